@@ -1,0 +1,37 @@
+/**
+ * `npm start` / `npm run dev`: the web app (Next.js) and the sync server in one process on one
+ * port (default 3000). HTTP goes to Next.js; upgrades on /sync/<room> go to the sync server.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { APP_DEFAULT_PORT, configFromEnv } from './config';
+import type { WebApp } from './http';
+import { runTandemProcess } from './process';
+
+const dev = process.argv.includes('--dev');
+const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function createNextApp(): Promise<WebApp> {
+  const app = next({ dev, dir: projectDir });
+  await app.prepare();
+  const handleRequest = app.getRequestHandler();
+  const handleUpgrade = app.getUpgradeHandler();
+  return {
+    handleRequest: (request, response) => void handleRequest(request, response),
+    // Next.js' own upgrades (hot reload in dev); sync upgrades never reach here.
+    handleUpgrade: (request, socket, head) => void handleUpgrade(request, socket, head),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = configFromEnv(process.env, APP_DEFAULT_PORT);
+  const { port } = await runTandemProcess(config, 'app', createNextApp);
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
+}
+
+main().catch((error: Error) => {
+  console.error(`tandem failed to start: ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+/**
+ * The one place that reads process.env. Everything else takes a plain ServerConfig, so tests
+ * build servers from objects.
+ */
+
+export interface ServerConfig {
+  /** TCP port to listen on; 0 picks a free one. */
+  port: number;
+  /** Interface to bind. */
+  host: string;
+  /** `sqlite:<path>` or `memory:`. */
+  databaseUrl: string;
+  /** Largest accepted WebSocket frame; larger frames close the connection with 1009. */
+  maxMessageBytes: number;
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  logLevel: string;
+  /** How long a room with no connections stays in memory before it is stored and unloaded. */
+  roomUnloadDelayMs: number;
+  /** Log entries a room accumulates before it is compacted into one snapshot in the background. */
+  compactAfterUpdates: number;
+  /** Interval between WebSocket pings; a peer that misses one is dropped. */
+  heartbeatIntervalMs: number;
+  /** Longest a graceful shutdown may take before the process exits anyway. */
+  shutdownTimeoutMs: number;
+}
+
+/** Defaults for everything but the port, which depends on how the server is run. */
+export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
+  host: '0.0.0.0',
+  databaseUrl: 'sqlite:./data/tandem.db',
+  maxMessageBytes: 1024 * 1024,
+  logLevel: 'info',
+  roomUnloadDelayMs: 5_000,
+  compactAfterUpdates: 500,
+  heartbeatIntervalMs: 30_000,
+  shutdownTimeoutMs: 10_000,
+};
+
+/** The port `npm run server` listens on when PORT is unset. */
+export const SYNC_SERVER_DEFAULT_PORT = 1234;
+/** The port `npm start` (app + sync on one port) listens on when PORT is unset. */
+export const APP_DEFAULT_PORT = 3000;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads the server configuration from environment variables, failing loudly on bad values. */
+export function configFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): ServerConfig {
+  const logLevel = env.LOG_LEVEL ?? DEFAULT_CONFIG.logLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
+  }
+  return {
+    port: readInteger(env, 'PORT', defaultPort, 0, 65_535),
+    host: env.HOST || DEFAULT_CONFIG.host,
+    databaseUrl: env.DATABASE_URL || DEFAULT_CONFIG.databaseUrl,
+    maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_CONFIG.maxMessageBytes, 1024),
+    logLevel,
+    roomUnloadDelayMs: readInteger(env, 'ROOM_UNLOAD_DELAY_MS', DEFAULT_CONFIG.roomUnloadDelayMs, 0),
+    compactAfterUpdates: readInteger(env, 'COMPACT_AFTER_UPDATES', DEFAULT_CONFIG.compactAfterUpdates, 1),
+    heartbeatIntervalMs: DEFAULT_CONFIG.heartbeatIntervalMs,
+    shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
+  };
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}; got "${raw}"`);
+  }
+  return value;
+}

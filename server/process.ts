@@ -1,0 +1,59 @@
+/**
+ * Runs a Tandem process: opens storage, serves HTTP + sync on one port, and shuts down
+ * gracefully on SIGTERM/SIGINT (stop accepting, close sockets with 1012, finish writes,
+ * exit 0). Shared by the standalone sync server (main.ts) and the app server (app.ts).
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ServerConfig } from './config';
+import { createHttpServer, type WebApp } from './http';
+import { createLogger, type Logger } from './log';
+import { openStorage } from './storage';
+import { createSyncServer } from './sync-server';
+
+export interface RunningProcess {
+  server: http.Server;
+  logger: Logger;
+  port: number;
+}
+
+/** Starts listening; resolves once the port is bound. */
+export async function runTandemProcess(
+  config: ServerConfig,
+  mode: 'sync' | 'app',
+  createWebApp?: (logger: Logger) => Promise<WebApp>,
+): Promise<RunningProcess> {
+  const logger = createLogger(config.logLevel);
+  const storage = openStorage(config.databaseUrl);
+  const sync = createSyncServer({ ...config, storage, logger });
+  const webApp = createWebApp ? await createWebApp(logger) : undefined;
+  const server = createHttpServer({ sync, storage, logger, webApp });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, host: config.host, mode, storage: storage.kind }, 'listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    server.close();
+    await sync.close();
+    await storage.close();
+    server.closeAllConnections();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  return { server, logger, port };
+}

@@ -1,0 +1,115 @@
+/**
+ * The y-websocket wire format: decoding a client frame into a typed message (or a
+ * ProtocolError), and encoding the frames the server sends. Pure functions, no sockets.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
+import { MessageType, SyncMessageType } from '../lib/sync-protocol';
+
+/** A frame that is not a well-formed message Tandem accepts. */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+export type ClientMessage =
+  | { kind: 'sync-step1'; stateVector: Uint8Array }
+  | { kind: 'sync-step2'; update: Uint8Array; empty: boolean }
+  | { kind: 'sync-update'; update: Uint8Array; empty: boolean }
+  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'query-awareness' };
+
+/**
+ * Decodes one client frame. Throws ProtocolError for truncated frames, unknown types,
+ * trailing bytes, and payloads that are not valid Yjs updates / awareness updates, so
+ * nothing malformed ever reaches a document or storage.
+ */
+export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+  try {
+    const decoder = decoding.createDecoder(frame);
+    const message = readMessage(decoder);
+    if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
+    return message;
+  } catch (error) {
+    if (error instanceof ProtocolError) throw error;
+    throw new ProtocolError(`undecodable frame: ${(error as Error).message}`);
+  }
+}
+
+function readMessage(decoder: decoding.Decoder): ClientMessage {
+  const type = decoding.readVarUint(decoder);
+  switch (type) {
+    case MessageType.SYNC: {
+      const syncType = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      switch (syncType) {
+        case SyncMessageType.STEP1:
+          assertStateVector(payload);
+          return { kind: 'sync-step1', stateVector: payload };
+        case SyncMessageType.STEP2:
+          return { kind: 'sync-step2', update: payload, empty: readDocumentUpdate(payload) };
+        case SyncMessageType.UPDATE:
+          return { kind: 'sync-update', update: payload, empty: readDocumentUpdate(payload) };
+        default:
+          throw new ProtocolError(`unknown sync message type ${syncType}`);
+      }
+    }
+    case MessageType.AWARENESS: {
+      const update = decoding.readVarUint8Array(decoder);
+      assertAwarenessUpdate(update);
+      return { kind: 'awareness', update };
+    }
+    case MessageType.QUERY_AWARENESS:
+      return { kind: 'query-awareness' };
+    default:
+      throw new ProtocolError(`unknown message type ${type}`);
+  }
+}
+
+function assertStateVector(payload: Uint8Array): void {
+  Y.decodeStateVector(payload);
+}
+
+/**
+ * Yjs' own decoder reads every struct and delete set and throws on anything malformed.
+ * Returns true when the update adds nothing (no structs, no deletions): not worth storing.
+ */
+function readDocumentUpdate(update: Uint8Array): boolean {
+  const { structs, ds } = Y.decodeUpdate(update);
+  return structs.length === 0 && ds.clients.size === 0;
+}
+
+/** Mirrors y-protocols' awareness encoding: [count, (clientID, clock, JSON state)*]. */
+function assertAwarenessUpdate(update: Uint8Array): void {
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  for (let i = 0; i < count; i++) {
+    decoding.readVarUint(decoder);
+    decoding.readVarUint(decoder);
+    JSON.parse(decoding.readVarString(decoder));
+  }
+  if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes in awareness update');
+}
+
+function encodeSync(syncType: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.SYNC);
+  encoding.writeVarUint(encoder, syncType);
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Sync step 1: "here is my state vector, send me what I lack". */
+export const encodeSyncStep1 = (stateVector: Uint8Array) => encodeSync(SyncMessageType.STEP1, stateVector);
+/** Sync step 2: the answer to a step 1, holding what the peer lacks. */
+export const encodeSyncStep2 = (update: Uint8Array) => encodeSync(SyncMessageType.STEP2, update);
+/** A live document update. */
+export const encodeSyncUpdate = (update: Uint8Array) => encodeSync(SyncMessageType.UPDATE, update);
+
+/** An awareness (presence) update frame. */
+export function encodeAwareness(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.AWARENESS);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
+}

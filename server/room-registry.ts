@@ -1,0 +1,114 @@
+/**
+ * The set of loaded rooms: loads a room once however many clients arrive together, and
+ * unloads it (stored, compacted, memory returned) a grace period after its last client left.
+ */
+import type { Connection } from './connection';
+import type { Logger } from './log';
+import { Room } from './room';
+import type { DocumentStorage } from './storage';
+
+export interface RoomRegistryOptions {
+  storage: DocumentStorage;
+  logger: Logger;
+  roomUnloadDelayMs: number;
+  compactAfterUpdates: number;
+}
+
+interface RoomEntry {
+  ready: Promise<Room>;
+  /** Joins still waiting for `ready`; a room with waiters is never unloaded. */
+  waiting: number;
+  unloadTimer?: NodeJS.Timeout;
+}
+
+export class RoomRegistry {
+  private readonly entries = new Map<string, RoomEntry>();
+
+  constructor(private readonly options: RoomRegistryOptions) {}
+
+  /** Number of rooms in memory (loading or loaded). */
+  get loadedCount(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Puts `connection` into its room, loading the room first if needed. Rejects if the load
+   * fails; the failed room is forgotten so the next join tries again.
+   */
+  async join(connection: Connection): Promise<Room> {
+    const name = connection.roomName;
+    let entry = this.entries.get(name);
+    if (!entry) {
+      const created: RoomEntry = { ready: this.load(name), waiting: 0 };
+      created.ready.catch(() => {
+        if (this.entries.get(name) === created) this.entries.delete(name);
+      });
+      this.entries.set(name, (entry = created));
+    }
+    clearTimeout(entry.unloadTimer);
+    entry.waiting += 1;
+    let room: Room;
+    try {
+      room = await entry.ready;
+    } finally {
+      entry.waiting -= 1;
+    }
+    if (connection.isClosed) {
+      this.scheduleUnloadIfEmpty(name);
+    } else {
+      room.join(connection);
+      connection.onClose(() => {
+        room.leave(connection);
+        this.scheduleUnloadIfEmpty(name);
+      });
+    }
+    return room;
+  }
+
+  /** Every loaded room, for shutdown. */
+  async loadedRooms(): Promise<Room[]> {
+    const settled = await Promise.allSettled(Array.from(this.entries.values(), (entry) => entry.ready));
+    return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  }
+
+  /** Stops unload timers and frees every room (after the caller has flushed them). */
+  destroyAll(rooms: Room[]): void {
+    for (const entry of this.entries.values()) clearTimeout(entry.unloadTimer);
+    for (const room of rooms) room.destroy();
+    this.entries.clear();
+  }
+
+  private async load(name: string): Promise<Room> {
+    const { storage, logger, compactAfterUpdates } = this.options;
+    return Room.load({ name, storage, logger, compactAfterUpdates });
+  }
+
+  private scheduleUnloadIfEmpty(name: string): void {
+    const entry = this.entries.get(name);
+    if (!entry) return;
+    clearTimeout(entry.unloadTimer);
+    entry.unloadTimer = setTimeout(() => void this.unload(name, entry), this.options.roomUnloadDelayMs);
+    entry.unloadTimer.unref();
+  }
+
+  private async unload(name: string, entry: RoomEntry): Promise<void> {
+    const room = await entry.ready.catch(() => null);
+    if (!room || this.isInUse(room, entry)) return;
+    try {
+      await room.whenWritten();
+      if (room.hasUncompactedLog) await room.compact();
+    } catch (error) {
+      // The log still holds everything; the snapshot is only a faster way to load it.
+      this.options.logger.warn({ room: name, err: (error as Error).message }, 'compaction before unload failed');
+    }
+    // A client may have arrived while we were writing: then the room stays.
+    if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
+    this.entries.delete(name);
+    room.destroy();
+    this.options.logger.debug({ room: name }, 'room unloaded');
+  }
+
+  private isInUse(room: Room, entry: RoomEntry): boolean {
+    return room.size > 0 || entry.waiting > 0;
+  }
+}

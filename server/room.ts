@@ -1,0 +1,232 @@
+/**
+ * One live document: its Y.Doc, its awareness, the connections in it, and the durable write
+ * path. The invariant this file keeps: the in-memory doc only ever holds what storage holds.
+ * An incoming update is appended to storage first and applied (and so forwarded to anyone)
+ * only once the append has resolved, so whatever any client has seen survives a crash.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import type { Connection } from './connection';
+import type { Logger } from './log';
+import {
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeSyncUpdate,
+  type ClientMessage,
+} from './protocol';
+import type { DocumentStorage } from './storage';
+
+export interface RoomOptions {
+  name: string;
+  storage: DocumentStorage;
+  logger: Logger;
+  /** Log entries after which the room compacts itself in the background. */
+  compactAfterUpdates: number;
+}
+
+interface QueuedUpdate {
+  update: Uint8Array;
+  origin: Connection;
+}
+
+/** Longest pause between retries of a failing storage append. */
+const MAX_APPEND_RETRY_DELAY_MS = 5_000;
+
+export class Room {
+  readonly name: string;
+  readonly doc = new Y.Doc({ gc: true });
+  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  private readonly storage: DocumentStorage;
+  private readonly log: Logger;
+  private readonly compactAfterUpdates: number;
+  /** Each member and the awareness client ids it controls (removed when it leaves). */
+  private readonly members = new Map<Connection, Set<number>>();
+  private queue: QueuedUpdate[] = [];
+  private writing: Promise<void> | null = null;
+  private compacting: Promise<void> | null = null;
+  /** Storage position of the newest entry this doc contains. */
+  private head: number;
+  /** Log entries in storage not yet folded into the snapshot. */
+  private logLength: number;
+  private destroyed = false;
+
+  /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
+  static async load(options: RoomOptions): Promise<Room> {
+    const stored = await options.storage.load(options.name);
+    const room = new Room(options, stored.head, stored.logLength);
+    Y.transact(room.doc, () => {
+      for (const update of stored.updates) Y.applyUpdate(room.doc, update);
+    });
+    room.log.debug({ entries: stored.updates.length }, 'room loaded');
+    if (room.logLength >= room.compactAfterUpdates) room.compactInBackground();
+    return room;
+  }
+
+  private constructor(options: RoomOptions, head: number, logLength: number) {
+    this.name = options.name;
+    this.storage = options.storage;
+    this.log = options.logger.child({ room: options.name });
+    this.compactAfterUpdates = options.compactAfterUpdates;
+    this.head = head;
+    this.logLength = logLength;
+    // The server is not a participant: it relays presence but has none of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', this.forwardUpdate);
+    this.awareness.on('update', this.forwardAwareness);
+  }
+
+  /** Number of connections in the room. */
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Adds a connection and starts the sync handshake with it. */
+  join(connection: Connection): void {
+    this.members.set(connection, new Set());
+    connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    const present = Array.from(this.awareness.getStates().keys());
+    if (present.length > 0) {
+      connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)));
+    }
+  }
+
+  /** Removes a connection; its presence disappears for everyone at once. */
+  leave(connection: Connection): void {
+    const controlled = this.members.get(connection);
+    if (!controlled) return;
+    this.members.delete(connection);
+    if (controlled.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(controlled), null);
+    }
+  }
+
+  /** Acts on one decoded message from a member. */
+  handle(connection: Connection, message: ClientMessage): void {
+    switch (message.kind) {
+      case 'sync-step1':
+        connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+        return;
+      case 'sync-step2':
+      case 'sync-update':
+        if (!message.empty) this.enqueue({ update: message.update, origin: connection });
+        return;
+      case 'awareness':
+        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
+        return;
+      case 'query-awareness': {
+        const clients = Array.from(this.awareness.getStates().keys());
+        connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)));
+        return;
+      }
+    }
+  }
+
+  /** Resolves once every update received so far is stored and applied. */
+  async whenWritten(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /**
+   * Folds the log into one snapshot. Safe while clients write: the snapshot covers exactly the
+   * entries up to `head` (the doc holds nothing else), and storage keeps entries after it.
+   */
+  compact(): Promise<void> {
+    this.compacting ??= (async () => {
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      const throughHead = this.head;
+      const folded = this.logLength;
+      const started = performance.now();
+      try {
+        if (await this.storage.compact(this.name, snapshot, throughHead)) {
+          this.logLength -= folded;
+          this.log.debug(
+            { folded, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started) },
+            'room compacted',
+          );
+        }
+      } finally {
+        this.compacting = null;
+      }
+    })();
+    return this.compacting;
+  }
+
+  /** Whether the log holds entries a compaction would fold. */
+  get hasUncompactedLog(): boolean {
+    return this.logLength > 0;
+  }
+
+  /** Frees the doc and awareness (stops awareness' timer). Call only when empty. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.doc.off('update', this.forwardUpdate);
+    this.awareness.off('update', this.forwardAwareness);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private enqueue(item: QueuedUpdate): void {
+    this.queue.push(item);
+    this.writing ??= this.drainQueue().finally(() => {
+      this.writing = null;
+    });
+  }
+
+  /** Appends queued updates, one storage write per event-loop tick, then applies them. */
+  private async drainQueue(): Promise<void> {
+    // Let every frame that arrived in this tick join the batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((item) => item.update));
+      this.head = await this.appendWithRetry(merged);
+      this.logLength += 1;
+      // Stored: now it may reach the doc and, through forwardUpdate, every other member.
+      for (const { update, origin } of batch) Y.applyUpdate(this.doc, update, origin);
+    }
+    if (this.logLength >= this.compactAfterUpdates) this.compactInBackground();
+  }
+
+  /** Storage outages must not lose the update: keep it and retry with backoff until stored. */
+  private async appendWithRetry(update: Uint8Array): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.storage.append(this.name, update);
+      } catch (error) {
+        const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt);
+        this.log.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    }
+  }
+
+  private compactInBackground(): void {
+    if (this.compacting) return;
+    this.compact().catch((error: Error) => {
+      this.log.error({ err: error.message }, 'compaction failed; the log is kept and retried later');
+    });
+  }
+
+  private readonly forwardUpdate = (update: Uint8Array, origin: unknown): void => {
+    const frame = encodeSyncUpdate(update);
+    for (const member of this.members.keys()) {
+      if (member !== origin) member.send(frame);
+    }
+  };
+
+  private readonly forwardAwareness = (
+    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const controlled = this.members.get(origin as Connection);
+    if (controlled) {
+      for (const id of added) controlled.add(id);
+      for (const id of removed) controlled.delete(id);
+    }
+    const changed = added.concat(updated, removed);
+    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+    for (const member of this.members.keys()) member.send(frame);
+  };
+}

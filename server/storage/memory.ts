@@ -1,0 +1,44 @@
+/** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
+import type { DocumentStorage } from './types';
+
+interface MemoryRoom {
+  snapshot: { data: Uint8Array; throughHead: number } | null;
+  log: { id: number; data: Uint8Array }[];
+}
+
+/** Creates an empty in-memory store. */
+export function createMemoryStorage(): DocumentStorage {
+  const rooms = new Map<string, MemoryRoom>();
+  let nextId = 1;
+  const roomFor = (room: string) => {
+    let entry = rooms.get(room);
+    if (!entry) rooms.set(room, (entry = { snapshot: null, log: [] }));
+    return entry;
+  };
+
+  return {
+    kind: 'memory',
+    async load(room) {
+      const entry = rooms.get(room);
+      if (!entry) return { updates: [], head: 0, logLength: 0 };
+      const updates = entry.log.map((row) => row.data.slice());
+      if (entry.snapshot) updates.unshift(entry.snapshot.data.slice());
+      const head = entry.log.at(-1)?.id ?? entry.snapshot?.throughHead ?? 0;
+      return { updates, head, logLength: entry.log.length };
+    },
+    async append(room, update) {
+      const id = nextId++;
+      roomFor(room).log.push({ id, data: update.slice() });
+      return id;
+    },
+    async compact(room, snapshot, throughHead) {
+      const entry = roomFor(room);
+      if (entry.snapshot && entry.snapshot.throughHead > throughHead) return false;
+      entry.snapshot = { data: snapshot.slice(), throughHead };
+      entry.log = entry.log.filter((row) => row.id > throughHead);
+      return true;
+    },
+    async ping() {},
+    async close() {},
+  };
+}
