@@ -1,6 +1,8 @@
 /**
  * WebSocket close codes the sync server uses, shared with the browser so the UI can explain a
- * disconnect. 1xxx are standard (RFC 6455); 4xxx are Tandem's own, modelled on HTTP statuses.
+ * disconnect. 1xxx are standard (RFC 6455); 4xxx are Tandem's own, modelled on HTTP statuses:
+ * the stock y-websocket client treats 4400–4499 as final (it stops reconnecting) and retries
+ * everything else, so "the client is wrong" codes live in 44xx and "try again" codes elsewhere.
  */
 export const CloseCode = {
   /** Normal closure. */

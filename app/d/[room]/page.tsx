@@ -1,0 +1,15 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { EditorPage } from '../../../components/EditorPage';
+import { isValidRoomId } from '../../../lib/room-id';
+
+// PUBLIC_SYNC_URL is read per request, so one build serves any deployment.
+export const dynamic = 'force-dynamic';
+
+export const metadata: Metadata = { title: 'Document · Tandem' };
+
+export default async function DocumentRoute({ params }: { params: Promise<{ room: string }> }) {
+  const { room } = await params;
+  if (!isValidRoomId(room)) notFound();
+  return <EditorPage room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} />;
+}

@@ -1,0 +1,41 @@
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { createRoomId } from '../lib/room-id';
+import { useRecentDocuments } from './hooks/use-recent-documents';
+
+/** Home: start a new document, or reopen one from this browser's recent list. */
+export function HomePage() {
+  const router = useRouter();
+  const recent = useRecentDocuments();
+  const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  return (
+    <main className="home">
+      <header className="home-header">
+        <h1>Tandem</h1>
+        <p className="tagline">Write together, in real time. Your server, your documents.</p>
+      </header>
+      <button type="button" className="button-primary" onClick={() => router.push(`/d/${createRoomId()}`)}>
+        New document
+      </button>
+      <section aria-labelledby="recent-heading" className="recent">
+        <h2 id="recent-heading">Recent documents</h2>
+        {recent.length === 0 ? (
+          <p className="muted">Documents you open in this browser appear here.</p>
+        ) : (
+          <ul className="recent-list">
+            {recent.map((document) => (
+              <li key={document.room}>
+                <Link href={`/d/${document.room}`}>
+                  <span className="recent-room">Document {document.room.slice(0, 8)}</span>
+                  <span className="muted"> · opened {dateFormat.format(document.openedAt)}</span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </main>
+  );
+}

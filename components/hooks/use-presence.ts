@@ -1,0 +1,42 @@
+'use client';
+import { useMemo, useSyncExternalStore } from 'react';
+import type { Awareness } from 'y-protocols/awareness';
+
+export interface Participant {
+  clientId: number;
+  name: string;
+  color: string;
+  isSelf: boolean;
+}
+
+/** Everyone in the room with a name (self first, then by name), live from awareness. */
+export function usePresence(awareness: Awareness): Participant[] {
+  const store = useMemo(() => createPresenceStore(awareness), [awareness]);
+  return useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+}
+
+function createPresenceStore(awareness: Awareness) {
+  let snapshot = readParticipants(awareness);
+  return {
+    subscribe(onChange: () => void) {
+      const update = () => {
+        snapshot = readParticipants(awareness);
+        onChange();
+      };
+      awareness.on('change', update);
+      update();
+      return () => awareness.off('change', update);
+    },
+    getSnapshot: () => snapshot,
+  };
+}
+
+function readParticipants(awareness: Awareness): Participant[] {
+  const participants: Participant[] = [];
+  awareness.getStates().forEach((state, clientId) => {
+    const user = (state as { user?: { name?: unknown; color?: unknown } }).user;
+    if (typeof user?.name !== 'string' || typeof user.color !== 'string') return;
+    participants.push({ clientId, name: user.name, color: user.color, isSelf: clientId === awareness.clientID });
+  });
+  return participants.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
+}

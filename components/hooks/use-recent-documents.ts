@@ -1,0 +1,35 @@
+'use client';
+import { useSyncExternalStore } from 'react';
+import {
+  parseRecentDocuments,
+  RECENT_DOCUMENTS_STORAGE_KEY,
+  recordRecentDocument,
+  type RecentDocument,
+} from '../../lib/recent-documents';
+import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
+
+const EMPTY: RecentDocument[] = [];
+let cachedRaw: string | null = null;
+let cachedList: RecentDocument[] = EMPTY;
+
+function getSnapshot(): RecentDocument[] {
+  const raw = window.localStorage.getItem(RECENT_DOCUMENTS_STORAGE_KEY);
+  if (raw !== cachedRaw) {
+    cachedRaw = raw;
+    cachedList = parseRecentDocuments(raw);
+  }
+  return cachedList;
+}
+
+const subscribe = (onChange: () => void) => subscribeToLocalStorage(RECENT_DOCUMENTS_STORAGE_KEY, onChange);
+
+/** The documents recently opened in this browser, newest first (empty on the server). */
+export function useRecentDocuments(): RecentDocument[] {
+  return useSyncExternalStore(subscribe, getSnapshot, () => EMPTY);
+}
+
+/** Records that `room` was opened now. */
+export function rememberDocument(room: string): void {
+  recordRecentDocument(window.localStorage, room);
+  notifyLocalStorageChange(RECENT_DOCUMENTS_STORAGE_KEY);
+}

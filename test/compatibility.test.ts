@@ -1,0 +1,80 @@
+/**
+ * A stock y-websocket client must work against Tandem's server unchanged: document sync both
+ * ways, presence, and presence removal the moment a socket closes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type WebSocket from 'ws';
+import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { startServer, type ServerProcess } from './support/server-process';
+
+describe('stock y-websocket clients against the standalone server', () => {
+  let server: ServerProcess;
+  const clients: Client[] = [];
+  const connect = async (room: string) => {
+    const client = await connectClient(server.syncUrl, room);
+    clients.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.destroy();
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('syncs a Y.Text both ways', async () => {
+    const room = uniqueRoom('compat');
+    const alice = await connect(room);
+    const bob = await connect(room);
+
+    alice.text.insert(0, 'Hello from Alice. ');
+    await waitFor(() => bob.text.toString() === 'Hello from Alice. ', 'Bob to receive Alice’s text');
+
+    bob.text.insert(bob.text.length, 'And Bob.');
+    await waitFor(() => alice.text.toString() === 'Hello from Alice. And Bob.', 'Alice to receive Bob’s text');
+
+    // Concurrent edits at the same position converge to one text holding both.
+    alice.text.insert(0, 'A');
+    bob.text.insert(0, 'B');
+    await waitFor(() => alice.text.toString() === bob.text.toString() && alice.text.length === 28, 'convergence');
+    expect(alice.text.toString()).toMatch(/^(AB|BA)Hello from Alice\. And Bob\.$/);
+  });
+
+  it('a late joiner receives the whole document', async () => {
+    const room = uniqueRoom('late');
+    const alice = await connect(room);
+    for (let i = 0; i < 50; i++) alice.text.insert(alice.text.length, `line ${i}\n`);
+    const carol = await connect(room);
+    await waitFor(() => carol.text.toString() === alice.text.toString(), 'Carol to catch up');
+  });
+
+  it('relays awareness and removes it for everyone when a socket closes', async () => {
+    const room = uniqueRoom('presence');
+    const alice = await connect(room);
+    const bob = await connect(room);
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
+
+    const aliceId = alice.doc.clientID;
+    await waitFor(
+      () => (bob.provider.awareness.getStates().get(aliceId) as { user?: { name: string } })?.user?.name === 'Alice',
+      'Bob to see Alice’s presence',
+    );
+
+    // Drop Alice's socket without any goodbye message: only the server can tell Bob she left,
+    // and it must do so at once, not after y-protocols' 30 s awareness timeout.
+    alice.provider.shouldConnect = false;
+    (alice.provider.ws as unknown as WebSocket).terminate();
+    await waitFor(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice’s presence to vanish', 3_000);
+  });
+
+  it('answers query-awareness with everyone present', async () => {
+    const room = uniqueRoom('query');
+    const alice = await connect(room);
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
+    const bob = await connect(room);
+    // Bob joins after Alice set her state: the server must send the current states on join.
+    await waitFor(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to learn who is here');
+  });
+});

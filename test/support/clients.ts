@@ -1,0 +1,57 @@
+/** Stock y-websocket clients in Node (with `ws` as their WebSocket), and waiting helpers. */
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+
+export interface Client {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  text: Y.Text;
+  /** Closes the provider and the doc. */
+  destroy(): void;
+}
+
+/** Opens a stock WebsocketProvider on `room`; resolves once it has synced with the server. */
+export async function connectClient(syncUrl: string, room: string): Promise<Client> {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(syncUrl, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  const client = {
+    doc,
+    provider,
+    text: doc.getText('text'),
+    destroy() {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+  await waitFor(() => provider.synced, `client in ${room} to sync`);
+  return client;
+}
+
+/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** True when `superset` already contains every insert and delete `subset` has. */
+export function containsAll(superset: Y.Doc, subset: Y.Doc): boolean {
+  const probe = new Y.Doc();
+  Y.applyUpdate(probe, Y.encodeStateAsUpdate(superset));
+  const before = Y.encodeStateAsUpdate(probe);
+  Y.applyUpdate(probe, Y.encodeStateAsUpdate(subset));
+  const after = Y.encodeStateAsUpdate(probe);
+  probe.destroy();
+  return Buffer.compare(Buffer.from(before), Buffer.from(after)) === 0;
+}
+
+/** A fresh valid room id per test, so tests never share documents. */
+export function uniqueRoom(label: string): string {
+  return `${label}-${Math.random().toString(36).slice(2, 10)}`;
+}

@@ -1,0 +1,124 @@
+/**
+ * Runs the real standalone sync server (`server/main.ts`) as a child process, the way a
+ * self-hoster does, so tests can stop it, SIGKILL it and start it again on the same port.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export interface ServerProcess {
+  port: number;
+  httpUrl: string;
+  /** Base URL for WebsocketProvider (it appends `/<room>`). */
+  syncUrl: string;
+  /** Every JSON log line the process printed so far. */
+  logs: Record<string, unknown>[];
+  /** SIGTERM and wait; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait: no chance to flush anything. */
+  kill(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Defaults to a fresh SQLite file in a temp directory. */
+  databaseUrl?: string;
+  /** Reuse a port (to restart "the same" server); defaults to a free one. */
+  port?: number;
+  env?: Record<string, string>;
+}
+
+/** A fresh temp directory and a SQLite URL inside it. */
+export function tempDatabaseUrl(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-test-'));
+  return `sqlite:${path.join(dir, 'tandem.db')}`;
+}
+
+/** Asks the OS for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `server/main.ts` and resolves once it logs that it is listening. */
+export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: options.databaseUrl ?? tempDatabaseUrl(),
+      LOG_LEVEL: 'debug',
+      ROOM_UNLOAD_DELAY_MS: '200',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  await new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 30_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const entry = parseLogLine(line);
+        if (!entry) continue;
+        logs.push(entry);
+        if (entry.msg === 'listening') {
+          clearTimeout(timer);
+          resolve();
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited early (${code}): ${stderr.join('')}`));
+    });
+  });
+
+  return {
+    port,
+    httpUrl: `http://127.0.0.1:${port}`,
+    syncUrl: `ws://127.0.0.1:${port}/sync`,
+    logs,
+    stop: async () => {
+      signal(child, 'SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      signal(child, 'SIGKILL');
+      await exited;
+    },
+  };
+}
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill(name);
+}
+
+function parseLogLine(line: string): Record<string, unknown> | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    return JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    // A partial or non-JSON line (e.g. a Node warning) is not a log entry.
+    return null;
+  }
+}
