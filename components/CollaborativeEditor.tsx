@@ -35,7 +35,6 @@ export function CollaborativeEditor({ doc, provider, identity }: Props) {
       },
     },
     // The editor is rebuilt only for a new document; identity changes go through updateUser.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [doc, provider],
   );
 

@@ -23,6 +23,8 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
   useEffect(() => {
     const doc = new Y.Doc();
     const provider = new WebsocketProvider(syncUrlFor(window.location, syncUrl), room, doc);
+    // The doc and socket are external resources owned by this effect; render once they exist.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession({ doc, provider });
     rememberDocument(room);
     return () => {

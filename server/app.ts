@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { APP_DEFAULT_PORT, configFromEnv } from './config';
+import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv } from './config';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';
 
@@ -25,6 +25,7 @@ async function createNextApp(): Promise<WebApp> {
 }
 
 async function main(): Promise<void> {
+  loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
   const { port } = await runTandemProcess(config, 'app', createNextApp);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

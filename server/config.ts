@@ -2,6 +2,8 @@
  * The one place that reads process.env. Everything else takes a plain ServerConfig, so tests
  * build servers from objects.
  */
+import fs from 'node:fs';
+import { parseEnv } from 'node:util';
 
 export interface ServerConfig {
   /** TCP port to listen on; 0 picks a free one. */
@@ -76,4 +78,15 @@ function readInteger(
     throw new Error(`${name} must be an integer between ${min} and ${max}; got "${raw}"`);
   }
   return value;
+}
+
+/**
+ * Adds the variables of a `.env` file (if there is one) to `env`. Variables already set in the
+ * real environment win, so a service manager can always override the file.
+ */
+export function loadDotEnv(env: NodeJS.ProcessEnv, file = '.env'): void {
+  if (!fs.existsSync(file)) return;
+  for (const [name, value] of Object.entries(parseEnv(fs.readFileSync(file, 'utf8')))) {
+    if (env[name] === undefined) env[name] = value;
+  }
 }

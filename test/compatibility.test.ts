@@ -2,8 +2,12 @@
  * A stock y-websocket client must work against Tandem's server unchanged: document sync both
  * ways, presence, and presence removal the moment a socket closes.
  */
+import * as decoding from 'lib0/decoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
+import { applyAwarenessUpdate, Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { MessageType } from '../lib/sync-protocol';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
 
@@ -69,12 +73,38 @@ describe('stock y-websocket clients against the standalone server', () => {
     await waitFor(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice’s presence to vanish', 3_000);
   });
 
+  it('tells a newcomer who is already here', async () => {
+    const room = uniqueRoom('newcomer');
+    const alice = await connect(room);
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const bob = await connect(room);
+    // Bob joins after Alice set her state: the server sends the current states on join.
+    await waitFor(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to learn who is here');
+  });
+
   it('answers query-awareness with everyone present', async () => {
     const room = uniqueRoom('query');
     const alice = await connect(room);
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    const bob = await connect(room);
-    // Bob joins after Alice set her state: the server must send the current states on join.
-    await waitFor(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to learn who is here');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const socket = new WebSocket(`${server.syncUrl}/${room}`);
+    const awarenessFrames: Uint8Array[] = [];
+    socket.on('message', (data: Buffer) => {
+      if (data[0] === MessageType.AWARENESS) awarenessFrames.push(new Uint8Array(data));
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    await waitFor(() => awarenessFrames.length > 0, 'the presence sent on join');
+    awarenessFrames.length = 0;
+    socket.send(Uint8Array.of(MessageType.QUERY_AWARENESS));
+    await waitFor(() => awarenessFrames.length > 0, 'the answer to query-awareness');
+
+    const observer = new Awareness(new Y.Doc());
+    const decoder = decoding.createDecoder(awarenessFrames[0]);
+    decoding.readVarUint(decoder);
+    applyAwarenessUpdate(observer, decoding.readVarUint8Array(decoder), 'server');
+    expect(observer.getStates().get(alice.doc.clientID)).toEqual({ user: { name: 'Alice', color: '#175cd3' } });
+    socket.close();
   });
 });

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { EditorPage } from '../../../components/EditorPage';
+import { EditorPageLoader } from '../../../components/EditorPageLoader';
 import { isValidRoomId } from '../../../lib/room-id';
 
 // PUBLIC_SYNC_URL is read per request, so one build serves any deployment.
@@ -11,5 +11,5 @@ export const metadata: Metadata = { title: 'Document · Tandem' };
 export default async function DocumentRoute({ params }: { params: Promise<{ room: string }> }) {
   const { room } = await params;
   if (!isValidRoomId(room)) notFound();
-  return <EditorPage room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} />;
+  return <EditorPageLoader room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} />;
 }
