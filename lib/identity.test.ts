@@ -109,6 +109,14 @@ describe('saveIdentity', () => {
     expect(stored(store).name).toHaveLength(MAX_NAME_LENGTH);
   });
 
+  it('never ends a cut name in a space or half a character', () => {
+    const store = createStore();
+    const spaced = saveIdentity(store, { name: `${'x'.repeat(MAX_NAME_LENGTH - 1)} yz`, color: '#9e2a9b' });
+    expect(spaced?.name).toBe('x'.repeat(MAX_NAME_LENGTH - 1));
+    const emoji = saveIdentity(store, { name: `${'a'.repeat(MAX_NAME_LENGTH - 1)}😀😀`, color: '#9e2a9b' });
+    expect(emoji?.name).toBe(`${'a'.repeat(MAX_NAME_LENGTH - 1)}😀`);
+  });
+
   it('keeps a name of exactly MAX_NAME_LENGTH characters', () => {
     const name = 'b'.repeat(MAX_NAME_LENGTH);
     expect(saveIdentity(createStore(), { name, color: '#9e2a9b' })?.name).toBe(name);

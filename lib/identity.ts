@@ -49,9 +49,10 @@ export function randomIdentity(random: () => number = Math.random): Identity {
   return { name: `${pick(ADJECTIVES, random)} ${pick(ANIMALS, random)}`, color: pick(COLOR_VALUES, random) };
 }
 
-/** Trims and bounds a typed name; an empty name is not a name. */
+/** Collapses whitespace and bounds a typed name to whole characters; empty means no name. */
 export function normalizeName(name: string): string {
-  return name.replace(/\s+/g, ' ').trim().slice(0, MAX_NAME_LENGTH);
+  const collapsed = name.replace(/\s+/g, ' ').trim();
+  return Array.from(collapsed).slice(0, MAX_NAME_LENGTH).join('').trim();
 }
 
 /** The saved identity, or a new random one (saved, so it stays the same next time). */

@@ -142,21 +142,28 @@ describe('parseRecentDocuments', () => {
     ]);
   });
 
-  it('sorts by time, newest first, whatever the stored order', () => {
-    const raw = JSON.stringify([
-      { room: 'middle', openedAt: 2_000 },
-      { room: 'oldest', openedAt: 1_000 },
-      { room: 'newest', openedAt: 3_000 },
+  it('keeps the stored order (the order of opening), even when the clock jumped back', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'first', 1_000);
+    recordRecentDocument(store, 'second', 500);
+    expect(parseRecentDocuments(store.getItem(RECENT_DOCUMENTS_STORAGE_KEY)).map((d) => d.room)).toEqual([
+      'second',
+      'first',
     ]);
-    expect(parseRecentDocuments(raw).map((d) => d.room)).toEqual(['newest', 'middle', 'oldest']);
   });
 
-  it(`keeps at most ${MAX_RECENT_DOCUMENTS} of an oversized stored list, the newest ones`, () => {
-    const raw = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ room: `room-${i}`, openedAt: i })));
+  it(`keeps at most ${MAX_RECENT_DOCUMENTS} of an oversized stored list, the first (newest) ones`, () => {
+    const raw = JSON.stringify(Array.from({ length: 50 }, (_, i) => ({ room: `room-${i}`, openedAt: 50 - i })));
     const list = parseRecentDocuments(raw);
     expect(list).toHaveLength(MAX_RECENT_DOCUMENTS);
-    expect(list[0].room).toBe('room-49');
-    expect(list.at(-1)?.room).toBe(`room-${50 - MAX_RECENT_DOCUMENTS}`);
+    expect(list[0].room).toBe('room-0');
+    expect(list.at(-1)?.room).toBe(`room-${MAX_RECENT_DOCUMENTS - 1}`);
+  });
+
+  it('refuses to record an invalid room id', () => {
+    const store = createStore(JSON.stringify([{ room: 'keep', openedAt: 1 }]));
+    expect(recordRecentDocument(store, 'bad/room', 2).map((d) => d.room)).toEqual(['keep']);
+    expect(store.items.get(RECENT_DOCUMENTS_STORAGE_KEY)).not.toContain('bad/room');
   });
 
   it('recording over malformed entries keeps only the valid ones', () => {

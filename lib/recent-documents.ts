@@ -14,7 +14,7 @@ export const MAX_RECENT_DOCUMENTS = 20;
 
 type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
 
-/** Parses the stored list, dropping anything malformed. */
+/** Parses the stored list (kept newest first), dropping anything malformed. */
 export function parseRecentDocuments(raw: string | null): RecentDocument[] {
   if (!raw) return [];
   try {
@@ -23,7 +23,7 @@ export function parseRecentDocuments(raw: string | null): RecentDocument[] {
     return value
       .filter((item): item is RecentDocument =>
         isValidRoomId(item?.room) && typeof item?.openedAt === 'number' && Number.isFinite(item.openedAt))
-      .sort((a, b) => b.openedAt - a.openedAt)
+      // Stored order is the order of opening: a clock that jumps back must not reorder it.
       .slice(0, MAX_RECENT_DOCUMENTS);
   } catch {
     // Corrupt JSON: an empty list is the honest answer; the next visit rewrites it.
@@ -31,9 +31,11 @@ export function parseRecentDocuments(raw: string | null): RecentDocument[] {
   }
 }
 
-/** Moves (or adds) `room` to the top of the list and saves it. */
+/** Moves (or adds) `room` to the top of the list and saves it; an invalid id changes nothing. */
 export function recordRecentDocument(store: KeyValueStore, room: string, now = Date.now()): RecentDocument[] {
-  const others = parseRecentDocuments(store.getItem(RECENT_DOCUMENTS_STORAGE_KEY)).filter((d) => d.room !== room);
+  const current = parseRecentDocuments(store.getItem(RECENT_DOCUMENTS_STORAGE_KEY));
+  if (!isValidRoomId(room)) return current;
+  const others = current.filter((d) => d.room !== room);
   const list = [{ room, openedAt: now }, ...others].slice(0, MAX_RECENT_DOCUMENTS);
   store.setItem(RECENT_DOCUMENTS_STORAGE_KEY, JSON.stringify(list));
   return list;

@@ -21,8 +21,9 @@ export type ClientMessage =
 
 /**
  * Decodes one client frame. Throws ProtocolError for truncated frames, unknown types,
- * trailing bytes, and payloads that are not valid Yjs updates / awareness updates, so
- * nothing malformed ever reaches a document or storage.
+ * bytes after the message, and payloads Yjs cannot decode as updates / state vectors /
+ * awareness, so nothing undecodable ever reaches a document or storage. (Yjs itself ignores
+ * bytes after a decodable update; so do we, as the frame size limit bounds them.)
  */
 export function decodeClientMessage(frame: Uint8Array): ClientMessage {
   try {

@@ -1,0 +1,85 @@
+/**
+ * A room's life on the server: it is compacted in the background while people type, and once
+ * the last person leaves it is stored as one snapshot and unloaded, then loads intact again.
+ */
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { connectClient, uniqueRoom, waitFor } from './support/clients';
+import { startServer, tempDatabaseUrl } from './support/server-process';
+
+function storedRows(databaseUrl: string, room: string): { log: number; snapshots: number } {
+  const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).get(room) as { n: number }).n;
+    return {
+      log: count('SELECT COUNT(*) AS n FROM room_updates WHERE room = ?'),
+      snapshots: count('SELECT COUNT(*) AS n FROM room_snapshots WHERE room = ?'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('room lifecycle', () => {
+  it('stores an empty room as one snapshot, unloads it, and loads it back intact', async () => {
+    const databaseUrl = tempDatabaseUrl();
+    const server = await startServer({ databaseUrl, env: { ROOM_UNLOAD_DELAY_MS: '300' } });
+    const room = uniqueRoom('unload');
+    const alice = await connectClient(server.syncUrl, room);
+    const bob = await connectClient(server.syncUrl, room);
+    for (let i = 0; i < 30; i++) {
+      alice.text.insert(alice.text.length, `${i} `);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const expected = alice.text.toString();
+    await waitFor(() => bob.text.toString() === expected, 'Bob to see every edit');
+    expect(storedRows(databaseUrl, room).log).toBeGreaterThan(1);
+
+    // While someone is connected the room stays loaded, however long.
+    alice.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room)).toBe(false);
+
+    bob.destroy();
+    await waitFor(
+      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room),
+      'the room to unload',
+    );
+    expect(storedRows(databaseUrl, room)).toEqual({ log: 0, snapshots: 1 });
+
+    const carol = await connectClient(server.syncUrl, room);
+    expect(carol.text.toString()).toBe(expected);
+    carol.destroy();
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('compacts the log in the background while clients keep typing', async () => {
+    const databaseUrl = tempDatabaseUrl();
+    const server = await startServer({ databaseUrl, env: { COMPACT_AFTER_UPDATES: '20' } });
+    const room = uniqueRoom('compact');
+    const alice = await connectClient(server.syncUrl, room);
+    const bob = await connectClient(server.syncUrl, room);
+    // 200 edits, each in its own event-loop turn so each becomes its own log entry.
+    for (let i = 0; i < 200; i++) {
+      alice.text.insert(alice.text.length, String.fromCharCode(97 + (i % 26)));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const expected = alice.text.toString();
+    await waitFor(() => bob.text.toString() === expected, 'Bob to see every edit');
+
+    const rows = storedRows(databaseUrl, room);
+    expect(rows.snapshots).toBe(1);
+    expect(rows.log).toBeLessThan(40);
+    expect(server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === room).length).toBeGreaterThan(1);
+
+    // A fresh client after a restart sees exactly what was typed.
+    alice.destroy();
+    bob.destroy();
+    expect(await server.stop()).toBe(0);
+    const restarted = await startServer({ databaseUrl });
+    const reader = await connectClient(restarted.syncUrl, room);
+    expect(reader.text.toString()).toBe(expected);
+    reader.destroy();
+    expect(await restarted.stop()).toBe(0);
+  });
+});
