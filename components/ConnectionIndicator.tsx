@@ -13,7 +13,7 @@ const LABELS: Record<ConnectionStatus, string> = {
 export function ConnectionIndicator({ provider }: { provider: WebsocketProvider }) {
   const status = useConnectionStatus(provider);
   return (
-    <span className={`connection connection-${status}`} role="status" aria-live="polite" data-status={status}>
+    <span className={`connection connection-${status}`} role="status" aria-label="Connection" data-status={status}>
       <span className="connection-dot" aria-hidden="true" />
       {LABELS[status]}
     </span>

@@ -1,19 +1,29 @@
 'use client';
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { SaveTracker } from '../lib/save-tracker';
+import { SAVED_ACKS_PARAM } from '../lib/sync-protocol';
 import { syncUrlFor } from '../lib/sync-url';
+import { localUnsavedCountStore } from '../lib/unsaved-count-store';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { useIdentity } from './hooks/use-identity';
+import { useLeaveGuard } from './hooks/use-leave-guard';
 import { rememberDocument } from './hooks/use-recent-documents';
 import { PresenceBar } from './PresenceBar';
+import { SaveStatus } from './SaveStatus';
 
 interface Session {
   doc: Y.Doc;
   provider: WebsocketProvider;
+  tracker: SaveTracker;
 }
+
+/** How long to wait for the local copy before connecting anyway (e.g. IndexedDB disabled). */
+const LOCAL_COPY_TIMEOUT_MS = 2_000;
 
 /** The editor page for one room: owns the Y.Doc and its provider for the page's lifetime. */
 export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | null }) {
@@ -22,16 +32,36 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
 
   useEffect(() => {
     const doc = new Y.Doc();
-    const provider = new WebsocketProvider(syncUrlFor(window.location, syncUrl), room, doc);
+    // The offline copy: the document opens from it at once, and edits made offline survive a
+    // closed tab until the next visit sends them.
+    const localCopy = new IndexeddbPersistence(`tandem:${room}`, doc);
+    const tracker = new SaveTracker(localUnsavedCountStore(window.localStorage, room));
+    const provider = new WebsocketProvider(syncUrlFor(window.location, syncUrl), room, doc, {
+      connect: false,
+      params: { [SAVED_ACKS_PARAM]: '1' },
+      WebSocketPolyfill: tracker.webSocketClass(WebSocket),
+    });
+    tracker.attach(provider, { restoredOrigins: [localCopy] });
+    // Connect once the local copy is loaded, so the first sync already carries offline edits.
+    let destroyed = false;
+    const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_TIMEOUT_MS));
+    void Promise.race([localCopy.whenSynced, timeout]).then(() => {
+      if (!destroyed) provider.connect();
+    });
     // The doc and socket are external resources owned by this effect; render once they exist.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setSession({ doc, provider });
+    setSession({ doc, provider, tracker });
     rememberDocument(room);
     return () => {
+      destroyed = true;
       provider.destroy();
+      tracker.detach();
+      void localCopy.destroy();
       doc.destroy();
     };
   }, [room, syncUrl]);
+
+  useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
 
   return (
     <div className="editor-page">
@@ -39,6 +69,7 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
         <Link href="/" className="brand">
           Tandem
         </Link>
+        {session && <SaveStatus tracker={session.tracker} />}
         {session && <ConnectionIndicator provider={session.provider} />}
         {session && identity && (
           <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} />

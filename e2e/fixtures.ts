@@ -22,11 +22,13 @@ export const CAROL: Person = { name: 'Carol', color: '#2f7a0c' };
 export class TandemPage {
   readonly editor: Locator;
   readonly connection: Locator;
+  readonly saveStatus: Locator;
   readonly presence: Locator;
 
   constructor(readonly page: Page) {
     this.editor = page.getByRole('textbox', { name: 'Document' });
-    this.connection = page.getByRole('status');
+    this.connection = page.getByRole('status', { name: 'Connection' });
+    this.saveStatus = page.getByRole('status', { name: 'Save status' });
     this.presence = page.getByRole('list', { name: 'People in this document' });
   }
 

@@ -27,7 +27,7 @@ test('a person with no saved identity gets a friendly random name', async ({ bro
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`/d/${room}`);
-  await expect(page.getByRole('status')).toHaveText('Connected');
+  await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('Connected');
   await expect(page.getByRole('textbox', { name: 'Your name' })).toHaveValue(/^[A-Z][a-z]+ [A-Z][a-z]+$/);
   await context.close();
 });

@@ -1,13 +1,24 @@
 /** URL path prefix under which WebSocket upgrades reach the sync server: `/sync/<room>`. */
 export const SYNC_PATH = '/sync';
 
-/** y-websocket top-level message types (first varuint of every frame). */
+/**
+ * Top-level message types (first varuint of every frame): 0–3 are y-websocket's; Tandem's own
+ * start at 100 and are only sent to clients that asked for them with a query parameter.
+ */
 export const MessageType = {
   SYNC: 0,
   AWARENESS: 1,
   AUTH: 2,
   QUERY_AWARENESS: 3,
+  /**
+   * Server → client, Tandem's durable acknowledgement: `[100, varuint N]` means the first N
+   * document messages (sync step 2 and update frames) this connection sent are in storage.
+   */
+  SAVED: 100,
 } as const;
+
+/** Query parameter (`?acks=1`) with which a client asks for SAVED acknowledgements. */
+export const SAVED_ACKS_PARAM = 'acks';
 
 /** y-protocols sync sub-types (second varuint of a SYNC frame). */
 export const SyncMessageType = {

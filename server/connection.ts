@@ -19,6 +19,8 @@ export class Connection {
   constructor(
     private readonly socket: WebSocket,
     readonly roomName: string,
+    /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
+    readonly wantsSavedAcks: boolean,
     logger: Logger,
     heartbeatIntervalMs: number,
   ) {

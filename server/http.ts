@@ -6,7 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { isValidRoomId } from '../lib/room-id';
-import { SYNC_PATH } from '../lib/sync-protocol';
+import { SAVED_ACKS_PARAM, SYNC_PATH } from '../lib/sync-protocol';
 import type { Logger } from './log';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
@@ -44,7 +44,7 @@ export function createHttpServer({ sync, storage, logger, webApp }: HttpServerOp
   });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const { pathname } = parseUrl(request);
+    const { pathname, searchParams } = parseUrl(request);
     const prefix = `${SYNC_PATH}/`;
     if (pathname.startsWith(prefix)) {
       const roomName = pathname.slice(prefix.length);
@@ -52,7 +52,8 @@ export function createHttpServer({ sync, storage, logger, webApp }: HttpServerOp
         logger.warn({ path: pathname.slice(0, 200) }, 'upgrade refused: invalid room id');
         return rejectUpgrade(socket, 400, 'Bad Request', 'invalid room id');
       }
-      return sync.handleUpgrade(request, socket, head, roomName);
+      const wantsSavedAcks = searchParams.get(SAVED_ACKS_PARAM) === '1';
+      return sync.handleUpgrade(request, socket, head, { roomName, wantsSavedAcks });
     }
     if (webApp?.handleUpgrade) return webApp.handleUpgrade(request, socket, head);
     rejectUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint here');

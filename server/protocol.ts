@@ -114,3 +114,11 @@ export function encodeAwareness(update: Uint8Array): Uint8Array {
   encoding.writeVarUint8Array(encoder, update);
   return encoding.toUint8Array(encoder);
 }
+
+/** Tandem's durable acknowledgement: the first `count` document messages are stored. */
+export function encodeSaved(count: number): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.SAVED);
+  encoding.writeVarUint(encoder, count);
+  return encoding.toUint8Array(encoder);
+}

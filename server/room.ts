@@ -2,7 +2,8 @@
  * One live document: its Y.Doc, its awareness, the connections in it, and the durable write
  * path. The invariant this file keeps: the in-memory doc only ever holds what storage holds.
  * An incoming update is appended to storage first and applied (and so forwarded to anyone)
- * only once the append has resolved, so whatever any client has seen survives a crash.
+ * only once the append has resolved, so whatever any client has seen survives a crash. Only
+ * then is the sender told (SAVED acknowledgement, for clients that asked) that it is stored.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -10,6 +11,7 @@ import type { Connection } from './connection';
 import type { Logger } from './log';
 import {
   encodeAwareness,
+  encodeSaved,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -26,8 +28,18 @@ export interface RoomOptions {
 }
 
 interface QueuedUpdate {
-  update: Uint8Array;
+  /** null for a document message that adds nothing: stored as nothing, still acknowledged. */
+  update: Uint8Array | null;
   origin: Connection;
+  /** Position of this message among the document messages its connection sent (1-based). */
+  sequence: number;
+}
+
+interface Member {
+  /** Awareness client ids this connection controls (removed when it leaves). */
+  awarenessIds: Set<number>;
+  /** Document messages (sync step 2 + update) received from it so far. */
+  documentMessages: number;
 }
 
 /** Longest pause between retries of a failing storage append. */
@@ -40,8 +52,7 @@ export class Room {
   private readonly storage: DocumentStorage;
   private readonly log: Logger;
   private readonly compactAfterUpdates: number;
-  /** Each member and the awareness client ids it controls (removed when it leaves). */
-  private readonly members = new Map<Connection, Set<number>>();
+  private readonly members = new Map<Connection, Member>();
   private queue: QueuedUpdate[] = [];
   private writing: Promise<void> | null = null;
   private compacting: Promise<void> | null = null;
@@ -83,7 +94,7 @@ export class Room {
 
   /** Adds a connection and starts the sync handshake with it. */
   join(connection: Connection): void {
-    this.members.set(connection, new Set());
+    this.members.set(connection, { awarenessIds: new Set(), documentMessages: 0 });
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     const present = Array.from(this.awareness.getStates().keys());
     if (present.length > 0) {
@@ -93,11 +104,11 @@ export class Room {
 
   /** Removes a connection; its presence disappears for everyone at once. */
   leave(connection: Connection): void {
-    const controlled = this.members.get(connection);
-    if (!controlled) return;
+    const member = this.members.get(connection);
+    if (!member) return;
     this.members.delete(connection);
-    if (controlled.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(controlled), null);
+    if (member.awarenessIds.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(member.awarenessIds), null);
     }
   }
 
@@ -108,9 +119,14 @@ export class Room {
         connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
         return;
       case 'sync-step2':
-      case 'sync-update':
-        if (!message.empty) this.enqueue({ update: message.update, origin: connection });
+      case 'sync-update': {
+        const member = this.members.get(connection);
+        if (!member) return;
+        member.documentMessages += 1;
+        const update = message.empty ? null : message.update;
+        this.enqueue({ update, origin: connection, sequence: member.documentMessages });
         return;
+      }
       case 'awareness':
         awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
         return;
@@ -174,19 +190,34 @@ export class Room {
     });
   }
 
-  /** Appends queued updates, one storage write per event-loop tick, then applies them. */
+  /**
+   * Appends queued updates, one storage write per event-loop tick, then applies them and
+   * acknowledges them. Acks follow the order messages arrived in, so "N stored" is exact.
+   */
   private async drainQueue(): Promise<void> {
     // Let every frame that arrived in this tick join the batch.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0);
-      const merged = batch.length === 1 ? batch[0].update : Y.mergeUpdates(batch.map((item) => item.update));
-      this.head = await this.appendWithRetry(merged);
-      this.logLength += 1;
+      const updates = batch.flatMap((item) => (item.update ? [item.update] : []));
+      if (updates.length > 0) {
+        this.head = await this.appendWithRetry(updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
+        this.logLength += 1;
+      }
       // Stored: now it may reach the doc and, through forwardUpdate, every other member.
-      for (const { update, origin } of batch) Y.applyUpdate(this.doc, update, origin);
+      for (const { update, origin } of batch) if (update) Y.applyUpdate(this.doc, update, origin);
+      this.acknowledge(batch);
     }
     if (this.logLength >= this.compactAfterUpdates) this.compactInBackground();
+  }
+
+  /** Tells each sender that asked how many of its document messages are now stored. */
+  private acknowledge(batch: QueuedUpdate[]): void {
+    const stored = new Map<Connection, number>();
+    for (const { origin, sequence } of batch) stored.set(origin, sequence);
+    for (const [connection, sequence] of stored) {
+      if (connection.wantsSavedAcks) connection.send(encodeSaved(sequence));
+    }
   }
 
   /** Storage outages must not lose the update: keep it and retry with backoff until stored. */
@@ -220,10 +251,10 @@ export class Room {
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
-    const controlled = this.members.get(origin as Connection);
-    if (controlled) {
-      for (const id of added) controlled.add(id);
-      for (const id of removed) controlled.delete(id);
+    const member = this.members.get(origin as Connection);
+    if (member) {
+      for (const id of added) member.awarenessIds.add(id);
+      for (const id of removed) member.awarenessIds.delete(id);
     }
     const changed = added.concat(updated, removed);
     const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));

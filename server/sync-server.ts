@@ -22,9 +22,17 @@ export interface SyncServerOptions {
   heartbeatIntervalMs: number;
 }
 
+/** What the HTTP layer learned from the upgrade request. */
+export interface UpgradeTarget {
+  /** An already validated room id. */
+  roomName: string;
+  /** The client asked for SAVED acknowledgements. */
+  wantsSavedAcks: boolean;
+}
+
 export interface SyncServer {
-  /** Completes a WebSocket upgrade for an already validated room id. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, roomName: string): void;
+  /** Completes a WebSocket upgrade into the target room. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void;
   /** Loaded rooms, for health and tests. */
   readonly rooms: RoomRegistry;
   /**
@@ -46,8 +54,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const connections = new Set<Connection>();
   let closing: Promise<void> | null = null;
 
-  function accept(socket: WebSocket, roomName: string): void {
-    const connection = new Connection(socket, roomName, logger, options.heartbeatIntervalMs);
+  function accept(socket: WebSocket, { roomName, wantsSavedAcks }: UpgradeTarget): void {
+    const connection = new Connection(socket, roomName, wantsSavedAcks, logger, options.heartbeatIntervalMs);
     connections.add(connection);
     connection.onClose(() => connections.delete(connection));
     connection.log.debug('connected');
@@ -104,12 +112,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   return {
     rooms,
-    handleUpgrade(request, socket, head, roomName) {
+    handleUpgrade(request, socket, head, target) {
       if (closing) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, roomName));
+      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, target));
     },
     close() {
       closing ??= (async () => {
