@@ -48,12 +48,14 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
     void Promise.race([localCopy.whenSynced, timeout]).then(() => {
       if (!destroyed) provider.connect();
     });
+    const stopFollowingNetwork = followBrowserNetworkState(provider);
     // The doc and socket are external resources owned by this effect; render once they exist.
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession({ doc, provider, tracker });
     rememberDocument(room);
     return () => {
       destroyed = true;
+      stopFollowingNetwork();
       provider.destroy();
       tracker.detach();
       void localCopy.destroy();
@@ -84,4 +86,20 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
       </main>
     </div>
   );
+}
+
+/**
+ * When the browser says it went offline, drop the socket at once (the provider keeps retrying
+ * with backoff) rather than waiting for a dead connection to time out; when it comes back,
+ * retry right away. Returns the cleanup.
+ */
+function followBrowserNetworkState(provider: WebsocketProvider): () => void {
+  const onOffline = () => provider.ws?.close();
+  const onOnline = () => provider.connect();
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
+  return () => {
+    window.removeEventListener('offline', onOffline);
+    window.removeEventListener('online', onOnline);
+  };
 }

@@ -1,0 +1,106 @@
+/** User stories: "Saved" means saved, offline edits are kept and arrive, leaving asks first. */
+import { startPrivateAppServer } from './support-app-server';
+import { ALICE, BOB, expect, test } from './fixtures';
+
+test('typing offline shows a count of kept changes; back online they reach the other person and it says Saved', async ({
+  personAs,
+  room,
+}) => {
+  const alice = await personAs(ALICE);
+  const bob = await personAs(BOB);
+  await alice.openDocument(room);
+  await bob.openDocument(room);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Online. ');
+  await expect(alice.saveStatus).toHaveText('Saved');
+
+  await alice.page.context().setOffline(true);
+  await expect(alice.connection).not.toHaveText('Connected');
+  await alice.typeInEditor('Written offline.');
+  await expect(alice.saveStatus).toHaveText(/^Offline — \d+ changes? kept on this device$/);
+  await expect.poll(() => bob.documentText()).toBe('Online. ');
+
+  await alice.page.context().setOffline(false);
+  await expect.poll(() => bob.documentText(), { timeout: 20_000 }).toBe('Online. Written offline.');
+  await expect(alice.saveStatus).toHaveText('Saved', { timeout: 20_000 });
+});
+
+test('text typed offline in a tab that was then closed is there on the next visit and reaches the other person', async ({
+  personAs,
+  room,
+}) => {
+  const alice = await personAs(ALICE);
+  const bob = await personAs(BOB);
+  await alice.openDocument(room);
+  await bob.openDocument(room);
+
+  const context = alice.page.context();
+  await context.setOffline(true);
+  await expect(alice.connection).not.toHaveText('Connected');
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Kept on this device.');
+  await expect(alice.saveStatus).toHaveText(/kept on this device/);
+  await alice.page.close();
+
+  await context.setOffline(false);
+  const reopened = await context.newPage();
+  await reopened.goto(`/d/${room}`);
+  const editor = reopened.getByRole('textbox', { name: 'Document' });
+  await expect(editor).toContainText('Kept on this device.');
+  await expect(reopened.getByRole('status', { name: 'Save status' })).toHaveText('Saved', { timeout: 20_000 });
+  await expect.poll(() => bob.documentText(), { timeout: 20_000 }).toBe('Kept on this device.');
+});
+
+test('leaving with unsaved changes asks first', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.openDocument(room);
+  await alice.page.context().setOffline(true);
+  await expect(alice.connection).not.toHaveText('Connected');
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Not on the server yet.');
+
+  const dialog = alice.page.waitForEvent('dialog');
+  await alice.page.close({ runBeforeUnload: true });
+  const prompt = await dialog;
+  expect(prompt.type()).toBe('beforeunload');
+  await prompt.dismiss();
+  await expect(alice.editor).toContainText('Not on the server yet.');
+});
+
+test('with the server stopped the status never says Saved, and it does once the server is back', async ({ personAs, room }) => {
+  const server = await startPrivateAppServer();
+  try {
+    const alice = await personAs(ALICE);
+    await alice.page.goto(`${server.baseUrl}/d/${room}`);
+    await expect(alice.connection).toHaveText('Connected');
+    await alice.placeCaret('end');
+    await alice.typeInEditor('Saved before. ');
+    await expect(alice.saveStatus).toHaveText('Saved');
+
+    // Record every text the status shows from here on.
+    await alice.saveStatus.evaluate((element) => {
+      const seen: string[] = [];
+      (window as unknown as { seenStatuses: string[] }).seenStatuses = seen;
+      new MutationObserver(() => seen.push(element.textContent ?? '')).observe(element, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await server.stop();
+    await alice.typeInEditor('Typed while the server is down.');
+    await expect(alice.saveStatus).toHaveText(/^Offline — \d+ changes? kept on this device$/);
+    await alice.page.waitForTimeout(3_000); // a while with the server down: long enough for retries
+    const whileDown = await alice.page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
+    expect(whileDown.length).toBeGreaterThan(0);
+    expect(whileDown).not.toContain('Saved');
+
+    await server.start();
+    await expect(alice.saveStatus).toHaveText('Saved', { timeout: 20_000 });
+    const reader = await personAs(BOB);
+    await reader.page.goto(`${server.baseUrl}/d/${room}`);
+    await expect.poll(() => reader.documentText()).toBe('Saved before. Typed while the server is down.');
+  } finally {
+    await server.stop();
+  }
+});
