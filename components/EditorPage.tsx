@@ -22,6 +22,8 @@ interface Session {
   tracker: SaveTracker;
 }
 
+const UNSAVED_LEAVE_QUESTION = 'Some changes are not on the server yet (they are kept on this device). Leave anyway?';
+
 /** How long to wait for the local copy before connecting anyway (e.g. IndexedDB disabled). */
 const LOCAL_COPY_TIMEOUT_MS = 2_000;
 
@@ -68,7 +70,14 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
   return (
     <div className="editor-page">
       <header className="editor-header">
-        <Link href="/" className="brand">
+        <Link
+          href="/"
+          className="brand"
+          onClick={(event) => {
+            // In-app navigation skips beforeunload, so the leave guard asks here too.
+            if (session?.tracker.hasUnsavedChanges && !window.confirm(UNSAVED_LEAVE_QUESTION)) event.preventDefault();
+          }}
+        >
           Tandem
         </Link>
         {session && <SaveStatus tracker={session.tracker} />}

@@ -65,6 +65,11 @@ test('leaving with unsaved changes asks first', async ({ personAs, room }) => {
   expect(prompt.type()).toBe('beforeunload');
   await prompt.dismiss();
   await expect(alice.editor).toContainText('Not on the server yet.');
+
+  // Going home inside the app asks too; declining keeps you in the document.
+  alice.page.once('dialog', (question) => void question.dismiss());
+  await alice.page.getByRole('link', { name: 'Tandem' }).click();
+  await expect(alice.page).toHaveURL(new RegExp(`/d/${room}$`));
 });
 
 test('with the server stopped the status never says Saved, and it does once the server is back', async ({ personAs, room }) => {
