@@ -66,9 +66,15 @@ export class Room {
   static async load(options: RoomOptions): Promise<Room> {
     const stored = await options.storage.load(options.name);
     const room = new Room(options, stored.head, stored.logLength);
-    Y.transact(room.doc, () => {
-      for (const update of stored.updates) Y.applyUpdate(room.doc, update);
-    });
+    try {
+      Y.transact(room.doc, () => {
+        for (const update of stored.updates) Y.applyUpdate(room.doc, update);
+      });
+    } catch (error) {
+      // An unreadable row: free the half-built room (awareness runs a timer) and fail the load.
+      room.destroy();
+      throw error;
+    }
     room.log.debug({ entries: stored.updates.length }, 'room loaded');
     if (room.logLength >= room.compactAfterUpdates) room.compactInBackground();
     return room;

@@ -2,23 +2,9 @@
  * A room's life on the server: it is compacted in the background while people type, and once
  * the last person leaves it is stored as one snapshot and unloaded, then loads intact again.
  */
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { connectClient, uniqueRoom, waitFor } from './support/clients';
-import { startServer, tempDatabaseUrl } from './support/server-process';
-
-function storedRows(databaseUrl: string, room: string): { log: number; snapshots: number } {
-  const db = new Database(databaseUrl.slice('sqlite:'.length), { readonly: true });
-  try {
-    const count = (sql: string) => (db.prepare(sql).get(room) as { n: number }).n;
-    return {
-      log: count('SELECT COUNT(*) AS n FROM room_updates WHERE room = ?'),
-      snapshots: count('SELECT COUNT(*) AS n FROM room_snapshots WHERE room = ?'),
-    };
-  } finally {
-    db.close();
-  }
-}
+import { startServer, storedRows, tempDatabaseUrl } from './support/server-process';
 
 describe('room lifecycle', () => {
   it('stores an empty room as one snapshot, unloads it, and loads it back intact', async () => {

@@ -13,12 +13,22 @@ export interface Client {
 
 /** Opens a stock WebsocketProvider on `room`; resolves once it has synced with the server. */
 export async function connectClient(syncUrl: string, room: string): Promise<Client> {
+  const client = openClient(syncUrl, room);
+  await waitFor(() => client.provider.synced, `client in ${room} to sync`);
+  return client;
+}
+
+/**
+ * Opens a stock WebsocketProvider on `room` without waiting for anything, for clients that
+ * may never sync (a refused room) or that should edit before they do.
+ */
+export function openClient(syncUrl: string, room: string): Client {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(syncUrl, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
-  const client = {
+  return {
     doc,
     provider,
     text: doc.getText('text'),
@@ -27,8 +37,6 @@ export async function connectClient(syncUrl: string, room: string): Promise<Clie
       doc.destroy();
     },
   };
-  await waitFor(() => provider.synced, `client in ${room} to sync`);
-  return client;
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */

@@ -1,12 +1,15 @@
 /**
  * Runs the real standalone sync server (`server/main.ts`) as a child process, the way a
- * self-hoster does, so tests can stop it, SIGKILL it and start it again on the same port.
+ * self-hoster does, so tests can stop it, SIGKILL it and start it again on the same port; and
+ * reads what it stored straight from its SQLite file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import * as Y from 'yjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -35,6 +38,48 @@ export interface StartOptions {
 export function tempDatabaseUrl(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-test-'));
   return `sqlite:${path.join(dir, 'tandem.db')}`;
+}
+
+/** The file behind a `sqlite:<path>` URL, e.g. one from tempDatabaseUrl(). */
+export function databaseFile(databaseUrl: string): string {
+  if (!databaseUrl.startsWith('sqlite:')) throw new Error(`not a SQLite URL: ${databaseUrl}`);
+  return databaseUrl.slice('sqlite:'.length);
+}
+
+/** How many log entries and snapshots the database holds for `room` (read-only connection). */
+export function storedRows(databaseUrl: string, room: string): { log: number; snapshots: number } {
+  const db = new Database(databaseFile(databaseUrl), { readonly: true });
+  try {
+    const count = (sql: string) => (db.prepare(sql).get(room) as { n: number }).n;
+    return {
+      log: count('SELECT COUNT(*) AS n FROM room_updates WHERE room = ?'),
+      snapshots: count('SELECT COUNT(*) AS n FROM room_snapshots WHERE room = ?'),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The document the database holds for `room`: its snapshot plus every log entry, read without
+ * the server's code, so a test can see what is on disk while no server runs.
+ */
+export function storedDoc(databaseUrl: string, room: string): Y.Doc {
+  const db = new Database(databaseFile(databaseUrl), { readonly: true });
+  const doc = new Y.Doc();
+  try {
+    const snapshot = db.prepare('SELECT data FROM room_snapshots WHERE room = ?').get(room) as
+      | { data: Buffer }
+      | undefined;
+    const log = db.prepare('SELECT data FROM room_updates WHERE room = ? ORDER BY id').all(room) as { data: Buffer }[];
+    Y.transact(doc, () => {
+      if (snapshot) Y.applyUpdate(doc, snapshot.data);
+      for (const row of log) Y.applyUpdate(doc, row.data);
+    });
+    return doc;
+  } finally {
+    db.close();
+  }
 }
 
 /** Asks the OS for a free loopback port. */
