@@ -15,8 +15,22 @@ export const CloseCode = {
   SERVICE_RESTART: 1012,
   /** The frame could not be decoded as a y-websocket message, or held an invalid update. */
   MALFORMED_MESSAGE: 4400,
+  /** The connection's token expired; fetch a new one and reconnect. */
+  TOKEN_EXPIRED: 4401,
+  /** The client opened the socket but did not start the sync handshake in time. */
+  HANDSHAKE_TIMEOUT: 4408,
+  /** The view link this connection used was rotated; it no longer grants access. */
+  VIEW_LINK_REVOKED: 4410,
+  /** The update would make the document larger than MAX_DOCUMENT_BYTES. */
+  DOCUMENT_TOO_LARGE: 4413,
+  /** The connection sent updates or presence faster than its rate limit allows. */
+  RATE_LIMITED: 4429,
   /** The room's stored state could not be loaded; nothing was written; retry later. */
   ROOM_UNAVAILABLE: 4503,
+  /** The server holds MAX_LOADED_ROOMS rooms already; retry later. */
+  SERVER_BUSY: 4508,
+  /** The room has MAX_CONNECTIONS_PER_ROOM connections already; retry later. */
+  ROOM_FULL: 4509,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -35,5 +49,12 @@ export const CLOSE_CODE_INFO: Record<CloseCodeValue, CloseCodeInfo> = {
   [CloseCode.INTERNAL_ERROR]: { reason: 'internal error', retryable: true },
   [CloseCode.SERVICE_RESTART]: { reason: 'server restarting', retryable: true },
   [CloseCode.MALFORMED_MESSAGE]: { reason: 'malformed message', retryable: false },
+  [CloseCode.TOKEN_EXPIRED]: { reason: 'token expired', retryable: false },
+  [CloseCode.HANDSHAKE_TIMEOUT]: { reason: 'handshake timeout', retryable: false },
+  [CloseCode.VIEW_LINK_REVOKED]: { reason: 'view link revoked', retryable: false },
+  [CloseCode.DOCUMENT_TOO_LARGE]: { reason: 'document too large', retryable: false },
+  [CloseCode.RATE_LIMITED]: { reason: 'rate limit exceeded', retryable: false },
   [CloseCode.ROOM_UNAVAILABLE]: { reason: 'room unavailable, retry later', retryable: true },
+  [CloseCode.SERVER_BUSY]: { reason: 'server busy, retry later', retryable: true },
+  [CloseCode.ROOM_FULL]: { reason: 'room full, retry later', retryable: true },
 };

@@ -2,6 +2,15 @@
 export const SYNC_PATH = '/sync';
 
 /**
+ * Read-only connections by view id: `/sync/view/<viewId>`. A browser passes
+ * `${syncUrl}/view` as the provider's server URL and the view id as its room name.
+ */
+export const VIEW_SYNC_PATH = `${SYNC_PATH}/view`;
+
+/** Query parameter carrying the JWT in token mode (`?token=<jwt>`). */
+export const TOKEN_PARAM = 'token';
+
+/**
  * Top-level message types (first varuint of every frame): 0–3 are y-websocket's; Tandem's own
  * start at 100 and are only sent to clients that asked for them with a query parameter.
  */

@@ -24,6 +24,28 @@ export interface ServerConfig {
   heartbeatIntervalMs: number;
   /** Longest a graceful shutdown may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** HS256 secret; when set, every connection needs a signed token (token mode). */
+  authSecret: string | null;
+  /** Lifetime of tokens the web app mints for link holders. */
+  tokenTtlSeconds: number;
+  /** Browser origins allowed to open sockets and call the API; empty allows any. */
+  allowedOrigins: string[];
+  /** Largest stored size of one document (snapshot + log); larger updates close with 4413. */
+  maxDocumentBytes: number;
+  /** Document messages one connection may send per second on average (0: unlimited)… */
+  updateRatePerSecond: number;
+  /** …and in one burst. */
+  updateBurst: number;
+  /** Awareness messages one connection may send per second on average (0: unlimited)… */
+  awarenessRatePerSecond: number;
+  /** …and in one burst. */
+  awarenessBurst: number;
+  /** Connections one room may hold; more are closed with 4509. */
+  maxConnectionsPerRoom: number;
+  /** Rooms one process may hold in memory; joining another is closed with 4508. */
+  maxLoadedRooms: number;
+  /** Time a client has to complete the HTTP upgrade and then to send its first message. */
+  handshakeTimeoutMs: number;
 }
 
 /** Defaults for everything but the port, which depends on how the server is run. */
@@ -36,6 +58,17 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   compactAfterUpdates: 500,
   heartbeatIntervalMs: 30_000,
   shutdownTimeoutMs: 10_000,
+  authSecret: null,
+  tokenTtlSeconds: 600,
+  allowedOrigins: [],
+  maxDocumentBytes: 32 * 1024 * 1024,
+  updateRatePerSecond: 200,
+  updateBurst: 2_000,
+  awarenessRatePerSecond: 30,
+  awarenessBurst: 300,
+  maxConnectionsPerRoom: 250,
+  maxLoadedRooms: 10_000,
+  handshakeTimeoutMs: 10_000,
 };
 
 /** The port `npm run server` listens on when PORT is unset. */
@@ -61,7 +94,30 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): Serv
     compactAfterUpdates: readInteger(env, 'COMPACT_AFTER_UPDATES', DEFAULT_CONFIG.compactAfterUpdates, 1),
     heartbeatIntervalMs: DEFAULT_CONFIG.heartbeatIntervalMs,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
+    authSecret: readSecret(env),
+    tokenTtlSeconds: readInteger(env, 'TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds, 10),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    maxDocumentBytes: readInteger(env, 'MAX_DOCUMENT_BYTES', DEFAULT_CONFIG.maxDocumentBytes, 1024),
+    updateRatePerSecond: readInteger(env, 'UPDATE_RATE_PER_SECOND', DEFAULT_CONFIG.updateRatePerSecond, 0),
+    updateBurst: readInteger(env, 'UPDATE_BURST', DEFAULT_CONFIG.updateBurst, 1),
+    awarenessRatePerSecond: readInteger(env, 'AWARENESS_RATE_PER_SECOND', DEFAULT_CONFIG.awarenessRatePerSecond, 0),
+    awarenessBurst: readInteger(env, 'AWARENESS_BURST', DEFAULT_CONFIG.awarenessBurst, 1),
+    maxConnectionsPerRoom: readInteger(env, 'MAX_CONNECTIONS_PER_ROOM', DEFAULT_CONFIG.maxConnectionsPerRoom, 1),
+    maxLoadedRooms: readInteger(env, 'MAX_LOADED_ROOMS', DEFAULT_CONFIG.maxLoadedRooms, 1),
+    handshakeTimeoutMs: readInteger(env, 'HANDSHAKE_TIMEOUT_MS', DEFAULT_CONFIG.handshakeTimeoutMs, 100),
   };
+}
+
+/** Minimum AUTH_SECRET length: HS256 keys shorter than the hash are brute-forceable. */
+export const MIN_AUTH_SECRET_LENGTH = 32;
+
+function readSecret(env: NodeJS.ProcessEnv): string | null {
+  const secret = env.AUTH_SECRET;
+  if (!secret) return null;
+  if (secret.length < MIN_AUTH_SECRET_LENGTH) {
+    throw new Error(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
+  }
+  return secret;
 }
 
 function readInteger(

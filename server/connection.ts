@@ -1,30 +1,49 @@
 /**
- * One client socket: sending, heartbeat, and closing with a named code. Knows nothing about
- * documents; the room decides what to send and the sync server decides what to do with frames.
+ * One client socket: sending, heartbeat, token expiry, and closing with a named code. Knows
+ * nothing about documents; the room decides what to send and the sync server decides what to
+ * do with frames.
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { CLOSE_CODE_INFO, type CloseCodeValue } from '../lib/close-codes';
+import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
+import type { UpgradeTarget } from './upgrade';
+
+export interface ConnectionOptions {
+  logger: Logger;
+  metrics: Metrics;
+  heartbeatIntervalMs: number;
+}
 
 export class Connection {
   /** Short random id used in logs to follow one socket. */
   readonly id = randomUUID().slice(0, 8);
   readonly log: Logger;
+  readonly roomName: string;
+  /** `view` connections never write (enforced by the room). */
+  readonly role: UpgradeTarget['role'];
+  /** The view id this connection came through, if any (rotation closes it). */
+  readonly viewId: string | null;
+  /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
+  readonly wantsSavedAcks: boolean;
   private closed = false;
   private alive = true;
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly closeListeners: (() => void)[] = [];
+  private readonly metrics: Metrics;
 
   constructor(
     private readonly socket: WebSocket,
-    readonly roomName: string,
-    /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
-    readonly wantsSavedAcks: boolean,
-    logger: Logger,
-    heartbeatIntervalMs: number,
+    target: UpgradeTarget,
+    options: ConnectionOptions,
   ) {
-    this.log = logger.child({ room: roomName, conn: this.id });
+    this.roomName = target.roomName;
+    this.role = target.role;
+    this.viewId = target.viewId;
+    this.wantsSavedAcks = target.wantsSavedAcks;
+    this.metrics = options.metrics;
+    this.log = options.logger.child({ room: target.roomName, conn: this.id, role: target.role });
     socket.on('pong', () => {
       this.alive = true;
     });
@@ -34,7 +53,7 @@ export class Connection {
       this.markClosed();
     });
     // A peer that does not answer a ping within one interval is gone (laptop lid, dead NAT).
-    this.heartbeat = setInterval(() => {
+    this.every(options.heartbeatIntervalMs, () => {
       if (!this.alive) {
         this.log.info('heartbeat missed; dropping connection');
         socket.terminate();
@@ -43,8 +62,13 @@ export class Connection {
       }
       this.alive = false;
       socket.ping();
-    }, heartbeatIntervalMs);
-    this.heartbeat.unref();
+    });
+    if (target.tokenExpiresAt !== null) {
+      this.after(Math.max(0, target.tokenExpiresAt - Date.now()), () => {
+        this.log.info('token expired; closing');
+        this.close(CloseCode.TOKEN_EXPIRED);
+      });
+    }
   }
 
   /** True once the socket is closing or closed; a closed connection sends and handles nothing. */
@@ -55,6 +79,7 @@ export class Connection {
   /** Sends one frame; a failed send closes the connection rather than leaving it half-alive. */
   send(frame: Uint8Array): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    this.metrics.bytesSent.inc(frame.byteLength);
     this.socket.send(frame, (error) => {
       if (error) {
         this.log.warn({ err: error.message }, 'send failed; closing');
@@ -77,10 +102,23 @@ export class Connection {
     else this.closeListeners.push(listener);
   }
 
+  /** Runs `task` after `ms` unless the connection closed first. */
+  after(ms: number, task: () => void): void {
+    const timer = setTimeout(task, Math.min(ms, 2 ** 31 - 1));
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
   private markClosed(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.heartbeat);
+    for (const timer of this.timers) clearTimeout(timer);
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

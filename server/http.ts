@@ -1,15 +1,17 @@
 /**
- * The HTTP front of a Tandem process: health endpoints, and routing of WebSocket upgrades on
- * `/sync/<room>` to the sync server (after validating the room id). Everything else goes to
- * the optional web app (Next.js) or gets a 404.
+ * The HTTP front of a Tandem process: health, readiness and metrics endpoints, the API, and
+ * WebSocket upgrades on `/sync/...` (authorized in upgrade.ts before the sync server sees
+ * them). Everything else goes to the optional web app (Next.js) or gets a 404.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { isValidRoomId } from '../lib/room-id';
-import { SAVED_ACKS_PARAM, SYNC_PATH } from '../lib/sync-protocol';
+import { createApiHandler, sendJson } from './api';
+import type { ServerConfig } from './config';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
+import { isSyncPath, resolveUpgrade } from './upgrade';
 
 export interface WebApp {
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
@@ -17,19 +19,31 @@ export interface WebApp {
 }
 
 export interface HttpServerOptions {
+  config: ServerConfig;
   sync: SyncServer;
   storage: DocumentStorage;
   logger: Logger;
+  metrics: Metrics;
   /** The Next.js app in `npm start`; absent for the standalone sync server. */
   webApp?: WebApp;
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ sync, storage, logger, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, storage, logger, metrics, webApp }: HttpServerOptions): http.Server {
+  const handleApi = createApiHandler({
+    storage,
+    logger,
+    authSecret: config.authSecret,
+    tokenTtlSeconds: config.tokenTtlSeconds,
+    allowedOrigins: config.allowedOrigins,
+    mintTokens: webApp !== undefined,
+    revokeViewLink: (viewId) => sync.revokeViewLink(viewId),
+  });
+
   const server = http.createServer((request, response) => {
-    const { pathname } = parseUrl(request);
-    if (pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
-    if (pathname === '/readyz') {
+    const url = parseUrl(request);
+    if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (url.pathname === '/readyz') {
       storage.ping().then(
         () => sendJson(response, 200, { status: 'ready', storage: storage.kind }),
         (error: Error) => {
@@ -39,24 +53,43 @@ export function createHttpServer({ sync, storage, logger, webApp }: HttpServerOp
       );
       return;
     }
+    if (url.pathname === '/metrics') {
+      metrics.registry.metrics().then((text) => {
+        response.writeHead(200, { 'content-type': metrics.registry.contentType });
+        response.end(text);
+      });
+      return;
+    }
+    if (handleApi(request, response, url)) return;
     if (webApp) return webApp.handleRequest(request, response);
     sendJson(response, 404, { error: 'not found' });
   });
+  // Slow or stalled requests (upgrades included) are cut off instead of holding sockets.
+  server.headersTimeout = config.handshakeTimeoutMs;
+  server.requestTimeout = config.handshakeTimeoutMs;
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const { pathname, searchParams } = parseUrl(request);
-    const prefix = `${SYNC_PATH}/`;
-    if (pathname.startsWith(prefix)) {
-      const roomName = pathname.slice(prefix.length);
-      if (!isValidRoomId(roomName)) {
-        logger.warn({ path: pathname.slice(0, 200) }, 'upgrade refused: invalid room id');
-        return rejectUpgrade(socket, 400, 'Bad Request', 'invalid room id');
-      }
-      const wantsSavedAcks = searchParams.get(SAVED_ACKS_PARAM) === '1';
-      return sync.handleUpgrade(request, socket, head, { roomName, wantsSavedAcks });
+    const url = parseUrl(request);
+    if (!isSyncPath(url.pathname)) {
+      if (webApp?.handleUpgrade) return webApp.handleUpgrade(request, socket, head);
+      return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
-    if (webApp?.handleUpgrade) return webApp.handleUpgrade(request, socket, head);
-    rejectUpgrade(socket, 404, 'Not Found', 'no WebSocket endpoint here');
+    socket.on('error', () => socket.destroy());
+    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins }).then(
+      (result) => {
+        if ('status' in result) {
+          metrics.rejected.inc({ reason: result.reason });
+          // Never log the query string: it may hold a token.
+          logger.warn({ path: url.pathname.slice(0, 200), status: result.status, why: result.message }, 'upgrade refused');
+          return rejectUpgrade(socket, result.status, result.message);
+        }
+        sync.handleUpgrade(request, socket, head, result);
+      },
+      (error: Error) => {
+        logger.error({ err: error.message }, 'upgrade failed');
+        rejectUpgrade(socket, 503, 'temporarily unavailable');
+      },
+    );
   });
   return server;
 }
@@ -70,14 +103,18 @@ function parseUrl(request: IncomingMessage): URL {
   }
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-  response.end(JSON.stringify(body));
-}
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
-function rejectUpgrade(socket: Duplex, status: number, statusText: string, message: string): void {
+function rejectUpgrade(socket: Duplex, status: number, message: string): void {
+  if (socket.destroyed) return;
   socket.end(
-    `HTTP/1.1 ${status} ${statusText}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: text/plain\r\n` +
       `Content-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
   );
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config';
 import { createHttpServer, type WebApp } from './http';
 import { createLogger, type Logger } from './log';
+import { createMetrics } from './metrics';
 import { openStorage } from './storage';
 import { createSyncServer } from './sync-server';
 
@@ -25,16 +26,20 @@ export async function runTandemProcess(
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
   const storage = openStorage(config.databaseUrl);
-  const sync = createSyncServer({ ...config, storage, logger });
+  const metrics = createMetrics();
+  const sync = createSyncServer({ ...config, storage, logger, metrics });
   const webApp = createWebApp ? await createWebApp(logger) : undefined;
-  const server = createHttpServer({ sync, storage, logger, webApp });
+  const server = createHttpServer({ config, sync, storage, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  logger.info({ port, host: config.host, mode, storage: storage.kind }, 'listening');
+  logger.info(
+    { port, host: config.host, mode, storage: storage.kind, auth: config.authSecret ? 'token' : 'open' },
+    'listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -122,3 +122,12 @@ export function encodeSaved(count: number): Uint8Array {
   encoding.writeVarUint(encoder, count);
   return encoding.toUint8Array(encoder);
 }
+
+/** y-websocket's auth message "permission denied": the client is read-only here. */
+export function encodePermissionDenied(reason: string): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.AUTH);
+  encoding.writeVarUint(encoder, 0); // y-protocols/auth messagePermissionDenied
+  encoding.writeVarString(encoder, reason);
+  return encoding.toUint8Array(encoder);
+}

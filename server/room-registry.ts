@@ -4,14 +4,17 @@
  */
 import type { Connection } from './connection';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { DocumentStorage } from './storage';
 
 export interface RoomRegistryOptions {
   storage: DocumentStorage;
   logger: Logger;
+  metrics: Metrics;
   roomUnloadDelayMs: number;
   compactAfterUpdates: number;
+  maxDocumentBytes: number;
 }
 
 interface RoomEntry {
@@ -31,6 +34,11 @@ export class RoomRegistry {
     return this.entries.size;
   }
 
+  /** Whether `name` is in memory (loading or loaded). */
+  isLoaded(name: string): boolean {
+    return this.entries.has(name);
+  }
+
   /**
    * Puts `connection` into its room, loading the room first if needed. Rejects if the load
    * fails; the failed room is forgotten so the next join tries again.
@@ -41,9 +49,10 @@ export class RoomRegistry {
     if (!entry) {
       const created: RoomEntry = { ready: this.load(name), waiting: 0 };
       created.ready.catch(() => {
-        if (this.entries.get(name) === created) this.entries.delete(name);
+        if (this.entries.get(name) === created) this.forget(name);
       });
       this.entries.set(name, (entry = created));
+      this.options.metrics.roomsLoaded.set(this.entries.size);
     }
     clearTimeout(entry.unloadTimer);
     entry.waiting += 1;
@@ -76,11 +85,17 @@ export class RoomRegistry {
     for (const entry of this.entries.values()) clearTimeout(entry.unloadTimer);
     for (const room of rooms) room.destroy();
     this.entries.clear();
+    this.options.metrics.roomsLoaded.set(0);
   }
 
   private async load(name: string): Promise<Room> {
-    const { storage, logger, compactAfterUpdates } = this.options;
-    return Room.load({ name, storage, logger, compactAfterUpdates });
+    const { storage, logger, metrics, compactAfterUpdates, maxDocumentBytes } = this.options;
+    return Room.load({ name, storage, logger, metrics, compactAfterUpdates, maxDocumentBytes });
+  }
+
+  private forget(name: string): void {
+    this.entries.delete(name);
+    this.options.metrics.roomsLoaded.set(this.entries.size);
   }
 
   private scheduleUnloadIfEmpty(name: string): void {
@@ -103,7 +118,7 @@ export class RoomRegistry {
     }
     // A client may have arrived while we were writing: then the room stays.
     if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
-    this.entries.delete(name);
+    this.forget(name);
     room.destroy();
     this.options.logger.debug({ room: name }, 'room unloaded');
   }

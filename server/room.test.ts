@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createLogger } from './log';
+import { createMetrics } from './metrics';
 import { Room } from './room';
 import { createMemoryStorage } from './storage/memory';
 
 const logger = createLogger('silent');
+const options = { logger, metrics: createMetrics(), compactAfterUpdates: 500, maxDocumentBytes: 1 << 20 };
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('Room.load', () => {
@@ -14,7 +16,7 @@ describe('Room.load', () => {
     const source = new Y.Doc();
     source.getText('text').insert(0, 'stored');
     await storage.append('r', Y.encodeStateAsUpdate(source));
-    const room = await Room.load({ name: 'r', storage, logger, compactAfterUpdates: 500 });
+    const room = await Room.load({ name: 'r', storage, ...options });
     expect(room.doc.getText('text').toString()).toBe('stored');
     room.destroy();
   });
@@ -24,7 +26,7 @@ describe('Room.load', () => {
     await storage.append('r', Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]));
     const before = activeTimers();
     for (let attempt = 0; attempt < 5; attempt++) {
-      await expect(Room.load({ name: 'r', storage, logger, compactAfterUpdates: 500 })).rejects.toThrow();
+      await expect(Room.load({ name: 'r', storage, ...options })).rejects.toThrow();
     }
     expect(activeTimers()).toBe(before);
   });

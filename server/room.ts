@@ -7,10 +7,13 @@
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { CloseCode } from '../lib/close-codes';
 import type { Connection } from './connection';
 import type { Logger } from './log';
+import type { Metrics } from './metrics';
 import {
   encodeAwareness,
+  encodePermissionDenied,
   encodeSaved,
   encodeSyncStep1,
   encodeSyncStep2,
@@ -23,8 +26,11 @@ export interface RoomOptions {
   name: string;
   storage: DocumentStorage;
   logger: Logger;
+  metrics: Metrics;
   /** Log entries after which the room compacts itself in the background. */
   compactAfterUpdates: number;
+  /** Largest stored size (snapshot + log) the document may reach. */
+  maxDocumentBytes: number;
 }
 
 interface QueuedUpdate {
@@ -45,6 +51,9 @@ interface Member {
 /** Longest pause between retries of a failing storage append. */
 const MAX_APPEND_RETRY_DELAY_MS = 5_000;
 
+/** Sent to view-only connections on join and whenever they try to write. */
+const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
+
 export class Room {
   readonly name: string;
   readonly doc = new Y.Doc({ gc: true });
@@ -52,6 +61,8 @@ export class Room {
   private readonly storage: DocumentStorage;
   private readonly log: Logger;
   private readonly compactAfterUpdates: number;
+  private readonly maxDocumentBytes: number;
+  private readonly metrics: Metrics;
   private readonly members = new Map<Connection, Member>();
   private queue: QueuedUpdate[] = [];
   private writing: Promise<void> | null = null;
@@ -60,12 +71,16 @@ export class Room {
   private head: number;
   /** Log entries in storage not yet folded into the snapshot. */
   private logLength: number;
+  /** Bytes stored for this room (snapshot + log), plus those queued to be. */
+  private storedBytes: number;
+  private queuedBytes = 0;
   private destroyed = false;
 
   /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
   static async load(options: RoomOptions): Promise<Room> {
     const stored = await options.storage.load(options.name);
-    const room = new Room(options, stored.head, stored.logLength);
+    const storedBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0);
+    const room = new Room(options, stored.head, stored.logLength, storedBytes);
     try {
       Y.transact(room.doc, () => {
         for (const update of stored.updates) Y.applyUpdate(room.doc, update);
@@ -80,8 +95,11 @@ export class Room {
     return room;
   }
 
-  private constructor(options: RoomOptions, head: number, logLength: number) {
+  private constructor(options: RoomOptions, head: number, logLength: number, storedBytes: number) {
     this.name = options.name;
+    this.maxDocumentBytes = options.maxDocumentBytes;
+    this.metrics = options.metrics;
+    this.storedBytes = storedBytes;
     this.storage = options.storage;
     this.log = options.logger.child({ room: options.name });
     this.compactAfterUpdates = options.compactAfterUpdates;
@@ -101,6 +119,7 @@ export class Room {
   /** Adds a connection and starts the sync handshake with it. */
   join(connection: Connection): void {
     this.members.set(connection, { awarenessIds: new Set(), documentMessages: 0 });
+    if (connection.role === 'view') connection.send(READ_ONLY);
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     const present = Array.from(this.awareness.getStates().keys());
     if (present.length > 0) {
@@ -128,6 +147,20 @@ export class Room {
       case 'sync-update': {
         const member = this.members.get(connection);
         if (!member) return;
+        if (connection.role === 'view') {
+          // Never applied, stored or forwarded; the client is told it is read-only.
+          if (!message.empty) {
+            this.metrics.rejected.inc({ reason: 'read_only' });
+            connection.send(READ_ONLY);
+          }
+          return;
+        }
+        if (!message.empty && this.storedBytes + this.queuedBytes + message.update.byteLength > this.maxDocumentBytes) {
+          this.metrics.rejected.inc({ reason: 'document_too_large' });
+          connection.log.warn({ bytes: this.storedBytes }, 'update would exceed MAX_DOCUMENT_BYTES; closing');
+          connection.close(CloseCode.DOCUMENT_TOO_LARGE);
+          return;
+        }
         member.documentMessages += 1;
         const update = message.empty ? null : message.update;
         this.enqueue({ update, origin: connection, sequence: member.documentMessages });
@@ -158,10 +191,13 @@ export class Room {
       const snapshot = Y.encodeStateAsUpdate(this.doc);
       const throughHead = this.head;
       const folded = this.logLength;
+      const bytesBefore = this.storedBytes;
       const started = performance.now();
       try {
         if (await this.storage.compact(this.name, snapshot, throughHead)) {
           this.logLength -= folded;
+          // What was appended meanwhile stays in the log on top of the snapshot.
+          this.storedBytes = snapshot.byteLength + (this.storedBytes - bytesBefore);
           this.log.debug(
             { folded, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started) },
             'room compacted',
@@ -191,6 +227,7 @@ export class Room {
 
   private enqueue(item: QueuedUpdate): void {
     this.queue.push(item);
+    this.queuedBytes += item.update?.byteLength ?? 0;
     this.writing ??= this.drainQueue().finally(() => {
       this.writing = null;
     });
@@ -207,8 +244,11 @@ export class Room {
       const batch = this.queue.splice(0);
       const updates = batch.flatMap((item) => (item.update ? [item.update] : []));
       if (updates.length > 0) {
-        this.head = await this.appendWithRetry(updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
+        const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
+        this.head = await this.appendWithRetry(merged);
         this.logLength += 1;
+        this.storedBytes += merged.byteLength;
+        this.queuedBytes -= updates.reduce((sum, update) => sum + update.byteLength, 0);
       }
       // Stored: now it may reach the doc and, through forwardUpdate, every other member.
       for (const { update, origin } of batch) if (update) Y.applyUpdate(this.doc, update, origin);
@@ -229,8 +269,11 @@ export class Room {
   /** Storage outages must not lose the update: keep it and retry with backoff until stored. */
   private async appendWithRetry(update: Uint8Array): Promise<number> {
     for (let attempt = 0; ; attempt++) {
+      const stopTimer = this.metrics.storageWriteSeconds.startTimer();
       try {
-        return await this.storage.append(this.name, update);
+        const head = await this.storage.append(this.name, update);
+        stopTimer();
+        return head;
       } catch (error) {
         const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt);
         this.log.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
@@ -248,9 +291,14 @@ export class Room {
 
   private readonly forwardUpdate = (update: Uint8Array, origin: unknown): void => {
     const frame = encodeSyncUpdate(update);
+    let sent = 0;
     for (const member of this.members.keys()) {
-      if (member !== origin) member.send(frame);
+      if (member !== origin) {
+        member.send(frame);
+        sent++;
+      }
     }
+    this.metrics.updatesSent.inc(sent);
   };
 
   private readonly forwardAwareness = (
@@ -265,5 +313,6 @@ export class Room {
     const changed = added.concat(updated, removed);
     const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
     for (const member of this.members.keys()) member.send(frame);
+    this.metrics.awarenessSent.inc(this.members.size);
   };
 }

@@ -1,38 +1,45 @@
 /**
- * Tandem's sync server: accepts WebSocket upgrades for `/sync/<room>`, decodes frames, hands
- * them to the room, and shuts down without losing an update. HTTP routing lives in http.ts.
+ * Tandem's sync server: accepts authorized WebSocket upgrades, enforces per-connection and
+ * per-room limits, decodes frames and hands them to the room, and shuts down without losing
+ * an update. HTTP routing and authorization live in http.ts and upgrade.ts.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import { Connection } from './connection';
 import type { Logger } from './log';
-import { decodeClientMessage, ProtocolError } from './protocol';
+import type { Metrics, RejectionReason } from './metrics';
+import { decodeClientMessage, ProtocolError, type ClientMessage } from './protocol';
+import { TokenBucket } from './rate-limiter';
 import type { Room } from './room';
 import { RoomRegistry } from './room-registry';
 import type { DocumentStorage } from './storage';
+import type { UpgradeTarget } from './upgrade';
 
 export interface SyncServerOptions {
   storage: DocumentStorage;
   logger: Logger;
+  metrics: Metrics;
   maxMessageBytes: number;
+  maxDocumentBytes: number;
   roomUnloadDelayMs: number;
   compactAfterUpdates: number;
   heartbeatIntervalMs: number;
-}
-
-/** What the HTTP layer learned from the upgrade request. */
-export interface UpgradeTarget {
-  /** An already validated room id. */
-  roomName: string;
-  /** The client asked for SAVED acknowledgements. */
-  wantsSavedAcks: boolean;
+  handshakeTimeoutMs: number;
+  updateRatePerSecond: number;
+  updateBurst: number;
+  awarenessRatePerSecond: number;
+  awarenessBurst: number;
+  maxConnectionsPerRoom: number;
+  maxLoadedRooms: number;
 }
 
 export interface SyncServer {
-  /** Completes a WebSocket upgrade into the target room. */
+  /** Completes an authorized WebSocket upgrade into the target room. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void;
+  /** Closes (4410) every connection that came through `viewId`, after the link was rotated. */
+  revokeViewLink(viewId: string): void;
   /** Loaded rooms, for health and tests. */
   readonly rooms: RoomRegistry;
   /**
@@ -44,45 +51,87 @@ export interface SyncServer {
 
 /** Creates a sync server over `storage`; it owns no port (see http.ts). */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
-  const { logger } = options;
+  const { logger, metrics } = options;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes,
     perMessageDeflate: false,
   });
   const rooms = new RoomRegistry(options);
-  const connections = new Set<Connection>();
+  const connectionsByRoom = new Map<string, Set<Connection>>();
   let closing: Promise<void> | null = null;
 
-  function accept(socket: WebSocket, { roomName, wantsSavedAcks }: UpgradeTarget): void {
-    const connection = new Connection(socket, roomName, wantsSavedAcks, logger, options.heartbeatIntervalMs);
-    connections.add(connection);
-    connection.onClose(() => connections.delete(connection));
+  function refuse(connection: Connection, code: CloseCodeValue, reason: RejectionReason, message: string): void {
+    metrics.rejected.inc({ reason });
+    connection.log.warn({ code }, message);
+    connection.close(code);
+  }
+
+  function track(connection: Connection): boolean {
+    let members = connectionsByRoom.get(connection.roomName);
+    if (!members) connectionsByRoom.set(connection.roomName, (members = new Set()));
+    if (members.size >= options.maxConnectionsPerRoom) {
+      refuse(connection, CloseCode.ROOM_FULL, 'room_full', 'room full; closing');
+      return false;
+    }
+    if (!rooms.isLoaded(connection.roomName) && rooms.loadedCount >= options.maxLoadedRooms) {
+      refuse(connection, CloseCode.SERVER_BUSY, 'server_busy', 'too many loaded rooms; closing');
+      return false;
+    }
+    members.add(connection);
+    metrics.connectionsOpen.inc();
+    connection.onClose(() => {
+      metrics.connectionsOpen.dec();
+      members.delete(connection);
+      if (members.size === 0 && connectionsByRoom.get(connection.roomName) === members) {
+        connectionsByRoom.delete(connection.roomName);
+      }
+    });
+    return true;
+  }
+
+  function accept(socket: WebSocket, target: UpgradeTarget): void {
+    const connection = new Connection(socket, target, options);
+    socket.on('close', (code) => {
+      if (code === CloseCode.MESSAGE_TOO_BIG) {
+        metrics.rejected.inc({ reason: 'too_big' });
+        connection.log.warn('frame over MAX_MESSAGE_BYTES refused');
+      }
+    });
+    if (!track(connection)) return;
     connection.log.debug('connected');
+
+    const updates = new TokenBucket(options.updateRatePerSecond, options.updateBurst);
+    const awareness = new TokenBucket(options.awarenessRatePerSecond, options.awarenessBurst);
+    let receivedAny = false;
+    connection.after(options.handshakeTimeoutMs, () => {
+      if (!receivedAny) refuse(connection, CloseCode.HANDSHAKE_TIMEOUT, 'handshake_timeout', 'no handshake; closing');
+    });
 
     // Frames that arrive while the room loads wait here, so nothing is served before the load.
     let room: Room | null = null;
-    const early: Buffer[] = [];
+    const early: ClientMessage[] = [];
     socket.on('message', (data, isBinary) => {
       if (connection.isClosed) return;
-      if (!isBinary) {
-        connection.log.warn('text frame refused');
-        connection.close(CloseCode.MALFORMED_MESSAGE);
-        return;
-      }
+      receivedAny = true;
       const frame = toBuffer(data);
-      if (room) handleFrame(connection, room, frame);
-      else early.push(frame);
-    });
-    socket.on('close', (code) => {
-      if (code === CloseCode.MESSAGE_TOO_BIG) connection.log.warn('frame over MAX_MESSAGE_BYTES refused');
+      metrics.bytesReceived.inc(frame.byteLength);
+      const message = isBinary ? decode(connection, frame) : null;
+      if (!isBinary) refuse(connection, CloseCode.MALFORMED_MESSAGE, 'malformed', 'text frame refused');
+      if (!message) return;
+      const bucket = message.kind === 'awareness' || message.kind === 'query-awareness' ? awareness : updates;
+      if (!bucket.take()) return refuse(connection, CloseCode.RATE_LIMITED, 'rate_limited', 'over rate limit; closing');
+      if (message.kind === 'sync-step2' || message.kind === 'sync-update') metrics.updatesReceived.inc();
+      if (message.kind === 'awareness') metrics.awarenessReceived.inc();
+      if (room) handleMessage(connection, room, message);
+      else early.push(message);
     });
 
     rooms.join(connection).then(
       (joined) => {
         room = joined;
-        for (const frame of early.splice(0)) {
-          if (!connection.isClosed) handleFrame(connection, joined, frame);
+        for (const message of early.splice(0)) {
+          if (!connection.isClosed) handleMessage(connection, joined, message);
         }
       },
       (error: Error) => {
@@ -92,16 +141,19 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     );
   }
 
-  function handleFrame(connection: Connection, room: Room, frame: Uint8Array): void {
-    let message;
+  function decode(connection: Connection, frame: Uint8Array): ClientMessage | null {
     try {
-      message = decodeClientMessage(frame);
+      return decodeClientMessage(frame);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
+      metrics.rejected.inc({ reason: 'malformed' });
       connection.log.warn({ err: error.message, bytes: frame.byteLength }, 'malformed frame; closing');
       connection.close(CloseCode.MALFORMED_MESSAGE);
-      return;
+      return null;
     }
+  }
+
+  function handleMessage(connection: Connection, room: Room, message: ClientMessage): void {
     try {
       room.handle(connection, message);
     } catch (error) {
@@ -119,9 +171,18 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       wss.handleUpgrade(request, socket, head, (ws) => accept(ws, target));
     },
+    revokeViewLink(viewId) {
+      for (const members of connectionsByRoom.values()) {
+        for (const connection of members) {
+          if (connection.viewId === viewId) connection.close(CloseCode.VIEW_LINK_REVOKED);
+        }
+      }
+    },
     close() {
       closing ??= (async () => {
-        for (const connection of connections) connection.close(CloseCode.SERVICE_RESTART);
+        for (const members of connectionsByRoom.values()) {
+          for (const connection of members) connection.close(CloseCode.SERVICE_RESTART);
+        }
         const loaded = await rooms.loadedRooms();
         await Promise.all(loaded.map((room) => room.whenWritten()));
         rooms.destroyAll(loaded);

@@ -9,6 +9,7 @@ interface MemoryRoom {
 /** Creates an empty in-memory store. */
 export function createMemoryStorage(): DocumentStorage {
   const rooms = new Map<string, MemoryRoom>();
+  const viewIds = new Map<string, string>();
   let nextId = 1;
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
@@ -37,6 +38,17 @@ export function createMemoryStorage(): DocumentStorage {
       entry.snapshot = { data: snapshot.slice(), throughHead };
       entry.log = entry.log.filter((row) => row.id > throughHead);
       return true;
+    },
+    async ensureViewId(room, candidate) {
+      if (!viewIds.has(room)) viewIds.set(room, candidate);
+      return viewIds.get(room)!;
+    },
+    async replaceViewId(room, next) {
+      viewIds.set(room, next);
+    },
+    async roomForViewId(viewId) {
+      for (const [room, id] of viewIds) if (id === viewId) return room;
+      return null;
     },
     async ping() {},
     async close() {},

@@ -16,6 +16,10 @@ const SCHEMA = `
     data BLOB NOT NULL,
     through_id INTEGER NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS room_views (
+    room TEXT PRIMARY KEY,
+    view_id TEXT NOT NULL UNIQUE
+  );
 `;
 const SELECT_SNAPSHOT = 'SELECT data, through_id AS throughId FROM room_snapshots WHERE room = ?';
 const SELECT_LOG = 'SELECT id, data FROM room_updates WHERE room = ? AND id > ? ORDER BY id';
@@ -24,6 +28,12 @@ const UPSERT_SNAPSHOT = `
   INSERT INTO room_snapshots (room, data, through_id) VALUES (@room, @data, @throughId)
   ON CONFLICT (room) DO UPDATE SET data = excluded.data, through_id = excluded.through_id`;
 const DELETE_LOG_THROUGH = 'DELETE FROM room_updates WHERE room = ? AND id <= ?';
+const INSERT_VIEW_IF_ABSENT = 'INSERT INTO room_views (room, view_id) VALUES (?, ?) ON CONFLICT (room) DO NOTHING';
+const UPSERT_VIEW = `
+  INSERT INTO room_views (room, view_id) VALUES (?, ?)
+  ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
+const SELECT_VIEW_BY_ROOM = 'SELECT view_id AS viewId FROM room_views WHERE room = ?';
+const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = ?';
 
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
@@ -43,6 +53,13 @@ export function openSqliteStorage(file: string): DocumentStorage {
   const insertUpdate = db.prepare(INSERT_UPDATE);
   const upsertSnapshot = db.prepare(UPSERT_SNAPSHOT);
   const deleteLogThrough = db.prepare(DELETE_LOG_THROUGH);
+  const insertViewIfAbsent = db.prepare(INSERT_VIEW_IF_ABSENT);
+  const upsertView = db.prepare(UPSERT_VIEW);
+  const selectViewByRoom = db.prepare<[string], { viewId: string }>(SELECT_VIEW_BY_ROOM);
+  const selectRoomByView = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_VIEW);
+  // Identify the file we opened: if it is deleted or replaced underneath us, writes would go
+  // to a file nobody will ever read again, so readiness must fail.
+  const openedInode = file === ':memory:' ? null : fs.statSync(file).ino;
 
   const loadRoom = db.transaction((room: string): StoredDocument => {
     const snapshot = selectSnapshot.get(room);
@@ -74,8 +91,21 @@ export function openSqliteStorage(file: string): DocumentStorage {
     async compact(room, snapshot, throughHead) {
       return compactRoom(room, snapshot, throughHead);
     },
+    async ensureViewId(room, candidate) {
+      insertViewIfAbsent.run(room, candidate);
+      return selectViewByRoom.get(room)!.viewId;
+    },
+    async replaceViewId(room, next) {
+      upsertView.run(room, next);
+    },
+    async roomForViewId(viewId) {
+      return selectRoomByView.get(viewId)?.room ?? null;
+    },
     async ping() {
-      db.prepare('SELECT 1').get();
+      if (openedInode !== null && fs.statSync(file, { throwIfNoEntry: false })?.ino !== openedInode) {
+        throw new Error(`database file ${file} was removed or replaced`);
+      }
+      db.prepare('SELECT 1 FROM room_updates LIMIT 1').get();
     },
     async close() {
       if (closed) return;

@@ -264,6 +264,26 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       const { storage } = await openStorage();
       expect(storage.kind).toBe(name);
     });
+
+    it('keeps the first view id a room gets, whatever later candidates say', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.roomForViewId('view-a')).toBeNull();
+      expect(await storage.ensureViewId('room', 'view-a')).toBe('view-a');
+      expect(await storage.ensureViewId('room', 'view-b')).toBe('view-a');
+      expect(await storage.roomForViewId('view-a')).toBe('room');
+      expect(await storage.roomForViewId('view-b')).toBeNull();
+      expect(await storage.ensureViewId('other', 'view-c')).toBe('view-c');
+      expect(await storage.roomForViewId('view-c')).toBe('other');
+    });
+
+    it('replacing a view id makes the old one stop resolving at once', async () => {
+      const { storage } = await openStorage();
+      await storage.ensureViewId('room', 'old-view');
+      await storage.replaceViewId('room', 'new-view');
+      expect(await storage.roomForViewId('old-view')).toBeNull();
+      expect(await storage.roomForViewId('new-view')).toBe('room');
+      expect(await storage.ensureViewId('room', 'ignored')).toBe('new-view');
+    });
   });
 }
 
@@ -284,6 +304,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       await storage.compact('room', Y.encodeStateAsUpdate(writer.doc), head);
       await storage.append('room', writer.edit((t) => t.insert(11, ' restarts')));
       await storage.append('other', createWriter().edit((t) => t.insert(0, 'other room')));
+      await storage.ensureViewId('room', 'durable-view');
       const before = await storage.load('room');
       await storage.close();
 
@@ -294,6 +315,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       expect(after).toMatchObject({ head: before.head, logLength: 1 });
       expect(rebuild(after.updates)).toBe('kept across restarts');
       expect(rebuild((await reopened.load('other')).updates)).toBe('other room');
+      expect(await reopened.roomForViewId('durable-view')).toBe('room');
       // Positions keep increasing after a reopen, so a later compaction cannot swallow new entries.
       const next = await reopened.append('room', writer.edit((t) => t.insert(0, '> ')));
       expect(next).toBeGreaterThan(before.head);

@@ -30,6 +30,15 @@ export interface DocumentStorage {
    * ignored, so a slow compaction can never roll a room back. Returns whether it applied.
    */
   compact(room: string, snapshot: Uint8Array, throughHead: number): Promise<boolean>;
+  /**
+   * The room's view id: the stored one, or `candidate` if the room has none yet (stored
+   * atomically, so concurrent callers agree on one id).
+   */
+  ensureViewId(room: string, candidate: string): Promise<string>;
+  /** Replaces the room's view id with `next` (the old one stops resolving at once). */
+  replaceViewId(room: string, next: string): Promise<void>;
+  /** The room a view id belongs to, or null if no room has it (any more). */
+  roomForViewId(viewId: string): Promise<string | null>;
   /** Resolves when storage is reachable (readiness checks). */
   ping(): Promise<void>;
   /** Releases connections and file handles. Idempotent. */

@@ -106,6 +106,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       DATABASE_URL: options.databaseUrl ?? tempDatabaseUrl(),
       LOG_LEVEL: 'debug',
       ROOM_UNLOAD_DELAY_MS: '200',
+      // Trace replays type far faster than people; the limits have their own tests.
+      UPDATE_RATE_PER_SECOND: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,33 @@
+/**
+ * Tandem's HTTP API, served by the same process and port as the sync server (server/api.ts).
+ * Shared with the browser so both sides spell the routes the same way.
+ *
+ * - `GET  /api/rooms/<room>/view-link` → `{ viewId }`: the room's view id (created on first use).
+ * - `POST /api/rooms/<room>/view-link` → `{ viewId }`: rotates it; the old id stops working at
+ *   once and viewers connected through it are closed with 4410.
+ *   In token mode both need `Authorization: Bearer <edit token for the room>`.
+ * - `POST /api/token` with `{ room }` or `{ viewId }` → `{ token, role, expiresAt }` (token mode
+ *   only, and only where the web app runs): a short-lived token for the holder of an edit link
+ *   (role edit, claim room = room id) or a view link (role view, claim room = view id, so the
+ *   token never reveals the room id).
+ */
+export const API_PREFIX = '/api';
+
+/** Path of a room's view-link resource. */
+export function viewLinkPath(room: string): string {
+  return `${API_PREFIX}/rooms/${room}/view-link`;
+}
+
+/** Path of the token-minting endpoint. */
+export const TOKEN_PATH = `${API_PREFIX}/token`;
+
+export interface ViewLinkResponse {
+  viewId: string;
+}
+
+export interface TokenResponse {
+  token: string;
+  role: 'edit' | 'view';
+  /** Epoch milliseconds. */
+  expiresAt: number;
+}

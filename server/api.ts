@@ -1,0 +1,140 @@
+/**
+ * Tandem's small HTTP API (routes in lib/api-routes.ts): view links per room, and, where the
+ * web app runs in token mode, short-lived tokens for the holders of edit and view links.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/api-routes';
+import { createRoomId, isValidRoomId } from '../lib/room-id';
+import { mintToken, TokenError, verifyToken } from './auth';
+import type { Logger } from './log';
+import type { DocumentStorage } from './storage';
+import { isOriginAllowed } from './upgrade';
+
+export interface ApiOptions {
+  storage: DocumentStorage;
+  logger: Logger;
+  authSecret: string | null;
+  tokenTtlSeconds: number;
+  allowedOrigins: string[];
+  /** Serve POST /api/token (the web app's process only; integrators mint their own). */
+  mintTokens: boolean;
+  /** Disconnects everyone connected through a view id that was just replaced. */
+  revokeViewLink(viewId: string): void;
+}
+
+const MAX_BODY_BYTES = 4096;
+const VIEW_LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/view-link$`);
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Returns a handler that answers API requests and returns false for anything else. */
+export function createApiHandler(options: ApiOptions) {
+  const { storage, authSecret } = options;
+
+  async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
+    if (!authSecret) return; // open mode: the room id is the edit capability
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
+    try {
+      await verifyToken(token, authSecret, room, 'edit');
+    } catch (error) {
+      if (error instanceof TokenError) throw new HttpError(error.status, error.message);
+      throw error;
+    }
+  }
+
+  async function viewLink(request: IncomingMessage, room: string): Promise<ViewLinkResponse> {
+    if (!isValidRoomId(room)) throw new HttpError(400, 'invalid room id');
+    await requireEditor(request, room);
+    if (request.method === 'GET') return { viewId: await storage.ensureViewId(room, createRoomId()) };
+    if (request.method !== 'POST') throw new HttpError(405, 'use GET or POST');
+    const next = createRoomId();
+    const current = await storage.ensureViewId(room, next);
+    if (current !== next) {
+      await storage.replaceViewId(room, next);
+      options.revokeViewLink(current);
+      options.logger.info({ room }, 'view link rotated');
+    }
+    return { viewId: next };
+  }
+
+  async function token(request: IncomingMessage): Promise<TokenResponse> {
+    if (!authSecret || !options.mintTokens) throw new HttpError(404, 'not found');
+    if (request.method !== 'POST') throw new HttpError(405, 'use POST');
+    const body = await readJson(request);
+    if (isValidRoomId(body.room)) {
+      const minted = await mintToken(authSecret, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
+      return { ...minted, role: 'edit' };
+    }
+    if (isValidRoomId(body.viewId) && (await storage.roomForViewId(body.viewId))) {
+      // The claim names the view id, never the room: a viewer's token must not reveal it.
+      const minted = await mintToken(authSecret, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
+      return { ...minted, role: 'view' };
+    }
+    throw new HttpError(404, 'no such document');
+  }
+
+  return function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
+    if (!url.pathname.startsWith(`${API_PREFIX}/`)) return false;
+    const origin = request.headers.origin;
+    if (!isOriginAllowed(origin, options.allowedOrigins)) {
+      sendJson(response, 403, { error: 'origin not allowed' });
+      return true;
+    }
+    if (origin && options.allowedOrigins.length > 0) {
+      response.setHeader('access-control-allow-origin', origin);
+      response.setHeader('vary', 'origin');
+    }
+    if (request.method === 'OPTIONS') {
+      response.setHeader('access-control-allow-methods', 'GET, POST');
+      response.setHeader('access-control-allow-headers', 'authorization, content-type');
+      response.writeHead(204).end();
+      return true;
+    }
+    const viewLinkMatch = VIEW_LINK_ROUTE.exec(url.pathname);
+    const work = viewLinkMatch
+      ? viewLink(request, viewLinkMatch[1])
+      : url.pathname === TOKEN_PATH
+        ? token(request)
+        : Promise.reject(new HttpError(404, 'not found'));
+    work.then(
+      (body) => sendJson(response, 200, body),
+      (error: Error) => {
+        if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
+        options.logger.error({ err: error.message, path: url.pathname }, 'API request failed');
+        sendJson(response, 500, { error: 'internal error' });
+      },
+    );
+    return true;
+  };
+}
+
+async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body too large');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // Not JSON: answered below like any other body that is not an object.
+  }
+  throw new HttpError(400, 'expected a JSON object');
+}
+
+/** Writes a JSON response that is never cached. */
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(body));
+}

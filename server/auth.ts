@@ -1,0 +1,72 @@
+/**
+ * Token mode (AUTH_SECRET set): HS256 JWTs with claims `room`, `role` (edit | view), `exp`
+ * and optional `name`. A token's `room` names what the URL names: the room id on
+ * `/sync/<room>`, the view id on `/sync/view/<viewId>` (so a view token never reveals the room).
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+
+export type Role = 'edit' | 'view';
+
+export interface TokenClaims {
+  room: string;
+  role: Role;
+  /** Expiry, epoch seconds. */
+  exp: number;
+  name?: string;
+}
+
+/** Why a token was refused, as the HTTP status to answer the upgrade with. */
+export class TokenError extends Error {
+  override name = 'TokenError';
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const encodeKey = (secret: string) => new TextEncoder().encode(secret);
+
+/**
+ * Verifies `token` for access to `subject` (a room id or view id) with at least `needs`.
+ * 401 for a missing, malformed, badly signed or expired token; 403 for a valid token that
+ * does not grant this subject or role.
+ */
+export async function verifyToken(
+  token: string | null,
+  secret: string,
+  subject: string,
+  needs: Role,
+): Promise<TokenClaims> {
+  if (!token) throw new TokenError(401, 'missing token');
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, encodeKey(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new TokenError(401, 'token expired');
+    throw new TokenError(401, 'invalid token');
+  }
+  const { room, role, exp, name } = payload;
+  if (typeof room !== 'string' || (role !== 'edit' && role !== 'view') || typeof exp !== 'number') {
+    throw new TokenError(401, 'token lacks room, role or exp');
+  }
+  if (room !== subject) throw new TokenError(403, 'token is for another room');
+  if (needs === 'edit' && role !== 'edit') throw new TokenError(403, 'token does not grant editing');
+  return { room, role, exp, ...(typeof name === 'string' ? { name } : {}) };
+}
+
+/** Signs a token (what an integrator's backend does; Tandem's web app does it for link holders). */
+export async function mintToken(
+  secret: string,
+  claims: { room: string; role: Role; name?: string },
+  ttlSeconds: number,
+): Promise<{ token: string; expiresAt: number }> {
+  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({ room: claims.room, role: claims.role, ...(claims.name ? { name: claims.name } : {}) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(encodeKey(secret));
+  return { token, expiresAt: exp * 1000 };
+}

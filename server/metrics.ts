@@ -1,0 +1,66 @@
+/**
+ * Prometheus metrics (`GET /metrics`). One registry per server instance, so several servers in
+ * one process (tests) never share counters. Names follow Prometheus conventions (`_total`,
+ * `_seconds`, `_bytes`).
+ */
+import client from 'prom-client';
+
+/** Why a frame or connection was refused; the `reason` label of tandem_rejected_total. */
+export type RejectionReason =
+  | 'malformed'
+  | 'too_big'
+  | 'rate_limited'
+  | 'document_too_large'
+  | 'read_only'
+  | 'room_full'
+  | 'server_busy'
+  | 'handshake_timeout'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'origin'
+  | 'invalid_room'
+  | 'unknown_view_link';
+
+export interface Metrics {
+  readonly registry: client.Registry;
+  readonly connectionsOpen: client.Gauge;
+  readonly roomsLoaded: client.Gauge;
+  readonly updatesReceived: client.Counter;
+  readonly updatesSent: client.Counter;
+  readonly awarenessReceived: client.Counter;
+  readonly awarenessSent: client.Counter;
+  readonly bytesReceived: client.Counter;
+  readonly bytesSent: client.Counter;
+  readonly rejected: client.Counter<'reason'>;
+  readonly storageWriteSeconds: client.Histogram;
+}
+
+/** Creates the metrics, plus Node's default ones (event-loop lag, memory, CPU, GC). */
+export function createMetrics(): Metrics {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry });
+  const counter = (name: string, help: string) => new client.Counter({ name, help, registers: [registry] });
+  return {
+    registry,
+    connectionsOpen: new client.Gauge({ name: 'tandem_connections_open', help: 'Open WebSocket connections', registers: [registry] }),
+    roomsLoaded: new client.Gauge({ name: 'tandem_rooms_loaded', help: 'Rooms held in memory', registers: [registry] }),
+    updatesReceived: counter('tandem_updates_received_total', 'Document messages received (sync step 2 and update)'),
+    updatesSent: counter('tandem_updates_sent_total', 'Document update frames sent to clients'),
+    awarenessReceived: counter('tandem_awareness_received_total', 'Awareness messages received'),
+    awarenessSent: counter('tandem_awareness_sent_total', 'Awareness frames sent to clients'),
+    bytesReceived: counter('tandem_received_bytes_total', 'WebSocket payload bytes received'),
+    bytesSent: counter('tandem_sent_bytes_total', 'WebSocket payload bytes sent'),
+    rejected: new client.Counter({
+      name: 'tandem_rejected_total',
+      help: 'Frames, connections and upgrades refused, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    storageWriteSeconds: new client.Histogram({
+      name: 'tandem_storage_write_seconds',
+      help: 'Time to durably append one batch of updates',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

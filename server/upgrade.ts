@@ -1,0 +1,91 @@
+/**
+ * Decides whether a WebSocket upgrade may proceed, before any document is touched: the path
+ * names a valid room (`/sync/<room>`) or view link (`/sync/view/<viewId>`), the browser origin
+ * is allowed, the token (in token mode) grants it, and a view link resolves to a room.
+ */
+import type { IncomingMessage } from 'node:http';
+import { isValidRoomId } from '../lib/room-id';
+import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/sync-protocol';
+import { TokenError, verifyToken, type Role } from './auth';
+import type { RejectionReason } from './metrics';
+import type { DocumentStorage } from './storage';
+
+/** Where an accepted upgrade goes and with which rights. */
+export interface UpgradeTarget {
+  roomName: string;
+  role: Role;
+  /** The view id used, for view-link connections (so rotation can find them). */
+  viewId: string | null;
+  /** The client asked for SAVED acknowledgements. */
+  wantsSavedAcks: boolean;
+  /** When the connection's token expires (epoch ms), in token mode. */
+  tokenExpiresAt: number | null;
+}
+
+/** A refused upgrade: the HTTP status to answer, and the reason for logs and metrics. */
+export interface UpgradeRefusal {
+  status: 400 | 401 | 403 | 404;
+  message: string;
+  reason: RejectionReason;
+}
+
+export interface UpgradePolicy {
+  storage: DocumentStorage;
+  authSecret: string | null;
+  allowedOrigins: string[];
+}
+
+/** True when this request is for the sync server at all. */
+export function isSyncPath(pathname: string): boolean {
+  return pathname.startsWith(`${SYNC_PATH}/`);
+}
+
+/** Whether a browser origin may connect; requests without Origin (non-browsers) may. */
+export function isOriginAllowed(origin: string | undefined, allowedOrigins: string[]): boolean {
+  return !origin || allowedOrigins.length === 0 || allowedOrigins.includes(origin);
+}
+
+/** Resolves an upgrade request to its target, or to the reason it is refused. */
+export async function resolveUpgrade(
+  request: IncomingMessage,
+  url: URL,
+  policy: UpgradePolicy,
+): Promise<UpgradeTarget | UpgradeRefusal> {
+  if (!isOriginAllowed(request.headers.origin, policy.allowedOrigins)) {
+    return { status: 403, message: 'origin not allowed', reason: 'origin' };
+  }
+  const viewPrefix = `${VIEW_SYNC_PATH}/`;
+  const isView = url.pathname.startsWith(viewPrefix);
+  const id = url.pathname.slice(isView ? viewPrefix.length : SYNC_PATH.length + 1);
+  if (!isValidRoomId(id)) {
+    return { status: 400, message: isView ? 'invalid view id' : 'invalid room id', reason: 'invalid_room' };
+  }
+
+  let role: Role = isView ? 'view' : 'edit';
+  let tokenExpiresAt: number | null = null;
+  if (policy.authSecret) {
+    try {
+      // The token names what the URL names; on /sync/<room> a view token connects read-only.
+      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.authSecret, id, 'view');
+      if (claims.role === 'view') role = 'view';
+      tokenExpiresAt = claims.exp * 1000;
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error;
+      return { status: error.status, message: error.message, reason: error.status === 401 ? 'unauthorized' : 'forbidden' };
+    }
+  }
+
+  let roomName = id;
+  if (isView) {
+    const room = await policy.storage.roomForViewId(id);
+    if (!room) return { status: 404, message: 'unknown view link', reason: 'unknown_view_link' };
+    roomName = room;
+  }
+  return {
+    roomName,
+    role,
+    viewId: isView ? id : null,
+    wantsSavedAcks: role === 'edit' && url.searchParams.get(SAVED_ACKS_PARAM) === '1',
+    tokenExpiresAt,
+  };
+}
