@@ -12,11 +12,17 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
+/** One entry of an awareness update: whose state, at which clock. */
+export interface AwarenessClock {
+  clientId: number;
+  clock: number;
+}
+
 export type ClientMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
   | { kind: 'sync-step2'; update: Uint8Array; empty: boolean }
   | { kind: 'sync-update'; update: Uint8Array; empty: boolean }
-  | { kind: 'awareness'; update: Uint8Array }
+  | { kind: 'awareness'; update: Uint8Array; clocks: AwarenessClock[] }
   | { kind: 'query-awareness' };
 
 /**
@@ -57,8 +63,7 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
     }
     case MessageType.AWARENESS: {
       const update = decoding.readVarUint8Array(decoder);
-      assertAwarenessUpdate(update);
-      return { kind: 'awareness', update };
+      return { kind: 'awareness', update, clocks: readAwarenessClocks(update) };
     }
     case MessageType.QUERY_AWARENESS:
       return { kind: 'query-awareness' };
@@ -81,15 +86,18 @@ function readDocumentUpdate(update: Uint8Array): boolean {
 }
 
 /** Mirrors y-protocols' awareness encoding: [count, (clientID, clock, JSON state)*]. */
-function assertAwarenessUpdate(update: Uint8Array): void {
+function readAwarenessClocks(update: Uint8Array): AwarenessClock[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  const clocks: AwarenessClock[] = [];
   for (let i = 0; i < count; i++) {
-    decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
+    const clientId = decoding.readVarUint(decoder);
+    const clock = decoding.readVarUint(decoder);
     JSON.parse(decoding.readVarString(decoder));
+    clocks.push({ clientId, clock });
   }
   if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes in awareness update');
+  return clocks;
 }
 
 function encodeSync(syncType: number, payload: Uint8Array): Uint8Array {

@@ -18,6 +18,7 @@ import {
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
+  type AwarenessClock,
   type ClientMessage,
 } from './protocol';
 import type { DocumentStorage } from './storage';
@@ -157,7 +158,10 @@ export class Room {
         }
         if (!message.empty && this.storedBytes + this.queuedBytes + message.update.byteLength > this.maxDocumentBytes) {
           this.metrics.rejected.inc({ reason: 'document_too_large' });
-          connection.log.warn({ bytes: this.storedBytes }, 'update would exceed MAX_DOCUMENT_BYTES; closing');
+          connection.log.warn(
+            { code: CloseCode.DOCUMENT_TOO_LARGE, bytes: this.storedBytes },
+            'update would exceed MAX_DOCUMENT_BYTES; closing',
+          );
           connection.close(CloseCode.DOCUMENT_TOO_LARGE);
           return;
         }
@@ -175,6 +179,14 @@ export class Room {
         return;
       }
     }
+  }
+
+  /**
+   * Whether an awareness message says anything new: stock y-websocket clients echo every
+   * presence change they receive, so only entries newer than ours are the sender's own.
+   */
+  hasNewPresence(clocks: AwarenessClock[]): boolean {
+    return clocks.some(({ clientId, clock }) => clock > (this.awareness.meta.get(clientId)?.clock ?? -1));
   }
 
   /** Resolves once every update received so far is stored and applied. */

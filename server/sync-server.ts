@@ -68,8 +68,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   }
 
   function track(connection: Connection): boolean {
-    let members = connectionsByRoom.get(connection.roomName);
-    if (!members) connectionsByRoom.set(connection.roomName, (members = new Set()));
+    const members = connectionsByRoom.get(connection.roomName) ?? new Set<Connection>();
     if (members.size >= options.maxConnectionsPerRoom) {
       refuse(connection, CloseCode.ROOM_FULL, 'room_full', 'room full; closing');
       return false;
@@ -78,6 +77,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       refuse(connection, CloseCode.SERVER_BUSY, 'server_busy', 'too many loaded rooms; closing');
       return false;
     }
+    connectionsByRoom.set(connection.roomName, members);
     members.add(connection);
     metrics.connectionsOpen.inc();
     connection.onClose(() => {
@@ -92,12 +92,14 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   function accept(socket: WebSocket, target: UpgradeTarget): void {
     const connection = new Connection(socket, target, options);
-    socket.on('close', (code) => {
-      if (code === CloseCode.MESSAGE_TOO_BIG) {
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws closes an oversize frame's socket itself (1009 to the peer) and reports it here.
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         metrics.rejected.inc({ reason: 'too_big' });
-        connection.log.warn('frame over MAX_MESSAGE_BYTES refused');
+        connection.log.warn({ code: CloseCode.MESSAGE_TOO_BIG }, 'frame over MAX_MESSAGE_BYTES refused');
       }
     });
+    socket.on('close', (code) => connection.log.debug({ code }, 'disconnected'));
     if (!track(connection)) return;
     connection.log.debug('connected');
 
@@ -110,6 +112,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
     // Frames that arrive while the room loads wait here, so nothing is served before the load.
     let room: Room | null = null;
+    const withinRate = (message: ClientMessage): boolean => {
+      if (message.kind === 'query-awareness') return awareness.take();
+      if (message.kind !== 'awareness') return updates.take();
+      // Echoes of other people's presence (stock clients re-send what they receive) cost the
+      // sender nothing: only its own news counts, so a busy room never rate-limits its members.
+      return room && !room.hasNewPresence(message.clocks) ? true : awareness.take();
+    };
     const early: ClientMessage[] = [];
     socket.on('message', (data, isBinary) => {
       if (connection.isClosed) return;
@@ -119,8 +128,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const message = isBinary ? decode(connection, frame) : null;
       if (!isBinary) refuse(connection, CloseCode.MALFORMED_MESSAGE, 'malformed', 'text frame refused');
       if (!message) return;
-      const bucket = message.kind === 'awareness' || message.kind === 'query-awareness' ? awareness : updates;
-      if (!bucket.take()) return refuse(connection, CloseCode.RATE_LIMITED, 'rate_limited', 'over rate limit; closing');
+      if (!withinRate(message)) return refuse(connection, CloseCode.RATE_LIMITED, 'rate_limited', 'over rate limit; closing');
       if (message.kind === 'sync-step2' || message.kind === 'sync-update') metrics.updatesReceived.inc();
       if (message.kind === 'awareness') metrics.awarenessReceived.inc();
       if (room) handleMessage(connection, room, message);

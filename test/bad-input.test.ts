@@ -4,28 +4,11 @@
  */
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { closeCodeOf, openRawSocket } from './support/raw-socket';
 import { startServer, type ServerProcess } from './support/server-process';
-
-/** Opens a raw socket; resolves with it once open, or rejects with the HTTP status. */
-function openRawSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    socket.once('open', () => resolve(socket));
-    socket.once('unexpected-response', (_request, response) => {
-      reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode }));
-    });
-    socket.once('error', reject);
-  });
-}
-
-/** Resolves with the close code the server sends. */
-function closeCodeOf(socket: WebSocket): Promise<number> {
-  return new Promise((resolve) => socket.once('close', (code) => resolve(code)));
-}
 
 function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();

@@ -11,9 +11,14 @@ export interface Client {
   destroy(): void;
 }
 
+export interface ClientOptions {
+  /** URL query parameters, e.g. `{ token }` in token mode. */
+  params?: Record<string, string>;
+}
+
 /** Opens a stock WebsocketProvider on `room`; resolves once it has synced with the server. */
-export async function connectClient(syncUrl: string, room: string): Promise<Client> {
-  const client = openClient(syncUrl, room);
+export async function connectClient(syncUrl: string, room: string, options: ClientOptions = {}): Promise<Client> {
+  const client = openClient(syncUrl, room, options);
   await waitFor(() => client.provider.synced, `client in ${room} to sync`);
   return client;
 }
@@ -22,9 +27,10 @@ export async function connectClient(syncUrl: string, room: string): Promise<Clie
  * Opens a stock WebsocketProvider on `room` without waiting for anything, for clients that
  * may never sync (a refused room) or that should edit before they do.
  */
-export function openClient(syncUrl: string, room: string): Client {
+export function openClient(syncUrl: string, room: string, options: ClientOptions = {}): Client {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(syncUrl, room, doc, {
+    params: options.params ?? {},
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });

@@ -20,6 +20,8 @@ export interface ServerProcess {
   syncUrl: string;
   /** Every JSON log line the process printed so far. */
   logs: Record<string, unknown>[];
+  /** Everything the process printed so far, raw: to check what must never appear in output. */
+  printed: { stdout: string; stderr: string };
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait: no chance to flush anything. */
@@ -114,13 +116,18 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const printed = { stdout: '', stderr: '' };
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr.push(chunk.toString());
+    printed.stderr += chunk.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   await new Promise<void>((resolve, reject) => {
     let buffered = '';
     const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
+      printed.stdout += chunk.toString();
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
@@ -145,6 +152,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     httpUrl: `http://127.0.0.1:${port}`,
     syncUrl: `ws://127.0.0.1:${port}/sync`,
     logs,
+    printed,
     stop: async () => {
       signal(child, 'SIGTERM');
       return exited;
