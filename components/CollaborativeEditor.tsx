@@ -1,46 +1,54 @@
 'use client';
-import Collaboration from '@tiptap/extension-collaboration';
-import CollaborationCaret from '@tiptap/extension-collaboration-caret';
-import { Placeholder } from '@tiptap/extensions';
 import { EditorContent, useEditor } from '@tiptap/react';
-import StarterKit from '@tiptap/starter-kit';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { documentExtensions } from '../lib/editor-extensions';
 import type { Identity } from '../lib/identity';
+import { presenceUserFor } from '../lib/presence-user';
 
 interface Props {
   doc: Y.Doc;
   provider: WebsocketProvider;
   identity: Identity;
+  /** False for the view-only page: the same document, rendered read-only. */
+  editable: boolean;
 }
 
 /**
- * The TipTap editor bound to the shared Y.Doc. Content comes only from the doc (never seeded
- * here, which would duplicate text on reconnect); undo/redo are Yjs' and undo only our edits.
+ * The TipTap editor bound to the shared Y.Doc, for editors and viewers alike. Content comes
+ * only from the doc (never seeded here, which would duplicate text on reconnect); undo/redo
+ * are Yjs' and undo only our edits. A read-only editor publishes its person as viewing.
  */
-export function CollaborativeEditor({ doc, provider, identity }: Props) {
+export function CollaborativeEditor({ doc, provider, identity, editable }: Props) {
+  const user = useMemo(() => presenceUserFor(identity, { viewing: !editable }), [identity, editable]);
   const editor = useEditor(
     {
       immediatelyRender: false,
-      extensions: [
-        // StarterKit's own history would undo other people's edits too; Collaboration brings yUndo.
-        StarterKit.configure({ undoRedo: false }),
-        Collaboration.configure({ document: doc }),
-        CollaborationCaret.configure({ provider, user: identity }),
-        Placeholder.configure({ placeholder: 'Start writing…' }),
-      ],
+      editable,
+      extensions: documentExtensions({
+        doc,
+        provider,
+        user,
+        placeholder: editable ? 'Start writing…' : 'Nothing written yet.',
+      }),
       editorProps: {
-        attributes: { 'aria-label': 'Document', 'aria-multiline': 'true', role: 'textbox', class: 'prose' },
+        attributes: {
+          'aria-label': 'Document',
+          'aria-multiline': 'true',
+          'aria-readonly': String(!editable),
+          role: 'textbox',
+          class: 'prose',
+        },
       },
     },
     // The editor is rebuilt only for a new document; identity changes go through updateUser.
-    [doc, provider],
+    [doc, provider, editable],
   );
 
   useEffect(() => {
-    if (editor && !editor.isDestroyed) editor.commands.updateUser(identity);
-  }, [editor, identity]);
+    if (editor && !editor.isDestroyed) editor.commands.updateUser(user);
+  }, [editor, user]);
 
   return <EditorContent editor={editor} className="editor-surface" />;
 }

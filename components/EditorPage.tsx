@@ -4,9 +4,12 @@ import { useCallback, useEffect, useState } from 'react';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { requestToken } from '../lib/api-client';
+import { followBrowserNetworkState } from '../lib/follow-network-state';
 import { SaveTracker } from '../lib/save-tracker';
 import { SAVED_ACKS_PARAM } from '../lib/sync-protocol';
-import { syncUrlFor } from '../lib/sync-url';
+import { apiBaseFor, syncUrlFor } from '../lib/sync-url';
+import { TokenKeeper } from '../lib/token-client';
 import { localUnsavedCountStore } from '../lib/unsaved-count-store';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { ConnectionIndicator } from './ConnectionIndicator';
@@ -15,11 +18,22 @@ import { useLeaveGuard } from './hooks/use-leave-guard';
 import { rememberDocument } from './hooks/use-recent-documents';
 import { PresenceBar } from './PresenceBar';
 import { SaveStatus } from './SaveStatus';
+import { ShareDialog } from './ShareDialog';
+import { TokenNotice } from './TokenNotice';
+
+interface Props {
+  room: string;
+  syncUrl: string | null;
+  /** The server requires tokens (AUTH_SECRET set): fetch an edit token before connecting. */
+  tokenMode: boolean;
+}
 
 interface Session {
   doc: Y.Doc;
   provider: WebsocketProvider;
   tracker: SaveTracker;
+  apiBase: string;
+  tokens: TokenKeeper | null;
 }
 
 const UNSAVED_LEAVE_QUESTION = 'Some changes are not on the server yet (they are kept on this device). Leave anyway?';
@@ -28,9 +42,10 @@ const UNSAVED_LEAVE_QUESTION = 'Some changes are not on the server yet (they are
 const LOCAL_COPY_TIMEOUT_MS = 2_000;
 
 /** The editor page for one room: owns the Y.Doc and its provider for the page's lifetime. */
-export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | null }) {
+export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const [session, setSession] = useState<Session | null>(null);
   const [identity, setIdentity] = useIdentity();
+  const [sharing, setSharing] = useState(false);
 
   useEffect(() => {
     const doc = new Y.Doc();
@@ -44,26 +59,32 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
       WebSocketPolyfill: tracker.webSocketClass(WebSocket),
     });
     tracker.attach(provider, { restoredOrigins: [localCopy] });
-    // Connect once the local copy is loaded, so the first sync already carries offline edits.
+    const apiBase = apiBaseFor(window.location, syncUrl);
+    const tokens = tokenMode ? new TokenKeeper(() => requestToken(apiBase, { room })) : null;
+    // Connect once the local copy is loaded, so the first sync already carries offline edits,
+    // and (token mode) once a token is in the params. A refused token never connects; the
+    // TokenNotice says why.
     let destroyed = false;
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_COPY_TIMEOUT_MS));
-    void Promise.race([localCopy.whenSynced, timeout]).then(() => {
+    const authorized = tokens ? tokens.attach(provider) : Promise.resolve();
+    Promise.all([Promise.race([localCopy.whenSynced, timeout]), authorized]).then(() => {
       if (!destroyed) provider.connect();
-    });
+    }, shownByTokenNotice);
     const stopFollowingNetwork = followBrowserNetworkState(provider);
     // The doc and socket are external resources owned by this effect; render once they exist.
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setSession({ doc, provider, tracker });
+    setSession({ doc, provider, tracker, apiBase, tokens });
     rememberDocument(room);
     return () => {
       destroyed = true;
       stopFollowingNetwork();
+      tokens?.destroy();
       provider.destroy();
       tracker.detach();
       void localCopy.destroy();
       doc.destroy();
     };
-  }, [room, syncUrl]);
+  }, [room, syncUrl, tokenMode]);
 
   useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
 
@@ -82,13 +103,22 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
         </Link>
         {session && <SaveStatus tracker={session.tracker} />}
         {session && <ConnectionIndicator provider={session.provider} />}
+        {session && (
+          <button type="button" className="button-secondary share-button" aria-haspopup="dialog" onClick={() => setSharing(true)}>
+            Share
+          </button>
+        )}
         {session && identity && (
           <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} />
         )}
       </header>
+      {session?.tokens && <TokenNotice keeper={session.tokens} />}
+      {session && sharing && (
+        <ShareDialog room={room} apiBase={session.apiBase} tokens={session.tokens} onClose={() => setSharing(false)} />
+      )}
       <main className="editor-main">
         {session && identity ? (
-          <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} />
+          <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} editable />
         ) : (
           <p className="muted">Opening document…</p>
         )}
@@ -97,18 +127,5 @@ export function EditorPage({ room, syncUrl }: { room: string; syncUrl: string | 
   );
 }
 
-/**
- * When the browser says it went offline, drop the socket at once (the provider keeps retrying
- * with backoff) rather than waiting for a dead connection to time out; when it comes back,
- * retry right away. Returns the cleanup.
- */
-function followBrowserNetworkState(provider: WebsocketProvider): () => void {
-  const onOffline = () => provider.ws?.close();
-  const onOnline = () => provider.connect();
-  window.addEventListener('offline', onOffline);
-  window.addEventListener('online', onOnline);
-  return () => {
-    window.removeEventListener('offline', onOffline);
-    window.removeEventListener('online', onOnline);
-  };
-}
+/** A refused edit token is shown by TokenNotice; the page simply never connects. */
+function shownByTokenNotice(): void {}

@@ -8,10 +8,15 @@ interface Props {
   awareness: Awareness;
   identity: Identity;
   onIdentityChange: (identity: Identity) => void;
+  /** This person reads through a view link; others see them marked "(viewing)" too. */
+  viewing?: boolean;
 }
 
-/** Who is here (name chips in their colours), and your own editable name and colour. */
-export function PresenceBar({ awareness, identity, onIdentityChange }: Props) {
+/**
+ * Who is here (name chips in their colours, readers marked "(viewing)"), and your own
+ * editable name and colour.
+ */
+export function PresenceBar({ awareness, identity, onIdentityChange, viewing = false }: Props) {
   const participants = usePresence(awareness);
   const others = participants.filter((p) => !p.isSelf);
 
@@ -21,6 +26,7 @@ export function PresenceBar({ awareness, identity, onIdentityChange }: Props) {
         {others.map((participant) => (
           <li key={participant.clientId} className="presence-chip" style={{ backgroundColor: participant.color }}>
             {participant.name}
+            {participant.viewing && ' (viewing)'}
           </li>
         ))}
         {others.length === 0 && <li className="muted presence-alone">Only you here</li>}
@@ -28,6 +34,7 @@ export function PresenceBar({ awareness, identity, onIdentityChange }: Props) {
       <div className="identity">
         {/* Keyed by the saved name so an edit from another tab resets the draft. */}
         <NameField key={identity.name} identity={identity} onIdentityChange={onIdentityChange} />
+        {viewing && <span className="muted identity-viewing">(viewing)</span>}
         <select
           aria-label="Your colour"
           className="identity-color"
@@ -47,7 +54,7 @@ export function PresenceBar({ awareness, identity, onIdentityChange }: Props) {
 }
 
 /** Your display name: edited freely, saved on blur or Enter (an empty name reverts). */
-function NameField({ identity, onIdentityChange }: Omit<Props, 'awareness'>) {
+function NameField({ identity, onIdentityChange }: Pick<Props, 'identity' | 'onIdentityChange'>) {
   const nameId = useId();
   const [draftName, setDraftName] = useState(identity.name);
   const commitName = () => {

@@ -28,8 +28,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Creates (and starts) a private app server with its own SQLite file. */
-export async function startPrivateAppServer(): Promise<AppServer> {
+/**
+ * Creates (and starts) a private app server with its own SQLite file; `extraEnv` configures it
+ * further (e.g. AUTH_SECRET for token mode).
+ */
+export async function startPrivateAppServer(extraEnv: Record<string, string> = {}): Promise<AppServer> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-e2e-'));
   let child: ChildProcess | null = null;
@@ -45,6 +48,7 @@ export async function startPrivateAppServer(): Promise<AppServer> {
         DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
         LOG_LEVEL: 'warn',
         NEXT_TELEMETRY_DISABLED: '1',
+        ...extraEnv,
       },
       stdio: 'ignore',
     });

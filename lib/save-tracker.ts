@@ -40,6 +40,10 @@ const REFUSALS: Partial<Record<number, string>> = {
   [CloseCode.ROOM_UNAVAILABLE]: 'the server cannot open this document right now; retrying',
   [CloseCode.MESSAGE_TOO_BIG]: 'a change is too large for the server',
   [CloseCode.MALFORMED_MESSAGE]: 'the server rejected a message from this editor',
+  [CloseCode.DOCUMENT_TOO_LARGE]: 'the document has reached the server’s size limit',
+  [CloseCode.RATE_LIMITED]: 'changes arrived faster than the server accepts; reload to continue',
+  [CloseCode.SERVER_BUSY]: 'the server is busy; retrying',
+  [CloseCode.ROOM_FULL]: 'too many people are in this document; retrying',
 };
 
 export class SaveTracker {

@@ -26,7 +26,9 @@ export function useConnectionStatus(provider: WebsocketProvider): ConnectionStat
     [provider],
   );
   const getSnapshot = useCallback((): ConnectionStatus => {
-    if (!provider.shouldConnect) return 'refused';
+    // Not connected yet (the page waits for its local copy or a token) is not a refusal. The
+    // provider counts a terminal close as a failed attempt before it stops, so the count tells.
+    if (!provider.shouldConnect) return provider.wsUnsuccessfulReconnects > 0 ? 'refused' : 'connecting';
     if (provider.wsconnected && provider.synced) return 'connected';
     if (provider.wsconnecting || provider.wsconnected) return 'connecting';
     return 'offline';

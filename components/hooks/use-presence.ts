@@ -1,12 +1,15 @@
 'use client';
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
+import { readPresenceUser } from '../../lib/presence-user';
 
 export interface Participant {
   clientId: number;
   name: string;
   color: string;
   isSelf: boolean;
+  /** Reading through a view link: can see everything, can change nothing. */
+  viewing: boolean;
 }
 
 /** Everyone in the room with a name (self first, then by name), live from awareness. */
@@ -34,9 +37,15 @@ function createPresenceStore(awareness: Awareness) {
 function readParticipants(awareness: Awareness): Participant[] {
   const participants: Participant[] = [];
   awareness.getStates().forEach((state, clientId) => {
-    const user = (state as { user?: { name?: unknown; color?: unknown } }).user;
-    if (typeof user?.name !== 'string' || typeof user.color !== 'string') return;
-    participants.push({ clientId, name: user.name, color: user.color, isSelf: clientId === awareness.clientID });
+    const user = readPresenceUser(state);
+    if (!user) return;
+    participants.push({
+      clientId,
+      name: user.name,
+      color: user.color,
+      isSelf: clientId === awareness.clientID,
+      viewing: user.viewing === true,
+    });
   });
   return participants.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
 }

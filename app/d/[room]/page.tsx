@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { EditorPageLoader } from '../../../components/EditorPageLoader';
 import { isValidRoomId } from '../../../lib/room-id';
 
-// PUBLIC_SYNC_URL is read per request, so one build serves any deployment.
+// PUBLIC_SYNC_URL and AUTH_SECRET are read per request, so one build serves any deployment.
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Document · Tandem' };
@@ -11,5 +11,7 @@ export const metadata: Metadata = { title: 'Document · Tandem' };
 export default async function DocumentRoute({ params }: { params: Promise<{ room: string }> }) {
   const { room } = await params;
   if (!isValidRoomId(room)) notFound();
-  return <EditorPageLoader room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} />;
+  return (
+    <EditorPageLoader room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} tokenMode={!!process.env.AUTH_SECRET} />
+  );
 }

@@ -1,0 +1,91 @@
+/**
+ * The browser's calls to Tandem's HTTP API (routes in lib/api-routes.ts): view links and
+ * tokens. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
+ * so callers can tell "refused" (4xx: asking again will not help) from "try again".
+ */
+import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from './api-routes';
+
+/** A failed API call: `status` is the HTTP status, or 0 when the server was not reached. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /**
+   * True when the server refused the request itself (a 4xx), so asking again will not help;
+   * 408 and 429 are "not now" rather than "no", and are retried like network errors.
+   */
+  get isRefusal(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
+}
+
+/** What a token is requested for: editing a room, or viewing through a view id. */
+export type TokenRequest = { room: string } | { viewId: string };
+
+/** The room's current view id (the server creates one on first use). */
+export async function fetchViewLink(apiBase: string, room: string, editToken?: string | null): Promise<string> {
+  const body = await callApi<ViewLinkResponse>(`${apiBase}${viewLinkPath(room)}`, { method: 'GET' }, editToken);
+  return requireViewId(body);
+}
+
+/** Replaces the room's view id: the old one stops working at once and its viewers are closed. */
+export async function rotateViewLink(apiBase: string, room: string, editToken?: string | null): Promise<string> {
+  const body = await callApi<ViewLinkResponse>(`${apiBase}${viewLinkPath(room)}`, { method: 'POST' }, editToken);
+  return requireViewId(body);
+}
+
+/** A short-lived token for a room (role edit) or a view id (role view); token mode only. */
+export async function requestToken(apiBase: string, request: TokenRequest): Promise<TokenResponse> {
+  const body = await callApi<TokenResponse>(`${apiBase}${TOKEN_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request),
+  });
+  if (typeof body?.token !== 'string' || typeof body.expiresAt !== 'number') {
+    throw new ApiError(502, 'the server sent an unexpected token response');
+  }
+  return body;
+}
+
+function requireViewId(body: ViewLinkResponse | null): string {
+  if (typeof body?.viewId !== 'string' || body.viewId === '') {
+    throw new ApiError(502, 'the server sent an unexpected view link response');
+  }
+  return body.viewId;
+}
+
+async function callApi<T>(url: string, init: RequestInit, bearerToken?: string | null): Promise<T | null> {
+  const headers = new Headers(init.headers);
+  headers.set('accept', 'application/json');
+  if (bearerToken) headers.set('authorization', `Bearer ${bearerToken}`);
+  let response: Response;
+  try {
+    // no-store: view ids rotate and tokens expire, so a cached answer would be wrong.
+    response = await fetch(url, { ...init, headers, cache: 'no-store' });
+  } catch (error) {
+    throw new ApiError(0, `the server could not be reached (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new ApiError(response.status, await describeFailure(response));
+  try {
+    return (await response.json()) as T;
+  } catch {
+    // A proxy's HTML error page or a truncated body: report it like any bad answer.
+    return null;
+  }
+}
+
+/** The server's own `{ error }` message when it sent one, else the HTTP status. */
+async function describeFailure(response: Response): Promise<string> {
+  try {
+    const body = (await response.json()) as { error?: unknown };
+    if (typeof body.error === 'string' && body.error) return body.error;
+  } catch {
+    // Not JSON: fall back to the status line below.
+  }
+  return `the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+}

@@ -1,0 +1,14 @@
+/**
+ * The two links a document is shared by. The edit link carries the room id (in open mode the
+ * room id is the edit capability); the view link carries only the view id, never the room id.
+ */
+
+/** The link that opens the document for editing. */
+export function editLinkFor(origin: string, room: string): string {
+  return `${origin}/d/${room}`;
+}
+
+/** The link that opens the document read-only. */
+export function viewLinkFor(origin: string, viewId: string): string {
+  return `${origin}/v/${viewId}`;
+}
