@@ -8,6 +8,7 @@ import client from 'prom-client';
 /** Why a frame or connection was refused; the `reason` label of tandem_rejected_total. */
 export type RejectionReason =
   | 'malformed'
+  | 'invalid_update'
   | 'too_big'
   | 'rate_limited'
   | 'document_too_large'

@@ -73,7 +73,9 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
 }
 
 function assertStateVector(payload: Uint8Array): void {
-  Y.decodeStateVector(payload);
+  for (const [client, clock] of Y.decodeStateVector(payload)) {
+    if (!Number.isSafeInteger(client) || !Number.isSafeInteger(clock)) throw new ProtocolError('state vector out of range');
+  }
 }
 
 /**
@@ -82,7 +84,25 @@ function assertStateVector(payload: Uint8Array): void {
  */
 function readDocumentUpdate(update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
+  // Zero-length structs and ranges, and ids past 2^53, decode but break Yjs later (a doc that
+  // throws on apply, or a snapshot that never loads again): no real client makes them.
+  for (const struct of structs) {
+    if (struct.length < 1 || !isSafeRange(struct.id.client, struct.id.clock, struct.length)) {
+      throw new ProtocolError('update holds an empty or out-of-range struct');
+    }
+  }
+  for (const [client, ranges] of ds.clients) {
+    for (const range of ranges) {
+      if (range.len < 1 || !isSafeRange(client, range.clock, range.len)) {
+        throw new ProtocolError('update holds an empty or out-of-range deletion');
+      }
+    }
+  }
   return structs.length === 0 && ds.clients.size === 0;
+}
+
+function isSafeRange(client: number, clock: number, length: number): boolean {
+  return Number.isSafeInteger(client) && Number.isSafeInteger(clock + length);
 }
 
 /** Mirrors y-protocols' awareness encoding: [count, (clientID, clock, JSON state)*]. */
@@ -93,11 +113,23 @@ function readAwarenessClocks(update: Uint8Array): AwarenessClock[] {
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    JSON.parse(decoding.readVarString(decoder));
+    if (!Number.isSafeInteger(clientId) || !Number.isSafeInteger(clock)) throw new ProtocolError('awareness id out of range');
+    assertShallow(JSON.parse(decoding.readVarString(decoder)));
     clocks.push({ clientId, clock });
   }
   if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes in awareness update');
   return clocks;
+}
+
+/** Deepest JSON nesting accepted in presence; deeper would overflow the stack when relayed. */
+const MAX_PRESENCE_DEPTH = 32;
+
+function assertShallow(value: unknown): void {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > MAX_PRESENCE_DEPTH) throw new ProtocolError('presence state nested too deeply');
+    level = level.flatMap((item) => (item !== null && typeof item === 'object' ? Object.values(item) : []));
+  }
 }
 
 function encodeSync(syncType: number, payload: Uint8Array): Uint8Array {

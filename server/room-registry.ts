@@ -2,6 +2,7 @@
  * The set of loaded rooms: loads a room once however many clients arrive together, and
  * unloads it (stored, compacted, memory returned) a grace period after its last client left.
  */
+import { CloseCode } from '../lib/close-codes';
 import type { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
@@ -90,7 +91,30 @@ export class RoomRegistry {
 
   private async load(name: string): Promise<Room> {
     const { storage, logger, metrics, compactAfterUpdates, maxDocumentBytes } = this.options;
-    return Room.load({ name, storage, logger, metrics, compactAfterUpdates, maxDocumentBytes });
+    return Room.load({
+      name,
+      storage,
+      logger,
+      metrics,
+      compactAfterUpdates,
+      maxDocumentBytes,
+      onCorrupted: (room) => this.evict(name, room),
+    });
+  }
+
+  /**
+   * Drops a room whose doc can no longer be trusted: everyone is closed with a retryable code
+   * and the next join loads it afresh from storage, which never held the bad update.
+   */
+  private evict(name: string, room: Room): void {
+    this.options.logger.warn({ room: name }, 'an update broke the room doc mid-apply; reloading it from storage');
+    const entry = this.entries.get(name);
+    if (entry) {
+      clearTimeout(entry.unloadTimer);
+      this.forget(name);
+    }
+    room.closeAll(CloseCode.ROOM_UNAVAILABLE);
+    room.destroy();
   }
 
   private forget(name: string): void {

@@ -1,13 +1,14 @@
 /**
  * One live document: its Y.Doc, its awareness, the connections in it, and the durable write
- * path. The invariant this file keeps: the in-memory doc only ever holds what storage holds.
- * An incoming update is appended to storage first and applied (and so forwarded to anyone)
- * only once the append has resolved, so whatever any client has seen survives a crash. Only
- * then is the sender told (SAVED acknowledgement, for clients that asked) that it is stored.
+ * path. The promise this file keeps: nothing of the document leaves the server before it is
+ * stored. A batch of incoming updates is applied to the doc first (so an update Yjs cannot
+ * apply is caught before it reaches storage), then appended; only once the append resolves
+ * are its changes forwarded, its senders acknowledged (SAVED), and sync step 2 answers sent.
+ * So whatever any client has seen survives a crash, and storage never holds a poisoned row.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import type { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
@@ -32,6 +33,11 @@ export interface RoomOptions {
   compactAfterUpdates: number;
   /** Largest stored size (snapshot + log) the document may reach. */
   maxDocumentBytes: number;
+  /**
+   * Called when an update made Yjs throw mid-apply: the doc can no longer be trusted, so the
+   * registry closes everyone (retryably) and reloads the room from storage.
+   */
+  onCorrupted?: (room: Room) => void;
 }
 
 interface QueuedUpdate {
@@ -67,6 +73,13 @@ export class Room {
   private readonly members = new Map<Connection, Member>();
   private queue: QueuedUpdate[] = [];
   private writing: Promise<void> | null = null;
+  /** The doc holds an applied batch whose append has not resolved yet. */
+  private unstored = false;
+  /** Doc changes of the batch being stored, forwarded once it is. */
+  private held: { update: Uint8Array; origin: unknown }[] = [];
+  /** Sync step 1 requests that arrived while the doc held unstored changes. */
+  private waitingForStored: { connection: Connection; stateVector: Uint8Array }[] = [];
+  private readonly onCorrupted: (room: Room) => void;
   private compacting: Promise<void> | null = null;
   /** Storage position of the newest entry this doc contains. */
   private head: number;
@@ -91,6 +104,8 @@ export class Room {
       room.destroy();
       throw error;
     }
+    // Listen only now: loading is not news to anyone.
+    room.doc.on('update', room.holdUpdate);
     room.log.debug({ entries: stored.updates.length }, 'room loaded');
     if (room.logLength >= room.compactAfterUpdates) room.compactInBackground();
     return room;
@@ -102,13 +117,13 @@ export class Room {
     this.metrics = options.metrics;
     this.storedBytes = storedBytes;
     this.storage = options.storage;
+    this.onCorrupted = options.onCorrupted ?? (() => {});
     this.log = options.logger.child({ room: options.name });
     this.compactAfterUpdates = options.compactAfterUpdates;
     this.head = head;
     this.logLength = logLength;
     // The server is not a participant: it relays presence but has none of its own.
     this.awareness.setLocalState(null);
-    this.doc.on('update', this.forwardUpdate);
     this.awareness.on('update', this.forwardAwareness);
   }
 
@@ -128,6 +143,11 @@ export class Room {
     }
   }
 
+  /** Closes every connection in the room with `code`. */
+  closeAll(code: CloseCodeValue): void {
+    for (const member of Array.from(this.members.keys())) member.close(code);
+  }
+
   /** Removes a connection; its presence disappears for everyone at once. */
   leave(connection: Connection): void {
     const member = this.members.get(connection);
@@ -142,7 +162,8 @@ export class Room {
   handle(connection: Connection, message: ClientMessage): void {
     switch (message.kind) {
       case 'sync-step1':
-        connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+        if (this.unstored) this.waitingForStored.push({ connection, stateVector: message.stateVector });
+        else connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
         return;
       case 'sync-step2':
       case 'sync-update': {
@@ -195,12 +216,15 @@ export class Room {
   }
 
   /**
-   * Folds the log into one snapshot. Safe while clients write: the snapshot covers exactly the
-   * entries up to `head` (the doc holds nothing else), and storage keeps entries after it.
+   * Folds the log into one snapshot. Safe while clients write: the snapshot is taken when the
+   * doc holds exactly the entries up to `head`, and storage keeps entries after it. A snapshot
+   * that would not load again is never written (the log stays, which always loads).
    */
   compact(): Promise<void> {
     this.compacting ??= (async () => {
+      while (this.unstored) await this.whenWritten();
       const snapshot = Y.encodeStateAsUpdate(this.doc);
+      assertLoads(snapshot);
       const throughHead = this.head;
       const folded = this.logLength;
       const bytesBefore = this.storedBytes;
@@ -231,7 +255,8 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.doc.off('update', this.forwardUpdate);
+    this.queue = [];
+    this.doc.off('update', this.holdUpdate);
     this.awareness.off('update', this.forwardAwareness);
     this.awareness.destroy();
     this.doc.destroy();
@@ -246,27 +271,61 @@ export class Room {
   }
 
   /**
-   * Appends queued updates, one storage write per event-loop tick, then applies them and
-   * acknowledges them. Acks follow the order messages arrived in, so "N stored" is exact.
+   * Applies, stores, then releases queued updates: one storage write per event-loop tick.
+   * Acks follow the order messages arrived in, so "N stored" is exact.
    */
   private async drainQueue(): Promise<void> {
     // Let every frame that arrived in this tick join the batch.
     await new Promise((resolve) => setImmediate(resolve));
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.destroyed) {
       const batch = this.queue.splice(0);
-      const updates = batch.flatMap((item) => (item.update ? [item.update] : []));
+      this.queuedBytes -= batch.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0);
+      const applied = this.applyBatch(batch);
+      const updates = applied.flatMap((item) => (item.update ? [item.update] : []));
       if (updates.length > 0) {
+        this.unstored = true;
         const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
         this.head = await this.appendWithRetry(merged);
         this.logLength += 1;
         this.storedBytes += merged.byteLength;
-        this.queuedBytes -= updates.reduce((sum, update) => sum + update.byteLength, 0);
       }
-      // Stored: now it may reach the doc and, through forwardUpdate, every other member.
-      for (const { update, origin } of batch) if (update) Y.applyUpdate(this.doc, update, origin);
-      this.acknowledge(batch);
+      this.unstored = false;
+      const corrupted = applied.length < batch.length;
+      const held = this.held.splice(0);
+      this.acknowledge(applied);
+      if (corrupted) {
+        // What Yjs half-applied must not reach anyone; storage holds only the good updates.
+        this.onCorrupted(this);
+        return;
+      }
+      // Stored: now the changes may reach everyone, and waiting sync answers may go out.
+      for (const { update, origin } of held) this.forward(update, origin);
+      for (const { connection, stateVector } of this.waitingForStored.splice(0)) {
+        connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)));
+      }
     }
     if (this.logLength >= this.compactAfterUpdates) this.compactInBackground();
+  }
+
+  /**
+   * Applies a batch to the doc, in order, until an update makes Yjs throw: that sender is
+   * closed and the rest of the batch dropped (their senders resend after reconnecting).
+   * Returns the items that applied.
+   */
+  private applyBatch(batch: QueuedUpdate[]): QueuedUpdate[] {
+    for (let i = 0; i < batch.length; i++) {
+      const { update, origin } = batch[i];
+      if (!update) continue;
+      try {
+        Y.applyUpdate(this.doc, update, origin);
+      } catch (error) {
+        this.metrics.rejected.inc({ reason: 'invalid_update' });
+        origin.log.warn({ err: (error as Error).message, code: CloseCode.MALFORMED_MESSAGE }, 'update Yjs cannot apply; closing');
+        origin.close(CloseCode.MALFORMED_MESSAGE);
+        return batch.slice(0, i);
+      }
+    }
+    return batch;
   }
 
   /** Tells each sender that asked how many of its document messages are now stored. */
@@ -301,7 +360,11 @@ export class Room {
     });
   }
 
-  private readonly forwardUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly holdUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.held.push({ update, origin });
+  };
+
+  private forward(update: Uint8Array, origin: unknown): void {
     const frame = encodeSyncUpdate(update);
     let sent = 0;
     for (const member of this.members.keys()) {
@@ -311,7 +374,7 @@ export class Room {
       }
     }
     this.metrics.updatesSent.inc(sent);
-  };
+  }
 
   private readonly forwardAwareness = (
     { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -327,4 +390,16 @@ export class Room {
     for (const member of this.members.keys()) member.send(frame);
     this.metrics.awarenessSent.inc(this.members.size);
   };
+}
+
+/** Throws unless `snapshot` loads into a fresh doc (guards against writing an unloadable one). */
+function assertLoads(snapshot: Uint8Array): void {
+  const probe = new Y.Doc();
+  try {
+    Y.applyUpdate(probe, snapshot);
+  } catch (error) {
+    throw new Error(`snapshot would not load: ${(error as Error).message}`);
+  } finally {
+    probe.destroy();
+  }
 }

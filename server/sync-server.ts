@@ -51,7 +51,7 @@ export interface SyncServer {
 
 /** Creates a sync server over `storage`; it owns no port (see http.ts). */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
-  const { logger, metrics } = options;
+  const { metrics } = options;
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxMessageBytes,
