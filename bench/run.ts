@@ -1,76 +1,287 @@
 /**
- * `npm run bench` (full) / `npm run bench -- --quick` (under two minutes): runs the benchmark
- * scenarios against real server processes on loopback and writes bench/results/latest.{md,json}.
- * Numbers come from here, never from timed tests.
+ * `npm run bench` (full) / `npm run bench -- --quick` (under two minutes): runs every scenario
+ * against Tandem and the peer servers (installed on first use into bench/peers, never Tandem
+ * dependencies), each server a fresh child process per scenario on loopback, the load
+ * generated from other processes. Writes bench/results/latest.{md,json} and
+ * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage` runs a subset into bench/results/partial.{md,json}.
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as Y from 'yjs';
+import { lineChartSvg } from './lib/chart';
+import { PEERS_DIR, SERVER_LABELS, startBenchServer, versions, type ServerKind } from './lib/servers';
+import { round } from './lib/stats';
+import { sequentialUpdates } from './lib/traces';
+import { measureColdLoad, type ColdLoadRow } from './scenarios/cold-load';
 import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
+import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
+import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
+import { measureManyRooms, type ManyRoomsRow } from './scenarios/many-rooms';
 import { measureStorageRatio } from './scenarios/storage-ratio';
+import { EDITS_PER_SECOND, measureTypingFanout, type TypingFanoutRow } from './scenarios/typing-fanout';
 
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const wants = (name: string) => !only || only.includes(name);
 const resultsDir = path.join(import.meta.dirname, 'results');
+/** A subset run must not overwrite the full report. */
+const resultsName = only ? 'partial' : 'latest';
+
+/** What each mode runs; the quick run stays under two minutes on a 2-core machine. */
+const PLAN = quick
+  ? { typists: [10, 50], typingSeconds: 2, rooms: 100, roomSeconds: 2, stormRounds: 1, coldRounds: 1, ingestEdits: 30_000, ingestCapSeconds: 10, plainRounds: 1, ackSeconds: 5, storageEdits: 10_000 }
+  : { typists: [10, 50, 100], typingSeconds: 15, rooms: 500, roomSeconds: 12, stormRounds: 3, coldRounds: 3, ingestEdits: Infinity, ingestCapSeconds: 90, plainRounds: 3, ackSeconds: 120, storageEdits: Infinity };
+const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
+const STORM_JOINERS = 50;
+const COLORS: Record<ServerKind, string> = { tandem: '#d62728', 'y-websocket': '#1f77b4', hocuspocus: '#2ca02c', 'hocuspocus-sqlite': '#98df8a' };
+
+/** Installs the pinned peer servers into bench/peers the first time (npm registry only). */
+function ensurePeers(): void {
+  if (fs.existsSync(path.join(PEERS_DIR, 'node_modules'))) return;
+  console.log('Installing peer servers into bench/peers (first run only)…');
+  execSync('npm install --prefix bench/peers --no-audit --no-fund', { cwd: path.resolve(PEERS_DIR, '..', '..'), stdio: 'inherit' });
+}
 
 function machine() {
   return {
     date: new Date().toISOString(),
-    node: process.version,
     cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    commit: execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim(),
+    loadAverageAtStart: os.loadavg().map((value) => round(value)),
     mode: quick ? 'quick' : 'full',
   };
 }
 
 function table(rows: Record<string, unknown>[]): string {
+  if (rows.length === 0) return '_not run_';
   const columns = Object.keys(rows[0]);
   const line = (cells: unknown[]) => `| ${cells.join(' | ')} |`;
   return [line(columns), line(columns.map(() => '---')), ...rows.map((row) => line(columns.map((c) => row[c])))].join('\n');
 }
 
-async function main(): Promise<void> {
-  console.log(`Tandem benchmarks (${quick ? 'quick' : 'full'})`);
-  console.log('• durable ack latency (clownschool, 3 authors at recorded speed)…');
-  const ack = await measureDurableAckLatency(quick ? 30 : 180);
-  console.log(ack);
-  console.log('• stored size after compaction (automerge-paper)…');
-  const storage = await measureStorageRatio(quick ? 50_000 : Infinity);
-  console.log(storage);
+const label = (kind: ServerKind) => SERVER_LABELS[kind];
 
-  const results = { machine: machine(), durableAckLatency: ack, storageAfterCompaction: storage };
+async function main(): Promise<void> {
+  ensurePeers();
+  const startedAt = performance.now();
+  console.log(`Tandem vs peers (${quick ? 'quick' : 'full'})`);
+  const results: Record<string, unknown> = { machine: machine(), versions: versions(), plan: PLAN };
+
+  const needsPaper = wants('storm') || wants('cold') || wants('ingest');
+  const paper = needsPaper ? sequentialUpdates('automerge-paper.json.gz') : null;
+  const fullState = paper ? Y.encodeStateAsUpdate(paper.doc) : new Uint8Array();
+
+  const fanout: TypingFanoutRow[] = [];
+  if (wants('fanout')) {
+    for (const typists of PLAN.typists) {
+      for (const kind of LIVE_SERVERS) {
+        console.log(`• typing fan-out: ${kind}, ${typists} typists…`);
+        fanout.push(await measureTypingFanout(kind, typists, PLAN.typingSeconds));
+        console.log(fanout.at(-1));
+      }
+    }
+  }
+
+  const rooms: ManyRoomsRow[] = [];
+  if (wants('rooms')) {
+    for (const kind of LIVE_SERVERS) {
+      console.log(`• many rooms: ${kind}, ${PLAN.rooms} rooms…`);
+      rooms.push(await measureManyRooms(kind, PLAN.rooms, PLAN.roomSeconds));
+      console.log(rooms.at(-1));
+    }
+  }
+
+  const storm: JoinStormRow[] = [];
+  if (wants('storm')) {
+    for (const kind of LIVE_SERVERS) {
+      console.log(`• join storm: ${kind}…`);
+      storm.push(await measureJoinStorm(kind, fullState, STORM_JOINERS, PLAN.stormRounds));
+      console.log(storm.at(-1));
+    }
+  }
+
+  const ingestRows: IngestRow[] = [];
+  let plainPerSecond = Number.NaN;
+  let tandemIngest: { storageFile: string | null; room: string; complete: boolean } | null = null;
+  if (wants('ingest') && paper) {
+    const updates = paper.updates.slice(0, Math.min(PLAN.ingestEdits, paper.updates.length));
+    console.log(`• ingest: plain Y.applyUpdate of ${updates.length} updates…`);
+    plainPerSecond = measurePlainApply(updates, PLAN.plainRounds);
+    console.log(`  ${Math.round(plainPerSecond)} updates/s`);
+    for (const kind of [...LIVE_SERVERS, 'hocuspocus-sqlite'] as ServerKind[]) {
+      console.log(`• ingest: ${kind}…`);
+      const { storageFile, room, ...row } = await measureIngest(kind, updates, plainPerSecond, PLAN.ingestCapSeconds);
+      ingestRows.push(row);
+      if (kind === 'tandem') tandemIngest = { storageFile, room, complete: row.ingested === paper.updates.length };
+      console.log(row);
+    }
+  }
+
+  const cold: ColdLoadRow[] = [];
+  if (wants('cold') && paper) {
+    if (tandemIngest?.complete && tandemIngest.storageFile) {
+      console.log('• cold load: tandem, stored by the ingest (every edit one update)…');
+      cold.push(await measureColdLoad('tandem', tandemIngest.storageFile, tandemIngest.room, 'all 259,778 edits sent one update each (its log as left after the ingest)', fullState.byteLength, PLAN.coldRounds));
+      console.log(cold.at(-1));
+    }
+    for (const kind of ['tandem', 'hocuspocus-sqlite'] as ServerKind[]) {
+      console.log(`• cold load: ${kind}, seeded with the whole document in one update…`);
+      const room = `cold-${Date.now()}`;
+      const seeding = await startBenchServer(kind);
+      try {
+        const seeder = await seedRoom(seeding, room, fullState);
+        await seeder.close();
+        // Let the server store and unload the room as it does when its last client leaves.
+        await new Promise((resolve) => setTimeout(resolve, quick ? 1_500 : 3_000));
+      } finally {
+        await seeding.stop();
+      }
+      if (kind === 'hocuspocus-sqlite') console.log(`  hocuspocus stored the document ${storeCount(seeding.output())} time(s)`);
+      cold.push(await measureColdLoad(kind, seeding.storageFile!, room, 'the whole document in one update', fullState.byteLength, PLAN.coldRounds));
+      console.log(cold.at(-1));
+    }
+  }
+
+  const ack = wants('ack') ? await (console.log('• durable ack latency (Tandem)…'), measureDurableAckLatency(PLAN.ackSeconds)) : null;
+  const storage = wants('storage') ? await (console.log('• stored size after compaction (Tandem)…'), measureStorageRatio(PLAN.storageEdits)) : null;
+
+  Object.assign(results, {
+    typingFanout: fanout,
+    manyRooms: rooms,
+    joinStorm: storm,
+    coldLoad: cold,
+    ingest: { plainApplyUpdatesPerSecond: Math.round(plainPerSecond), rows: ingestRows },
+    durableAckLatency: ack,
+    storageAfterCompaction: storage,
+    totalSeconds: Math.round((performance.now() - startedAt) / 1000),
+  });
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage);
+}
+
+function writeResults(
+  results: Record<string, unknown>,
+  fanout: TypingFanoutRow[],
+  rooms: ManyRoomsRow[],
+  storm: JoinStormRow[],
+  cold: ColdLoadRow[],
+  ingestRows: IngestRow[],
+  plainPerSecond: number,
+  ack: Awaited<ReturnType<typeof measureDurableAckLatency>> | null,
+  storage: Awaited<ReturnType<typeof measureStorageRatio>> | null,
+): void {
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const markdown = [
-    '# Tandem benchmark results',
+  fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  if (fanout.length > 0 && !only) {
+    const series = LIVE_SERVERS.map((kind) => ({
+      label: label(kind),
+      color: COLORS[kind],
+      points: fanout.filter((row) => row.server === kind).map((row) => ({ x: row.typists, y: row.p99Ms })),
+    }));
+    fs.writeFileSync(
+      path.join(resultsDir, 'p99-latency.svg'),
+      lineChartSvg('Typing fan-out: p99 delivery latency', `typists in one room (each ${EDITS_PER_SECOND} edits/s)`, 'p99 latency, ms (log scale)', series),
+    );
+  }
+  const m = results.machine as ReturnType<typeof machine>;
+  const v = results.versions as Record<string, string>;
+  const md = [
+    '# Tandem vs peer servers',
     '',
-    `Machine: ${results.machine.cpus}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}. ` +
-      `Commit ${results.machine.commit}, ${results.machine.date}, ${results.machine.mode} run (\`npm run bench${quick ? ' -- --quick' : ''}\`).`,
+    `${m.date}, ${m.mode} run (\`npm run bench${quick ? ' -- --quick' : ''}\`, ${results.totalSeconds} s). Machine: ${m.cpus}, ${m.memoryGiB} GiB, ` +
+      `load average at start ${m.loadAverageAtStart.join(' / ')} (shared machine: other jobs ran meanwhile, expect noise).`,
     '',
-    '## Edit → durable ack (SQLite, synchronous=FULL)',
+    'Versions: ' + Object.entries(v).map(([name, version]) => `${name} ${version}`).join(', ') + '.',
+    '',
+    'Each server is a fresh child process per scenario on 127.0.0.1, `perMessageDeflate` off. Tandem runs as self-hosted',
+    '(`node --import tsx server/main.ts`, SQLite in WAL mode with `synchronous=FULL`: every update stored before it is',
+    'forwarded; `LOG_LEVEL=warn`, `UPDATE_RATE_PER_SECOND=0`). y-websocket and Hocuspocus keep documents in memory unless',
+    'marked SQLite. The load comes from separate processes using one lean client for all three (the y-websocket protocol;',
+    'for Hocuspocus its framing of it: document name prefix, token message first) with no Y.Doc of its own, so every',
+    'server is driven at the same client cost. Latency is from a typist\'s send to receipt at each other client (matched by',
+    'Yjs client id and clock; clocks are CLOCK_MONOTONIC across processes). CPU is the server process\'s user+system',
+    'seconds over the measured window; peak RSS is its VmHWM. Profiles and recommended server changes: [../FINDINGS.md](../FINDINGS.md).',
+    '',
+    `## 1. Typing fan-out (one room, every client typing ${EDITS_PER_SECOND} edits/s and receiving everyone else's)`,
+    '',
+    '![p99 latency against typists](p99-latency.svg)',
+    '',
+    table(fanout.map((row) => ({
+      server: label(row.server), typists: row.typists, 'seconds': row.seconds, sends: row.sends, delivered: row.delivered,
+      'p50 ms': row.p50Ms, 'p95 ms': row.p95Ms, 'p99 ms': row.p99Ms, 'max ms': row.maxMs, 'CPU s': row.cpuSeconds, 'peak RSS MiB': row.peakRssMiB,
+      'late sends': row.lateSends,
+    }))),
+    '',
+    '"late sends": keystrokes the load generator sent over 5 ms after their scheduled time (it was short of CPU, so',
+    'latencies in that row include load-generator queueing).',
+    '',
+    `## 2. Many rooms (${rooms[0]?.rooms ?? '–'} rooms × 4 clients, each typing one character every 4 s)`,
+    '',
+    table(rooms.map((row) => ({
+      server: label(row.server), connections: row.connections, 'idle RSS MiB': row.idleRssMiB, 'loaded RSS MiB': row.loadedRssMiB,
+      'peak RSS MiB': row.peakRssMiB, 'KiB / room': row.kibPerRoom, 'KiB / connection': row.kibPerConnection,
+      'p50 ms': row.p50Ms, 'p99 ms': row.p99Ms, delivered: row.delivered, 'CPU s': row.cpuSeconds, 'connect s': row.connectSeconds,
+    }))),
+    '',
+    'Per room / per connection = (RSS after typing − RSS before anyone connected) ÷ rooms (or ÷ connections).',
+    '',
+    `## 3. Join storm (${STORM_JOINERS} clients open the room holding automerge-paper at the same moment)`,
+    '',
+    table(storm.map((row) => ({
+      server: label(row.server), 'document B': row.documentBytes, rounds: row.rounds, 'p50 ms': row.p50Ms, 'p99 ms': row.p99Ms,
+      'all synced ms (median round)': row.allSyncedMs, 'CPU s': row.cpuSeconds, 'peak RSS MiB': row.peakRssMiB,
+    }))),
+    '',
+    '## 4. Cold load (first client of a stored room, fresh server process)',
+    '',
+    table(cold.map((row) => ({
+      server: label(row.server), stored: row.storedAs, rounds: row.rounds, 'document B': row.documentBytes,
+      'median ms': row.medianMs, 'min ms': row.minMs, 'max ms': row.maxMs,
+    }))),
+    '',
+    'y-websocket 2.1.0 is measured in memory only (its LevelDB persistence is optional and not part of the baseline), so it has no cold load.',
+    '',
+    `## 5. Ingest (one client replays automerge-paper, one update per edit, ≤ 2,000 in flight)`,
+    '',
+    `Plain in-process \`Y.applyUpdate\` of the same updates: ${Math.round(plainPerSecond)} updates/s (median of ${PLAN.plainRounds}).`,
+    '',
+    table(ingestRows.map((row) => ({
+      server: label(row.server), edits: row.edits, received: row.ingested, seconds: row.seconds, 'updates/s': row.updatesPerSecond,
+      'of plain Yjs': row.ofPlainLimit, 'CPU s': row.cpuSeconds, 'peak RSS MiB': row.peakRssMiB, 'whole-document stores': row.stores ?? '–',
+    }))),
+    '',
+    ingestRows.some((row) => row.ingested < row.edits)
+      ? `A row with fewer received than edits hit the ${PLAN.ingestCapSeconds} s cap; its rate is over what got through.`
+      : '',
+    '## Tandem only: edit → durable SAVED ack (SQLite, synchronous=FULL)',
     '',
     'The clownschool trace’s three authors type at their recorded speed (idle gaps over 2 s shortened); each',
     'update is timed from send until the SAVED acknowledgement says it is stored.',
     '',
-    table([{ 'trace seconds': ack.seconds, updates: ack.updates, 'updates/s': ack.meanUpdatesPerSecond, 'p50 ms': ack.p50Ms, 'p99 ms': ack.p99Ms, 'max ms': ack.maxMs }]),
+    ack
+      ? table([{ 'trace seconds': ack.seconds, updates: ack.updates, 'updates/s': ack.meanUpdatesPerSecond, 'p50 ms': ack.p50Ms, 'p99 ms': ack.p99Ms, 'max ms': ack.maxMs }])
+      : '_not run_',
     '',
-    '## Stored bytes after compaction',
+    '## Tandem only: stored bytes after compaction',
     '',
     'One client sends automerge-paper edits one update per keystroke; the room is compacted when it unloads.',
     '',
-    table([{
-      edits: storage.edits,
-      'ingest updates/s': storage.ingestUpdatesPerSecond,
-      'log bytes before compaction': storage.logBytesBeforeCompaction,
-      'stored bytes after': storage.storedBytesAfterCompaction,
-      'encodeStateAsUpdate bytes': storage.encodedStateBytes,
-      'stored / encoded': storage.ratio,
-    }]),
+    storage
+      ? table([{
+        edits: storage.edits,
+        'ingest updates/s': storage.ingestUpdatesPerSecond,
+        'log bytes before compaction': storage.logBytesBeforeCompaction,
+        'stored bytes after': storage.storedBytesAfterCompaction,
+        'encodeStateAsUpdate bytes': storage.encodedStateBytes,
+        'stored / encoded': storage.ratio,
+      }])
+      : '_not run_',
     '',
   ].join('\n');
-  fs.writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
-  console.log(`\nWrote ${path.relative(process.cwd(), path.join(resultsDir, 'latest.md'))}`);
+  fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);
+  console.log(`\nWrote bench/results/${resultsName}.md, ${resultsName}.json${fanout.length > 0 ? ', p99-latency.svg' : ''}`);
 }
 
 main().catch((error: Error) => {
