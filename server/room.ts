@@ -58,6 +58,9 @@ interface Member {
 /** Longest pause between retries of a failing storage append. */
 const MAX_APPEND_RETRY_DELAY_MS = 5_000;
 
+/** Log bytes below which only the entry count triggers compaction. */
+const COMPACT_MIN_LOG_BYTES = 1024 * 1024;
+
 /** Sent to view-only connections on join and whenever they try to write. */
 const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
 
@@ -85,16 +88,22 @@ export class Room {
   private head: number;
   /** Log entries in storage not yet folded into the snapshot. */
   private logLength: number;
-  /** Bytes stored for this room (snapshot + log), plus those queued to be. */
-  private storedBytes: number;
+  /** Bytes of the stored snapshot, and of the log entries after it. */
+  private snapshotBytes: number;
+  private logBytes: number;
+  /** Bytes received but not yet stored. */
   private queuedBytes = 0;
+  /** The sync step 2 answering an empty state vector: encoded once per doc version, shared. */
+  private wholeDocFrame: Uint8Array | null = null;
   private destroyed = false;
 
   /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
   static async load(options: RoomOptions): Promise<Room> {
     const stored = await options.storage.load(options.name);
-    const storedBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0);
-    const room = new Room(options, stored.head, stored.logLength, storedBytes);
+    // The snapshot, when there is one, comes first and is the one entry not in the log.
+    const snapshotBytes = stored.updates.length > stored.logLength ? stored.updates[0].byteLength : 0;
+    const logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0) - snapshotBytes;
+    const room = new Room(options, stored.head, stored.logLength, snapshotBytes, logBytes);
     try {
       Y.transact(room.doc, () => {
         for (const update of stored.updates) Y.applyUpdate(room.doc, update);
@@ -107,15 +116,16 @@ export class Room {
     // Listen only now: loading is not news to anyone.
     room.doc.on('update', room.holdUpdate);
     room.log.debug({ entries: stored.updates.length }, 'room loaded');
-    if (room.logLength >= room.compactAfterUpdates) room.compactInBackground();
+    if (room.shouldCompact()) room.compactInBackground();
     return room;
   }
 
-  private constructor(options: RoomOptions, head: number, logLength: number, storedBytes: number) {
+  private constructor(options: RoomOptions, head: number, logLength: number, snapshotBytes: number, logBytes: number) {
     this.name = options.name;
     this.maxDocumentBytes = options.maxDocumentBytes;
     this.metrics = options.metrics;
-    this.storedBytes = storedBytes;
+    this.snapshotBytes = snapshotBytes;
+    this.logBytes = logBytes;
     this.storage = options.storage;
     this.onCorrupted = options.onCorrupted ?? (() => {});
     this.log = options.logger.child({ room: options.name });
@@ -163,7 +173,7 @@ export class Room {
     switch (message.kind) {
       case 'sync-step1':
         if (this.unstored) this.waitingForStored.push({ connection, stateVector: message.stateVector });
-        else connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, message.stateVector)));
+        else connection.send(this.syncStep2For(message.stateVector));
         return;
       case 'sync-step2':
       case 'sync-update': {
@@ -227,13 +237,14 @@ export class Room {
       assertLoads(snapshot);
       const throughHead = this.head;
       const folded = this.logLength;
-      const bytesBefore = this.storedBytes;
+      const logBytesBefore = this.logBytes;
       const started = performance.now();
       try {
         if (await this.storage.compact(this.name, snapshot, throughHead)) {
           this.logLength -= folded;
           // What was appended meanwhile stays in the log on top of the snapshot.
-          this.storedBytes = snapshot.byteLength + (this.storedBytes - bytesBefore);
+          this.snapshotBytes = snapshot.byteLength;
+          this.logBytes -= logBytesBefore;
           this.log.debug(
             { folded, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started) },
             'room compacted',
@@ -287,7 +298,7 @@ export class Room {
         const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
         this.head = await this.appendWithRetry(merged);
         this.logLength += 1;
-        this.storedBytes += merged.byteLength;
+        this.logBytes += merged.byteLength;
       }
       this.unstored = false;
       const corrupted = applied.length < batch.length;
@@ -301,10 +312,26 @@ export class Room {
       // Stored: now the changes may reach everyone, and waiting sync answers may go out.
       for (const { update, origin } of held) this.forward(update, origin);
       for (const { connection, stateVector } of this.waitingForStored.splice(0)) {
-        connection.send(encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector)));
+        connection.send(this.syncStep2For(stateVector));
       }
     }
-    if (this.logLength >= this.compactAfterUpdates) this.compactInBackground();
+    if (this.shouldCompact()) this.compactInBackground();
+  }
+
+  /** Bytes stored for this room: snapshot plus log. */
+  private get storedBytes(): number {
+    return this.snapshotBytes + this.logBytes;
+  }
+
+  /**
+   * Compact when the log has many entries, or when it outweighs the snapshot: a burst can put
+   * thousands of edits in one entry, and a log much larger than its snapshot loads slowly.
+   */
+  private shouldCompact(): boolean {
+    return (
+      this.logLength >= this.compactAfterUpdates ||
+      (this.logLength > 1 && this.logBytes > Math.max(COMPACT_MIN_LOG_BYTES, this.snapshotBytes))
+    );
   }
 
   /**
@@ -361,8 +388,19 @@ export class Room {
   }
 
   private readonly holdUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.wholeDocFrame = null;
     this.held.push({ update, origin });
   };
+
+  /**
+   * Answers a sync step 1 with only what the client lacks. Joiners that hold nothing (an empty
+   * state vector) all get one shared whole-document frame, so a join storm encodes it once.
+   */
+  private syncStep2For(stateVector: Uint8Array): Uint8Array {
+    if (stateVector.byteLength > 1) return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
+    this.wholeDocFrame ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc));
+    return this.wholeDocFrame;
+  }
 
   private forward(update: Uint8Array, origin: unknown): void {
     const frame = encodeSyncUpdate(update);

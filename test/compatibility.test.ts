@@ -73,6 +73,20 @@ describe('stock y-websocket clients against the standalone server', () => {
     await waitFor(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice’s presence to vanish', 3_000);
   });
 
+  it('many clients joining at the same moment all receive the whole document', async () => {
+    const room = uniqueRoom('storm');
+    const alice = await connect(room);
+    for (let i = 0; i < 200; i++) alice.text.insert(alice.text.length, `line ${i}\n`);
+    await waitFor(() => alice.provider.synced, 'Alice to sync');
+    const joiners = await Promise.all(Array.from({ length: 20 }, () => connect(room)));
+    await waitFor(() => joiners.every((joiner) => joiner.text.toString() === alice.text.toString()), 'every joiner to catch up');
+    // The shared whole-document answer must follow later edits too.
+    alice.text.insert(0, 'after the storm. ');
+    await waitFor(() => joiners[0].text.toString() === alice.text.toString(), 'the edit to be stored and forwarded');
+    const late = await connect(room);
+    expect(late.text.toString()).toBe(alice.text.toString());
+  });
+
   it('tells a newcomer who is already here', async () => {
     const room = uniqueRoom('newcomer');
     const alice = await connect(room);

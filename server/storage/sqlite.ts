@@ -79,14 +79,37 @@ export function openSqliteStorage(file: string): DocumentStorage {
     return true;
   });
 
+  // Group commit: every append requested in one event-loop turn, from any room, goes into one
+  // transaction, so a busy server pays one fsync per turn rather than one per active room.
+  let pendingAppends: { room: string; update: Uint8Array; resolve: (head: number) => void; reject: (error: Error) => void }[] = [];
+  const insertAll = db.transaction((items: typeof pendingAppends) =>
+    items.map((item) => Number(insertUpdate.run(item.room, item.update).lastInsertRowid)),
+  );
+  const commitPendingAppends = () => {
+    const items = pendingAppends;
+    pendingAppends = [];
+    let heads: number[];
+    try {
+      heads = insertAll(items);
+    } catch (error) {
+      for (const item of items) item.reject(error as Error);
+      return;
+    }
+    items.forEach((item, i) => item.resolve(heads[i]));
+  };
+
   let closed = false;
   return {
     kind: 'sqlite',
     async load(room) {
       return loadRoom(room);
     },
-    async append(room, update) {
-      return Number(insertUpdate.run(room, update).lastInsertRowid);
+    append(room, update) {
+      return new Promise<number>((resolve, reject) => {
+        if (closed) return reject(new Error('storage is closed'));
+        pendingAppends.push({ room, update, resolve, reject });
+        if (pendingAppends.length === 1) setImmediate(commitPendingAppends);
+      });
     },
     async compact(room, snapshot, throughHead) {
       return compactRoom(room, snapshot, throughHead);
@@ -110,6 +133,7 @@ export function openSqliteStorage(file: string): DocumentStorage {
     async close() {
       if (closed) return;
       closed = true;
+      if (pendingAppends.length > 0) commitPendingAppends();
       db.close();
     },
   };

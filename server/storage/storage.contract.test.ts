@@ -265,6 +265,21 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect(storage.kind).toBe(name);
     });
 
+    it('appends issued together from several rooms all land, in order per room', async () => {
+      const { storage } = await openStorage();
+      const writers = ['a', 'b', 'c'].map(() => createWriter());
+      const appends = writers.flatMap((writer, w) =>
+        [0, 1, 2].map((i) => storage.append(`room-${w}`, writer.edit((t) => t.insert(t.length, `${w}${i} `)))),
+      );
+      const heads = await Promise.all(appends);
+      expect(new Set(heads).size).toBe(heads.length);
+      for (let w = 0; w < writers.length; w++) {
+        const loaded = await storage.load(`room-${w}`);
+        expect(rebuild(loaded.updates)).toBe(`${w}0 ${w}1 ${w}2 `);
+        expect(loaded.head).toBe(Math.max(...heads.slice(w * 3, w * 3 + 3)));
+      }
+    });
+
     it('keeps the first view id a room gets, whatever later candidates say', async () => {
       const { storage } = await openStorage();
       expect(await storage.roomForViewId('view-a')).toBeNull();
