@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
+import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics, RejectionReason } from './metrics';
@@ -17,23 +18,26 @@ import { RoomRegistry } from './room-registry';
 import type { DocumentStorage } from './storage';
 import type { UpgradeTarget } from './upgrade';
 
-export interface SyncServerOptions {
+/** The limits and timings the sync server takes from ServerConfig, plus its collaborators. */
+export type SyncServerOptions = Pick<
+  ServerConfig,
+  | 'maxMessageBytes'
+  | 'maxDocumentBytes'
+  | 'roomUnloadDelayMs'
+  | 'compactAfterUpdates'
+  | 'heartbeatIntervalMs'
+  | 'handshakeTimeoutMs'
+  | 'updateRatePerSecond'
+  | 'updateBurst'
+  | 'awarenessRatePerSecond'
+  | 'awarenessBurst'
+  | 'maxConnectionsPerRoom'
+  | 'maxLoadedRooms'
+> & {
   storage: DocumentStorage;
   logger: Logger;
   metrics: Metrics;
-  maxMessageBytes: number;
-  maxDocumentBytes: number;
-  roomUnloadDelayMs: number;
-  compactAfterUpdates: number;
-  heartbeatIntervalMs: number;
-  handshakeTimeoutMs: number;
-  updateRatePerSecond: number;
-  updateBurst: number;
-  awarenessRatePerSecond: number;
-  awarenessBurst: number;
-  maxConnectionsPerRoom: number;
-  maxLoadedRooms: number;
-}
+};
 
 export interface SyncServer {
   /** Completes an authorized WebSocket upgrade into the target room. */
