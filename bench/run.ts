@@ -36,7 +36,7 @@ const PLAN = quick
   : { typists: [10, 50, 100], typingSeconds: 15, rooms: 500, roomSeconds: 12, stormRounds: 3, coldRounds: 3, ingestEdits: Infinity, ingestCapSeconds: 90, plainRounds: 3, ackSeconds: 120, storageEdits: Infinity };
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
-const COLORS: Record<ServerKind, string> = { tandem: '#d62728', 'y-websocket': '#1f77b4', hocuspocus: '#2ca02c', 'hocuspocus-sqlite': '#98df8a' };
+const COLORS: Record<ServerKind, string> = { tandem: '#d62728', 'tandem-normal': '#ff9896', 'y-websocket': '#1f77b4', hocuspocus: '#2ca02c', 'hocuspocus-sqlite': '#98df8a' };
 
 /** Installs the pinned peer servers into bench/peers the first time (npm registry only). */
 function ensurePeers(): void {
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   const fanout: TypingFanoutRow[] = [];
   if (wants('fanout')) {
     for (const typists of PLAN.typists) {
-      for (const kind of LIVE_SERVERS) {
+      // Also Tandem with commits that survive any crash but skip the fsync: what the fsync costs.
+      for (const kind of [...LIVE_SERVERS, 'tandem-normal'] as ServerKind[]) {
         console.log(`• typing fan-out: ${kind}, ${typists} typists…`);
         fanout.push(await measureTypingFanout(kind, typists, PLAN.typingSeconds));
         console.log(fanout.at(-1));
@@ -175,7 +176,7 @@ function writeResults(
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
   if (fanout.length > 0 && !only) {
-    const series = LIVE_SERVERS.map((kind) => ({
+    const series = ([...LIVE_SERVERS, 'tandem-normal'] as ServerKind[]).map((kind) => ({
       label: label(kind),
       color: COLORS[kind],
       points: fanout.filter((row) => row.server === kind).map((row) => ({ x: row.typists, y: row.p99Ms })),

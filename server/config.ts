@@ -12,6 +12,11 @@ export interface ServerConfig {
   host: string;
   /** `sqlite:<path>` or `memory:`. */
   databaseUrl: string;
+  /**
+   * SQLite commit durability: `full` fsyncs every commit (survives power loss); `normal` (WAL)
+   * survives any process crash, kill -9 included, but may lose the last commits on power loss.
+   */
+  sqliteSynchronous: 'full' | 'normal';
   /** Largest accepted WebSocket frame; larger frames close the connection with 1009. */
   maxMessageBytes: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
@@ -52,6 +57,7 @@ export interface ServerConfig {
 export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   host: '0.0.0.0',
   databaseUrl: 'sqlite:./data/tandem.db',
+  sqliteSynchronous: 'full',
   maxMessageBytes: 1024 * 1024,
   logLevel: 'info',
   roomUnloadDelayMs: 5_000,
@@ -78,8 +84,11 @@ export const APP_DEFAULT_PORT = 3000;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Environment variables as plain strings (process.env qualifies). */
+export type Env = Record<string, string | undefined>;
+
 /** Reads the server configuration from environment variables, failing loudly on bad values. */
-export function configFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): ServerConfig {
+export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
   const logLevel = env.LOG_LEVEL ?? DEFAULT_CONFIG.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
@@ -88,6 +97,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): Serv
     port: readInteger(env, 'PORT', defaultPort, 0, 65_535),
     host: env.HOST || DEFAULT_CONFIG.host,
     databaseUrl: env.DATABASE_URL || DEFAULT_CONFIG.databaseUrl,
+    sqliteSynchronous: readChoice(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, DEFAULT_CONFIG.sqliteSynchronous),
     maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_CONFIG.maxMessageBytes, 1024),
     logLevel,
     roomUnloadDelayMs: readInteger(env, 'ROOM_UNLOAD_DELAY_MS', DEFAULT_CONFIG.roomUnloadDelayMs, 0),
@@ -111,7 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, defaultPort: number): Serv
 /** Minimum AUTH_SECRET length: HS256 keys shorter than the hash are brute-forceable. */
 export const MIN_AUTH_SECRET_LENGTH = 32;
 
-function readSecret(env: NodeJS.ProcessEnv): string | null {
+function readSecret(env: Env): string | null {
   const secret = env.AUTH_SECRET;
   if (!secret) return null;
   if (secret.length < MIN_AUTH_SECRET_LENGTH) {
@@ -120,8 +130,15 @@ function readSecret(env: NodeJS.ProcessEnv): string | null {
   return secret;
 }
 
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw)) throw new Error(`${name} must be one of ${choices.join(', ')}; got "${raw}"`);
+  return raw as T;
+}
+
 function readInteger(
-  env: NodeJS.ProcessEnv,
+  env: Env,
   name: string,
   fallback: number,
   min: number,

@@ -25,7 +25,7 @@ export async function runTandemProcess(
   createWebApp?: (logger: Logger) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
-  const storage = openStorage(config.databaseUrl);
+  const storage = openStorage(config.databaseUrl, { synchronous: config.sqliteSynchronous });
   const metrics = createMetrics();
   const sync = createSyncServer({ ...config, storage, logger, metrics });
   const webApp = createWebApp ? await createWebApp(logger) : undefined;

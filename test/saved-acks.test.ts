@@ -55,9 +55,10 @@ describe('SAVED acknowledgements', () => {
     expect(await server.stop()).toBe(0);
   });
 
-  it('never claim a change that is not in storage: SIGKILL right after an ack loses nothing acked', async () => {
+  it.each(['full', 'normal'])('never claim a change that is not in storage: SIGKILL right after an ack loses nothing acked (SQLITE_SYNCHRONOUS=%s)', async (synchronous) => {
     const databaseUrl = tempDatabaseUrl();
-    let server = await startServer({ databaseUrl });
+    const env = { SQLITE_SYNCHRONOUS: synchronous };
+    let server = await startServer({ databaseUrl, env });
     const room = uniqueRoom('ack-kill');
     const typist = await connectTrackedClient(server.syncUrl, room);
 
@@ -78,7 +79,7 @@ describe('SAVED acknowledgements', () => {
     typist.provider.shouldConnect = false;
     typist.destroy();
 
-    server = await startServer({ databaseUrl, port: server.port });
+    server = await startServer({ databaseUrl, port: server.port, env });
     const reader = await connectClient(server.syncUrl, room);
     expect(acked.getText('text').length).toBeGreaterThan(100);
     expect(containsAll(reader.doc, acked)).toBe(true);

@@ -20,11 +20,12 @@ const Y_WEBSOCKET_SERVER = path.join(PEERS_DIR, 'node_modules', 'y-websocket-2',
 const HOCUSPOCUS_SERVER = path.join(PEERS_DIR, 'hocuspocus-server.mjs');
 const CLOCK_TICKS_PER_SECOND = 100;
 
-export type ServerKind = 'tandem' | 'y-websocket' | 'hocuspocus' | 'hocuspocus-sqlite';
+export type ServerKind = 'tandem' | 'tandem-normal' | 'y-websocket' | 'hocuspocus' | 'hocuspocus-sqlite';
 
 /** Table labels: what each server is and how it stores. */
 export const SERVER_LABELS: Record<ServerKind, string> = {
   tandem: 'Tandem (SQLite, durable)',
+  'tandem-normal': 'Tandem (SQLite, SQLITE_SYNCHRONOUS=normal)',
   'y-websocket': 'y-websocket 2.1.0 (memory)',
   hocuspocus: 'Hocuspocus 3.4 (memory)',
   'hocuspocus-sqlite': 'Hocuspocus 3.4 (SQLite ext.)',
@@ -56,7 +57,7 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
   let args: string[];
   let storageFile: string | null = null;
   let roomPath = '';
-  if (kind === 'tandem') {
+  if (kind === 'tandem' || kind === 'tandem-normal') {
     storageFile = options.storageFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-')), 'tandem.db');
     args = [...nodeArgs, '--import', 'tsx', path.join(TANDEM_DIR, 'server', 'main.ts')];
     Object.assign(env, {
@@ -64,6 +65,7 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
       LOG_LEVEL: 'warn',
       // Floods (ingest) are the point here; the rate limit has its own tests.
       UPDATE_RATE_PER_SECOND: '0',
+      SQLITE_SYNCHRONOUS: kind === 'tandem-normal' ? 'normal' : 'full',
     });
     roomPath = '/sync';
   } else if (kind === 'y-websocket') {
@@ -75,7 +77,7 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     }
     args = [...nodeArgs, HOCUSPOCUS_SERVER];
   }
-  const child = spawn(process.execPath, args, { cwd: kind === 'tandem' ? TANDEM_DIR : PEERS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: kind.startsWith('tandem') ? TANDEM_DIR : PEERS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

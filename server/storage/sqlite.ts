@@ -38,13 +38,19 @@ const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = ?';
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
 
+export interface SqliteOptions {
+  /** `full` (default): fsync every commit; `normal`: WAL without it (crash- but not power-safe). */
+  synchronous?: 'full' | 'normal';
+}
+
 /** Opens (creating if needed) the SQLite database at `file`. */
-export function openSqliteStorage(file: string): DocumentStorage {
+export function openSqliteStorage(file: string, { synchronous = 'full' }: SqliteOptions = {}): DocumentStorage {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before append() resolves, so "saved" survives power loss too.
-  db.pragma('synchronous = FULL');
+  // NORMAL (opt-in): it is in the WAL file, which any process crash, kill -9 included, keeps.
+  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 

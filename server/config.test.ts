@@ -1,0 +1,51 @@
+/** Configuration from the environment: defaults, and a clear error for every bad value. */
+import { describe, expect, it } from 'vitest';
+import { APP_DEFAULT_PORT, configFromEnv, DEFAULT_CONFIG, SYNC_SERVER_DEFAULT_PORT } from './config';
+
+describe('configFromEnv', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = configFromEnv({}, SYNC_SERVER_DEFAULT_PORT);
+    expect(config).toMatchObject({ ...DEFAULT_CONFIG, port: 1234 });
+    expect(config.sqliteSynchronous).toBe('full');
+    expect(config.authSecret).toBeNull();
+    expect(configFromEnv({}, APP_DEFAULT_PORT).port).toBe(3000);
+  });
+
+  it('reads every variable', () => {
+    const config = configFromEnv(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATABASE_URL: 'sqlite:/var/lib/tandem/t.db',
+        SQLITE_SYNCHRONOUS: 'normal',
+        MAX_MESSAGE_BYTES: '2048',
+        AUTH_SECRET: 'x'.repeat(32),
+        ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+        UPDATE_RATE_PER_SECOND: '0',
+      },
+      SYNC_SERVER_DEFAULT_PORT,
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:/var/lib/tandem/t.db',
+      sqliteSynchronous: 'normal',
+      maxMessageBytes: 2048,
+      authSecret: 'x'.repeat(32),
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      updateRatePerSecond: 0,
+    });
+  });
+
+  it.each([
+    [{ PORT: '70000' }, /PORT/],
+    [{ PORT: 'abc' }, /PORT/],
+    [{ MAX_MESSAGE_BYTES: '10' }, /MAX_MESSAGE_BYTES/],
+    [{ SQLITE_SYNCHRONOUS: 'off' }, /SQLITE_SYNCHRONOUS/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ AUTH_SECRET: 'short' }, /AUTH_SECRET/],
+    [{ UPDATE_BURST: '0' }, /UPDATE_BURST/],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
+  });
+});
