@@ -1,11 +1,8 @@
 /** User stories: two people co-edit one document in two browsers, live, with named carets. */
 import { ALICE, BOB, CAROL, expect, test } from './fixtures';
 
-test('two people typing at once in one paragraph end with the same text holding both', async ({ personAs, room }) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('two people typing at once in one paragraph end with the same text holding both', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
 
   await alice.placeCaret('end');
   await alice.typeInEditor('Shared paragraph.', 10);
@@ -29,11 +26,8 @@ test('two people typing at once in one paragraph end with the same text holding 
   await expect(bob.presence).toContainText('Alice');
 });
 
-test('a reload keeps the document and a latecomer sees all of it', async ({ personAs, room }) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('a reload keeps the document and a latecomer sees all of it', async ({ openTogether, personAs, room }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
 
   await alice.placeCaret('end');
   await alice.typeInEditor('First line from Alice.');

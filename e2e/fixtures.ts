@@ -126,6 +126,8 @@ interface Fixtures {
   room: string;
   /** Opens a new browser context for `person` (their name and colour preset) and a page. */
   personAs: (person: Person) => Promise<TandemPage>;
+  /** Each person in their own context, all with this test's room open, connected and synced. */
+  openTogether: (...people: Person[]) => Promise<TandemPage[]>;
 }
 
 async function newContextFor(browser: Browser, person: Person): Promise<BrowserContext> {
@@ -150,5 +152,16 @@ export const test = base.extend<Fixtures>({
       return new TandemPage(await context.newPage());
     });
     await Promise.all(contexts.map((context) => context.close()));
+  },
+  openTogether: async ({ personAs, room }, use) => {
+    await use(async (...people) => {
+      const pages: TandemPage[] = [];
+      for (const person of people) {
+        const page = await personAs(person);
+        await page.openDocument(room);
+        pages.push(page);
+      }
+      return pages;
+    });
   },
 });

@@ -1,11 +1,8 @@
 /** User stories: choosing your name, seeing who is here, and undo that undoes only your edits. */
 import { ALICE, BOB, expect, test } from './fixtures';
 
-test('renaming yourself updates your caret label and presence chip for the other person', async ({ personAs, room }) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('renaming yourself updates your caret label and presence chip for the other person', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
   await expect(alice.presence).toContainText('Bob');
 
   const nameField = bob.page.getByRole('textbox', { name: 'Your name' });
@@ -32,11 +29,8 @@ test('a person with no saved identity gets a friendly random name', async ({ bro
   await context.close();
 });
 
-test('undo removes only your own edits, never the other person’s', async ({ personAs, room }) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('undo removes only your own edits, never the other person’s', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
 
   await alice.placeCaret('end');
   await alice.typeInEditor('Alice one.');

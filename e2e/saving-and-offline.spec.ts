@@ -2,14 +2,8 @@
 import { startPrivateAppServer } from './support-app-server';
 import { ALICE, BOB, expect, test } from './fixtures';
 
-test('typing offline shows a count of kept changes; back online they reach the other person and it says Saved', async ({
-  personAs,
-  room,
-}) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('typing offline shows a count of kept changes; back online they reach the other person and it says Saved', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
   await alice.placeCaret('end');
   await alice.typeInEditor('Online. ');
   await expect(alice.saveStatus).toHaveText('Saved');
@@ -25,14 +19,8 @@ test('typing offline shows a count of kept changes; back online they reach the o
   await expect(alice.saveStatus).toHaveText('Saved', { timeout: 20_000 });
 });
 
-test('text typed offline in a tab that was then closed is there on the next visit and reaches the other person', async ({
-  personAs,
-  room,
-}) => {
-  const alice = await personAs(ALICE);
-  const bob = await personAs(BOB);
-  await alice.openDocument(room);
-  await bob.openDocument(room);
+test('text typed offline in a tab that was then closed is there on the next visit and reaches the other person', async ({ openTogether, room }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
 
   const context = alice.page.context();
   await context.setOffline(true);

@@ -54,10 +54,16 @@ export function createHttpServer({ config, sync, storage, logger, metrics, webAp
       return;
     }
     if (url.pathname === '/metrics') {
-      metrics.registry.metrics().then((text) => {
-        response.writeHead(200, { 'content-type': metrics.registry.contentType });
-        response.end(text);
-      });
+      metrics.registry.metrics().then(
+        (text) => {
+          response.writeHead(200, { 'content-type': metrics.registry.contentType });
+          response.end(text);
+        },
+        (error: Error) => {
+          logger.error({ err: error.message }, 'metrics collection failed');
+          sendJson(response, 500, { error: 'metrics unavailable' });
+        },
+      );
       return;
     }
     if (handleApi(request, response, url)) return;
