@@ -22,6 +22,9 @@ import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Clien
 import { lazyFrames, toHex, type FuzzFrame } from './support/protocol-frames';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 
+/** CI replays one known seed so a landing never hinges on luck; local runs explore new ones. */
+const CI_SEED = 939248912;
+
 const SEED = readSeed();
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 100_000);
 /** Concurrent raw sockets: a rejected frame costs a connection, so many are in flight. */
@@ -32,9 +35,6 @@ const MAX_MESSAGE_BYTES = 1024 * 1024;
 const CLOSE_TIMEOUT_MS = 10_000;
 const SYNC_TIMEOUT_MS = 5_000;
 const REPLAY = `FUZZ_SEED=${SEED}`;
-
-/** CI replays one known seed so a landing never hinges on luck; local runs explore new ones. */
-const CI_SEED = 939248912;
 
 function readSeed(): number {
   const raw = process.env.FUZZ_SEED;
