@@ -8,6 +8,7 @@ import {
   RECENT_DOCUMENTS_STORAGE_KEY,
   parseRecentDocuments,
   recordRecentDocument,
+  recordRecentDocumentTitle,
 } from './recent-documents';
 
 /** The Storage subset the module takes, backed by a Map. */
@@ -170,5 +171,43 @@ describe('parseRecentDocuments', () => {
     const store = createStore(JSON.stringify([{ room: 'a/b', openedAt: 1 }, { room: 'keep', openedAt: 2 }]));
     expect(recordRecentDocument(store, 'new', 3).map((d) => d.room)).toEqual(['new', 'keep']);
     expect(store.items.get(RECENT_DOCUMENTS_STORAGE_KEY)).not.toContain('a/b');
+  });
+});
+
+describe('recordRecentDocumentTitle', () => {
+  it('stores the title of a listed document without moving it', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'room-a', 1_000);
+    recordRecentDocument(store, 'room-b', 2_000);
+    expect(recordRecentDocumentTitle(store, 'room-a', '  Field   notes ')).toEqual([
+      { room: 'room-b', openedAt: 2_000 },
+      { room: 'room-a', openedAt: 1_000, title: 'Field notes' },
+    ]);
+    expect(parseRecentDocuments(store.getItem(RECENT_DOCUMENTS_STORAGE_KEY))[1].title).toBe('Field notes');
+  });
+
+  it('an emptied title goes back to untitled; reopening keeps the last title seen', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'room-a', 1_000);
+    recordRecentDocumentTitle(store, 'room-a', 'Plan');
+    expect(recordRecentDocument(store, 'room-a', 2_000)).toEqual([{ room: 'room-a', openedAt: 2_000, title: 'Plan' }]);
+    expect(recordRecentDocumentTitle(store, 'room-a', '   ')).toEqual([{ room: 'room-a', openedAt: 2_000 }]);
+  });
+
+  it('writes nothing for an unlisted room or an unchanged title', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'room-a', 1_000);
+    recordRecentDocumentTitle(store, 'room-a', 'Plan');
+    const before = store.items.get(RECENT_DOCUMENTS_STORAGE_KEY);
+    store.setItem = () => {
+      throw new Error('must not write');
+    };
+    expect(recordRecentDocumentTitle(store, 'room-a', 'Plan')).toHaveLength(1);
+    expect(recordRecentDocumentTitle(store, 'room-z', 'Other')).toHaveLength(1);
+    expect(store.items.get(RECENT_DOCUMENTS_STORAGE_KEY)).toBe(before);
+  });
+
+  it('drops a stored title that is not a string', () => {
+    expect(parseRecentDocuments('[{"room":"a","openedAt":1,"title":42}]')).toEqual([{ room: 'a', openedAt: 1 }]);
   });
 });

@@ -1,0 +1,102 @@
+/**
+ * The document title: a Y.Text in the document's Y.Doc (`doc.getText('title')`), edited through
+ * a plain input. Typing becomes the smallest splice of the shared text, so two people editing
+ * the title at once merge character by character, and a remote splice moves the local caret
+ * the way the text moved. Pure functions; the React binding is components/DocumentTitle.tsx.
+ */
+import type * as Y from 'yjs';
+
+/** Name of the title's Y.Text in the Y.Doc (export and import read the same one). */
+export const TITLE_TEXT_NAME = 'title';
+/** Shown (and used in the tab and the recent list) while a document has no title. */
+export const UNTITLED_DOCUMENT = 'Untitled document';
+/** Longest title the input accepts, in UTF-16 code units like the input's maxLength. */
+export const MAX_TITLE_LENGTH = 200;
+
+/** One splice: at `index`, remove `deleteCount` code units, then insert `insert`. */
+export interface TextSplice {
+  index: number;
+  deleteCount: number;
+  insert: string;
+}
+
+/** One op of a Y.Text change (`YTextEvent.delta`). */
+export type TextDeltaOp = { retain: number } | { insert: string | object } | { delete: number };
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/**
+ * The smallest single splice turning `before` into `after` (common prefix and suffix kept),
+ * never cutting a surrogate pair in half; null when they are equal.
+ */
+export function spliceBetween(before: string, after: string): TextSplice | null {
+  if (before === after) return null;
+  const shorter = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shorter && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  // Do not split an emoji: back up to the start of a pair whose second half differs.
+  if (prefix > 0 && isHighSurrogate(before.charCodeAt(prefix - 1))) prefix--;
+  let suffix = 0;
+  while (
+    suffix < shorter - prefix &&
+    before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  if (suffix > 0 && isLowSurrogate(before.charCodeAt(before.length - suffix))) suffix--;
+  return {
+    index: prefix,
+    deleteCount: before.length - prefix - suffix,
+    insert: after.slice(prefix, after.length - suffix),
+  };
+}
+
+/** A title as typed: one line (pasted line breaks become spaces), bounded in length. */
+export function normalizeTitleInput(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ').slice(0, MAX_TITLE_LENGTH);
+}
+
+/**
+ * Makes the shared title read `value` with the smallest edit, in one transaction tagged with
+ * `origin` (so the binding can tell its own changes from remote ones).
+ */
+export function applyTitleValue(title: Y.Text, value: string, origin: unknown): void {
+  const splice = spliceBetween(title.toString(), value);
+  if (!splice) return;
+  title.doc?.transact(() => {
+    if (splice.deleteCount > 0) title.delete(splice.index, splice.deleteCount);
+    if (splice.insert) title.insert(splice.index, splice.insert);
+  }, origin);
+}
+
+/**
+ * Where a caret at `position` ends up after a remote change: text inserted or deleted before
+ * it moves it; text inserted exactly at it goes after it (the caret stays where you left it).
+ */
+export function mapPositionThroughDelta(position: number, delta: readonly TextDeltaOp[]): number {
+  let oldIndex = 0;
+  let mapped = position;
+  for (const op of delta) {
+    if ('retain' in op) {
+      oldIndex += op.retain;
+    } else if ('insert' in op) {
+      if (oldIndex < position) mapped += typeof op.insert === 'string' ? op.insert.length : 1;
+    } else if ('delete' in op) {
+      if (oldIndex < position) mapped -= Math.min(op.delete, position - oldIndex);
+      oldIndex += op.delete;
+    }
+  }
+  return mapped;
+}
+
+/** The title to show where a document is named: its title, or "Untitled document". */
+export function displayTitle(title: string | undefined | null): string {
+  const trimmed = title?.replace(/\s+/g, ' ').trim();
+  return trimmed ? trimmed : UNTITLED_DOCUMENT;
+}
+
+/** The browser tab's title for a document. */
+export function tabTitleFor(title: string | undefined | null): string {
+  return `${displayTitle(title)} — Tandem`;
+}
