@@ -1,15 +1,22 @@
 /**
- * The one TipTap schema and extension list of a Tandem document, shared by the editor and the
- * read-only viewer so both render the same Yjs content the same way.
+ * The one TipTap schema and extension list of a Tandem document, shared by the editor, the
+ * read-only viewer and the Markdown conversion (lib/markdown.ts), so all three read and write
+ * the same content the same way.
  */
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
+import Image from '@tiptap/extension-image';
+import { TaskItem, TaskList } from '@tiptap/extension-list';
+import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 import type { Extensions } from '@tiptap/core';
 import { Placeholder } from '@tiptap/extensions';
+import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import type { PresenceUser } from './presence-user';
+import { isAllowedLinkHref } from './safe-url';
 
 interface ExtensionOptions {
   doc: Y.Doc;
@@ -20,11 +27,41 @@ interface ExtensionOptions {
   placeholder: string;
 }
 
+/** The document schema: every node and mark a Tandem document can hold, with input rules. */
+export function contentExtensions(): Extensions {
+  return [
+    StarterKit.configure({
+      // StarterKit's own history would undo other people's edits too; Collaboration brings yUndo.
+      undoRedo: false,
+      // Replaced below by the same extensions with lossless Markdown output.
+      paragraph: false,
+      codeBlock: false,
+      link: {
+        openOnClick: false,
+        autolink: true,
+        defaultProtocol: 'https',
+        isAllowedUri: (url, { defaultValidate }) => defaultValidate(url) && isAllowedLinkHref(url),
+      },
+    }),
+    MarkerSafeParagraph,
+    FencedCodeBlock,
+    TaskList,
+    TaskItem.configure({ nested: true }),
+    // Column resizing would store widths Markdown cannot hold; tables stay plain GFM tables.
+    PipeSafeTable.configure({ resizable: false }),
+    TableRow,
+    TableHeader,
+    TableCell,
+    Image.configure({ inline: false, allowBase64: false }),
+  ];
+}
+
 /** The extensions for a document bound to `doc`; content comes only from the doc. */
 export function documentExtensions({ doc, provider, user, placeholder }: ExtensionOptions): Extensions {
   return [
-    // StarterKit's own history would undo other people's edits too; Collaboration brings yUndo.
-    StarterKit.configure({ undoRedo: false }),
+    ...contentExtensions(),
+    // editor.getMarkdown() for the export, with the same renderers as lib/markdown.ts.
+    Markdown,
     Collaboration.configure({ document: doc }),
     CollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
