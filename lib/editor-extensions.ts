@@ -9,7 +9,7 @@ import Image from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 import type { Extensions } from '@tiptap/core';
-import { Placeholder } from '@tiptap/extensions';
+import { CharacterCount, Placeholder } from '@tiptap/extensions';
 import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
@@ -65,5 +65,7 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     Collaboration.configure({ document: doc }),
     CollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
+    // Word and character counts for the status line (components/WordCount.tsx).
+    CharacterCount,
   ];
 }
