@@ -1,5 +1,5 @@
 'use client';
-import { EditorContent, useEditor } from '@tiptap/react';
+import { EditorContent, useEditor, type Editor } from '@tiptap/react';
 import { useEffect, useMemo } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
@@ -13,6 +13,8 @@ interface Props {
   identity: Identity;
   /** False for the view-only page: the same document, rendered read-only. */
   editable: boolean;
+  /** Told the editor once it exists (and null when it goes), for the title, presence and counts. */
+  onEditorChange?: (editor: Editor | null) => void;
 }
 
 /**
@@ -20,7 +22,7 @@ interface Props {
  * only from the doc (never seeded here, which would duplicate text on reconnect); undo/redo
  * are Yjs' and undo only our edits. A read-only editor publishes its person as viewing.
  */
-export function CollaborativeEditor({ doc, provider, identity, editable }: Props) {
+export function CollaborativeEditor({ doc, provider, identity, editable, onEditorChange }: Props) {
   const user = useMemo(() => presenceUserFor(identity, { viewing: !editable }), [identity, editable]);
   const editor = useEditor(
     {
@@ -49,6 +51,11 @@ export function CollaborativeEditor({ doc, provider, identity, editable }: Props
   useEffect(() => {
     if (editor && !editor.isDestroyed) editor.commands.updateUser(user);
   }, [editor, user]);
+
+  useEffect(() => {
+    onEditorChange?.(editor);
+    return () => onEditorChange?.(null);
+  }, [editor, onEditorChange]);
 
   return <EditorContent editor={editor} className="editor-surface" />;
 }

@@ -1,4 +1,5 @@
 'use client';
+import type { Editor } from '@tiptap/react';
 import Link from 'next/link';
 import { useCallback, useEffect, useState } from 'react';
 import { IndexeddbPersistence } from 'y-indexeddb';
@@ -13,13 +14,19 @@ import { TokenKeeper } from '../lib/token-client';
 import { localUnsavedCountStore } from '../lib/unsaved-count-store';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { ConnectionIndicator } from './ConnectionIndicator';
+import { DocumentTitle } from './DocumentTitle';
+import { ExportMenu } from './ExportMenu';
 import { useIdentity } from './hooks/use-identity';
 import { useLeaveGuard } from './hooks/use-leave-guard';
+import { usePendingImport } from './hooks/use-pending-import';
 import { rememberDocument } from './hooks/use-recent-documents';
 import { PresenceBar } from './PresenceBar';
 import { SaveStatus } from './SaveStatus';
 import { ShareDialog } from './ShareDialog';
+import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
+import { Toolbar } from './Toolbar';
+import { WordCount } from './WordCount';
 
 interface Props {
   room: string;
@@ -46,6 +53,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const [session, setSession] = useState<Session | null>(null);
   const [identity, setIdentity] = useIdentity();
   const [sharing, setSharing] = useState(false);
+  const [editor, setEditor] = useState<Editor | null>(null);
 
   useEffect(() => {
     const doc = new Y.Doc();
@@ -86,6 +94,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
     };
   }, [room, syncUrl, tokenMode]);
 
+  usePendingImport(room, session?.doc, session?.provider, editor);
   useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
 
   return (
@@ -109,8 +118,11 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
           </button>
         )}
         {session && identity && (
-          <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} />
+          <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} editor={editor} />
         )}
+        {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+        <ThemeToggle />
+        {editor && <Toolbar editor={editor} />}
       </header>
       {session?.tokens && <TokenNotice keeper={session.tokens} />}
       {session && sharing && (
@@ -118,11 +130,19 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       )}
       <main className="editor-main">
         {session && identity ? (
-          <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} editable />
+          <>
+            <DocumentTitle doc={session.doc} editor={editor} room={room} />
+            <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} editable onEditorChange={setEditor} />
+          </>
         ) : (
           <p className="muted">Opening document…</p>
         )}
       </main>
+      {session && (
+        <footer className="status-line">
+          <WordCount editor={editor} />
+        </footer>
+      )}
     </div>
   );
 }

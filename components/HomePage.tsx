@@ -1,8 +1,11 @@
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
+import { displayTitle } from '../lib/document-title';
 import { createRoomId } from '../lib/room-id';
 import { useRecentDocuments } from './hooks/use-recent-documents';
+import { ImportMarkdownButton } from './ImportMarkdownButton';
+import { ThemeToggle } from './ThemeToggle';
 
 /** Home: start a new document, or reopen one from this browser's recent list. */
 export function HomePage() {
@@ -15,10 +18,12 @@ export function HomePage() {
       <header className="home-header">
         <h1>Tandem</h1>
         <p className="tagline">Write together, in real time. Your server, your documents.</p>
+        <ThemeToggle />
       </header>
       <button type="button" className="button-primary" onClick={() => router.push(`/d/${createRoomId()}`)}>
         New document
       </button>
+      <ImportMarkdownButton />
       <section aria-labelledby="recent-heading" className="recent">
         <h2 id="recent-heading">Recent documents</h2>
         {recent.length === 0 ? (
@@ -28,7 +33,7 @@ export function HomePage() {
             {recent.map((document) => (
               <li key={document.room}>
                 <Link href={`/d/${document.room}`}>
-                  <span className="recent-room">Document {document.room.slice(0, 8)}</span>
+                  <span className="recent-room">{displayTitle(document.title)}</span>
                   <span className="muted"> · opened {dateFormat.format(document.openedAt)}</span>
                 </Link>
               </li>

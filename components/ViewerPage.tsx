@@ -1,4 +1,5 @@
 'use client';
+import type { Editor } from '@tiptap/react';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { WebsocketProvider } from 'y-websocket';
@@ -9,10 +10,13 @@ import { apiBaseFor, viewSyncUrlFor } from '../lib/sync-url';
 import { TokenKeeper } from '../lib/token-client';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { ConnectionIndicator } from './ConnectionIndicator';
+import { DocumentTitle } from './DocumentTitle';
 import { useIdentity } from './hooks/use-identity';
 import { PresenceBar } from './PresenceBar';
+import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { VIEW_LINK_REVOKED_MESSAGE, ViewerConnectionNotice } from './ViewerConnectionNotice';
+import { WordCount } from './WordCount';
 
 interface Props {
   viewId: string;
@@ -35,6 +39,7 @@ interface Session {
 export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
   const [session, setSession] = useState<Session | null>(null);
   const [identity, setIdentity] = useIdentity();
+  const [editor, setEditor] = useState<Editor | null>(null);
 
   useEffect(() => {
     const doc = new Y.Doc();
@@ -72,8 +77,9 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
         </Link>
         {session && <ConnectionIndicator provider={session.provider} />}
         {session && identity && (
-          <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing />
+          <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing editor={editor} />
         )}
+        <ThemeToggle />
       </header>
       <p role="note" className="view-only-banner">
         View only — you can read along but not edit
@@ -82,11 +88,19 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
       {session && <ViewerConnectionNotice provider={session.provider} />}
       <main className="editor-main">
         {session && identity ? (
-          <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} editable={false} />
+          <>
+            <DocumentTitle doc={session.doc} editor={editor} readOnly />
+            <CollaborativeEditor doc={session.doc} provider={session.provider} identity={identity} editable={false} onEditorChange={setEditor} />
+          </>
         ) : (
           <p className="muted">Opening document…</p>
         )}
       </main>
+      {session && (
+        <footer className="status-line">
+          <WordCount editor={editor} />
+        </footer>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
+import { readLastActive } from '../../lib/presence-activity';
 import { readPresenceUser } from '../../lib/presence-user';
 
 export interface Participant {
@@ -10,6 +11,8 @@ export interface Participant {
   isSelf: boolean;
   /** Reading through a view link: can see everything, can change nothing. */
   viewing: boolean;
+  /** Epoch ms of their last edit or caret move, as they published it; null if unknown. */
+  lastActive: number | null;
 }
 
 /** Everyone in the room with a name (self first, then by name), live from awareness. */
@@ -45,6 +48,7 @@ function readParticipants(awareness: Awareness): Participant[] {
       color: user.color,
       isSelf: clientId === awareness.clientID,
       viewing: user.viewing === true,
+      lastActive: readLastActive(state),
     });
   });
   return participants.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));

@@ -4,6 +4,7 @@ import {
   parseRecentDocuments,
   RECENT_DOCUMENTS_STORAGE_KEY,
   recordRecentDocument,
+  recordRecentDocumentTitle,
   type RecentDocument,
 } from '../../lib/recent-documents';
 import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
@@ -31,5 +32,11 @@ export function useRecentDocuments(): RecentDocument[] {
 /** Records that `room` was opened now. */
 export function rememberDocument(room: string): void {
   recordRecentDocument(window.localStorage, room);
+  notifyLocalStorageChange(RECENT_DOCUMENTS_STORAGE_KEY);
+}
+
+/** Records the title `room` has now (seen on open or renamed by anyone), for the home page. */
+export function rememberDocumentTitle(room: string, title: string): void {
+  recordRecentDocumentTitle(window.localStorage, room, title);
   notifyLocalStorageChange(RECENT_DOCUMENTS_STORAGE_KEY);
 }
