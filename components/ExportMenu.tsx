@@ -1,0 +1,99 @@
+'use client';
+import type { Editor } from '@tiptap/react';
+import { useEffect, useId, useRef, useState } from 'react';
+import type * as Y from 'yjs';
+import { downloadFile, fileStemFor } from '../lib/download-file';
+import { standaloneHtml } from '../lib/html-export';
+import { jsonToMarkdown } from '../lib/markdown';
+
+interface Props {
+  editor: Editor;
+  /** The shared doc, for the document title (a Y.Text named "title"). */
+  doc: Y.Doc;
+}
+
+/** The document title as it is now, or "Untitled". */
+function currentTitle(doc: Y.Doc): string {
+  return doc.getText('title').toString().trim() || 'Untitled';
+}
+
+/**
+ * "Export": the document as a Markdown file (GFM), as a standalone HTML page, or printed
+ * (the browser's print dialog, which also saves PDF; app/styles/print.css). A disclosure
+ * button with a short list of actions; Escape or a click elsewhere closes it.
+ */
+export function ExportMenu({ editor, doc }: Props) {
+  const [open, setOpen] = useState(false);
+  const containerRef = useRef<HTMLDivElement>(null);
+  const toggleRef = useRef<HTMLButtonElement>(null);
+  const listId = useId();
+
+  useEffect(() => {
+    if (!open) return;
+    const closeOnOutsideClick = (event: PointerEvent) => {
+      if (!containerRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('pointerdown', closeOnOutsideClick);
+    return () => document.removeEventListener('pointerdown', closeOnOutsideClick);
+  }, [open]);
+
+  const finish = () => {
+    setOpen(false);
+    toggleRef.current?.focus();
+  };
+  const exportMarkdown = () => {
+    const title = currentTitle(doc);
+    downloadFile(`${fileStemFor(title)}.md`, jsonToMarkdown(editor.getJSON()), 'text/markdown');
+    finish();
+  };
+  const exportHtml = () => {
+    const title = currentTitle(doc);
+    downloadFile(`${fileStemFor(title)}.html`, standaloneHtml(title, editor.getHTML()), 'text/html');
+    finish();
+  };
+  const print = () => {
+    finish();
+    window.print();
+  };
+
+  return (
+    <div
+      ref={containerRef}
+      className="export-menu"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) {
+          event.preventDefault();
+          finish();
+        }
+      }}
+    >
+      <button
+        ref={toggleRef}
+        type="button"
+        className="button-secondary"
+        aria-expanded={open}
+        aria-controls={listId}
+        onClick={() => setOpen((wasOpen) => !wasOpen)}
+      >
+        Export
+      </button>
+      <ul id={listId} className="export-menu-list" hidden={!open}>
+        <li>
+          <button type="button" className="export-menu-item" onClick={exportMarkdown}>
+            Markdown (.md)
+          </button>
+        </li>
+        <li>
+          <button type="button" className="export-menu-item" onClick={exportHtml}>
+            HTML (.html)
+          </button>
+        </li>
+        <li>
+          <button type="button" className="export-menu-item" onClick={print}>
+            Print / Save as PDF
+          </button>
+        </li>
+      </ul>
+    </div>
+  );
+}

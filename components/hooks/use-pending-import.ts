@@ -1,0 +1,31 @@
+'use client';
+import type { Editor } from '@tiptap/react';
+import { useEffect } from 'react';
+import type { WebsocketProvider } from 'y-websocket';
+import type * as Y from 'yjs';
+import { hasPendingImport, takePendingImport } from '../../lib/pending-import';
+
+/** The Y.Doc text holding the document title (see DocumentTitle). */
+const TITLE_TEXT = 'title';
+
+/**
+ * Inserts a document imported on the home page into this new room, exactly once: after the
+ * first sync with the server, and only into an empty document (lib/pending-import.ts explains
+ * why reloads, reconnects and other tabs never duplicate it).
+ */
+export function usePendingImport(room: string, doc: Y.Doc | undefined, provider: WebsocketProvider | undefined, editor: Editor | null): void {
+  useEffect(() => {
+    if (!doc || !provider || !editor || !hasPendingImport(window.sessionStorage, room)) return;
+    const insertOnceSynced = () => {
+      if (!provider.synced || editor.isDestroyed) return;
+      const pending = takePendingImport(window.sessionStorage, room);
+      if (!pending || !editor.isEmpty) return;
+      editor.commands.setContent(pending.content);
+      const title = doc.getText(TITLE_TEXT);
+      if (title.length === 0 && pending.title) title.insert(0, pending.title);
+    };
+    provider.on('sync', insertOnceSynced);
+    insertOnceSynced();
+    return () => provider.off('sync', insertOnceSynced);
+  }, [room, doc, provider, editor]);
+}
