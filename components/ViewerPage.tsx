@@ -11,6 +11,7 @@ import { TokenKeeper } from '../lib/token-client';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { DocumentTitle } from './DocumentTitle';
+import { ExportMenu } from './ExportMenu';
 import { useIdentity } from './hooks/use-identity';
 import { PresenceBar } from './PresenceBar';
 import { ThemeToggle } from './ThemeToggle';
@@ -79,6 +80,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
         {session && identity && (
           <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing editor={editor} />
         )}
+        {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
         <ThemeToggle />
       </header>
       <p role="note" className="view-only-banner">
