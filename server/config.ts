@@ -10,7 +10,7 @@ export interface ServerConfig {
   port: number;
   /** Interface to bind. */
   host: string;
-  /** `sqlite:<path>` or `memory:`. */
+  /** `sqlite:<path>`, `postgres://…` or `memory:`. */
   databaseUrl: string;
   /**
    * SQLite commit durability: `full` fsyncs every commit (survives power loss); `normal` (WAL)
@@ -51,6 +51,12 @@ export interface ServerConfig {
   maxLoadedRooms: number;
   /** Time a client has to complete the HTTP upgrade and then to send its first message. */
   handshakeTimeoutMs: number;
+  /** Redis for fan-out between server instances (`redis://…`); null runs a single instance. */
+  redisUrl: string | null;
+  /** This instance's id in fan-out messages; null picks a random one per process. */
+  instanceId: string | null;
+  /** How often each instance offers its state vector per loaded room so peers can heal. */
+  scaleHealIntervalMs: number;
 }
 
 /** Defaults for everything but the port, which depends on how the server is run. */
@@ -75,6 +81,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxConnectionsPerRoom: 250,
   maxLoadedRooms: 10_000,
   handshakeTimeoutMs: 10_000,
+  redisUrl: null,
+  instanceId: null,
+  scaleHealIntervalMs: 5_000,
 };
 
 /** The port `npm run server` listens on when PORT is unset. */
@@ -115,6 +124,9 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxConnectionsPerRoom: readInteger(env, 'MAX_CONNECTIONS_PER_ROOM', DEFAULT_CONFIG.maxConnectionsPerRoom, 1),
     maxLoadedRooms: readInteger(env, 'MAX_LOADED_ROOMS', DEFAULT_CONFIG.maxLoadedRooms, 1),
     handshakeTimeoutMs: readInteger(env, 'HANDSHAKE_TIMEOUT_MS', DEFAULT_CONFIG.handshakeTimeoutMs, 100),
+    redisUrl: readRedisUrl(env),
+    instanceId: readInstanceId(env),
+    scaleHealIntervalMs: readInteger(env, 'SCALE_HEAL_INTERVAL_MS', DEFAULT_CONFIG.scaleHealIntervalMs, 100),
   };
 }
 
@@ -128,6 +140,21 @@ function readSecret(env: Env): string | null {
     throw new Error(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
   return secret;
+}
+
+function readRedisUrl(env: Env): string | null {
+  const url = env.REDIS_URL;
+  if (!url) return null;
+  if (!/^rediss?:\/\//.test(url)) throw new Error(`REDIS_URL must start with redis:// or rediss://; got "${url}"`);
+  return url;
+}
+
+/** Instance ids travel in every fan-out message: short, printable, no separators. */
+function readInstanceId(env: Env): string | null {
+  const id = env.INSTANCE_ID;
+  if (!id) return null;
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new Error(`INSTANCE_ID must match [A-Za-z0-9_.-]{1,64}; got "${id}"`);
+  return id;
 }
 
 function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {

@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   config: ServerConfig;
   sync: SyncServer;
   storage: DocumentStorage;
+  /** Fan-out to other instances (REDIS_URL): readiness includes Redis when it is set. */
+  scale?: { ping(): Promise<void> };
   logger: Logger;
   metrics: Metrics;
   /** The Next.js app in `npm start`; absent for the standalone sync server. */
@@ -29,7 +31,7 @@ export interface HttpServerOptions {
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ config, sync, storage, logger, metrics, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, storage, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
   const handleApi = createApiHandler({
     storage,
     logger,
@@ -44,13 +46,10 @@ export function createHttpServer({ config, sync, storage, logger, metrics, webAp
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      storage.ping().then(
-        () => sendJson(response, 200, { status: 'ready', storage: storage.kind }),
-        (error: Error) => {
-          logger.warn({ err: error.message }, 'readiness check failed');
-          sendJson(response, 503, { status: 'unavailable', storage: storage.kind });
-        },
-      );
+      void checkReadiness(storage, scale).then(({ ready, body, storageError }) => {
+        if (!ready) logger.warn({ ...body, err: storageError }, 'readiness check failed');
+        sendJson(response, ready ? 200 : 503, body);
+      });
       return;
     }
     if (url.pathname === '/metrics') {
@@ -98,6 +97,25 @@ export function createHttpServer({ config, sync, storage, logger, metrics, webAp
     );
   });
   return server;
+}
+
+/**
+ * Storage and, with scale-out, Redis. The body says which part is down; for Redis also why
+ * (ioredis reasons name connection states and timeouts, never credentials). A storage failure
+ * is only logged: its reason may name the database file.
+ */
+async function checkReadiness(
+  storage: DocumentStorage,
+  scale: HttpServerOptions['scale'],
+): Promise<{ ready: boolean; body: Record<string, string>; storageError?: string }> {
+  const [storageCheck, redisCheck] = await Promise.allSettled([storage.ping(), scale ? scale.ping() : Promise.resolve()]);
+  const body: Record<string, string> = { status: 'ready', storage: storage.kind };
+  if (scale) body.redis = redisCheck.status === 'fulfilled' ? 'up' : 'down';
+  if (storageCheck.status === 'fulfilled' && redisCheck.status === 'fulfilled') return { ready: true, body };
+  body.status = 'unavailable';
+  if (redisCheck.status === 'rejected') body.reason = `redis: ${(redisCheck.reason as Error).message}`;
+  const storageError = storageCheck.status === 'rejected' ? (storageCheck.reason as Error).message : undefined;
+  return { ready: false, body, storageError };
 }
 
 function parseUrl(request: IncomingMessage): URL {

@@ -34,6 +34,12 @@ export interface Metrics {
   readonly bytesSent: client.Counter;
   readonly rejected: client.Counter<'reason'>;
   readonly storageWriteSeconds: client.Histogram;
+  /** Compactions that waited because another one (maybe on another instance) held the room. */
+  readonly compactionLockWaits: client.Counter;
+  /** Scale-out messages through Redis, by direction (published, received) and kind. */
+  readonly relayed: client.Counter<'direction' | 'kind'>;
+  /** Healing: missing changes sent to a peer instance, or applied from one. */
+  readonly heals: client.Counter<'direction'>;
 }
 
 /** Creates the metrics, plus Node's default ones (event-loop lag, memory, CPU, GC). */
@@ -61,6 +67,22 @@ export function createMetrics(): Metrics {
       name: 'tandem_storage_write_seconds',
       help: 'Time to durably append one batch of updates',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    compactionLockWaits: counter(
+      'tandem_compaction_lock_waits_total',
+      'Compactions that waited for another compaction of the same room to finish',
+    ),
+    relayed: new client.Counter({
+      name: 'tandem_scale_messages_total',
+      help: 'Messages relayed between server instances through Redis, by direction and kind',
+      labelNames: ['direction', 'kind'],
+      registers: [registry],
+    }),
+    heals: new client.Counter({
+      name: 'tandem_scale_heals_total',
+      help: 'Healing: updates with missing changes sent to another instance or applied from one',
+      labelNames: ['direction'],
       registers: [registry],
     }),
   };

@@ -9,6 +9,7 @@ import type { ServerConfig } from './config';
 import { createHttpServer, type WebApp } from './http';
 import { createLogger, type Logger } from './log';
 import { createMetrics } from './metrics';
+import { RedisFanout } from './scale/redis-fanout';
 import { openStorage } from './storage';
 import { createSyncServer } from './sync-server';
 
@@ -25,11 +26,23 @@ export async function runTandemProcess(
   createWebApp?: (logger: Logger) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
-  const storage = openStorage(config.databaseUrl, { synchronous: config.sqliteSynchronous });
+  const storage = await openStorage(config.databaseUrl, {
+    synchronous: config.sqliteSynchronous,
+    onIdleError: (error) => logger.warn({ err: error.message }, 'idle database connection lost'),
+  });
   const metrics = createMetrics();
-  const sync = createSyncServer({ ...config, storage, logger, metrics });
+  const scale = config.redisUrl
+    ? await RedisFanout.connect({
+      redisUrl: config.redisUrl,
+      instanceId: config.instanceId,
+      healIntervalMs: config.scaleHealIntervalMs,
+      logger,
+      metrics,
+    })
+    : undefined;
+  const sync = createSyncServer({ ...config, storage, logger, metrics, scale });
   const webApp = createWebApp ? await createWebApp(logger) : undefined;
-  const server = createHttpServer({ config, sync, storage, logger, metrics, webApp });
+  const server = createHttpServer({ config, sync, storage, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -37,7 +50,14 @@ export async function runTandemProcess(
   });
   const port = (server.address() as AddressInfo).port;
   logger.info(
-    { port, host: config.host, mode, storage: storage.kind, auth: config.authSecret ? 'token' : 'open' },
+    {
+      port,
+      host: config.host,
+      mode,
+      storage: storage.kind,
+      auth: config.authSecret ? 'token' : 'open',
+      instance: scale?.instanceId ?? null,
+    },
     'listening',
   );
 
@@ -53,6 +73,8 @@ export async function runTandemProcess(
     deadline.unref();
     server.close();
     await sync.close();
+    // After the rooms are flushed and freed: peers hear LEFT and drop this instance's presence.
+    await scale?.close();
     await storage.close();
     server.closeAllConnections();
     logger.info('stopped');

@@ -16,6 +16,18 @@ export interface RoomRegistryOptions {
   roomUnloadDelayMs: number;
   compactAfterUpdates: number;
   maxDocumentBytes: number;
+  /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
+  scale?: RoomScale;
+}
+
+/** What the registry needs from scale-out (server/scale/): a room's link to other instances. */
+export interface RoomScale {
+  /** Wraps room storage so that each append, once stored, is shared with the other instances. */
+  relayStorage(storage: DocumentStorage): DocumentStorage;
+  /** The room is loaded: relay its changes and presence, and ask the peers for what it lacks. */
+  attach(room: Room): void;
+  /** The room is about to be freed: stop relaying it. */
+  detach(room: Room): void;
 }
 
 interface RoomEntry {
@@ -27,8 +39,12 @@ interface RoomEntry {
 
 export class RoomRegistry {
   private readonly entries = new Map<string, RoomEntry>();
+  /** Storage as rooms see it: with scale-out, stored appends are also published. */
+  private readonly roomStorage: DocumentStorage;
 
-  constructor(private readonly options: RoomRegistryOptions) {}
+  constructor(private readonly options: RoomRegistryOptions) {
+    this.roomStorage = options.scale ? options.scale.relayStorage(options.storage) : options.storage;
+  }
 
   /** Number of rooms in memory (loading or loaded). */
   get loadedCount(): number {
@@ -84,22 +100,30 @@ export class RoomRegistry {
   /** Stops unload timers and frees every room (after the caller has flushed them). */
   destroyAll(rooms: Room[]): void {
     for (const entry of this.entries.values()) clearTimeout(entry.unloadTimer);
-    for (const room of rooms) room.destroy();
+    for (const room of rooms) this.free(room);
     this.entries.clear();
     this.options.metrics.roomsLoaded.set(0);
   }
 
   private async load(name: string): Promise<Room> {
-    const { storage, logger, metrics, compactAfterUpdates, maxDocumentBytes } = this.options;
-    return Room.load({
+    const { logger, metrics, compactAfterUpdates, maxDocumentBytes } = this.options;
+    const room = await Room.load({
       name,
-      storage,
+      storage: this.roomStorage,
       logger,
       metrics,
       compactAfterUpdates,
       maxDocumentBytes,
-      onCorrupted: (room) => this.evict(name, room),
+      onCorrupted: (corrupted) => this.evict(name, corrupted),
     });
+    this.options.scale?.attach(room);
+    return room;
+  }
+
+  /** Frees a room: unlinked from other instances first, so nothing arrives for a dead doc. */
+  private free(room: Room): void {
+    this.options.scale?.detach(room);
+    room.destroy();
   }
 
   /**
@@ -114,7 +138,7 @@ export class RoomRegistry {
       this.forget(name);
     }
     room.closeAll(CloseCode.ROOM_UNAVAILABLE);
-    room.destroy();
+    this.free(room);
   }
 
   private forget(name: string): void {
@@ -143,7 +167,7 @@ export class RoomRegistry {
     // A client may have arrived while we were writing: then the room stays.
     if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
     this.forget(name);
-    room.destroy();
+    this.free(room);
     this.options.logger.debug({ room: name }, 'room unloaded');
   }
 

@@ -14,7 +14,7 @@ import type { Metrics, RejectionReason } from './metrics';
 import { decodeClientMessage, ProtocolError, type ClientMessage } from './protocol';
 import { TokenBucket } from './rate-limiter';
 import type { Room } from './room';
-import { RoomRegistry } from './room-registry';
+import { RoomRegistry, type RoomScale } from './room-registry';
 import type { DocumentStorage } from './storage';
 import type { UpgradeTarget } from './upgrade';
 
@@ -37,6 +37,8 @@ export type SyncServerOptions = Pick<
   storage: DocumentStorage;
   logger: Logger;
   metrics: Metrics;
+  /** Fan-out to other server instances (REDIS_URL), when configured. */
+  scale?: RoomScale;
 };
 
 export interface SyncServer {

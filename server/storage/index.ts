@@ -1,20 +1,25 @@
 /** Picks the storage backend named by DATABASE_URL. */
 import { createMemoryStorage } from './memory';
+import { openPostgresStorage, type PostgresOptions } from './postgres';
 import { openSqliteStorage, type SqliteOptions } from './sqlite';
 import type { DocumentStorage } from './types';
 
-export type { DocumentStorage, StoredDocument } from './types';
+export type { CompactionResult, DocumentStorage, FoldUpdates, StoredDocument } from './types';
+
+export type StorageOptions = SqliteOptions & PostgresOptions;
 
 /**
- * Opens storage for a URL: `sqlite:<path>` (relative to the working directory) or `memory:`.
- * Throws a clear error for anything else, at startup rather than on the first write.
+ * Opens storage for a URL: `sqlite:<path>` (relative to the working directory), `postgres://…`
+ * (or `postgresql://…`; migrated at open) or `memory:`. Throws a clear error for anything
+ * else, at startup rather than on the first write.
  */
-export function openStorage(databaseUrl: string, options: SqliteOptions = {}): DocumentStorage {
+export async function openStorage(databaseUrl: string, options: StorageOptions = {}): Promise<DocumentStorage> {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (!file) throw new Error(`DATABASE_URL "${databaseUrl}" names no SQLite file`);
     return openSqliteStorage(file, options);
   }
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return openPostgresStorage(databaseUrl, options);
   if (databaseUrl === 'memory:') return createMemoryStorage();
-  throw new Error(`DATABASE_URL "${databaseUrl}" is not supported: use sqlite:<path> or memory:`);
+  throw new Error(`DATABASE_URL "${databaseUrl}" is not supported: use sqlite:<path>, postgres://… or memory:`);
 }

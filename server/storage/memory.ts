@@ -32,12 +32,22 @@ export function createMemoryStorage(): DocumentStorage {
       roomFor(room).log.push({ id, data: update.slice() });
       return id;
     },
-    async compact(room, snapshot, throughHead) {
-      const entry = roomFor(room);
-      if (entry.snapshot && entry.snapshot.throughHead > throughHead) return false;
-      entry.snapshot = { data: snapshot.slice(), throughHead };
+    async compact(room, fold) {
+      const entry = rooms.get(room);
+      if (!entry || entry.log.length === 0) return null;
+      const folded = entry.log;
+      const stored = folded.map((row) => row.data.slice());
+      if (entry.snapshot) stored.unshift(entry.snapshot.data.slice());
+      const data = fold(stored).slice();
+      const throughHead = folded[folded.length - 1].id;
+      entry.snapshot = { data, throughHead };
       entry.log = entry.log.filter((row) => row.id > throughHead);
-      return true;
+      return {
+        folded: folded.length,
+        foldedBytes: folded.reduce((sum, row) => sum + row.data.byteLength, 0),
+        snapshotBytes: data.byteLength,
+        waitedForLock: false,
+      };
     },
     async ensureViewId(room, candidate) {
       if (!viewIds.has(room)) viewIds.set(room, candidate);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { DocumentStorage, StoredDocument } from './types';
+import type { CompactionResult, DocumentStorage, FoldUpdates, StoredDocument } from './types';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS room_updates (
@@ -77,12 +77,24 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     return { updates, head, logLength: log.length };
   });
 
-  const compactRoom = db.transaction((room: string, snapshot: Uint8Array, throughHead: number) => {
-    const existing = selectSnapshot.get(room);
-    if (existing && existing.throughId > throughHead) return false;
-    upsertSnapshot.run({ room, data: snapshot, throughId: throughHead });
-    deleteLogThrough.run(room, throughHead);
-    return true;
+  // One process owns the file and better-sqlite3 is synchronous, so the transaction alone keeps
+  // compactions from overlapping each other and appends.
+  const compactRoom = db.transaction((room: string, fold: FoldUpdates): CompactionResult | null => {
+    const snapshot = selectSnapshot.get(room);
+    const log = selectLog.all(room, snapshot?.throughId ?? 0);
+    if (log.length === 0) return null;
+    const stored = log.map((row) => new Uint8Array(row.data));
+    if (snapshot) stored.unshift(new Uint8Array(snapshot.data));
+    const data = fold(stored);
+    const throughId = log[log.length - 1].id;
+    upsertSnapshot.run({ room, data, throughId });
+    deleteLogThrough.run(room, throughId);
+    return {
+      folded: log.length,
+      foldedBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
+      snapshotBytes: data.byteLength,
+      waitedForLock: false,
+    };
   });
 
   // Group commit: every append requested in one event-loop turn, from any room, goes into one
@@ -117,8 +129,8 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
         if (pendingAppends.length === 1) setImmediate(commitPendingAppends);
       });
     },
-    async compact(room, snapshot, throughHead) {
-      return compactRoom(room, snapshot, throughHead);
+    async compact(room, fold) {
+      return compactRoom(room, fold);
     },
     async ensureViewId(room, candidate) {
       insertViewIfAbsent.run(room, candidate);

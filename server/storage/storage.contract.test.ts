@@ -1,17 +1,22 @@
 /**
  * The storage contract (server/storage/types.ts), run against every backend: ordered appends,
- * isolated rooms, compaction that keeps later entries and ignores stale calls, and for SQLite,
- * durability across reopening the file. Payloads are real Yjs updates, so "what load returns
- * rebuilds the document" is checked, not just byte equality.
+ * isolated rooms, compaction that folds what storage holds and keeps later entries, and for
+ * SQLite and PostgreSQL, durability across reopening. PostgreSQL runs when TEST_DATABASE_URL
+ * is set (a fresh schema per test, dropped afterwards), with its cross-instance compaction
+ * lock. Payloads are real Yjs updates, so "what load returns rebuilds the document" is
+ * checked, not just byte equality.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from '../../test/support/postgres';
 import { createMemoryStorage } from './memory';
+import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { openSqliteStorage } from './sqlite';
-import type { DocumentStorage } from './types';
+import type { DocumentStorage, FoldUpdates } from './types';
 
 interface OpenedStorage {
   storage: DocumentStorage;
@@ -53,6 +58,23 @@ function rebuild(updates: Uint8Array[]): string {
 }
 
 const bytes = (updates: Uint8Array[]) => updates.map((update) => Array.from(update));
+
+/** Folds like a room does: load everything into a fresh doc and encode it. */
+const foldDoc: FoldUpdates = (updates) => {
+  const doc = new Y.Doc();
+  for (const update of updates) Y.applyUpdate(doc, update);
+  return Y.encodeStateAsUpdate(doc);
+};
+
+/** foldDoc that also records what it was given. */
+function recordingFold() {
+  const calls: Uint8Array[][] = [];
+  const fold: FoldUpdates = (updates) => {
+    calls.push(updates.map((update) => update.slice()));
+    return foldDoc(updates);
+  };
+  return { fold, calls };
+}
 
 /** The contract every DocumentStorage implementation must pass. */
 function describeStorageContract(name: string, open: () => Promise<OpenedStorage>) {
@@ -123,7 +145,7 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect(await storage.load('room-c')).toEqual({ updates: [], head: 0, logLength: 0 });
 
       // Compacting one room leaves the other untouched.
-      expect(await storage.compact('room-a', Y.encodeStateAsUpdate(a.doc), loadedA.head)).toBe(true);
+      expect(await storage.compact('room-a', foldDoc)).toMatchObject({ folded: 2 });
       expect(bytes((await storage.load('room-b')).updates)).toEqual(bytes(loadedB.updates));
     });
 
@@ -135,95 +157,113 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect((await storage.load('roo')).logLength).toBe(0);
     });
 
-    it('compaction replaces the entries up to head and keeps the ones appended after it', async () => {
+    it('compaction folds the snapshot and log into one snapshot and reports what it folded', async () => {
       const { storage } = await openStorage();
       const writer = createWriter();
-      await storage.append('room', writer.edit((t) => t.insert(0, 'one ')));
-      await storage.append('room', writer.edit((t) => t.insert(4, 'two ')));
-      const { head: takenHead } = await storage.load('room');
-      const snapshot = Y.encodeStateAsUpdate(writer.doc);
+      const first = writer.edit((t) => t.insert(0, 'one '));
+      const second = writer.edit((t) => t.insert(4, 'two '));
+      await storage.append('room', first);
+      const head = await storage.append('room', second);
+      const { fold, calls } = recordingFold();
 
-      // An edit lands while the snapshot is being built.
-      const later = writer.edit((t) => t.insert(8, 'three'));
-      const laterHead = await storage.append('room', later);
-
-      expect(await storage.compact('room', snapshot, takenHead)).toBe(true);
-      const loaded = await storage.load('room');
-      expect(loaded.updates).toHaveLength(2);
-      expect(bytes(loaded.updates)).toEqual(bytes([snapshot, later]));
-      expect(loaded.logLength).toBe(1);
-      expect(loaded.head).toBe(laterHead);
-      expect(rebuild(loaded.updates)).toBe('one two three');
-    });
-
-    it('after compacting everything, head stays at the compacted position and appends continue after it', async () => {
-      const { storage } = await openStorage();
-      const writer = createWriter();
-      await storage.append('room', writer.edit((t) => t.insert(0, 'abc')));
-      const head = await storage.append('room', writer.edit((t) => t.insert(3, 'def')));
-
-      expect(await storage.compact('room', Y.encodeStateAsUpdate(writer.doc), head)).toBe(true);
-      const compacted = await storage.load('room');
-      expect(compacted).toMatchObject({ head, logLength: 0 });
-      expect(compacted.updates).toHaveLength(1);
-      expect(rebuild(compacted.updates)).toBe('abcdef');
-
-      const next = await storage.append('room', writer.edit((t) => t.insert(6, 'ghi')));
-      expect(next).toBeGreaterThan(head);
-      const loaded = await storage.load('room');
-      expect(loaded).toMatchObject({ head: next, logLength: 1 });
-      expect(rebuild(loaded.updates)).toBe('abcdefghi');
-    });
-
-    it('a second compaction replaces the first snapshot', async () => {
-      const { storage } = await openStorage();
-      const writer = createWriter();
-      const first = await storage.append('room', writer.edit((t) => t.insert(0, 'first')));
-      expect(await storage.compact('room', Y.encodeStateAsUpdate(writer.doc), first)).toBe(true);
-      const second = await storage.append('room', writer.edit((t) => t.insert(5, ' second')));
-      const snapshot = Y.encodeStateAsUpdate(writer.doc);
-      expect(await storage.compact('room', snapshot, second)).toBe(true);
-
+      const result = await storage.compact('room', fold);
+      expect(calls.map(bytes)).toEqual([bytes([first, second])]);
+      const snapshot = foldDoc([first, second]);
+      expect(result).toEqual({
+        folded: 2,
+        foldedBytes: first.byteLength + second.byteLength,
+        snapshotBytes: snapshot.byteLength,
+        waitedForLock: false,
+      });
       const loaded = await storage.load('room');
       expect(bytes(loaded.updates)).toEqual(bytes([snapshot]));
-      expect(loaded).toMatchObject({ head: second, logLength: 0 });
+      expect(loaded).toMatchObject({ head, logLength: 0 });
+
+      // An edit after it lands on top of the snapshot.
+      const later = writer.edit((t) => t.insert(8, 'three'));
+      const laterHead = await storage.append('room', later);
+      expect(laterHead).toBeGreaterThan(head);
+      const after = await storage.load('room');
+      expect(bytes(after.updates)).toEqual(bytes([snapshot, later]));
+      expect(after).toMatchObject({ head: laterHead, logLength: 1 });
+      expect(rebuild(after.updates)).toBe('one two three');
+    });
+
+    it('an append racing a compaction is kept', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, 'before ')));
+      await storage.append('room', writer.edit((t) => t.insert(7, 'and ')));
+      const racing = writer.edit((t) => t.insert(11, 'during'));
+      await Promise.all([storage.compact('room', foldDoc), storage.append('room', racing)]);
+      expect(rebuild((await storage.load('room')).updates)).toBe('before and during');
+      await storage.compact('room', foldDoc);
+      const loaded = await storage.load('room');
+      expect(loaded.logLength).toBe(0);
+      expect(rebuild(loaded.updates)).toBe('before and during');
+    });
+
+    it('a second compaction folds the first snapshot together with the newer log', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, 'first')));
+      await storage.compact('room', foldDoc);
+      const firstSnapshot = (await storage.load('room')).updates[0];
+      const newer = writer.edit((t) => t.insert(5, ' second'));
+      const head = await storage.append('room', newer);
+      const { fold, calls } = recordingFold();
+
+      expect(await storage.compact('room', fold)).toMatchObject({ folded: 1 });
+      expect(calls.map(bytes)).toEqual([bytes([firstSnapshot, newer])]);
+      const loaded = await storage.load('room');
+      expect(loaded.updates).toHaveLength(1);
+      expect(loaded).toMatchObject({ head, logLength: 0 });
       expect(rebuild(loaded.updates)).toBe('first second');
     });
 
-    it('ignores a stale compaction and changes nothing', async () => {
+    it('compacting an empty log does nothing and never calls fold', async () => {
       const { storage } = await openStorage();
+      const { fold, calls } = recordingFold();
+      expect(await storage.compact('never-written', fold)).toBeNull();
       const writer = createWriter();
-      const oldHead = await storage.append('room', writer.edit((t) => t.insert(0, 'old')));
-      const staleSnapshot = Y.encodeStateAsUpdate(writer.doc);
-      const newHead = await storage.append('room', writer.edit((t) => t.insert(3, ' new')));
-      expect(await storage.compact('room', Y.encodeStateAsUpdate(writer.doc), newHead)).toBe(true);
-      const tail = writer.edit((t) => t.insert(7, ' tail'));
-      await storage.append('room', tail);
+      await storage.append('room', writer.edit((t) => t.insert(0, 'once')));
+      await storage.compact('room', foldDoc);
       const before = await storage.load('room');
-
-      // A slow compaction that took its head before the newer one finishes last.
-      expect(await storage.compact('room', staleSnapshot, oldHead)).toBe(false);
-      const after = await storage.load('room');
-      expect(bytes(after.updates)).toEqual(bytes(before.updates));
-      expect(after).toMatchObject({ head: before.head, logLength: before.logLength });
-      expect(rebuild(after.updates)).toBe('old new tail');
+      expect(await storage.compact('room', fold)).toBeNull();
+      expect(calls).toHaveLength(0);
+      expect(bytes((await storage.load('room')).updates)).toEqual(bytes(before.updates));
+      expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0 });
     });
 
-    it('compacts a room with an empty log', async () => {
+    it('a fold that throws changes nothing', async () => {
       const { storage } = await openStorage();
       const writer = createWriter();
-      writer.edit((t) => t.insert(0, 'imported'));
-      const snapshot = Y.encodeStateAsUpdate(writer.doc);
+      await storage.append('room', writer.edit((t) => t.insert(0, 'kept')));
+      await storage.append('room', writer.edit((t) => t.insert(4, ' as is')));
+      const before = await storage.load('room');
+      await expect(
+        storage.compact('room', () => {
+          throw new Error('would not load');
+        }),
+      ).rejects.toThrow('would not load');
+      const after = await storage.load('room');
+      expect(bytes(after.updates)).toEqual(bytes(before.updates));
+      expect(after).toMatchObject({ head: before.head, logLength: 2 });
+    });
 
-      expect(await storage.compact('fresh-room', snapshot, 0)).toBe(true);
-      const loaded = await storage.load('fresh-room');
-      expect(bytes(loaded.updates)).toEqual(bytes([snapshot]));
-      expect(loaded).toMatchObject({ head: 0, logLength: 0 });
-      expect(rebuild(loaded.updates)).toBe('imported');
-
-      const next = writer.edit((t) => t.insert(8, '!'));
-      await storage.append('fresh-room', next);
-      expect(rebuild((await storage.load('fresh-room')).updates)).toBe('imported!');
+    it('concurrent compactions of one room, with appends between them, lose nothing', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const expected: string[] = [];
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < 6; i++) {
+        const word = `w${i} `;
+        expected.push(word);
+        work.push(storage.append('room', writer.edit((t) => t.insert(t.length, word))));
+        work.push(storage.compact('room', foldDoc));
+      }
+      await Promise.all(work);
+      expect(rebuild((await storage.load('room')).updates)).toBe(expected.join(''));
     });
 
     it('keeps appends to other rooms out of a compaction', async () => {
@@ -233,8 +273,8 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       await storage.append('room-a', a.edit((t) => t.insert(0, 'A1')));
       // room-b's entry gets a position below room-a's compaction head.
       await storage.append('room-b', b.edit((t) => t.insert(0, 'B1')));
-      const headA = await storage.append('room-a', a.edit((t) => t.insert(2, 'A2')));
-      expect(await storage.compact('room-a', Y.encodeStateAsUpdate(a.doc), headA)).toBe(true);
+      await storage.append('room-a', a.edit((t) => t.insert(2, 'A2')));
+      expect(await storage.compact('room-a', foldDoc)).toMatchObject({ folded: 2 });
       const loadedB = await storage.load('room-b');
       expect(loadedB.logLength).toBe(1);
       expect(rebuild(loadedB.updates)).toBe('B1');
@@ -315,8 +355,8 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       opened.push(storage);
       const writer = createWriter();
       await storage.append('room', writer.edit((t) => t.insert(0, 'kept')));
-      const head = await storage.append('room', writer.edit((t) => t.insert(4, ' across')));
-      await storage.compact('room', Y.encodeStateAsUpdate(writer.doc), head);
+      await storage.append('room', writer.edit((t) => t.insert(4, ' across')));
+      await storage.compact('room', foldDoc);
       await storage.append('room', writer.edit((t) => t.insert(11, ' restarts')));
       await storage.append('other', createWriter().edit((t) => t.insert(0, 'other room')));
       await storage.ensureViewId('room', 'durable-view');
@@ -382,3 +422,113 @@ describe('sqlite storage file', () => {
     }
   });
 });
+
+const schemas: TestSchema[] = [];
+afterAll(async () => {
+  for (const schema of schemas.splice(0)) await schema.drop();
+});
+
+/** A fresh schema per test: the suite reuses room names, and other files run meanwhile. */
+async function openTempPostgres(): Promise<Required<OpenedStorage>> {
+  const schema = await createTestSchema('storage');
+  schemas.push(schema);
+  return { storage: await openPostgresStorage(schema.url), reopen: () => openPostgresStorage(schema.url) };
+}
+
+if (TEST_DATABASE_URL) {
+  describeStorageContract('postgres', openTempPostgres);
+  describeDurableStorageContract('postgres', openTempPostgres);
+
+  describe('postgres storage with several instances', () => {
+    const opened: DocumentStorage[] = [];
+    const clients: pg.Client[] = [];
+    afterEach(async () => {
+      for (const storage of opened.splice(0)) await storage.close();
+      for (const client of clients.splice(0)) await client.end().catch(() => {});
+    });
+
+    async function twoInstances() {
+      const schema = await createTestSchema('instances');
+      schemas.push(schema);
+      // Started together, like instances behind one load balancer: migrations must not race.
+      const [a, b] = await Promise.all([openPostgresStorage(schema.url), openPostgresStorage(schema.url)]);
+      opened.push(a, b);
+      const raw = new pg.Client({ connectionString: schema.url });
+      await raw.connect();
+      clients.push(raw);
+      return { a, b, raw, schema };
+    }
+
+    it('migrates once: a third instance finds the schema current', async () => {
+      const { raw, schema } = await twoInstances();
+      opened.push(await openPostgresStorage(schema.url));
+      const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual([{ version: 1 }]);
+    });
+
+    it('sees what another instance stored, and compacts it too', async () => {
+      const { a, b } = await twoInstances();
+      const writer = createWriter();
+      await a.append('room', writer.edit((t) => t.insert(0, 'from A ')));
+      await b.append('room', writer.edit((t) => t.insert(7, 'from B')));
+      expect(rebuild((await a.load('room')).updates)).toBe('from A from B');
+      expect(await a.compact('room', foldDoc)).toMatchObject({ folded: 2 });
+      const loaded = await b.load('room');
+      expect(loaded.logLength).toBe(0);
+      expect(rebuild(loaded.updates)).toBe('from A from B');
+    });
+
+    it('a compaction waits while another instance holds the room, and says so', async () => {
+      const { a, raw } = await twoInstances();
+      const writer = createWriter();
+      await a.append('room', writer.edit((t) => t.insert(0, 'locked')));
+      await raw.query('BEGIN');
+      await raw.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMPACTION_LOCK_CLASS, 'room']);
+      let finished = false;
+      const compaction = a.compact('room', foldDoc).finally(() => (finished = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(finished).toBe(false);
+      expect((await a.load('room')).logLength).toBe(1);
+      await raw.query('COMMIT');
+      expect(await compaction).toMatchObject({ folded: 1, waitedForLock: true });
+      expect(rebuild((await a.load('room')).updates)).toBe('locked');
+    });
+
+    it('a holder that dies frees the room at once', async () => {
+      const { a, raw, schema } = await twoInstances();
+      await a.append('room', createWriter().edit((t) => t.insert(0, 'freed')));
+      await raw.query('BEGIN');
+      await raw.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMPACTION_LOCK_CLASS, 'room']);
+      const { rows } = await raw.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const compaction = a.compact('room', foldDoc);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Like a crashed instance: its session ends without a commit.
+      const killer = new pg.Client({ connectionString: schema.url });
+      await killer.connect();
+      clients.push(killer);
+      raw.on('error', () => {});
+      await killer.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      expect(await compaction).toMatchObject({ folded: 1, waitedForLock: true });
+    });
+
+    it('an entry committed late under a lower id than the folded ones still loads', async () => {
+      const { a, raw } = await twoInstances();
+      const writer = createWriter();
+      const early = writer.edit((t) => t.insert(0, 'slow '));
+      const fast = writer.edit((t) => t.insert(5, 'fast'));
+      // Another instance's append takes its id first but commits after a compaction.
+      await raw.query('BEGIN');
+      await raw.query('INSERT INTO room_updates (room, data) VALUES ($1, $2)', ['room', Buffer.from(early)]);
+      await a.append('room', fast);
+      expect(await a.compact('room', foldDoc)).toMatchObject({ folded: 1 });
+      await raw.query('COMMIT');
+      const loaded = await a.load('room');
+      expect(loaded.logLength).toBe(1);
+      expect(rebuild(loaded.updates)).toBe('slow fast');
+    });
+  });
+} else {
+  describe('postgres storage contract', () => {
+    it.skip(POSTGRES_SKIP_REASON, () => {});
+  });
+}

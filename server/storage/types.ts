@@ -14,6 +14,21 @@ export interface StoredDocument {
   logLength: number;
 }
 
+/** Merges a room's stored updates (snapshot first, then the log) into one snapshot. */
+export type FoldUpdates = (updates: Uint8Array[]) => Uint8Array;
+
+/** What one compaction did. */
+export interface CompactionResult {
+  /** Log entries folded into the new snapshot (and removed from the log). */
+  folded: number;
+  /** Bytes of those log entries. */
+  foldedBytes: number;
+  /** Bytes of the new snapshot. */
+  snapshotBytes: number;
+  /** Whether it had to wait for another compaction of the same room to finish first. */
+  waitedForLock: boolean;
+}
+
 export interface DocumentStorage {
   /** Human-readable backend name for logs, e.g. "sqlite". */
   readonly kind: string;
@@ -25,11 +40,15 @@ export interface DocumentStorage {
    */
   append(room: string, update: Uint8Array): Promise<number>;
   /**
-   * Replaces the log entries at or before `throughHead` with `snapshot`, atomically. Entries
-   * appended after `throughHead` are kept. A stale call (older than the stored snapshot) is
-   * ignored, so a slow compaction can never roll a room back. Returns whether it applied.
+   * Folds everything stored for the room (snapshot, then log entries in order) into one
+   * snapshot made by `fold`, atomically: the entries folded are removed, entries appended
+   * meanwhile are kept. It folds what is in storage, not what a caller holds in memory, so
+   * with several server instances writing one room nothing another instance stored is lost.
+   * Compactions of one room never overlap (across processes where the backend is shared).
+   * Resolves null when the log is empty (nothing to fold); rejects, changing nothing, if
+   * `fold` throws.
    */
-  compact(room: string, snapshot: Uint8Array, throughHead: number): Promise<boolean>;
+  compact(room: string, fold: FoldUpdates): Promise<CompactionResult | null>;
   /**
    * The room's view id: the stored one, or `candidate` if the room has none yet (stored
    * atomically, so concurrent callers agree on one id).

@@ -1,0 +1,81 @@
+/**
+ * The messages server instances exchange through Redis, one room per channel. Binary and
+ * compact: [varuint type][varstring sender][varstring target][varuint8array payload], written
+ * with lib0's encoding (the same as the y-websocket protocol). `target` is empty for everyone.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+
+export const ScaleMessageType = {
+  /** A change the sender's clients made, stored by the sender. */
+  UPDATE: 0,
+  /** An awareness (presence) update of the sender's clients. */
+  AWARENESS: 1,
+  /** The sender's state vector and delete-set digest: "send me what I lack". */
+  STATE: 2,
+  /** What the target lacked, answering its STATE. */
+  HEAL: 3,
+  /** The sender unloaded the room (or is shutting down): drop the presence it relayed. */
+  LEFT: 4,
+} as const;
+export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
+
+/** Metric label per message type. */
+export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
+  0: 'update',
+  1: 'awareness',
+  2: 'state',
+  3: 'heal',
+  4: 'left',
+};
+
+export interface ScaleMessage {
+  type: ScaleMessageTypeValue;
+  /** Instance id of the sender. */
+  sender: string;
+  /** Instance id this is for, or '' for every instance. */
+  target: string;
+  payload: Uint8Array;
+}
+
+/** What a STATE message carries. */
+export interface StateOffer {
+  stateVector: Uint8Array;
+  /** Digest of the sender's delete set: deletions do not show in a state vector. */
+  deleteSetDigest: Uint8Array;
+}
+
+/** Encodes a message for PUBLISH. */
+export function encodeScaleMessage(message: ScaleMessage): Buffer {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, message.type);
+  encoding.writeVarString(encoder, message.sender);
+  encoding.writeVarString(encoder, message.target);
+  encoding.writeVarUint8Array(encoder, message.payload);
+  return Buffer.from(encoding.toUint8Array(encoder));
+}
+
+/** Decodes a received message; throws on anything malformed or of an unknown type. */
+export function decodeScaleMessage(bytes: Uint8Array): ScaleMessage {
+  const decoder = decoding.createDecoder(bytes);
+  const type = decoding.readVarUint(decoder);
+  if (!(type in SCALE_MESSAGE_KINDS)) throw new Error(`unknown scale message type ${type}`);
+  const sender = decoding.readVarString(decoder);
+  const target = decoding.readVarString(decoder);
+  const payload = decoding.readVarUint8Array(decoder);
+  return { type: type as ScaleMessageTypeValue, sender, target, payload };
+}
+
+/** Encodes a STATE payload. */
+export function encodeStateOffer(offer: StateOffer): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint8Array(encoder, offer.stateVector);
+  encoding.writeVarUint8Array(encoder, offer.deleteSetDigest);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Decodes a STATE payload. */
+export function decodeStateOffer(payload: Uint8Array): StateOffer {
+  const decoder = decoding.createDecoder(payload);
+  return { stateVector: decoding.readVarUint8Array(decoder), deleteSetDigest: decoding.readVarUint8Array(decoder) };
+}

@@ -1,0 +1,228 @@
+/**
+ * Fan-out between server instances through Redis pub/sub (REDIS_URL): one publisher and one
+ * subscriber connection per process, one channel per loaded room. An instance publishes what
+ * its own clients sent once it is stored, and their presence; it applies and forwards what
+ * the others publish without storing it again. Messages carry the sender's instance id, so an
+ * instance never re-applies its own. Pub/sub may drop messages (a reconnect, a slow
+ * subscriber), so every room heals on a timer and at once after a (re)connect (room-link.ts).
+ * A Redis outage never stops local clients: publishing is best effort, healing catches up.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import type { Room } from '../room';
+import type { RoomScale } from '../room-registry';
+import type { DocumentStorage } from '../storage';
+import { decodeScaleMessage, encodeScaleMessage, SCALE_MESSAGE_KINDS, ScaleMessageType, type ScaleMessageTypeValue } from './messages';
+import { relayingStorage } from './relaying-storage';
+import { RoomLink } from './room-link';
+
+export interface RedisFanoutOptions {
+  redisUrl: string;
+  /** Null picks a random id for this process. */
+  instanceId: string | null;
+  /** Interval between state-vector offers per loaded room. */
+  healIntervalMs: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const CHANNEL_PREFIX = 'tandem:room:';
+/** Longest wait for Redis at start before serving anyway (readiness reports it meanwhile). */
+const STARTUP_WAIT_MS = 5_000;
+/** A readiness ping that takes longer than this counts as Redis down. */
+const PING_TIMEOUT_MS = 2_000;
+/** Peers silent for this many heal intervals are taken for dead: their presence is dropped. */
+const SILENT_INTERVALS = 3;
+
+export class RedisFanout implements RoomScale {
+  readonly instanceId: string;
+  private readonly options: RedisFanoutOptions;
+  private readonly log: Logger;
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly links = new Map<string, RoomLink>();
+  private readonly healTimer: NodeJS.Timeout;
+  /** Redis was unreachable and we said so; log the recovery once. */
+  private outage = false;
+  private closed = false;
+
+  /** Connects both connections (waiting a little for Redis) and starts healing. */
+  static async connect(options: RedisFanoutOptions): Promise<RedisFanout> {
+    const fanout = new RedisFanout(options);
+    await fanout.waitUntilReady(STARTUP_WAIT_MS);
+    return fanout;
+  }
+
+  private constructor(options: RedisFanoutOptions) {
+    this.options = options;
+    this.instanceId = options.instanceId ?? randomUUID().slice(0, 12);
+    this.log = options.logger.child({ instance: this.instanceId });
+    // Publishing is best effort: when Redis is away a publish fails at once rather than
+    // queueing without bound; healing sends what was missed once it is back.
+    this.publisher = new Redis(options.redisUrl, {
+      connectionName: `tandem:${this.instanceId}:pub`,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+    });
+    this.subscriber = new Redis(options.redisUrl, {
+      connectionName: `tandem:${this.instanceId}:sub`,
+      maxRetriesPerRequest: null,
+    });
+    for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      connection.on('error', (error: Error) => this.noteOutage(role, error));
+      connection.on('ready', () => this.onReady(role));
+    }
+    this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel, message));
+    this.healTimer = setInterval(() => this.healAll(), options.healIntervalMs);
+    this.healTimer.unref();
+  }
+
+  /** Room storage whose appends, once they resolve, are published to the other instances. */
+  relayStorage(storage: DocumentStorage): DocumentStorage {
+    return relayingStorage(storage, (room, update) => this.publish(room, ScaleMessageType.UPDATE, update));
+  }
+
+  /** Starts relaying a loaded room and asks the peers at once for what it lacks. */
+  attach(room: Room): void {
+    if (this.closed) return;
+    this.links.get(room.name)?.dispose();
+    const link = new RoomLink({
+      room,
+      instanceId: this.instanceId,
+      publish: (type, payload, target) => this.publish(room.name, type, payload, target),
+      metrics: this.options.metrics,
+      logger: this.options.logger,
+    });
+    this.links.set(room.name, link);
+    // Offer only once subscribed, or the answers would arrive before we listen.
+    this.subscriber.subscribe(CHANNEL_PREFIX + room.name).then(
+      () => link.offerState(),
+      (error: Error) => this.log.warn({ room: room.name, err: error.message }, 'subscribe failed; retried on reconnect'),
+    );
+  }
+
+  /** Stops relaying a room that is being freed; peers drop the presence it relayed. */
+  detach(room: Room): void {
+    const link = this.links.get(room.name);
+    if (!link || link.room !== room) return;
+    link.dispose();
+    this.links.delete(room.name);
+    this.subscriber.unsubscribe(CHANNEL_PREFIX + room.name).catch((error: Error) => {
+      this.log.debug({ room: room.name, err: error.message }, 'unsubscribe failed (the connection is down)');
+    });
+  }
+
+  /** Resolves when both connections are up and Redis answers; rejects with the reason. */
+  async ping(): Promise<void> {
+    for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
+      if (connection.status !== 'ready') throw new Error(`redis ${role} connection is ${connection.status}`);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.publisher.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`redis did not answer PING within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Says LEFT for every room still linked, then closes both connections. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.healTimer);
+    for (const link of this.links.values()) link.dispose();
+    this.links.clear();
+    // QUIT waits for the replies to what was sent (the LEFT messages); if Redis is away,
+    // there is nothing to wait for.
+    await this.publisher.quit().catch(() => this.publisher.disconnect());
+    this.subscriber.disconnect();
+  }
+
+  private publish(room: string, type: ScaleMessageTypeValue, payload: Uint8Array, target = ''): void {
+    if (this.publisher.status !== 'ready') return;
+    const frame = encodeScaleMessage({ type, sender: this.instanceId, target, payload });
+    this.publisher.publish(CHANNEL_PREFIX + room, frame).then(
+      () => this.options.metrics.relayed.inc({ direction: 'published', kind: SCALE_MESSAGE_KINDS[type] }),
+      (error: Error) => this.log.debug({ room, err: error.message }, 'publish failed; healing will resend'),
+    );
+  }
+
+  private receive(channel: Buffer, bytes: Buffer): void {
+    const room = channel.toString().slice(CHANNEL_PREFIX.length);
+    const link = this.links.get(room);
+    if (!link) return;
+    let message;
+    try {
+      message = decodeScaleMessage(bytes);
+    } catch (error) {
+      this.log.warn({ room, err: (error as Error).message }, 'undecodable scale message ignored');
+      return;
+    }
+    if (message.sender === this.instanceId) return;
+    this.options.metrics.relayed.inc({ direction: 'received', kind: SCALE_MESSAGE_KINDS[message.type] });
+    try {
+      link.handle(message);
+    } catch (error) {
+      this.log.error({ room, kind: SCALE_MESSAGE_KINDS[message.type], err: (error as Error).message }, 'scale message failed');
+    }
+  }
+
+  /** Offers every loaded room's state (and drops presence of instances gone silent). */
+  private healAll(): void {
+    const maxSilenceMs = SILENT_INTERVALS * this.options.healIntervalMs;
+    for (const link of this.links.values()) {
+      link.dropSilentPeers(maxSilenceMs);
+      link.offerState();
+    }
+  }
+
+  /** After a (re)connect: make sure every room is subscribed, then heal them all at once. */
+  private onReady(role: 'publisher' | 'subscriber'): void {
+    if (this.outage) {
+      this.outage = false;
+      this.log.info({ role }, 'redis reachable again; resubscribing and healing');
+    }
+    const channels = Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room);
+    const subscribed = channels.length > 0 && role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
+    subscribed.then(
+      () => this.healAll(),
+      (error: Error) => this.log.warn({ err: error.message }, 'resubscribe failed; retried on the next reconnect'),
+    );
+  }
+
+  private noteOutage(role: 'publisher' | 'subscriber', error: Error): void {
+    if (this.outage || this.closed) return;
+    this.outage = true;
+    this.log.warn({ role, err: error.message }, 'redis unreachable; serving local clients, healing when it returns');
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.publisher.status !== 'ready' || this.subscriber.status !== 'ready') {
+      if (Date.now() > deadline) {
+        this.log.warn({ redis: redactUrl(this.options.redisUrl) }, 'redis not reachable at start; serving anyway, not ready');
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The URL without a password, for logs. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not parsable: config.ts checked the scheme; say nothing more about it.
+    return 'redis://…';
+  }
+}
