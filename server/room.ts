@@ -1,10 +1,11 @@
 /**
  * One live document: its Y.Doc, its awareness, the connections in it, and the durable write
  * path. The promise this file keeps: nothing of the document leaves the server before it is
- * stored. A batch of incoming updates is applied to the doc first (so an update Yjs cannot
- * apply is caught before it reaches storage), then appended; only once the append resolves
- * are its changes forwarded, its senders acknowledged (SAVED), and sync step 2 answers sent.
- * So whatever any client has seen survives a crash, and storage never holds a poisoned row.
+ * stored. A batch of incoming updates is applied to the doc first, in one transaction (so an
+ * update Yjs cannot apply is caught before it reaches storage, and Yjs encodes the batch's
+ * changes once), then that one change is appended; only once the append resolves is it
+ * forwarded, its senders acknowledged (SAVED), and sync step 2 answers sent. So whatever any
+ * client has seen survives a crash, and storage never holds a poisoned row.
  */
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -78,7 +79,7 @@ export class Room {
   private writing: Promise<void> | null = null;
   /** The doc holds an applied batch whose append has not resolved yet. */
   private unstored = false;
-  /** Doc changes of the batch being stored, forwarded once it is. */
+  /** Doc changes of the batch being stored (one per transaction), forwarded once it is. */
   private held: { update: Uint8Array; origin: unknown }[] = [];
   /** Sync step 1 requests that arrived while the doc held unstored changes. */
   private waitingForStored: { connection: Connection; stateVector: Uint8Array }[] = [];
@@ -220,49 +221,36 @@ export class Room {
     return clocks.some(({ clientId, clock }) => clock > (this.awareness.meta.get(clientId)?.clock ?? -1));
   }
 
-  /**
-   * Applies a change another server instance stored (server/scale/): local members get it at
-   * once; it is never stored again here, since the instance whose client sent it stored it.
-   */
-  applyRemoteUpdate(update: Uint8Array): void {
-    if (this.destroyed) return;
-    const before = this.held.length;
-    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
-    // Not held back with a local batch: it is stored already.
-    for (const change of this.held.splice(before)) this.forward(change.update, null);
-  }
-
-  /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */
-  get hasUnstoredChanges(): boolean {
-    return this.unstored;
-  }
-
   /** Resolves once every update received so far is stored and applied. */
   async whenWritten(): Promise<void> {
     while (this.writing) await this.writing;
   }
 
   /**
-   * Folds the stored log into one snapshot. It folds what storage holds, not this doc: with
-   * several server instances another one may have stored entries this doc lacks. Safe while
-   * clients write (storage keeps entries appended meanwhile) and while another instance
-   * compacts (storage serializes them). A snapshot that would not load is never written.
+   * Folds the log into one snapshot. Safe while clients write: the snapshot is taken when the
+   * doc holds exactly the entries up to `head`, and storage keeps entries after it. A snapshot
+   * that would not load again is never written (the log stays, which always loads).
    */
   compact(): Promise<void> {
     this.compacting ??= (async () => {
+      while (this.unstored) await this.whenWritten();
+      const snapshot = Y.encodeStateAsUpdate(this.doc);
+      assertLoads(snapshot);
+      const throughHead = this.head;
+      const folded = this.logLength;
+      const logBytesBefore = this.logBytes;
       const started = performance.now();
       try {
-        const result = await this.storage.compact(this.name, foldIntoSnapshot);
-        if (!result) return;
-        if (result.waitedForLock) this.metrics.compactionLockWaits.inc();
-        // Entries this room appended meanwhile stay in the log on top of the snapshot.
-        this.logLength = Math.max(0, this.logLength - result.folded);
-        this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);
-        this.snapshotBytes = result.snapshotBytes;
-        this.log.debug(
-          { folded: result.folded, bytes: result.snapshotBytes, head: this.head, ms: Math.round(performance.now() - started) },
-          'room compacted',
-        );
+        if (await this.storage.compact(this.name, snapshot, throughHead)) {
+          this.logLength -= folded;
+          // What was appended meanwhile stays in the log on top of the snapshot.
+          this.snapshotBytes = snapshot.byteLength;
+          this.logBytes -= logBytesBefore;
+          this.log.debug(
+            { folded, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started) },
+            'room compacted',
+          );
+        }
       } finally {
         this.compacting = null;
       }
@@ -295,8 +283,8 @@ export class Room {
   }
 
   /**
-   * Applies, stores, then releases queued updates: one storage write per event-loop tick.
-   * Acks follow the order messages arrived in, so "N stored" is exact.
+   * Applies, stores, then releases queued updates: one transaction and one storage write per
+   * event-loop tick. Acks follow the order messages arrived in, so "N stored" is exact.
    */
   private async drainQueue(): Promise<void> {
     // Let every frame that arrived in this tick join the batch.
@@ -305,30 +293,46 @@ export class Room {
       const batch = this.queue.splice(0);
       this.queuedBytes -= batch.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0);
       const applied = this.applyBatch(batch);
-      const updates = applied.flatMap((item) => (item.update ? [item.update] : []));
-      if (updates.length > 0) {
-        this.unstored = true;
-        const merged = updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
-        this.head = await this.appendWithRetry(merged);
-        this.logLength += 1;
-        this.logBytes += merged.byteLength;
-      }
-      this.unstored = false;
-      const corrupted = applied.length < batch.length;
-      const held = this.held.splice(0);
-      this.acknowledge(applied);
-      if (corrupted) {
-        // What Yjs half-applied must not reach anyone; storage holds only the good updates.
+      const changes = this.held.splice(0);
+      if (!applied) {
+        // What Yjs half-applied must not reach anyone or storage. Nothing of this batch was
+        // stored or acknowledged, so its senders still hold it and resend it on reconnect.
         this.onCorrupted(this);
         return;
       }
+      const stored = this.storedFormOf(changes, batch);
+      if (stored) {
+        this.unstored = true;
+        this.head = await this.appendWithRetry(stored);
+        this.logLength += 1;
+        this.logBytes += stored.byteLength;
+        this.unstored = false;
+      }
+      this.acknowledge(batch);
       // Stored: now the changes may reach everyone, and waiting sync answers may go out.
-      for (const { update, origin } of held) this.forward(update, origin);
+      for (const { update, origin } of changes) {
+        if (origin === batch) this.forwardBatch(update, batch);
+        else this.forward(update, origin);
+      }
       for (const { connection, stateVector } of this.waitingForStored.splice(0)) {
         connection.send(this.syncStep2For(stateVector));
       }
     }
     if (this.shouldCompact()) this.compactInBackground();
+  }
+
+  /**
+   * What to append for a batch: the doc's own encoding of what the batch changed. Yjs holds
+   * back an update whose dependencies it has not seen (pending); its sender is acknowledged,
+   * so in that rare case the raw updates are stored too, and load keeps them pending alike.
+   */
+  private storedFormOf(changes: { update: Uint8Array }[], batch: QueuedUpdate[]): Uint8Array | null {
+    const updates = changes.map((change) => change.update);
+    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      for (const item of batch) if (item.update) updates.push(item.update);
+    }
+    if (updates.length === 0) return null;
+    return updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
   }
 
   /** Bytes stored for this room: snapshot plus log. */
@@ -348,24 +352,33 @@ export class Room {
   }
 
   /**
-   * Applies a batch to the doc, in order, until an update makes Yjs throw: that sender is
-   * closed and the rest of the batch dropped (their senders resend after reconnecting).
-   * Returns the items that applied.
+   * Applies a batch to the doc in one transaction (the batch itself is its origin), in order.
+   * If an update makes Yjs throw, its sender is closed and false returned: the doc then holds
+   * part of the batch and must be reloaded.
    */
-  private applyBatch(batch: QueuedUpdate[]): QueuedUpdate[] {
-    for (let i = 0; i < batch.length; i++) {
-      const { update, origin } = batch[i];
-      if (!update) continue;
-      try {
-        Y.applyUpdate(this.doc, update, origin);
-      } catch (error) {
-        this.metrics.rejected.inc({ reason: 'invalid_update' });
-        origin.log.warn({ err: (error as Error).message, code: CloseCode.MALFORMED_MESSAGE }, 'update Yjs cannot apply; closing');
-        origin.close(CloseCode.MALFORMED_MESSAGE);
-        return batch.slice(0, i);
-      }
+  private applyBatch(batch: QueuedUpdate[]): boolean {
+    let culprit: QueuedUpdate | null = null;
+    try {
+      Y.transact(
+        this.doc,
+        () => {
+          for (const item of batch) {
+            if (!item.update) continue;
+            culprit = item;
+            Y.applyUpdate(this.doc, item.update);
+          }
+          culprit = null;
+        },
+        batch,
+      );
+    } catch (error) {
+      const origin = (culprit as QueuedUpdate | null)?.origin;
+      this.metrics.rejected.inc({ reason: 'invalid_update' });
+      origin?.log.warn({ err: (error as Error).message, code: CloseCode.MALFORMED_MESSAGE }, 'update Yjs cannot apply; closing');
+      origin?.close(CloseCode.MALFORMED_MESSAGE);
+      return false;
     }
-    return batch;
+    return true;
   }
 
   /** Tells each sender that asked how many of its document messages are now stored. */
@@ -415,11 +428,30 @@ export class Room {
     return this.wholeDocFrame;
   }
 
-  private forward(update: Uint8Array, origin: unknown): void {
+  /**
+   * Forwards a stored batch. Everyone who sent nothing in it gets the batch's changes as one
+   * frame; a sender gets the other senders' updates, never its own back.
+   */
+  private forwardBatch(changes: Uint8Array, batch: QueuedUpdate[]): void {
+    const senders = new Set<Connection>();
+    for (const item of batch) if (item.update) senders.add(item.origin);
+    this.forward(changes, senders);
+    if (senders.size < 2) return;
+    for (const item of batch) {
+      if (!item.update) continue;
+      const frame = encodeSyncUpdate(item.update);
+      for (const sender of senders) if (sender !== item.origin) sender.send(frame);
+      this.metrics.updatesSent.inc(senders.size - 1);
+    }
+  }
+
+  /** Sends `update` to every member except `skip` (one connection or a set of them). */
+  private forward(update: Uint8Array, skip: unknown): void {
     const frame = encodeSyncUpdate(update);
+    const skipped = skip instanceof Set ? (skip as Set<unknown>) : null;
     let sent = 0;
     for (const member of this.members.keys()) {
-      if (member !== origin) {
+      if (skipped ? !skipped.has(member) : member !== skip) {
         member.send(frame);
         sent++;
       }
@@ -443,24 +475,14 @@ export class Room {
   };
 }
 
-/** Origin of changes applied from other server instances. */
-const REMOTE_ORIGIN = Symbol('remote instance');
-
-/**
- * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
- * the snapshot loads (an unreadable row throws, and nothing is written). Updates still waiting
- * for a missing dependency are kept in the encoding, not dropped.
- */
-function foldIntoSnapshot(updates: Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc();
+/** Throws unless `snapshot` loads into a fresh doc (guards against writing an unloadable one). */
+function assertLoads(snapshot: Uint8Array): void {
+  const probe = new Y.Doc();
   try {
-    Y.transact(doc, () => {
-      for (const update of updates) Y.applyUpdate(doc, update);
-    });
-    return Y.encodeStateAsUpdate(doc);
+    Y.applyUpdate(probe, snapshot);
   } catch (error) {
-    throw new Error(`stored updates would not fold into a snapshot: ${(error as Error).message}`);
+    throw new Error(`snapshot would not load: ${(error as Error).message}`);
   } finally {
-    doc.destroy();
+    probe.destroy();
   }
 }

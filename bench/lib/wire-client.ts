@@ -2,12 +2,14 @@
  * A lean load-generation client that speaks the y-websocket protocol (Tandem, the reference
  * server) or Hocuspocus' framing of it (every frame prefixed by the document name, an auth
  * message first). It holds no Y.Doc: it answers the server's sync step 1 with an empty step 2,
- * sends pre-computed updates, and reports each received update by its first (client, clock),
- * so the load generator costs the same against every server and measures the server.
+ * sends pre-computed updates, and reports every (client, clock) a received update carries (a
+ * server may merge several keystrokes into one frame), so the load generator costs the same
+ * against every server and measures the server.
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import * as Y from 'yjs';
 
 export type Dialect = 'y-websocket' | 'hocuspocus';
 
@@ -46,20 +48,19 @@ export function updateKey(client: number, clock: number): number {
 }
 
 /**
- * The (client, clock) of the first struct in a V1 update, or null when it holds only deletions.
- * Reads four varuints; never decodes the whole update.
+ * Calls `each` for every (client, clock) a V1 update inserts. Keystrokes are one clock each,
+ * so this names every keystroke in a frame, however the server merged them.
  */
-export function firstStructId(decoder: decoding.Decoder): { client: number; clock: number } | null {
-  const clients = decoding.readVarUint(decoder);
-  if (clients === 0) return null;
-  decoding.readVarUint(decoder); // structs of this client
-  const client = decoding.readVarUint(decoder);
-  const clock = decoding.readVarUint(decoder);
-  return { client, clock };
+export function forEachInsertedId(update: Uint8Array, each: (client: number, clock: number) => void): void {
+  const { from, to } = Y.parseUpdateMeta(update);
+  for (const [client, first] of from) {
+    const end = to.get(client) ?? first;
+    for (let clock = first; clock < end; clock++) each(client, clock);
+  }
 }
 
 export interface WireClientHandlers {
-  /** A live update arrived (not the sync step 2): its first struct's id and the arrival time. */
+  /** A live update arrived (not the sync step 2): called for each (client, clock) it inserts. */
   onUpdate?(client: number, clock: number, atMs: number): void;
   /** Any update frame arrived, however many structs it holds. */
   onUpdateFrame?(): void;
@@ -189,10 +190,10 @@ export class WireClient {
     if (syncType === UPDATE) {
       this.handlers.onUpdateFrame?.();
       if (this.handlers.onUpdate) {
-        const length = decoding.readVarUint(decoder);
-        if (length === 0) return false;
-        const id = firstStructId(decoder);
-        if (id) this.handlers.onUpdate(id.client, id.clock, atMs);
+        const update = decoding.readVarUint8Array(decoder);
+        if (update.byteLength === 0) return false;
+        const onUpdate = this.handlers.onUpdate;
+        forEachInsertedId(update, (client, clock) => onUpdate(client, clock, atMs));
       }
     }
     return false;
