@@ -221,36 +221,49 @@ export class Room {
     return clocks.some(({ clientId, clock }) => clock > (this.awareness.meta.get(clientId)?.clock ?? -1));
   }
 
+  /**
+   * Applies a change another server instance stored (server/scale/): local members get it at
+   * once; it is never stored again here, since the instance whose client sent it stored it.
+   */
+  applyRemoteUpdate(update: Uint8Array): void {
+    if (this.destroyed) return;
+    const before = this.held.length;
+    Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    // Not held back with a local batch: it is stored already.
+    for (const change of this.held.splice(before)) this.forward(change.update, null);
+  }
+
+  /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */
+  get hasUnstoredChanges(): boolean {
+    return this.unstored;
+  }
+
   /** Resolves once every update received so far is stored and applied. */
   async whenWritten(): Promise<void> {
     while (this.writing) await this.writing;
   }
 
   /**
-   * Folds the log into one snapshot. Safe while clients write: the snapshot is taken when the
-   * doc holds exactly the entries up to `head`, and storage keeps entries after it. A snapshot
-   * that would not load again is never written (the log stays, which always loads).
+   * Folds the stored log into one snapshot. It folds what storage holds, not this doc: with
+   * several server instances another one may have stored entries this doc lacks. Safe while
+   * clients write (storage keeps entries appended meanwhile) and while another instance
+   * compacts (storage serializes them). A snapshot that would not load is never written.
    */
   compact(): Promise<void> {
     this.compacting ??= (async () => {
-      while (this.unstored) await this.whenWritten();
-      const snapshot = Y.encodeStateAsUpdate(this.doc);
-      assertLoads(snapshot);
-      const throughHead = this.head;
-      const folded = this.logLength;
-      const logBytesBefore = this.logBytes;
       const started = performance.now();
       try {
-        if (await this.storage.compact(this.name, snapshot, throughHead)) {
-          this.logLength -= folded;
-          // What was appended meanwhile stays in the log on top of the snapshot.
-          this.snapshotBytes = snapshot.byteLength;
-          this.logBytes -= logBytesBefore;
-          this.log.debug(
-            { folded, bytes: snapshot.byteLength, ms: Math.round(performance.now() - started) },
-            'room compacted',
-          );
-        }
+        const result = await this.storage.compact(this.name, foldIntoSnapshot);
+        if (!result) return;
+        if (result.waitedForLock) this.metrics.compactionLockWaits.inc();
+        // Entries this room appended meanwhile stay in the log on top of the snapshot.
+        this.logLength = Math.max(0, this.logLength - result.folded);
+        this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);
+        this.snapshotBytes = result.snapshotBytes;
+        this.log.debug(
+          { folded: result.folded, bytes: result.snapshotBytes, head: this.head, ms: Math.round(performance.now() - started) },
+          'room compacted',
+        );
       } finally {
         this.compacting = null;
       }
@@ -475,14 +488,24 @@ export class Room {
   };
 }
 
-/** Throws unless `snapshot` loads into a fresh doc (guards against writing an unloadable one). */
-function assertLoads(snapshot: Uint8Array): void {
-  const probe = new Y.Doc();
+/** Origin of changes applied from other server instances. */
+const REMOTE_ORIGIN = Symbol('remote instance');
+
+/**
+ * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
+ * the snapshot loads (an unreadable row throws, and nothing is written). Updates still waiting
+ * for a missing dependency are kept in the encoding, not dropped.
+ */
+function foldIntoSnapshot(updates: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc();
   try {
-    Y.applyUpdate(probe, snapshot);
+    Y.transact(doc, () => {
+      for (const update of updates) Y.applyUpdate(doc, update);
+    });
+    return Y.encodeStateAsUpdate(doc);
   } catch (error) {
-    throw new Error(`snapshot would not load: ${(error as Error).message}`);
+    throw new Error(`stored updates would not fold into a snapshot: ${(error as Error).message}`);
   } finally {
-    probe.destroy();
+    doc.destroy();
   }
 }
