@@ -33,7 +33,7 @@ test('text typed offline in a tab that was then closed is there on the next visi
   await context.setOffline(false);
   const reopened = await context.newPage();
   await reopened.goto(`/d/${room}`);
-  const editor = reopened.getByRole('textbox', { name: 'Document' });
+  const editor = reopened.getByRole('textbox', { name: 'Document', exact: true });
   await expect(editor).toContainText('Kept on this device.');
   await expect(reopened.getByRole('status', { name: 'Save status' })).toHaveText('Saved', { timeout: 20_000 });
   await expect.poll(() => bob.documentText(), { timeout: 20_000 }).toBe('Kept on this device.');
