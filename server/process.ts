@@ -26,11 +26,15 @@ export async function runTandemProcess(
   createWebApp?: (logger: Logger) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
+  const metrics = createMetrics();
   const storage = await openStorage(config.databaseUrl, {
     synchronous: config.sqliteSynchronous,
     onIdleError: (error) => logger.warn({ err: error.message }, 'idle database connection lost'),
+    onCompactionLockWait: (room) => {
+      metrics.compactionLockWaits.inc();
+      logger.info({ room }, 'compaction waits for another one of this room to finish');
+    },
   });
-  const metrics = createMetrics();
   const scale = config.redisUrl
     ? await RedisFanout.connect({
       redisUrl: config.redisUrl,

@@ -255,7 +255,6 @@ export class Room {
       try {
         const result = await this.storage.compact(this.name, foldIntoSnapshot);
         if (!result) return;
-        if (result.waitedForLock) this.metrics.compactionLockWaits.inc();
         // Entries this room appended meanwhile stay in the log on top of the snapshot.
         this.logLength = Math.max(0, this.logLength - result.folded);
         this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);

@@ -71,6 +71,8 @@ interface RoomRow { part: number; id: string; data: Buffer }
 export interface PostgresOptions {
   /** Called with errors of idle pooled connections (e.g. the server restarted), for the log. */
   onIdleError?: (error: Error) => void;
+  /** Called when a compaction has to wait for another one of the same room (metrics, logs). */
+  onCompactionLockWait?: (room: string) => void;
 }
 
 /** Connects, migrates the schema, and returns the storage. */
@@ -144,7 +146,10 @@ export async function openPostgresStorage(connectionString: string, options: Pos
         // Held until COMMIT/ROLLBACK; if this process dies, its session ends and frees it.
         const { rows: tried } = await client.query<{ locked: boolean }>(TRY_LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
         const waitedForLock = !tried[0].locked;
-        if (waitedForLock) await client.query(LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
+        if (waitedForLock) {
+          options.onCompactionLockWait?.(room);
+          await client.query(LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
+        }
         const { rows } = await client.query<RoomRow>(SELECT_ROOM, [room]);
         const log = rows.filter((row) => row.part === 1);
         if (log.length === 0) return null;

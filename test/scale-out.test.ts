@@ -1,0 +1,205 @@
+/**
+ * Scale-out (issue 7) against real PostgreSQL and Redis: three real server processes share one
+ * schema and one Redis, stock y-websocket clients of one room spread over them (directly, or
+ * through a round-robin load balancer without sticky sessions). Typing converges everywhere,
+ * presence crosses instances, a SIGKILLed instance loses nothing anyone received, a Redis
+ * outage heals without any client reconnecting, and two instances never compact a room at
+ * once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
+ */
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { COMPACTION_LOCK_CLASS } from '../server/storage/postgres';
+import { connectClient, containsAll, uniqueRoom, waitFor, type Client } from './support/clients';
+import { eventually, SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
+import { metricValue } from './support/metrics';
+
+/** Inserts `count` characters at random places, one edit every few milliseconds. */
+async function typeRandomly(client: Client, count: number, letter: string, pauseMs = 15): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    client.text.insert(Math.floor(Math.random() * (client.text.length + 1)), letter);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
+/** Every client holds the same text of `length` characters. */
+function converged(clients: Client[], length: number): boolean {
+  const text = clients[0].text.toString();
+  return text.length === length && clients.every((client) => client.text.toString() === text);
+}
+
+/** The names in a client's view of the room's presence. */
+function namesSeenBy(client: Client): Set<string> {
+  const names = new Set<string>();
+  for (const state of client.provider.awareness.getStates().values()) {
+    const name = (state as { user?: { name?: string } }).user?.name;
+    if (name) names.add(name);
+  }
+  return names;
+}
+
+/** A fresh client straight to one instance, synced: what that instance's doc holds. */
+async function docOfInstance(cluster: Cluster, i: number, room: string): Promise<Y.Doc> {
+  const probe = await connectClient(cluster.instanceSyncUrl(i), room);
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(probe.doc));
+  probe.destroy();
+  return doc;
+}
+
+async function metricSum(cluster: Cluster, name: string, labels?: Record<string, string>): Promise<number> {
+  const values = await Promise.all(cluster.instances.map((instance) => metricValue(instance.httpUrl, name, labels)));
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+if (SCALE_SKIP_REASON) {
+  const reason = SCALE_SKIP_REASON;
+  describe('scale-out across instances', () => {
+    it.skip(reason, () => {});
+  });
+} else {
+  describe('scale-out across instances', () => {
+    let cluster: Cluster;
+    const clients: Client[] = [];
+    const connect = async (url: string, room: string) => {
+      const client = await connectClient(url, room);
+      clients.push(client);
+      return client;
+    };
+
+    beforeAll(async () => {
+      cluster = await startCluster(3, { env: { COMPACT_AFTER_UPDATES: '40' } });
+    });
+    afterEach(() => {
+      for (const client of clients.splice(0)) client.destroy();
+    });
+    afterAll(async () => {
+      await cluster?.close();
+    });
+
+    it('clients of one room on three instances type at once and converge; presence crosses instances', async () => {
+      const room = uniqueRoom('spread');
+      const people: Client[] = [];
+      for (let i = 0; i < 6; i++) people.push(await connect(cluster.instanceSyncUrl(i % 3), room));
+      people.forEach((person, i) => person.provider.awareness.setLocalStateField('user', { name: `person ${i}` }));
+
+      await Promise.all(people.map((person, i) => typeRandomly(person, 40, String.fromCharCode(97 + i))));
+      await waitFor(() => converged(people, 240), 'all six to hold the same 240 characters', 30_000);
+      for (let i = 0; i < 6; i++) {
+        expect(people[0].text.toString().split(String.fromCharCode(97 + i)).length - 1).toBe(40);
+      }
+      await waitFor(() => people.every((person) => namesSeenBy(person).size === 6), 'everyone to see all six people');
+
+      // Leaving on one instance removes that presence on the others at once.
+      people[5].destroy();
+      await waitFor(
+        () => people.slice(0, 5).every((person) => !namesSeenBy(person).has('person 5')),
+        'person 5 to disappear everywhere',
+      );
+      // Every instance stored only its own clients' edits, and together they hold everything.
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toHaveLength(240);
+    });
+
+    it('loses nothing anyone received when one instance is SIGKILLed mid-typing; its clients move on', async () => {
+      const room = uniqueRoom('kill');
+      // Through the load balancer: two per instance, and reconnects go to a live one.
+      const typists: Client[] = [];
+      const openOnDoomed = () => metricValue(cluster.instances[1].httpUrl, 'tandem_connections_open');
+      await eventually(async () => (await openOnDoomed()) === 0, 'the last test\'s clients to be gone');
+      for (let i = 0; i < 6; i++) typists.push(await connect(cluster.syncUrl, room));
+      expect(await openOnDoomed()).toBe(2);
+      const onDoomed = await connect(cluster.instanceSyncUrl(1), room);
+      onDoomed.provider.awareness.setLocalStateField('user', { name: 'stranded' });
+      await waitFor(() => namesSeenBy(typists[0]).has('stranded'), 'the stranded person to be seen');
+
+      const typing = Promise.all(typists.map((typist, i) => typeRandomly(typist, 50, String.fromCharCode(97 + i), 20)));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await cluster.instances[1].kill();
+      // What every client had received at the moment of the crash.
+      const seen = typists.map((typist) => Y.encodeStateAsUpdate(typist.doc));
+      await typing;
+
+      await waitFor(() => converged(typists, 300), 'every typist to hold all 300 characters', 45_000);
+      // The one who cannot reconnect disappears for the others: their instance went silent.
+      await waitFor(() => typists.every((typist) => !namesSeenBy(typist).has('stranded')), 'stranded presence to vanish');
+      const stored = await storedPostgresDoc(cluster.schema.url, room);
+      const survivors = [await docOfInstance(cluster, 0, room), await docOfInstance(cluster, 2, room)];
+      for (const update of seen) {
+        const received = new Y.Doc();
+        Y.applyUpdate(received, update);
+        expect(containsAll(stored, received)).toBe(true);
+        for (const doc of [...survivors, ...typists.map((typist) => typist.doc)]) expect(containsAll(doc, received)).toBe(true);
+      }
+      expect(stored.getText('text').toString()).toBe(typists[0].text.toString());
+      await cluster.restart(1);
+    });
+
+    it('heals after Redis is gone for seconds mid-typing, without any client reconnecting; /readyz says so', async () => {
+      const room = uniqueRoom('outage');
+      const people: Client[] = [];
+      for (let i = 0; i < 3; i++) people.push(await connect(cluster.instanceSyncUrl(i), room));
+      let reconnects = 0;
+      for (const person of people) person.provider.on('connection-close', () => reconnects++);
+      const healsBefore = await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'applied' });
+      const readyz = async () => {
+        const response = await fetch(`${cluster.instances[0].httpUrl}/readyz`);
+        return { status: response.status, body: (await response.json()) as Record<string, string> };
+      };
+      expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', storage: 'postgres', redis: 'up' } });
+
+      const typing = Promise.all(people.map((person, i) => typeRandomly(person, 120, String.fromCharCode(97 + i), 25)));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      cluster.redis.cut();
+      let down = await readyz();
+      for (let i = 0; i < 50 && down.status === 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        down = await readyz();
+      }
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'unavailable', redis: 'down' });
+      expect(down.body.reason).toMatch(/^redis: /);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // Meanwhile each instance's clients keep working with each other's edits missing.
+      expect(people[0].text.toString()).not.toBe(people[1].text.toString());
+      cluster.redis.restore();
+      await typing;
+
+      await waitFor(() => converged(people, 360), 'all three to converge after Redis returns', 30_000);
+      expect(reconnects).toBe(0);
+      expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'applied' })).toBeGreaterThan(healsBefore);
+      await eventually(async () => (await readyz()).status === 200, '/readyz to recover');
+      expect((await readyz()).body.redis).toBe('up');
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(people[0].text.toString());
+    });
+
+    it('two instances wanting to compact one room at once: they wait their turn, nothing is lost', async () => {
+      const room = uniqueRoom('compact');
+      const people = [await connect(cluster.instanceSyncUrl(0), room), await connect(cluster.instanceSyncUrl(1), room)];
+      const waitsBefore = await Promise.all([0, 1].map((i) => metricValue(cluster.instances[i].httpUrl, 'tandem_compaction_lock_waits_total')));
+      // Hold the room's compaction lock, as a third instance in the middle of compacting would.
+      const holder = new pg.Client({ connectionString: cluster.schema.url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMPACTION_LOCK_CLASS, room]);
+        // Past COMPACT_AFTER_UPDATES (40) on each instance: both start compacting, and wait.
+        await Promise.all(people.map((person, i) => typeRandomly(person, 60, String.fromCharCode(97 + i), 10)));
+        await waitFor(() => converged(people, 120), 'both to converge', 30_000);
+        for (const i of [0, 1]) {
+          await eventually(
+            async () => (await metricValue(cluster.instances[i].httpUrl, 'tandem_compaction_lock_waits_total')) > waitsBefore[i],
+            `instance ${i} to report its compaction waiting`,
+          );
+          expect(cluster.instances[i].logs.some((entry) => entry.room === room && /compaction waits/.test(String(entry.msg)))).toBe(true);
+        }
+        // Nothing was folded while the lock was held.
+        expect(await storedLogLength(cluster.schema.url, room)).toBeGreaterThanOrEqual(80);
+        await holder.query('COMMIT');
+      } finally {
+        await holder.end();
+      }
+      await eventually(async () => (await storedLogLength(cluster.schema.url, room)) < 40, 'the log to be folded');
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(people[0].text.toString());
+    });
+  });
+}
