@@ -4,7 +4,8 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage` runs a subset into bench/results/partial.{md,json}.
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance` runs a subset into bench/results/partial.{md,json}.
+ * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts).
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,6 +21,7 @@ import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
 import { measureManyRooms, type ManyRoomsRow } from './scenarios/many-rooms';
+import { measureMultiInstance, MULTI_INSTANCE_EDITS_PER_SECOND, type MultiInstanceRow } from './scenarios/multi-instance';
 import { measureStorageRatio } from './scenarios/storage-ratio';
 import { EDITS_PER_SECOND, measureTypingFanout, type TypingFanoutRow } from './scenarios/typing-fanout';
 
@@ -34,6 +36,8 @@ const resultsName = only ? 'partial' : 'latest';
 const PLAN = quick
   ? { typists: [10, 50], typingSeconds: 2, rooms: 100, roomSeconds: 2, stormRounds: 1, coldRounds: 1, ingestEdits: 30_000, ingestCapSeconds: 10, plainRounds: 1, ackSeconds: 5, storageEdits: 10_000 }
   : { typists: [10, 50, 100], typingSeconds: 15, rooms: 500, roomSeconds: 12, stormRounds: 3, coldRounds: 3, ingestEdits: Infinity, ingestCapSeconds: 90, plainRounds: 3, ackSeconds: 120, storageEdits: Infinity };
+/** Multi-instance fan-out: one room's typists over 1, 2 and 3 Tandem instances (PostgreSQL + Redis). */
+const MULTI_PLAN = quick ? { instances: [1, 2, 3], typists: 12, seconds: 3 } : { instances: [1, 2, 3], typists: 30, seconds: 15 };
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
 const COLORS: Record<ServerKind, string> = { tandem: '#d62728', 'tandem-normal': '#ff9896', 'y-websocket': '#1f77b4', hocuspocus: '#2ca02c', 'hocuspocus-sqlite': '#98df8a' };
@@ -149,6 +153,15 @@ async function main(): Promise<void> {
   const ack = wants('ack') ? await (console.log('• durable ack latency (Tandem)…'), measureDurableAckLatency(PLAN.ackSeconds)) : null;
   const storage = wants('storage') ? await (console.log('• stored size after compaction (Tandem)…'), measureStorageRatio(PLAN.storageEdits)) : null;
 
+  const multi: MultiInstanceRow[] = [];
+  if (wants('multi-instance')) {
+    for (const instances of MULTI_PLAN.instances) {
+      console.log(`• multi-instance fan-out: ${MULTI_PLAN.typists} typists over ${instances} instance(s)…`);
+      multi.push(await measureMultiInstance(instances, MULTI_PLAN.typists, MULTI_PLAN.seconds));
+      console.log(multi.at(-1));
+    }
+  }
+
   Object.assign(results, {
     typingFanout: fanout,
     manyRooms: rooms,
@@ -157,9 +170,10 @@ async function main(): Promise<void> {
     ingest: { plainApplyUpdatesPerSecond: Math.round(plainPerSecond), rows: ingestRows },
     durableAckLatency: ack,
     storageAfterCompaction: storage,
+    multiInstance: multi,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi);
 }
 
 function writeResults(
@@ -172,6 +186,7 @@ function writeResults(
   plainPerSecond: number,
   ack: Awaited<ReturnType<typeof measureDurableAckLatency>> | null,
   storage: Awaited<ReturnType<typeof measureStorageRatio>> | null,
+  multi: MultiInstanceRow[],
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -279,6 +294,17 @@ function writeResults(
         'stored / encoded': storage.ratio,
       }])
       : '_not run_',
+    '',
+    `## 6. Multi-instance fan-out (one room, ${MULTI_PLAN.typists} typists spread evenly over 1, 2 and 3 Tandem instances)`,
+    '',
+    `PostgreSQL storage, Redis fan-out, a fresh schema per run; every client types ${MULTI_INSTANCE_EDITS_PER_SECOND} edits/s and`,
+    'receives everyone else\'s, so with k instances (k − 1)/k of the deliveries cross Redis. CPU is summed over the instances.',
+    '',
+    table(multi.map((row) => ({
+      instances: row.instances, typists: row.typists, seconds: row.seconds, sends: row.sends, delivered: row.delivered,
+      'deliveries/s': row.deliveriesPerSecond, 'p50 ms': row.p50Ms, 'p95 ms': row.p95Ms, 'p99 ms': row.p99Ms, 'max ms': row.maxMs,
+      'CPU s (all instances)': row.cpuSeconds, 'late sends': row.lateSends,
+    }))),
     '',
   ].join('\n');
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);

@@ -1,0 +1,150 @@
+/**
+ * Scenario 6, multi-instance fan-out: one busy room whose typists are spread evenly over 1, 2
+ * or 3 Tandem instances (PostgreSQL + Redis, a fresh schema per run). Every client types
+ * 5 edits/s and receives everyone else's, so with k instances (k − 1)/k of each delivery
+ * crosses Redis. Latency is from a typist's send to receipt at each other client; throughput
+ * is deliveries per second; CPU is the sum over all instances. The load runs in forked
+ * processes (bench/lib/typing-worker.ts), each holding the clients of one instance.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { sampleProcess } from '../lib/servers';
+import { percentile, round } from '../lib/stats';
+import { startTandemCluster } from '../lib/tandem-cluster';
+import type { TypingWorkerReport } from '../lib/typing-worker';
+import { monotonicMs } from '../lib/wire-client';
+
+const WORKER = path.join(import.meta.dirname, '..', 'lib', 'typing-worker.ts');
+const FIRST_CLIENT_ID = 200_000;
+export const MULTI_INSTANCE_EDITS_PER_SECOND = 5;
+
+export interface MultiInstanceRow {
+  instances: number;
+  typists: number;
+  seconds: number;
+  sends: number;
+  /** Deliveries measured ÷ sends × (N − 1). */
+  delivered: number;
+  deliveriesPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** User + system CPU seconds of all instances over the typing window. */
+  cpuSeconds: number;
+  lateSends: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  next<T>(type: string): Promise<T>;
+}
+
+/** A load-generator process and a way to await its next message of a given type. */
+function forkWorker(): Worker {
+  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
+  const inbox: { type: string; message?: string }[] = [];
+  const waiting: { type: string; resolve: (message: never) => void; reject: (error: Error) => void }[] = [];
+  const deliver = () => {
+    for (let i = 0; i < waiting.length; i++) {
+      const found = inbox.findIndex((message) => message.type === waiting[i].type || message.type === 'error');
+      if (found < 0) continue;
+      const [message] = inbox.splice(found, 1);
+      const [waiter] = waiting.splice(i--, 1);
+      if (message.type === 'error') waiter.reject(new Error(`load worker: ${message.message}`));
+      else waiter.resolve(message as never);
+    }
+  };
+  child.on('message', (message: { type: string }) => {
+    inbox.push(message);
+    deliver();
+  });
+  child.on('exit', (code) => {
+    inbox.push({ type: 'error', message: `exited with ${code}` });
+    deliver();
+  });
+  return {
+    child,
+    next: <T>(type: string) =>
+      new Promise<T>((resolve, reject) => {
+        waiting.push({ type, resolve: resolve as (message: never) => void, reject });
+        deliver();
+      }),
+  };
+}
+
+/** Runs one room of `typists` spread over `instanceCount` instances for `seconds`. */
+export async function measureMultiInstance(instanceCount: number, typists: number, seconds: number): Promise<MultiInstanceRow> {
+  const cluster = await startTandemCluster(instanceCount);
+  const workers = cluster.instances.map(() => forkWorker());
+  try {
+    const room = `multi-${instanceCount}-${Date.now()}`;
+    const editsPerClient = Math.max(1, Math.round(MULTI_INSTANCE_EDITS_PER_SECOND * seconds));
+    const clientIds = workers.map(() => [] as number[]);
+    for (let c = 0; c < typists; c++) clientIds[c % workers.length].push(FIRST_CLIENT_ID + c);
+    workers.forEach((worker, i) =>
+      worker.child.send({
+        type: 'setup',
+        endpoint: cluster.instances[i].endpoint,
+        rooms: [{ room, clientIds: clientIds[i] }],
+        editsPerClient,
+        parallel: 16,
+      }),
+    );
+    await Promise.all(workers.map((worker) => worker.next('ready')));
+    // Let the instances finish healing the freshly loaded room before measuring.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const cpu = () => cluster.instances.reduce((sum, instance) => sum + sampleProcess(instance.pid).cpuSeconds, 0);
+    const cpuBefore = cpu();
+
+    const startAtMs = monotonicMs() + 300;
+    const intervalMs = 1000 / MULTI_INSTANCE_EDITS_PER_SECOND;
+    workers.forEach((worker) => worker.child.send({ type: 'start', startAtMs, intervalMs, editsPerClient }));
+    const typed = await Promise.all(workers.map((worker) => worker.next<{ lateSends: number }>('typed')));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const cpuSeconds = cpu() - cpuBefore;
+
+    workers.forEach((worker) => worker.child.send({ type: 'report' }));
+    const reports = await Promise.all(workers.map((worker) => worker.next<TypingWorkerReport>('report')));
+    const sentAt = new Map<number, number>();
+    for (const report of reports) report.sendKeys.forEach((key, i) => sentAt.set(key, report.sendTimes[i]));
+    const latencies: number[] = [];
+    for (const report of reports) {
+      report.receiveKeys.forEach((key, i) => {
+        const sent = sentAt.get(key);
+        if (sent !== undefined) latencies.push(report.receiveTimes[i] - sent);
+      });
+    }
+    const sends = sentAt.size;
+    return {
+      instances: instanceCount,
+      typists,
+      seconds,
+      sends,
+      delivered: Number((latencies.length / (sends * (typists - 1))).toFixed(4)),
+      deliveriesPerSecond: Math.round(latencies.length / seconds),
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      p99Ms: round(percentile(latencies, 99)),
+      maxMs: round(latencies.reduce((max, value) => Math.max(max, value), 0)),
+      cpuSeconds: round(cpuSeconds),
+      lateSends: typed.reduce((sum, item) => sum + item.lateSends, 0),
+    };
+  } finally {
+    for (const worker of workers) if (worker.child.connected) worker.child.send({ type: 'exit' });
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.child.exitCode !== null) return resolve();
+            const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5_000);
+            worker.child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
+      ),
+    );
+    await cluster.stop();
+  }
+}
