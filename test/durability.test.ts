@@ -225,7 +225,8 @@ describe('durability', () => {
     await waitFor(() => closeCodes.length >= 3, 'the client to be refused three times (it retries on its own)');
     expect(new Set(closeCodes)).toEqual(new Set([CloseCode.ROOM_UNAVAILABLE]));
     expect(client.provider.synced).toBe(false);
-    expect(logCount(server, 'room load failed; closing with a retryable code', room)).toBeGreaterThanOrEqual(3);
+    // The log line travels through a pipe and can trail the close the client already saw.
+    await waitFor(() => logCount(server, 'room load failed; closing with a retryable code', room) >= 3, 'the server to log each refusal');
 
     // The server keeps serving everyone else meanwhile.
     const elsewhere = uniqueRoom('healthy');

@@ -187,7 +187,7 @@ class Mirror {
       case 'sync-step2':
       case 'sync-update':
         if (message.empty) return;
-        // The room merges updates that arrive in the same tick before storing them.
+        // The room merges the updates of one tick when Yjs holds some of them back (pending).
         if (this.previousUpdate) Y.mergeUpdates([this.previousUpdate, message.update]);
         Y.applyUpdate(this.doc, message.update);
         this.previousUpdate = message.update;

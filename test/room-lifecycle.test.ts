@@ -45,10 +45,11 @@ describe('room lifecycle', () => {
     const room = uniqueRoom('compact');
     const alice = await connectClient(server.syncUrl, room);
     const bob = await connectClient(server.syncUrl, room);
-    // 200 edits, each in its own event-loop turn so each becomes its own log entry.
+    // 200 edits, each sent once the one before reached Bob (so it was stored): each becomes its
+    // own log entry however fast or slow the disk commits.
     for (let i = 0; i < 200; i++) {
       alice.text.insert(alice.text.length, String.fromCharCode(97 + (i % 26)));
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitFor(() => bob.text.length === i + 1, `Bob to see edit ${i + 1}`);
     }
     const expected = alice.text.toString();
     await waitFor(() => bob.text.toString() === expected, 'Bob to see every edit');
