@@ -3,7 +3,15 @@
  * one context would sync over BroadcastChannel and prove nothing), a fresh room per test, and
  * a page object with intent-level methods.
  */
-import { test as base, expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 import { createRoomId } from '../lib/room-id';
 
 export { expect };
@@ -32,14 +40,22 @@ export class TandemPage {
   readonly presence: Locator;
   readonly shareDialog: Locator;
   readonly viewOnlyBanner: Locator;
+  readonly title: Locator;
+  readonly followStatus: Locator;
+  readonly themeToggle: Locator;
+  readonly statusLine: Locator;
 
   constructor(readonly page: Page) {
-    this.editor = page.getByRole('textbox', { name: 'Document' });
+    this.editor = page.getByRole('textbox', { name: 'Document', exact: true });
     this.connection = page.getByRole('status', { name: 'Connection' });
     this.saveStatus = page.getByRole('status', { name: 'Save status' });
     this.presence = page.getByRole('list', { name: 'People in this document' });
     this.shareDialog = page.getByRole('dialog', { name: 'Share this document' });
     this.viewOnlyBanner = page.getByRole('note').filter({ hasText: VIEW_ONLY_BANNER });
+    this.title = page.getByRole('textbox', { name: 'Document title' });
+    this.followStatus = page.getByRole('status', { name: 'Following' });
+    this.themeToggle = page.getByRole('group', { name: 'Theme' });
+    this.statusLine = page.getByRole('contentinfo');
   }
 
   /** Opens a document and waits until it is connected and synced. */
@@ -119,6 +135,36 @@ export class TandemPage {
   caretLabel(name: string): Locator {
     return this.page.locator('.collaboration-carets__label', { hasText: name });
   }
+
+  /** Another person's caret (the zero-width element CollaborationCaret draws) in this page. */
+  caretOf(name: string): Locator {
+    return this.page.locator('.collaboration-carets__caret').filter({ has: this.caretLabel(name) });
+  }
+
+  /** A person's avatar in the presence stack (named in full, with ", idle" when idle). */
+  avatar(name: string | RegExp): Locator {
+    return this.presence.getByRole('button', { name });
+  }
+
+  /** Renames the document by typing into the title, as a person would. */
+  async renameDocument(title: string): Promise<void> {
+    await this.title.click();
+    await this.title.press('Control+a');
+    await this.page.keyboard.type(title, { delay: 15 });
+  }
+
+  /** Whether an element's box lies at least partly inside the visible viewport. */
+  async isInViewport(locator: Locator): Promise<boolean> {
+    return locator.evaluate((element) => {
+      const box = element.getBoundingClientRect();
+      return box.bottom > 0 && box.top < window.innerHeight && box.right > 0 && box.left < window.innerWidth;
+    });
+  }
+
+  /** How far the page is scrolled down, in CSS pixels. */
+  async scrollTop(): Promise<number> {
+    return this.page.evaluate(() => window.scrollY);
+  }
 }
 
 interface Fixtures {
@@ -130,8 +176,8 @@ interface Fixtures {
   openTogether: (...people: Person[]) => Promise<TandemPage[]>;
 }
 
-async function newContextFor(browser: Browser, person: Person): Promise<BrowserContext> {
-  const context = await browser.newContext();
+async function newContextFor(browser: Browser, person: Person, options: BrowserContextOptions): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
   await context.addInitScript((identity) => {
     if (!window.localStorage.getItem('tandem:identity')) {
       window.localStorage.setItem('tandem:identity', JSON.stringify(identity));
@@ -144,10 +190,11 @@ export const test = base.extend<Fixtures>({
   room: async ({}, use) => {
     await use(createRoomId());
   },
-  personAs: async ({ browser }, use) => {
+  // Contexts made here honour test.use({ viewport, isMobile, hasTouch, colorScheme }), e.g. the phone run.
+  personAs: async ({ browser, viewport, isMobile, hasTouch, colorScheme }, use) => {
     const contexts: BrowserContext[] = [];
     await use(async (person) => {
-      const context = await newContextFor(browser, person);
+      const context = await newContextFor(browser, person, { viewport, isMobile, hasTouch, colorScheme });
       contexts.push(context);
       return new TandemPage(await context.newPage());
     });
