@@ -22,8 +22,11 @@ export interface HttpServerOptions {
   config: ServerConfig;
   sync: SyncServer;
   storage: DocumentStorage;
-  /** Fan-out to other instances (REDIS_URL): readiness includes Redis when it is set. */
-  scale?: { ping(): Promise<void> };
+  /**
+   * Fan-out to other instances (REDIS_URL): readiness includes Redis, and a rotated view link
+   * closes its viewers on every instance.
+   */
+  scale?: { ping(): Promise<void>; revokeViewLink(viewId: string): void };
   logger: Logger;
   metrics: Metrics;
   /** The Next.js app in `npm start`; absent for the standalone sync server. */
@@ -39,7 +42,10 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     tokenTtlSeconds: config.tokenTtlSeconds,
     allowedOrigins: config.allowedOrigins,
     mintTokens: webApp !== undefined,
-    revokeViewLink: (viewId) => sync.revokeViewLink(viewId),
+    revokeViewLink: (viewId) => {
+      sync.revokeViewLink(viewId);
+      scale?.revokeViewLink(viewId);
+    },
   });
 
   const server = http.createServer((request, response) => {

@@ -45,6 +45,7 @@ export async function runTandemProcess(
     })
     : undefined;
   const sync = createSyncServer({ ...config, storage, logger, metrics, scale });
+  if (scale) scale.onViewLinkRevoked = (viewId) => sync.revokeViewLink(viewId);
   const webApp = createWebApp ? await createWebApp(logger) : undefined;
   const server = createHttpServer({ config, sync, storage, scale, logger, metrics, webApp });
 

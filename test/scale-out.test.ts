@@ -3,14 +3,16 @@
  * schema and one Redis, stock y-websocket clients of one room spread over them (directly, or
  * through a round-robin load balancer without sticky sessions). Typing converges everywhere,
  * presence crosses instances, a SIGKILLed instance loses nothing anyone received, a Redis
- * outage heals without any client reconnecting, and two instances never compact a room at
- * once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
+ * outage heals without any client reconnecting, a rotated view link closes its viewers
+ * everywhere, and two instances never compact a room at once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { CloseCode } from '../lib/close-codes';
+import { MessageType } from '../lib/sync-protocol';
 import { COMPACTION_LOCK_CLASS } from '../server/storage/postgres';
-import { connectClient, containsAll, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { eventually, SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
 
@@ -170,6 +172,24 @@ if (SCALE_SKIP_REASON) {
       await eventually(async () => (await readyz()).status === 200, '/readyz to recover');
       expect((await readyz()).body.redis).toBe('up');
       expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(people[0].text.toString());
+    });
+
+    it('rotating a view link on one instance closes its viewers on the others with 4410', async () => {
+      const room = uniqueRoom('rotate');
+      const viewLink = (method: 'GET' | 'POST') =>
+        fetch(`${cluster.instances[0].httpUrl}/api/rooms/${room}/view-link`, { method }).then(
+          async (response) => ((await response.json()) as { viewId: string }).viewId,
+        );
+      const oldId = await viewLink('GET');
+      const viewer = openClient(`${cluster.instanceSyncUrl(2)}/view`, oldId);
+      clients.push(viewer);
+      // Read-only is expected here: no console warning for it (the stock handler's one job).
+      viewer.provider.messageHandlers[MessageType.AUTH] = () => {};
+      await waitFor(() => viewer.provider.synced, 'the viewer to sync');
+      const closed: number[] = [];
+      viewer.provider.on('connection-close', (event: CloseEvent | null) => closed.push(event?.code ?? 0));
+      expect(await viewLink('POST')).not.toBe(oldId);
+      await waitFor(() => closed.includes(CloseCode.VIEW_LINK_REVOKED), 'the viewer on another instance to be closed');
     });
 
     it('two instances wanting to compact one room at once: they wait their turn, nothing is lost', async () => {

@@ -17,6 +17,8 @@ export const ScaleMessageType = {
   HEAL: 3,
   /** The sender unloaded the room (or is shutting down): drop the presence it relayed. */
   LEFT: 4,
+  /** On the control channel: a view link was rotated; payload is the old view id (UTF-8). */
+  VIEW_LINK_REVOKED: 5,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -27,6 +29,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   2: 'state',
   3: 'heal',
   4: 'left',
+  5: 'view_link_revoked',
 };
 
 export interface ScaleMessage {

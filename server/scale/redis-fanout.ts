@@ -29,6 +29,8 @@ export interface RedisFanoutOptions {
 }
 
 const CHANNEL_PREFIX = 'tandem:room:';
+/** Messages about no one room (view link rotations). */
+const CONTROL_CHANNEL = 'tandem:control';
 /** Longest wait for Redis at start before serving anyway (readiness reports it meanwhile). */
 const STARTUP_WAIT_MS = 5_000;
 /** A readiness ping that takes longer than this counts as Redis down. */
@@ -47,6 +49,8 @@ export class RedisFanout implements RoomScale {
   /** Redis was unreachable and we said so; log the recovery once. */
   private outage = false;
   private closed = false;
+  /** Closes this instance's viewers of a view link another instance rotated. */
+  onViewLinkRevoked: ((viewId: string) => void) | null = null;
 
   /** Connects both connections (waiting a little for Redis) and starts healing. */
   static async connect(options: RedisFanoutOptions): Promise<RedisFanout> {
@@ -75,6 +79,9 @@ export class RedisFanout implements RoomScale {
       connection.on('ready', () => this.onReady(role));
     }
     this.subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.receive(channel, message));
+    this.subscriber.subscribe(CONTROL_CHANNEL).catch((error: Error) => {
+      this.log.warn({ err: error.message }, 'control channel subscribe failed; retried on reconnect');
+    });
     this.healTimer = setInterval(() => this.healAll(), options.healIntervalMs);
     this.healTimer.unref();
   }
@@ -114,6 +121,15 @@ export class RedisFanout implements RoomScale {
     });
   }
 
+  /**
+   * Tells the other instances a view link was rotated, so they close its viewers too (4410).
+   * Best effort: if Redis is away, those viewers stay until they reconnect, which the old id
+   * no longer allows.
+   */
+  revokeViewLink(viewId: string): void {
+    this.publishOn(CONTROL_CHANNEL, ScaleMessageType.VIEW_LINK_REVOKED, new TextEncoder().encode(viewId));
+  }
+
   /** Resolves when both connections are up and Redis answers; rejects with the reason. */
   async ping(): Promise<void> {
     for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
@@ -146,16 +162,22 @@ export class RedisFanout implements RoomScale {
   }
 
   private publish(room: string, type: ScaleMessageTypeValue, payload: Uint8Array, target = ''): void {
+    this.publishOn(CHANNEL_PREFIX + room, type, payload, target);
+  }
+
+  private publishOn(channel: string, type: ScaleMessageTypeValue, payload: Uint8Array, target = ''): void {
     if (this.publisher.status !== 'ready') return;
     const frame = encodeScaleMessage({ type, sender: this.instanceId, target, payload });
-    this.publisher.publish(CHANNEL_PREFIX + room, frame).then(
+    this.publisher.publish(channel, frame).then(
       () => this.options.metrics.relayed.inc({ direction: 'published', kind: SCALE_MESSAGE_KINDS[type] }),
-      (error: Error) => this.log.debug({ room, err: error.message }, 'publish failed; healing will resend'),
+      (error: Error) => this.log.debug({ channel, err: error.message }, 'publish failed; healing will resend'),
     );
   }
 
   private receive(channel: Buffer, bytes: Buffer): void {
-    const room = channel.toString().slice(CHANNEL_PREFIX.length);
+    const name = channel.toString();
+    if (name === CONTROL_CHANNEL) return this.receiveControl(bytes);
+    const room = name.slice(CHANNEL_PREFIX.length);
     const link = this.links.get(room);
     if (!link) return;
     let message;
@@ -174,6 +196,19 @@ export class RedisFanout implements RoomScale {
     }
   }
 
+  private receiveControl(bytes: Buffer): void {
+    let message;
+    try {
+      message = decodeScaleMessage(bytes);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'undecodable control message ignored');
+      return;
+    }
+    if (message.sender === this.instanceId || message.type !== ScaleMessageType.VIEW_LINK_REVOKED) return;
+    this.options.metrics.relayed.inc({ direction: 'received', kind: SCALE_MESSAGE_KINDS[message.type] });
+    this.onViewLinkRevoked?.(new TextDecoder().decode(message.payload));
+  }
+
   /** Offers every loaded room's state (and drops presence of instances gone silent). */
   private healAll(): void {
     const maxSilenceMs = SILENT_INTERVALS * this.options.healIntervalMs;
@@ -189,8 +224,8 @@ export class RedisFanout implements RoomScale {
       this.outage = false;
       this.log.info({ role }, 'redis reachable again; resubscribing and healing');
     }
-    const channels = Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room);
-    const subscribed = channels.length > 0 && role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
+    const channels = [CONTROL_CHANNEL, ...Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room)];
+    const subscribed = role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
     subscribed.then(
       () => this.healAll(),
       (error: Error) => this.log.warn({ err: error.message }, 'resubscribe failed; retried on the next reconnect'),
