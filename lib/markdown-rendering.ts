@@ -54,9 +54,20 @@ export function escapeLeadingBlockMarker(markdown: string): string {
   });
 }
 
-/** Paragraphs whose first characters would otherwise start a block in Markdown. */
+/** How @tiptap/markdown writes an empty paragraph that blank lines alone would not keep. */
+const EMPTY_PARAGRAPH_MARKDOWN = '&nbsp;';
+
+/**
+ * Paragraphs whose first characters would otherwise start a block in Markdown; and empty
+ * top-level paragraphs after anything but a written paragraph (after a list, quote or table
+ * the parser swallows the blank lines TipTap writes for them), kept as `&nbsp;`.
+ */
 export const MarkerSafeParagraph = Paragraph.extend({
   renderMarkdown(node, helpers, context) {
+    const previous = context.previousNode;
+    const empty = !node.content || node.content.length === 0;
+    const afterWrittenParagraph = previous?.type === 'paragraph' && (previous.content?.length ?? 0) > 0;
+    if (empty && context.parentType === 'doc' && !afterWrittenParagraph) return EMPTY_PARAGRAPH_MARKDOWN;
     const rendered = Paragraph.config.renderMarkdown?.(node, helpers, context) ?? '';
     return escapeLeadingBlockMarker(rendered);
   },

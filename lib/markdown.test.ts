@@ -144,6 +144,22 @@ describe('emphasis edge cases', () => {
   });
 });
 
+describe('empty paragraphs', () => {
+  it('keeps empty paragraphs between lists, quotes, tables and paragraphs', () => {
+    const taskList: JSONContent = { type: 'taskList', content: [{ type: 'taskItem', attrs: { checked: true }, content: [paragraph(text('done'))] }] };
+    const quote: JSONContent = { type: 'blockquote', content: [paragraph(text('quoted'))] };
+    const empty: JSONContent = { type: 'paragraph' };
+    expectLosslessExport(doc(taskList, empty, quote));
+    expectLosslessExport(doc(taskList, empty, empty, paragraph(text('after'))));
+    expectLosslessExport(doc(paragraph(text('a')), empty, quote, empty));
+    expectLosslessExport(doc(empty, paragraph(text('starts blank'))));
+  });
+
+  it('reads an empty file as an empty document', () => {
+    expect(markdownToJSON('')).toEqual(doc({ type: 'paragraph' }));
+  });
+});
+
 describe('a document with every feature', () => {
   const markdown = [
     '# Heading 1',

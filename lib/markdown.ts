@@ -28,6 +28,8 @@ function markdownConverter() {
  */
 export function markdownToJSON(markdown: string): JSONContent {
   const parsed = markdownConverter().manager.parse(markdown.replace(/\r\n?/g, '\n'));
+  // An empty file is an empty document: one empty paragraph, as the editor starts.
+  if (!parsed.content?.length) parsed.content = [{ type: 'paragraph' }];
   return normalizeDocument(withoutUnsafeUrls(parsed));
 }
 

@@ -1,4 +1,6 @@
 'use client';
+import type { CommandProps } from '@tiptap/core';
+import { NodeSelection, TextSelection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
 import { useId, useState } from 'react';
 import { normalizeImageInput } from '../../lib/safe-url';
@@ -10,6 +12,19 @@ interface Props {
 }
 
 const INVALID_IMAGE_MESSAGE = 'Enter the image’s web address (https://…).';
+
+/**
+ * Moves the caret from the just-inserted image (selected as a node) into the text block after
+ * it, adding an empty paragraph when none follows, so typing or inserting next never replaces
+ * the image.
+ */
+function placeCaretAfterBlock({ tr }: CommandProps): boolean {
+  if (!(tr.selection instanceof NodeSelection)) return true;
+  const after = tr.selection.to;
+  if (!tr.doc.resolve(after).nodeAfter?.isTextblock) tr.insert(after, tr.doc.type.schema.nodes.paragraph.create());
+  tr.setSelection(TextSelection.create(tr.doc, after + 1));
+  return true;
+}
 
 /** Inserting an image by its http(s) address, with alt text for people who cannot see it. */
 export function ImageDialog({ editor, onClose }: Props) {
@@ -26,7 +41,7 @@ export function ImageDialog({ editor, onClose }: Props) {
       setError(INVALID_IMAGE_MESSAGE);
       return false;
     }
-    editor.chain().focus().setImage({ src, alt: alt.trim() }).run();
+    editor.chain().focus().setImage({ src, alt: alt.trim() }).command(placeCaretAfterBlock).run();
     return true;
   };
 
