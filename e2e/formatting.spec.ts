@@ -65,7 +65,7 @@ test('formatting from the toolbar and from shortcuts appears for the other perso
   await expect(editor.locator('ul[data-type="taskList"] > li > div')).toHaveText('write tests');
   await expect(editor.locator('pre code')).toHaveText('npm test');
   await expect(editor.locator('a')).toHaveAttribute('href', 'https://example.com/guide');
-  await expect(editor.locator('img')).toHaveAttribute('alt', 'Sales chart');
+  await expect(editor.getByRole('img', { name: 'Sales chart' })).toHaveAttribute('src', 'https://example.com/chart.png');
   await expect(editor.locator('table tr')).toHaveCount(3);
   await expect(editor.locator('table th')).toHaveCount(3);
   await expect(editor.locator('table th').first()).toHaveText('Owner');
@@ -73,7 +73,7 @@ test('formatting from the toolbar and from shortcuts appears for the other perso
   // Bob, in his own browser, sees exactly the same document.
   const structure = await expectSameDocument(alice, bob);
   expect(JSON.stringify(structure)).toContain('"tag":"h1"');
-  await expect(bob.editor.locator('img')).toHaveAttribute('src', 'https://example.com/chart.png');
+  await expect(bob.editor.getByRole('img', { name: 'Sales chart' })).toHaveAttribute('src', 'https://example.com/chart.png');
   await expect(bob.editor.locator('table th')).toHaveCount(3);
 });
 
