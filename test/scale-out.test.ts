@@ -169,6 +169,11 @@ if (SCALE_SKIP_REASON) {
       await waitFor(() => converged(people, 360), 'all three to converge after Redis returns', 30_000);
       expect(reconnects).toBe(0);
       expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'applied' })).toBeGreaterThan(healsBefore);
+      // Converged instances stop sending each other heals (offers keep flowing, answers do not).
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const healsSettled = await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' })).toBe(healsSettled);
       await eventually(async () => (await readyz()).status === 200, '/readyz to recover');
       expect((await readyz()).body.redis).toBe('up');
       expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(people[0].text.toString());

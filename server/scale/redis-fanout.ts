@@ -49,6 +49,8 @@ export class RedisFanout implements RoomScale {
   /** Redis was unreachable and we said so; log the recovery once. */
   private outage = false;
   private closed = false;
+  /** Storage as rooms see it, set by relayStorage(): links read it to catch up. */
+  private storage: DocumentStorage | null = null;
   /** Closes this instance's viewers of a view link another instance rotated. */
   onViewLinkRevoked: ((viewId: string) => void) | null = null;
 
@@ -88,6 +90,7 @@ export class RedisFanout implements RoomScale {
 
   /** Room storage whose appends, once they resolve, are published to the other instances. */
   relayStorage(storage: DocumentStorage): DocumentStorage {
+    this.storage = storage;
     return relayingStorage(storage, (room, update) => this.publish(room, ScaleMessageType.UPDATE, update));
   }
 
@@ -99,6 +102,7 @@ export class RedisFanout implements RoomScale {
       room,
       instanceId: this.instanceId,
       publish: (type, payload, target) => this.publish(room.name, type, payload, target),
+      loadStored: async () => (this.storage ? (await this.storage.load(room.name)).updates : []),
       metrics: this.options.metrics,
       logger: this.options.logger,
     });

@@ -27,6 +27,8 @@ export interface RoomLinkOptions {
   instanceId: string;
   /** Publishes a message on this room's channel (best effort: healing covers losses). */
   publish: (type: ScaleMessageTypeValue, payload: Uint8Array, target?: string) => void;
+  /** Reads what storage holds for the room: catches up on what a dead instance stored. */
+  loadStored: () => Promise<Uint8Array[]>;
   metrics: Metrics;
   logger: Logger;
 }
@@ -84,16 +86,19 @@ export class RoomLink {
   }
 
   /**
-   * Drops the presence relayed by instances not heard from for `maxSilenceMs` (one was killed
-   * without saying LEFT); their clients reappear when they renew it through a live instance.
+   * Handles instances not heard from for `maxSilenceMs` (killed, or cut off from Redis): drops
+   * the presence they relayed (their clients reappear when they renew it through a live
+   * instance) and reads the room from storage, which holds whatever such an instance stored
+   * but never got to publish.
    */
   dropSilentPeers(maxSilenceMs: number): void {
     const now = Date.now();
-    for (const instance of this.presenceByInstance.keys()) {
-      if (now - (this.lastHeardMs.get(instance) ?? 0) > maxSilenceMs) {
-        this.log.info({ instance }, 'instance silent; dropping the presence it relayed');
-        this.dropPresenceOf(instance);
-      }
+    for (const [instance, heardMs] of this.lastHeardMs) {
+      if (now - heardMs <= maxSilenceMs) continue;
+      this.lastHeardMs.delete(instance);
+      this.log.info({ instance }, 'instance silent; dropping its presence and reading what it stored');
+      this.dropPresenceOf(instance);
+      void this.catchUpFromStorage();
     }
   }
 
@@ -104,6 +109,17 @@ export class RoomLink {
     this.room.awareness.off('update', this.relayPresence);
     this.room.doc.off('update', this.forgetOffer);
     this.options.publish(ScaleMessageType.LEFT, new Uint8Array());
+  }
+
+  /** Applies what storage holds (only what this doc lacks changes anything). */
+  private async catchUpFromStorage(): Promise<void> {
+    try {
+      const updates = await this.options.loadStored();
+      if (this.disposed || updates.length === 0) return;
+      this.room.applyRemoteUpdate(updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'catching up from storage failed; healing continues');
+    }
   }
 
   /**
