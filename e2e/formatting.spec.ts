@@ -214,3 +214,22 @@ test('table rows and columns can be added and removed, for everyone', async ({ o
   await expect(page.getByRole('group', { name: 'Table' })).toBeHidden();
   expect(JSON.stringify(await documentStructure(alice))).not.toContain('"tag":"table"');
 });
+
+test('at phone width the toolbar is one sideways-scrolling row of 44px buttons that works', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.page.setViewportSize({ width: 390, height: 844 });
+  await alice.openDocument(room);
+  const bold = toolbarButton(alice.page, 'Bold');
+  const box = await bold.boundingBox();
+  expect(box!.width).toBeGreaterThanOrEqual(44);
+  expect(box!.height).toBeGreaterThanOrEqual(44);
+  // The page itself never scrolls sideways; the toolbar does.
+  expect(await alice.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await toolbarButton(alice.page, 'Table').scrollIntoViewIfNeeded();
+  await expect(toolbarButton(alice.page, 'Table')).toBeInViewport();
+
+  await alice.placeCaret('end');
+  await bold.click();
+  await alice.typeInEditor('thumb typed', 5);
+  await expect(alice.editor.locator('strong')).toHaveText('thumb typed');
+});
