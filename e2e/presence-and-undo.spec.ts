@@ -114,6 +114,25 @@ test('the avatar stack shows initials in each person’s colour and the full nam
   await expect(bobAvatar).not.toHaveClass(/avatar-idle/);
 });
 
+test('someone who has not edited for minutes is shown as idle, and active again once they type', async ({
+  personAs,
+  room,
+}) => {
+  // Bob's browser clock says his last activity (opening the page) was ten minutes ago.
+  const bob = await personAs(BOB);
+  await bob.page.clock.setFixedTime(Date.now() - 10 * 60_000);
+  await bob.openDocument(room);
+  const alice = await personAs(ALICE);
+  await alice.openDocument(room);
+  await expect(alice.avatar('Bob, idle')).toHaveClass(/avatar-idle/);
+  await expect(alice.avatar('Bob, idle')).toHaveAttribute('title', /^Bob, idle/);
+
+  await bob.page.clock.setFixedTime(Date.now());
+  await bob.placeCaret('end');
+  await bob.typeInEditor('Back');
+  await expect(alice.avatar('Bob')).not.toHaveClass(/avatar-idle/);
+});
+
 test('a person who closes their page leaves the avatar stack at once', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);
   await expect(alice.avatar('Bob')).toBeVisible();
