@@ -5,7 +5,12 @@ const MAX_FILENAME_STEM_LENGTH = 100;
 
 /** A file name stem from a document title: no path or reserved characters; "Untitled" if empty. */
 export function fileStemFor(title: string): string {
-  const stem = title.replace(UNSAFE_FILENAME_CHARACTERS, ' ').replace(/\s+/g, ' ').trim().replace(/^\.+/, '');
+  const words = title
+    .replace(UNSAFE_FILENAME_CHARACTERS, ' ')
+    .split(/\s+/)
+    // "." and ".." are not names; a leading dot would hide the file.
+    .filter((word) => word !== '' && !/^\.+$/.test(word));
+  const stem = words.join(' ').replace(/^\.+/, '');
   return stem.slice(0, MAX_FILENAME_STEM_LENGTH).trim() || 'Untitled';
 }
 

@@ -20,7 +20,8 @@ export function usePendingImport(room: string, doc: Y.Doc | undefined, provider:
       if (!provider.synced || editor.isDestroyed) return;
       const pending = takePendingImport(window.sessionStorage, room);
       if (!pending || !editor.isEmpty) return;
-      editor.commands.setContent(pending.content);
+      // Not in anyone's undo history: the import is where the document starts, like an opened file.
+      editor.chain().setMeta('addToHistory', false).setContent(pending.content).run();
       const title = doc.getText(TITLE_TEXT);
       if (title.length === 0 && pending.title) title.insert(0, pending.title);
     };
