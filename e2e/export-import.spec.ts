@@ -101,6 +101,8 @@ test('a document with every feature survives Markdown export and import, for eve
   const room = await importMarkdown(importer, exported.filename, exported.text);
   await expect.poll(() => documentStructure(importer), { timeout: 15_000 }).toEqual(original);
   await expect(importer.page.getByRole('textbox', { name: 'Document title' })).toHaveValue('Release notes v2 beta');
+  // The import is where the document starts: not something the importer can undo.
+  await expect(toolbarButton(importer.page, 'Undo')).toBeDisabled();
   await bob.openDocument(room);
   await expectSameDocument(importer, bob);
 
