@@ -2,9 +2,10 @@
  * Scale-out (issue 7) against real PostgreSQL and Redis: three real server processes share one
  * schema and one Redis, stock y-websocket clients of one room spread over them (directly, or
  * through a round-robin load balancer without sticky sessions). Typing converges everywhere,
- * presence crosses instances, a SIGKILLed instance loses nothing anyone received, a Redis
- * outage heals without any client reconnecting, a rotated view link closes its viewers
- * everywhere, and two instances never compact a room at once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
+ * presence crosses instances, a SIGKILLed instance loses nothing anyone received (nor what it
+ * stored but could not publish), a Redis outage heals without any client reconnecting, a
+ * rotated view link closes its viewers everywhere, and two instances never compact a room at
+ * once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -133,6 +134,27 @@ if (SCALE_SKIP_REASON) {
         for (const doc of [...survivors, ...typists.map((typist) => typist.doc)]) expect(containsAll(doc, received)).toBe(true);
       }
       expect(stored.getText('text').toString()).toBe(typists[0].text.toString());
+      await cluster.restart(1);
+    });
+
+    it('what a cut-off instance stored reaches the others from storage, even after it and its client die', async () => {
+      const room = uniqueRoom('orphan');
+      const reader = await connect(cluster.instanceSyncUrl(0), room);
+      const writer = await connect(cluster.instanceSyncUrl(1), room);
+      writer.text.insert(0, 'shared ');
+      await waitFor(() => reader.text.toString() === 'shared ', 'the first words to cross instances');
+      cluster.redisOf(1).cut();
+      writer.text.insert(7, 'stored but never published');
+      await eventually(
+        async () => (await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString() === writer.text.toString(),
+        'instance 1 to store the words',
+      );
+      // Neither the instance nor its client survives to pass the words on.
+      clients.splice(clients.indexOf(writer), 1);
+      writer.destroy();
+      await cluster.instances[1].kill();
+      cluster.redisOf(1).restore();
+      await waitFor(() => reader.text.toString() === 'shared stored but never published', 'instance 0 to read them from storage');
       await cluster.restart(1);
     });
 

@@ -1,7 +1,8 @@
 /**
  * Several real Tandem server processes sharing one PostgreSQL schema and one Redis, behind a
- * round-robin TCP load balancer (no sticky sessions), the way issue 7 deploys them. Redis is
- * reached through a proxy, so a test can take Redis away from these instances only.
+ * round-robin TCP load balancer (no sticky sessions), the way issue 7 deploys them. Each
+ * instance reaches Redis through its own proxy, so a test can take Redis away from these
+ * instances only, or from one of them.
  */
 import pg from 'pg';
 import * as Y from 'yjs';
@@ -24,7 +25,9 @@ export interface Cluster {
   instanceSyncUrl(i: number): string;
   schema: TestSchema;
   /** Between the instances and Redis: `cut()` is a Redis outage for this cluster only. */
-  redis: TcpProxy;
+  redis: { cut(): void; restore(): void };
+  /** Instance `i`'s own way to Redis: `cut()` isolates that instance alone. */
+  redisOf(i: number): TcpProxy;
   /** Starts instance `i` again (same port, id and env) after it was stopped or killed. */
   restart(i: number): Promise<void>;
   close(): Promise<void>;
@@ -40,12 +43,17 @@ export async function startCluster(count: number, options: ClusterOptions = {}):
   if (SCALE_SKIP_REASON) throw new Error(SCALE_SKIP_REASON);
   const schema = await createTestSchema('cluster');
   const redisTarget = new URL(TEST_REDIS_URL!);
-  const redis = await startTcpProxy([{ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) }]);
-  const redisUrl = new URL(TEST_REDIS_URL!);
-  redisUrl.hostname = '127.0.0.1';
-  redisUrl.port = String(redis.port);
+  const proxies = await Promise.all(
+    Array.from({ length: count }, () => startTcpProxy([{ host: redisTarget.hostname, port: Number(redisTarget.port || 6379) }])),
+  );
+  const redisUrlFor = (i: number) => {
+    const url = new URL(TEST_REDIS_URL!);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxies[i].port);
+    return url.toString();
+  };
   const envFor = (i: number) => ({
-    REDIS_URL: redisUrl.toString(),
+    REDIS_URL: redisUrlFor(i),
     INSTANCE_ID: `${schema.name}-${i}`,
     SCALE_HEAL_INTERVAL_MS: '500',
     ...options.env,
@@ -59,14 +67,18 @@ export async function startCluster(count: number, options: ClusterOptions = {}):
     syncUrl: `ws://127.0.0.1:${balancer.port}/sync`,
     instanceSyncUrl: (i) => instances[i].syncUrl,
     schema,
-    redis,
+    redis: {
+      cut: () => proxies.forEach((proxy) => proxy.cut()),
+      restore: () => proxies.forEach((proxy) => proxy.restore()),
+    },
+    redisOf: (i) => proxies[i],
     async restart(i) {
       instances[i] = await startServer({ databaseUrl: schema.url, port: instances[i].port, env: envFor(i) });
     },
     async close() {
       await Promise.all(instances.map((instance) => instance.stop()));
       await balancer.close();
-      await redis.close();
+      await Promise.all(proxies.map((proxy) => proxy.close()));
       await schema.drop();
     },
   };
