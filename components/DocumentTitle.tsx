@@ -92,7 +92,11 @@ export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
         // Like a heading: Enter goes on to the text.
         if (event.key === 'Enter' && !event.nativeEvent.isComposing) {
           event.preventDefault();
-          editor?.commands.focus('start');
+          if (!editor || editor.isDestroyed) return;
+          // Focus now (TipTap's focus command waits for the next frame), so a key typed right
+          // after Enter already lands in the text rather than in the title.
+          editor.view.focus();
+          editor.commands.focus('start');
         }
       }}
     />
