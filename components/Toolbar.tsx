@@ -2,6 +2,7 @@
 import { useEditorState, type Editor } from '@tiptap/react';
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import { ImageDialog } from './toolbar/ImageDialog';
+import { CodeIcon, ImageIcon, LinkIcon } from './toolbar/icons';
 import { LinkDialog } from './toolbar/LinkDialog';
 import { SHORTCUTS } from './toolbar/shortcuts';
 import { TableTools } from './toolbar/TableTools';
@@ -95,10 +96,10 @@ export function Toolbar({ editor }: Props) {
             <s>S</s>
           </ToolbarButton>
           <ToolbarButton label="Inline code" shortcut={SHORTCUTS.code} pressed={state.code} onClick={() => chain().toggleCode().run()}>
-            {'</>'}
+            <CodeIcon />
           </ToolbarButton>
           <ToolbarButton label="Link" shortcut={SHORTCUTS.link} pressed={state.link} opensDialog onClick={() => setDialog('link')}>
-            🔗
+            <LinkIcon />
           </ToolbarButton>
         </div>
         <div className="toolbar-group">
@@ -126,7 +127,7 @@ export function Toolbar({ editor }: Props) {
             ⊞
           </ToolbarButton>
           <ToolbarButton label="Image" opensDialog onClick={() => setDialog('image')}>
-            🖼
+            <ImageIcon />
           </ToolbarButton>
         </div>
         {state.inTable && <TableTools editor={editor} />}
