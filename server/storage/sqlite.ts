@@ -1,12 +1,7 @@
-/**
- * SQLite storage (the embedded default): one file, WAL mode, fsync on every commit. Appends
- * are committed on a worker thread (sqlite-appender.ts); reads, compaction and view ids use
- * this thread's connection.
- */
+/** SQLite storage (the embedded default): one file, WAL mode, fsync on every commit. */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteAppender } from './sqlite-appender';
 import type { CompactionResult, DocumentStorage, FoldUpdates, StoredDocument } from './types';
 
 const SCHEMA = `
@@ -28,6 +23,7 @@ const SCHEMA = `
 `;
 const SELECT_SNAPSHOT = 'SELECT data, through_id AS throughId FROM room_snapshots WHERE room = ?';
 const SELECT_LOG = 'SELECT id, data FROM room_updates WHERE room = ? AND id > ? ORDER BY id';
+const INSERT_UPDATE = 'INSERT INTO room_updates (room, data) VALUES (?, ?)';
 const UPSERT_SNAPSHOT = `
   INSERT INTO room_snapshots (room, data, through_id) VALUES (@room, @data, @throughId)
   ON CONFLICT (room) DO UPDATE SET data = excluded.data, through_id = excluded.through_id`;
@@ -49,9 +45,7 @@ export interface SqliteOptions {
 
 /** Opens (creating if needed) the SQLite database at `file`. */
 export function openSqliteStorage(file: string, { synchronous = 'full' }: SqliteOptions = {}): DocumentStorage {
-  // Appends go through a second connection, which a private in-memory database cannot have.
-  if (file === ':memory:') throw new Error('SQLite storage needs a file; use DATABASE_URL=memory: for a throwaway store');
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before append() resolves, so "saved" survives power loss too.
@@ -62,6 +56,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
 
   const selectSnapshot = db.prepare<[string], SnapshotRow>(SELECT_SNAPSHOT);
   const selectLog = db.prepare<[string, number], LogRow>(SELECT_LOG);
+  const insertUpdate = db.prepare(INSERT_UPDATE);
   const upsertSnapshot = db.prepare(UPSERT_SNAPSHOT);
   const deleteLogThrough = db.prepare(DELETE_LOG_THROUGH);
   const insertViewIfAbsent = db.prepare(INSERT_VIEW_IF_ABSENT);
@@ -70,7 +65,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   const selectRoomByView = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_VIEW);
   // Identify the file we opened: if it is deleted or replaced underneath us, writes would go
   // to a file nobody will ever read again, so readiness must fail.
-  const openedInode = fs.statSync(file).ino;
+  const openedInode = file === ':memory:' ? null : fs.statSync(file).ino;
 
   const loadRoom = db.transaction((room: string): StoredDocument => {
     const snapshot = selectSnapshot.get(room);
@@ -82,9 +77,8 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     return { updates, head, logLength: log.length };
   });
 
-  // One process owns the file; the append worker writes through its own connection, so a
-  // compaction takes the write lock up front (BEGIN IMMEDIATE, see below) and folds exactly the
-  // rows committed before it. Rows appended meanwhile have higher ids and stay in the log.
+  // One process owns the file and better-sqlite3 is synchronous, so the transaction alone keeps
+  // compactions from overlapping each other and appends.
   const compactRoom = db.transaction((room: string, fold: FoldUpdates): CompactionResult | null => {
     const snapshot = selectSnapshot.get(room);
     const log = selectLog.all(room, snapshot?.throughId ?? 0);
@@ -103,7 +97,24 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     };
   });
 
-  const appender = new SqliteAppender(file, synchronous);
+  // Group commit: every append requested in one event-loop turn, from any room, goes into one
+  // transaction, so a busy server pays one fsync per turn rather than one per active room.
+  let pendingAppends: { room: string; update: Uint8Array; resolve: (head: number) => void; reject: (error: Error) => void }[] = [];
+  const insertAll = db.transaction((items: typeof pendingAppends) =>
+    items.map((item) => Number(insertUpdate.run(item.room, item.update).lastInsertRowid)),
+  );
+  const commitPendingAppends = () => {
+    const items = pendingAppends;
+    pendingAppends = [];
+    let heads: number[];
+    try {
+      heads = insertAll(items);
+    } catch (error) {
+      for (const item of items) item.reject(error as Error);
+      return;
+    }
+    items.forEach((item, i) => item.resolve(heads[i]));
+  };
 
   let closed = false;
   return {
@@ -112,11 +123,14 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       return loadRoom(room);
     },
     append(room, update) {
-      if (closed) return Promise.reject(new Error('storage is closed'));
-      return appender.append(room, update);
+      return new Promise<number>((resolve, reject) => {
+        if (closed) return reject(new Error('storage is closed'));
+        pendingAppends.push({ room, update, resolve, reject });
+        if (pendingAppends.length === 1) setImmediate(commitPendingAppends);
+      });
     },
     async compact(room, fold) {
-      return compactRoom.immediate(room, fold);
+      return compactRoom(room, fold);
     },
     async ensureViewId(room, candidate) {
       insertViewIfAbsent.run(room, candidate);
@@ -129,7 +143,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       return selectRoomByView.get(viewId)?.room ?? null;
     },
     async ping() {
-      if (fs.statSync(file, { throwIfNoEntry: false })?.ino !== openedInode) {
+      if (openedInode !== null && fs.statSync(file, { throwIfNoEntry: false })?.ino !== openedInode) {
         throw new Error(`database file ${file} was removed or replaced`);
       }
       db.prepare('SELECT 1 FROM room_updates LIMIT 1').get();
@@ -137,7 +151,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     async close() {
       if (closed) return;
       closed = true;
-      await appender.close();
+      if (pendingAppends.length > 0) commitPendingAppends();
       db.close();
     },
   };
