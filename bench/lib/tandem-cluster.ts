@@ -5,10 +5,10 @@
  * them (else TEST_DATABASE_URL / TEST_REDIS_URL, else the local defaults).
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../test/support/server-process';
+import { isListening } from './servers';
 import type { Endpoint } from './wire-client';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -92,15 +92,7 @@ async function waitForPort(port: number, exited: () => boolean): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (exited()) throw new Error(`Tandem instance on ${port} exited at start (is PostgreSQL/Redis reachable?)`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (open) return;
+    if (await isListening(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`Tandem instance did not listen on ${port} within 30 s`);

@@ -120,16 +120,7 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
 
     workers.forEach((worker) => worker.child.send({ type: 'report' }));
     const reports = await Promise.all(workers.map((worker) => worker.next<TypingWorkerReport>('report')));
-    const sentAt = new Map<number, number>();
-    for (const report of reports) report.sendKeys.forEach((key, i) => sentAt.set(key, report.sendTimes[i]));
-    const latencies: number[] = [];
-    for (const report of reports) {
-      report.receiveKeys.forEach((key, i) => {
-        const sent = sentAt.get(key);
-        if (sent !== undefined) latencies.push(report.receiveTimes[i] - sent);
-      });
-    }
-    const sends = sentAt.size;
+    const { sends, latencies } = deliveryLatencies(reports);
     return {
       sends,
       deliveries: latencies.length,
@@ -163,4 +154,18 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
       ),
     );
   }
+}
+
+/** Every delivery's latency (receipt minus send, matched by keystroke) and the keystrokes sent. */
+export function deliveryLatencies(reports: TypingWorkerReport[]): { sends: number; latencies: number[] } {
+  const sentAt = new Map<number, number>();
+  for (const report of reports) report.sendKeys.forEach((key, i) => sentAt.set(key, report.sendTimes[i]));
+  const latencies: number[] = [];
+  for (const report of reports) {
+    report.receiveKeys.forEach((key, i) => {
+      const sent = sentAt.get(key);
+      if (sent !== undefined) latencies.push(report.receiveTimes[i] - sent);
+    });
+  }
+  return { sends: sentAt.size, latencies };
 }

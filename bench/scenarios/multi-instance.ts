@@ -11,6 +11,7 @@ import path from 'node:path';
 import { sampleProcess } from '../lib/servers';
 import { percentile, round } from '../lib/stats';
 import { startTandemCluster } from '../lib/tandem-cluster';
+import { deliveryLatencies } from '../lib/typing-load';
 import type { TypingWorkerReport } from '../lib/typing-worker';
 import { monotonicMs } from '../lib/wire-client';
 
@@ -106,16 +107,7 @@ export async function measureMultiInstance(instanceCount: number, typists: numbe
 
     workers.forEach((worker) => worker.child.send({ type: 'report' }));
     const reports = await Promise.all(workers.map((worker) => worker.next<TypingWorkerReport>('report')));
-    const sentAt = new Map<number, number>();
-    for (const report of reports) report.sendKeys.forEach((key, i) => sentAt.set(key, report.sendTimes[i]));
-    const latencies: number[] = [];
-    for (const report of reports) {
-      report.receiveKeys.forEach((key, i) => {
-        const sent = sentAt.get(key);
-        if (sent !== undefined) latencies.push(report.receiveTimes[i] - sent);
-      });
-    }
-    const sends = sentAt.size;
+    const { sends, latencies } = deliveryLatencies(reports);
     return {
       instances: instanceCount,
       typists,
