@@ -45,14 +45,15 @@ export interface TypingLoadResult {
   lateSends: number;
 }
 
-interface Worker {
+export interface LoadWorker {
   child: ChildProcess;
   next<T>(type: string): Promise<T>;
 }
 
-function forkWorker(): Worker {
+/** A load-generator process and a way to await its next message of a given type. */
+export function forkWorker(): LoadWorker {
   const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
-  const inbox: { type: string }[] = [];
+  const inbox: { type: string; message?: string }[] = [];
   const waiting: { type: string; resolve: (message: never) => void; reject: (error: Error) => void }[] = [];
   const deliver = () => {
     for (let i = 0; i < waiting.length; i++) {
@@ -60,7 +61,7 @@ function forkWorker(): Worker {
       if (found < 0) continue;
       const [message] = inbox.splice(found, 1);
       const [waiter] = waiting.splice(i--, 1);
-      if (message.type === 'error') waiter.reject(new Error(`load worker: ${(message as unknown as { message: string }).message}`));
+      if (message.type === 'error') waiter.reject(new Error(`load worker: ${message.message}`));
       else waiter.resolve(message as never);
     }
   };
@@ -69,7 +70,7 @@ function forkWorker(): Worker {
     deliver();
   });
   child.on('exit', (code) => {
-    inbox.push({ type: 'error', message: `exited with ${code}` } as never);
+    inbox.push({ type: 'error', message: `exited with ${code}` });
     deliver();
   });
   return {

@@ -6,16 +6,13 @@
  * is deliveries per second; CPU is the sum over all instances. The load runs in forked
  * processes (bench/lib/typing-worker.ts), each holding the clients of one instance.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { sampleProcess } from '../lib/servers';
 import { percentile, round } from '../lib/stats';
 import { startTandemCluster } from '../lib/tandem-cluster';
-import { deliveryLatencies } from '../lib/typing-load';
+import { deliveryLatencies, forkWorker } from '../lib/typing-load';
 import type { TypingWorkerReport } from '../lib/typing-worker';
 import { monotonicMs } from '../lib/wire-client';
 
-const WORKER = path.join(import.meta.dirname, '..', 'lib', 'typing-worker.ts');
 const FIRST_CLIENT_ID = 200_000;
 export const MULTI_INSTANCE_EDITS_PER_SECOND = 5;
 
@@ -36,43 +33,6 @@ export interface MultiInstanceRow {
   lateSends: number;
 }
 
-interface Worker {
-  child: ChildProcess;
-  next<T>(type: string): Promise<T>;
-}
-
-/** A load-generator process and a way to await its next message of a given type. */
-function forkWorker(): Worker {
-  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
-  const inbox: { type: string; message?: string }[] = [];
-  const waiting: { type: string; resolve: (message: never) => void; reject: (error: Error) => void }[] = [];
-  const deliver = () => {
-    for (let i = 0; i < waiting.length; i++) {
-      const found = inbox.findIndex((message) => message.type === waiting[i].type || message.type === 'error');
-      if (found < 0) continue;
-      const [message] = inbox.splice(found, 1);
-      const [waiter] = waiting.splice(i--, 1);
-      if (message.type === 'error') waiter.reject(new Error(`load worker: ${message.message}`));
-      else waiter.resolve(message as never);
-    }
-  };
-  child.on('message', (message: { type: string }) => {
-    inbox.push(message);
-    deliver();
-  });
-  child.on('exit', (code) => {
-    inbox.push({ type: 'error', message: `exited with ${code}` });
-    deliver();
-  });
-  return {
-    child,
-    next: <T>(type: string) =>
-      new Promise<T>((resolve, reject) => {
-        waiting.push({ type, resolve: resolve as (message: never) => void, reject });
-        deliver();
-      }),
-  };
-}
 
 /** Runs one room of `typists` spread over `instanceCount` instances for `seconds`. */
 export async function measureMultiInstance(instanceCount: number, typists: number, seconds: number): Promise<MultiInstanceRow> {
