@@ -179,6 +179,44 @@ test('a link can be added, changed and removed, and unsafe addresses are refused
   await expect.poll(() => bob.documentText()).toBe('See the docs');
 });
 
+test('Mod-K pressed the instant after the selection moved links the new selection', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.openDocument(room);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('See the docs', 5);
+  // A fast typist (or a busy page): the browser moves the selection, and the shortcut arrives
+  // before the browser has reported that move. Both happen here in one task, so the report
+  // cannot come in between.
+  await alice.editor.evaluate((editor) => {
+    const selection = window.getSelection()!;
+    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
+    editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', code: 'KeyK', ctrlKey: true, bubbles: true, cancelable: true }));
+  });
+  const addDialog = alice.page.getByRole('dialog', { name: 'Add link' });
+  await addDialog.getByRole('textbox', { name: 'Link address' }).fill('https://docs.example.com/start');
+  await addDialog.getByRole('button', { name: 'Add link' }).click();
+  await expect(addDialog).toBeHidden();
+  await expect(alice.editor.locator('a')).toHaveText('docs');
+  expect(await alice.documentText()).toBe('See the docs');
+});
+
+test('tabbing to the toolbar the instant after the selection moved formats the new selection', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.openDocument(room);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('See the docs', 5);
+  // As above, but focus leaves the document for the toolbar before the move is reported.
+  await alice.editor.evaluate((editor) => {
+    const selection = window.getSelection()!;
+    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
+    document.querySelector<HTMLButtonElement>('[role="toolbar"] button[aria-label="Bold"]')!.focus();
+  });
+  await expect(toolbarButton(alice.page, 'Bold')).toBeFocused();
+  await alice.page.keyboard.press('Enter');
+  await expect(alice.editor.locator('strong')).toHaveText('docs');
+  expect(await alice.documentText()).toBe('See the docs');
+});
+
 test('table rows and columns can be added and removed, for everyone', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);
   const { page } = alice;
