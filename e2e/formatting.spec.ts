@@ -206,7 +206,7 @@ test('tabbing to the toolbar the instant after the selection moved formats the n
   await alice.placeCaret('end');
   await alice.typeInEditor('See the docs', 5);
   // As above, but focus leaves the document for the toolbar before the move is reported.
-  await alice.editor.evaluate((editor) => {
+  await alice.page.evaluate(() => {
     const selection = window.getSelection()!;
     for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
     document.querySelector<HTMLButtonElement>('[role="toolbar"] button[aria-label="Bold"]')!.focus();
