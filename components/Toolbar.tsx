@@ -1,7 +1,6 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
 import { useEffect, useState, type KeyboardEvent } from 'react';
-import { syncSelectionFromBrowser } from '../lib/editor-selection';
 import { ImageDialog } from './toolbar/ImageDialog';
 import { CodeIcon, ImageIcon, LinkIcon } from './toolbar/icons';
 import { LinkDialog } from './toolbar/LinkDialog';
@@ -50,26 +49,16 @@ export function Toolbar({ editor }: Props) {
   const chain = () => editor.chain().focus();
 
   // Mod-K opens the link dialog from inside the document (TipTap binds no key for it).
+  // BrowserSelectionSync has already brought the editor's selection up to date.
   useEffect(() => {
     const openLinkOnModK = (event: globalThis.KeyboardEvent) => {
       if (!(event.metaKey || event.ctrlKey) || event.altKey || event.shiftKey || event.key.toLowerCase() !== 'k') return;
       if (editor.isDestroyed || !editor.isEditable || !editor.view.dom.contains(event.target as Node)) return;
       event.preventDefault();
-      // The selection may have moved an instant ago, unreported; the link goes on what is shown.
-      syncSelectionFromBrowser(editor);
       setDialog('link');
     };
-    // Tabbing from the document to the toolbar: the same unreported move, the same fix.
-    const keepSelectionOnLeaving = () => {
-      if (!editor.isDestroyed) syncSelectionFromBrowser(editor);
-    };
-    const editorElement = editor.view.dom;
     document.addEventListener('keydown', openLinkOnModK);
-    editorElement.addEventListener('focusout', keepSelectionOnLeaving);
-    return () => {
-      document.removeEventListener('keydown', openLinkOnModK);
-      editorElement.removeEventListener('focusout', keepSelectionOnLeaving);
-    };
+    return () => document.removeEventListener('keydown', openLinkOnModK);
   }, [editor]);
 
   return (

@@ -200,6 +200,20 @@ test('Mod-K pressed the instant after the selection moved links the new selectio
   expect(await alice.documentText()).toBe('See the docs');
 });
 
+test('a formatting shortcut pressed the instant after the selection moved formats the new selection', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.openDocument(room);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('See the docs', 5);
+  await alice.editor.evaluate((editor) => {
+    const selection = window.getSelection()!;
+    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
+    editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'b', code: 'KeyB', ctrlKey: true, bubbles: true, cancelable: true }));
+  });
+  await expect(alice.editor.locator('strong')).toHaveText('docs');
+  expect(await alice.documentText()).toBe('See the docs');
+});
+
 test('tabbing to the toolbar the instant after the selection moved formats the new selection', async ({ personAs, room }) => {
   const alice = await personAs(ALICE);
   await alice.openDocument(room);

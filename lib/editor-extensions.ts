@@ -14,6 +14,7 @@ import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { BrowserSelectionSync } from './editor-selection';
 import { FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import type { PresenceUser } from './presence-user';
 import { isAllowedLinkHref } from './safe-url';
@@ -67,5 +68,7 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     Placeholder.configure({ placeholder }),
     // Word and character counts for the status line (components/WordCount.tsx).
     CharacterCount,
+    // Shortcuts act on the selection the browser shows, even one it has not reported yet.
+    BrowserSelectionSync,
   ];
 }

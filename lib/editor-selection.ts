@@ -1,15 +1,15 @@
 /**
  * The browser moves the selection at once on a key press but reports the move to the editor a
- * moment later ("selectionchange"). A shortcut that opens a dialog in that moment takes focus
- * away before the report arrives, and ProseMirror then drops it, so the dialog would act on the
- * previous selection. Reading the browser's selection directly closes that gap.
+ * moment later ("selectionchange"). A shortcut arriving in that moment would act on the previous
+ * selection, and if focus leaves the document first (a dialog, a Tab to the toolbar) ProseMirror
+ * drops the late report altogether. Reading the browser's selection directly closes that gap.
  */
-import { TextSelection } from '@tiptap/pm/state';
-import type { Editor } from '@tiptap/react';
+import { Extension } from '@tiptap/core';
+import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
+import type { EditorView } from '@tiptap/pm/view';
 
 /** Makes the editor's selection the one the browser shows, when the two differ. */
-export function syncSelectionFromBrowser(editor: Editor): void {
-  const { view } = editor;
+export function syncSelectionFromBrowser(view: EditorView): void {
   const browserSelection = document.getSelection();
   const { anchorNode, focusNode } = browserSelection ?? {};
   if (!browserSelection || !anchorNode || !focusNode) return;
@@ -29,3 +29,31 @@ export function syncSelectionFromBrowser(editor: Editor): void {
   const { doc } = view.state;
   view.dispatch(view.state.tr.setSelection(TextSelection.between(doc.resolve(anchor), doc.resolve(head))));
 }
+
+/**
+ * Before any shortcut (a key with Ctrl, Cmd or Alt) and whenever focus leaves the document,
+ * the editor takes the selection the browser shows. Runs ahead of every keymap.
+ */
+export const BrowserSelectionSync = Extension.create({
+  name: 'browserSelectionSync',
+  priority: 10_000,
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('browserSelectionSync'),
+        props: {
+          handleKeyDown(view, event) {
+            if ((event.ctrlKey || event.metaKey || event.altKey) && !view.composing) syncSelectionFromBrowser(view);
+            return false;
+          },
+          handleDOMEvents: {
+            focusout(view) {
+              if (!view.isDestroyed) syncSelectionFromBrowser(view);
+              return false;
+            },
+          },
+        },
+      }),
+    ];
+  },
+});
