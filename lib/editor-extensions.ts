@@ -15,7 +15,7 @@ import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { BrowserSelectionSync } from './editor-selection';
-import { FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
+import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import type { PresenceUser } from './presence-user';
 import { isAllowedLinkHref } from './safe-url';
 
@@ -36,6 +36,7 @@ export function contentExtensions(): Extensions {
       undoRedo: false,
       // Replaced below by the same extensions with lossless Markdown output.
       paragraph: false,
+      code: false,
       codeBlock: false,
       link: {
         openOnClick: false,
@@ -45,6 +46,7 @@ export function contentExtensions(): Extensions {
       },
     }),
     MarkerSafeParagraph,
+    BacktickSafeCode,
     FencedCodeBlock,
     TaskList,
     TaskItem.configure({ nested: true }),

@@ -95,6 +95,23 @@ describe('code', () => {
     const json = expectStableRoundTrip('Run `a * b _c_ [d]` now\n');
     expect(json.content![0]).toEqual(paragraph(text('Run '), text('a * b _c_ [d]', [{ type: 'code' }]), text(' now')));
   });
+
+  it('keeps inline code that holds backticks, at its ends too', () => {
+    const code = [{ type: 'code' }];
+    for (const snippet of ['a`b', 'x ``y`` z', '`start', 'end`', '`', '``', '` both `']) {
+      const markdown = expectLosslessExport(doc(paragraph(text('Use '), text(snippet, code), text(' here'))));
+      expect(markdown).toContain(snippet);
+    }
+  });
+
+  it('keeps inline code with spaces at its edges', () => {
+    const code = [{ type: 'code' }];
+    for (const snippet of [' padded ', ' left', 'right ', '  two  ', ' `tick` ']) {
+      expectLosslessExport(doc(paragraph(text('Use '), text(snippet, code), text(' here'))));
+    }
+    // Known limit: code made only of spaces comes back as the spaces, without the code mark.
+    expect(markdownToJSON(jsonToMarkdown(doc(paragraph(text('a'), text('  ', code), text('b')))))).toEqual(doc(paragraph(text('a  b'))));
+  });
 });
 
 describe('links', () => {
@@ -139,8 +156,21 @@ describe('emphasis edge cases', () => {
     for (const start of ['# not a heading', '- not a list', '+ not a list', '1. not a list', '2) not a list', '---']) {
       expectLosslessExport(doc(paragraph(text(start))));
     }
+    // Markdown cannot hold spaces that start a line; four of them must not make a code block.
+    for (const start of ['    four spaces, not code', '\tafter a tab']) {
+      const markdown = jsonToMarkdown(doc(paragraph(text(start))));
+      expect(markdownToJSON(markdown)).toEqual(doc(paragraph(text(start.trimStart()))));
+    }
     expect(escapeLeadingBlockMarker('12. x')).toBe('12\\. x');
     expect(escapeLeadingBlockMarker('#hashtag')).toBe('#hashtag');
+  });
+
+  it('keeps a line that starts like a heading, a list or a quote after a line break as text', () => {
+    const lineBreak: JSONContent = { type: 'hardBreak' };
+    for (const start of ['# not a heading', '- not a list', '1. not a list', '> not a quote', '---', '===', '--- | ---', '|:-:|']) {
+      expectLosslessExport(doc(paragraph(text('first | line'), lineBreak, text(start))));
+    }
+    expectLosslessExport(doc(paragraph(text('a'), lineBreak, text('# b'), lineBreak, text('- c'))));
   });
 });
 

@@ -8,6 +8,7 @@ import { getSchema, type JSONContent } from '@tiptap/core';
 import { MarkdownManager } from '@tiptap/markdown';
 import { Node, type Schema } from '@tiptap/pm/model';
 import { contentExtensions } from './editor-extensions';
+import { withCodeSpanDelimiters } from './markdown-rendering';
 import { isAllowedImageSrc, isAllowedLinkHref } from './safe-url';
 
 let converter: { manager: MarkdownManager; schema: Schema } | null = null;
@@ -54,5 +55,5 @@ function withoutUnsafeUrls(node: JSONContent): JSONContent {
 
 /** A TipTap document as GFM Markdown, ending in one newline. */
 export function jsonToMarkdown(doc: JSONContent): string {
-  return `${markdownConverter().manager.serialize(doc).trimEnd()}\n`;
+  return `${markdownConverter().manager.serialize(withCodeSpanDelimiters(doc)).trimEnd()}\n`;
 }
