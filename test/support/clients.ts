@@ -3,6 +3,11 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
+// Each stock WebsocketProvider adds a process 'exit' listener until it is destroyed, and some
+// tests hold dozens of clients at once: not a leak, so no MaxListenersExceededWarning for it.
+const MAX_CLIENTS_AT_ONCE = 200;
+if (process.getMaxListeners() < MAX_CLIENTS_AT_ONCE) process.setMaxListeners(MAX_CLIENTS_AT_ONCE);
+
 export interface Client {
   doc: Y.Doc;
   provider: WebsocketProvider;
