@@ -3,10 +3,13 @@ import type { Editor } from '@tiptap/core';
 import { useEffect, useRef } from 'react';
 import type * as Y from 'yjs';
 import {
+  applyRebasedSplice,
   applyTitleValue,
   mapPositionThroughDelta,
   MAX_TITLE_LENGTH,
   normalizeTitleInput,
+  rebaseSplice,
+  spliceBetween,
   TITLE_TEXT_NAME,
   UNTITLED_DOCUMENT,
   type TextDeltaOp,
@@ -28,7 +31,8 @@ interface Props {
 /**
  * The document's title, shared through the Y.Doc: a plain input whose edits become the
  * smallest splices of the shared text (so two people renaming at once merge), and whose caret
- * stays put when someone else's change arrives. Also names the browser tab.
+ * stays put when someone else's change arrives, even mid-composition with an input method.
+ * Also names the browser tab.
  */
 export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
   const inputRef = useRef<HTMLInputElement>(null);
@@ -44,10 +48,19 @@ export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
     input.value = title.toString();
     if (room && input.value) rememberDocumentTitle(room, input.value);
 
+    // While an input method composes (Japanese, Chinese, Korean…), the input is left alone:
+    // writing its value would cut the composition short, and a half-composed word is not
+    // shared. The finished word is then applied on top of whatever others changed meanwhile.
+    let composition: { base: string; remoteDeltas: TextDeltaOp[][] } | null = null;
+
     const onTitleChange = (event: Y.YTextEvent, transaction: Y.Transaction) => {
       const value = title.toString();
       if (room) rememberDocumentTitle(room, value);
       if (transaction.origin === ownEdits) return;
+      if (composition) {
+        composition.remoteDeltas.push(event.delta as TextDeltaOp[]);
+        return;
+      }
       const focused = document.activeElement === input;
       const { selectionStart, selectionEnd, selectionDirection } = input;
       input.value = value;
@@ -61,6 +74,7 @@ export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
       }
     };
     const onInput = () => {
+      if (composition) return;
       const value = normalizeTitleInput(input.value);
       if (value !== input.value) {
         const caret = input.selectionStart;
@@ -69,11 +83,38 @@ export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
       }
       applyTitleValue(title, value, ownEdits);
     };
+    const onCompositionStart = () => {
+      composition = { base: title.toString(), remoteDeltas: [] };
+    };
+    const onCompositionEnd = () => {
+      if (!composition) return;
+      const { base, remoteDeltas } = composition;
+      composition = null;
+      const splice = spliceBetween(base, normalizeTitleInput(input.value));
+      if (remoteDeltas.length === 0) {
+        onInput();
+        return;
+      }
+      let caret = input.selectionStart ?? 0;
+      if (splice) {
+        const rebased = rebaseSplice(splice, remoteDeltas);
+        applyRebasedSplice(title, rebased, ownEdits);
+        caret = rebased.index + rebased.insert.length;
+      } else {
+        for (const delta of remoteDeltas) caret = mapPositionThroughDelta(caret, delta);
+      }
+      input.value = title.toString();
+      if (document.activeElement === input) input.setSelectionRange(caret, caret);
+    };
     title.observe(onTitleChange);
     input.addEventListener('input', onInput);
+    input.addEventListener('compositionstart', onCompositionStart);
+    input.addEventListener('compositionend', onCompositionEnd);
     return () => {
       title.unobserve(onTitleChange);
       input.removeEventListener('input', onInput);
+      input.removeEventListener('compositionstart', onCompositionStart);
+      input.removeEventListener('compositionend', onCompositionEnd);
     };
   }, [doc, room]);
 

@@ -39,6 +39,45 @@ test('two people editing the title at once keep both edits, and the caret stays 
   await expect(bob.title).toHaveValue('Rome Trips notes');
 });
 
+test('a rename by someone else during an IME composition neither breaks it nor is lost', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
+  await alice.renameDocument('Trip notes');
+  await expect(bob.title).toHaveValue('Trip notes');
+
+  // Bob composes Japanese at the end of the title with an input method.
+  await bob.title.click();
+  await bob.title.press('End');
+  await bob.page.keyboard.type(' ', { delay: 15 });
+  await bob.title.evaluate((title) => {
+    (window as unknown as { compositionsEnded: number }).compositionsEnded = 0;
+    title.addEventListener('compositionend', () => (window as unknown as { compositionsEnded: number }).compositionsEnded++);
+  });
+  const compositionsEnded = () => bob.page.evaluate(() => (window as unknown as { compositionsEnded: number }).compositionsEnded);
+  const ime = await bob.page.context().newCDPSession(bob.page);
+  await ime.send('Input.imeSetComposition', { text: 'に', selectionStart: 1, selectionEnd: 1 });
+  await ime.send('Input.imeSetComposition', { text: 'にほ', selectionStart: 2, selectionEnd: 2 });
+  // Nobody else sees a half-composed word.
+  await expect(alice.title).toHaveValue('Trip notes ');
+
+  // Meanwhile Alice renames the start of the title.
+  await alice.title.click();
+  await alice.title.press('Home');
+  await alice.page.keyboard.type('Rome ', { delay: 15 });
+  await expect(alice.title).toHaveValue('Rome Trip notes ');
+
+  // Bob goes on composing and commits: the composition was not cut short by Alice's change.
+  await expect(bob.title).toHaveValue('Trip notes にほ');
+  await ime.send('Input.imeSetComposition', { text: 'にほん', selectionStart: 3, selectionEnd: 3 });
+  expect(await compositionsEnded()).toBe(0);
+  await ime.send('Input.insertText', { text: '日本' });
+  expect(await compositionsEnded()).toBe(1);
+  await expect(bob.title).toHaveValue('Rome Trip notes 日本');
+  await expect(alice.title).toHaveValue('Rome Trip notes 日本');
+  // And Bob's caret is still at the end of what he composed.
+  await bob.page.keyboard.type('!', { delay: 15 });
+  await expect(alice.title).toHaveValue('Rome Trip notes 日本!');
+});
+
 test('Enter in the title moves into the text', async ({ openTogether }) => {
   const [alice] = await openTogether(ALICE);
   await alice.renameDocument('Shopping');

@@ -52,6 +52,68 @@ export function spliceBetween(before: string, after: string): TextSplice | null 
   };
 }
 
+/** A local splice carried over remote changes made since its base text: where it now applies. */
+export interface RebasedSplice {
+  /** Ranges of the current text to delete: what remains of the characters the splice removed. */
+  deletions: [from: number, to: number][];
+  /** Where the splice's text goes in the current text (every deletion lies at or after it). */
+  index: number;
+  insert: string;
+}
+
+/**
+ * `splice`, made against a text that has since received `remoteDeltas` (in order), moved onto
+ * the current text: it deletes only those of its characters still there, keeps text others
+ * inserted inside its range, and inserts where its text was typed. Used for an edit held back
+ * while an input method composed it.
+ */
+export function rebaseSplice(splice: TextSplice, remoteDeltas: readonly (readonly TextDeltaOp[])[]): RebasedSplice {
+  let deletions: [number, number][] = splice.deleteCount > 0 ? [[splice.index, splice.index + splice.deleteCount]] : [];
+  let index = splice.index;
+  for (const delta of remoteDeltas) {
+    deletions = deletions.flatMap(([from, to]) => survivingRanges(from, to, delta));
+    index = mapPositionThroughDelta(index, delta);
+  }
+  return { deletions, index, insert: splice.insert };
+}
+
+/** Where the characters old [from, to) are after `delta`, as ranges of the new text. */
+function survivingRanges(from: number, to: number, delta: readonly TextDeltaOp[]): [number, number][] {
+  const ranges: [number, number][] = [];
+  let oldIndex = 0;
+  let newIndex = 0;
+  const keep = (length: number) => {
+    const start = Math.max(from, oldIndex);
+    const end = Math.min(to, oldIndex + length);
+    if (start < end) {
+      const last = ranges[ranges.length - 1];
+      const newStart = newIndex + (start - oldIndex);
+      if (last && last[1] === newStart) last[1] = newStart + (end - start);
+      else ranges.push([newStart, newStart + (end - start)]);
+    }
+    oldIndex += length;
+    newIndex += length;
+  };
+  for (const op of delta) {
+    if ('retain' in op) keep(op.retain);
+    else if ('insert' in op) newIndex += typeof op.insert === 'string' ? op.insert.length : 1;
+    else oldIndex += op.delete;
+  }
+  // Everything after the delta's last op is kept as it was.
+  keep(Math.max(0, to - oldIndex));
+  return ranges;
+}
+
+/** Applies a rebased splice to the shared title in one transaction tagged with `origin`. */
+export function applyRebasedSplice(title: Y.Text, rebased: RebasedSplice, origin: unknown): void {
+  if (rebased.deletions.length === 0 && !rebased.insert) return;
+  title.doc?.transact(() => {
+    // Right to left, so earlier ranges keep their positions.
+    for (const [from, to] of [...rebased.deletions].reverse()) title.delete(from, to - from);
+    if (rebased.insert) title.insert(rebased.index, rebased.insert);
+  }, origin);
+}
+
 /** A title as typed: one line (pasted line breaks become spaces), bounded in length. */
 export function normalizeTitleInput(value: string): string {
   return value.replace(/[\r\n]+/g, ' ').slice(0, MAX_TITLE_LENGTH);
