@@ -14,8 +14,11 @@ import type { JSONContent, MarkdownRendererHelpers } from '@tiptap/core';
  * run at least as long), so code that itself contains ``` fences stays one code block.
  */
 export function codeFenceFor(code: string): string {
-  const longestRun = Math.max(0, ...Array.from(code.matchAll(/`+/g), (match) => match[0].length));
-  return '`'.repeat(Math.max(3, longestRun + 1));
+  return '`'.repeat(Math.max(3, longestBacktickRun(code) + 1));
+}
+
+function longestBacktickRun(code: string): number {
+  return Math.max(0, ...Array.from(code.matchAll(/`+/g), (match) => match[0].length));
 }
 
 /** How one run of inline code opens and closes in Markdown. */
@@ -33,8 +36,7 @@ interface CodeSpanDelimiters {
 export function codeSpanFor(code: string): CodeSpanDelimiters & { leading: string; trailing: string } {
   const leading = /^\s*/.exec(code)![0];
   const trailing = /\s*$/.exec(code.slice(leading.length))![0];
-  const longestRun = Math.max(0, ...Array.from(code.matchAll(/`+/g), (match) => match[0].length));
-  const backticks = '`'.repeat(longestRun + 1);
+  const backticks = '`'.repeat(longestBacktickRun(code) + 1);
   const touchesDelimiter = code.startsWith('`') || code.endsWith('`');
   const wouldBeStripped = code.startsWith(' ') && code.endsWith(' ') && /[^ ]/.test(code);
   const padding = touchesDelimiter || wouldBeStripped ? ' ' : '';
