@@ -200,7 +200,7 @@ test('Mod-K pressed the instant after the selection moved links the new selectio
   expect(await alice.documentText()).toBe('See the docs');
 });
 
-test('a formatting shortcut pressed the instant after the selection moved formats the new selection', async ({ personAs, room }) => {
+test('a shortcut or a toolbar click the instant after the selection moved formats the new selection', async ({ personAs, room }) => {
   const alice = await personAs(ALICE);
   await alice.openDocument(room);
   await alice.placeCaret('end');
@@ -211,6 +211,17 @@ test('a formatting shortcut pressed the instant after the selection moved format
     editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'b', code: 'KeyB', ctrlKey: true, bubbles: true, cancelable: true }));
   });
   await expect(alice.editor.locator('strong')).toHaveText('docs');
+
+  // The same with the mouse: the click on Italic comes before the move is reported.
+  await alice.page.evaluate(() => {
+    const selection = window.getSelection()!;
+    selection.collapseToEnd();
+    for (let i = 0; i < 3; i++) selection.modify('extend', 'backward', 'word');
+    const italic = document.querySelector<HTMLButtonElement>('[role="toolbar"] button[aria-label="Italic"]')!;
+    italic.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, cancelable: true }));
+    italic.click();
+  });
+  await expect.poll(async () => (await alice.editor.locator('em').allTextContents()).join('')).toBe('See the docs');
   expect(await alice.documentText()).toBe('See the docs');
 });
 

@@ -31,8 +31,9 @@ export function syncSelectionFromBrowser(view: EditorView): void {
 }
 
 /**
- * Before any shortcut (a key with Ctrl, Cmd or Alt) and whenever focus leaves the document,
- * the editor takes the selection the browser shows. Runs ahead of every keymap.
+ * Before any shortcut (a key with Ctrl, Cmd or Alt), when a pointer goes down outside the
+ * document (a toolbar button keeps the document focused) and whenever focus leaves it, the
+ * editor takes the selection the browser shows. Runs ahead of every keymap.
  */
 export const BrowserSelectionSync = Extension.create({
   name: 'browserSelectionSync',
@@ -41,6 +42,14 @@ export const BrowserSelectionSync = Extension.create({
     return [
       new Plugin({
         key: new PluginKey('browserSelectionSync'),
+        view(editorView) {
+          const onPointerDownOutside = (event: PointerEvent) => {
+            if (!editorView.isDestroyed && !editorView.dom.contains(event.target as Node)) syncSelectionFromBrowser(editorView);
+          };
+          // Capture phase: before the toolbar's own handlers run their command.
+          document.addEventListener('pointerdown', onPointerDownOutside, true);
+          return { destroy: () => document.removeEventListener('pointerdown', onPointerDownOutside, true) };
+        },
         props: {
           handleKeyDown(view, event) {
             if ((event.ctrlKey || event.metaKey || event.altKey) && !view.composing) syncSelectionFromBrowser(view);
