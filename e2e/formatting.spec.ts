@@ -2,6 +2,7 @@
  * User stories: formatting a document with the toolbar, shortcuts and Markdown-style typing,
  * while a second person (their own browser context) sees every change.
  */
+import type { Page } from '@playwright/test';
 import { ALICE, BOB, expect, test } from './fixtures';
 import { documentStructure, expectSameDocument, textWithoutCarets, toolbarButton } from './support-editor';
 
@@ -179,19 +180,43 @@ test('a link can be added, changed and removed, and unsafe addresses are refused
   await expect.poll(() => bob.documentText()).toBe('See the docs');
 });
 
+/** What a person does right after moving the selection, before the browser reports the move. */
+type ActionBeforeReport = 'press Ctrl+K' | 'press Ctrl+B' | 'click Italic' | 'focus Bold';
+
+/**
+ * A fast typist (or a busy page): the browser moves the selection by `extend` (back over that
+ * many characters, or whole words), and `action` comes before the browser has reported the
+ * move. Both happen here in one task, so the report cannot come in between.
+ */
+async function moveSelectionThen(page: Page, extend: { characters: number } | { words: number }, action: ActionBeforeReport): Promise<void> {
+  await page.evaluate(
+    ({ extend, action }) => {
+      const selection = window.getSelection()!;
+      if ('words' in extend) selection.collapseToEnd();
+      const [count, unit] = 'words' in extend ? [extend.words, 'word'] : [extend.characters, 'character'];
+      for (let i = 0; i < count; i++) selection.modify('extend', 'backward', unit);
+      const editor = document.querySelector('[role="textbox"][aria-label="Document"]')!;
+      const button = (name: string) => document.querySelector<HTMLButtonElement>(`[role="toolbar"] button[aria-label="${name}"]`)!;
+      const press = (key: string) =>
+        editor.dispatchEvent(new KeyboardEvent('keydown', { key, code: `Key${key.toUpperCase()}`, ctrlKey: true, bubbles: true, cancelable: true }));
+      if (action === 'press Ctrl+K') press('k');
+      else if (action === 'press Ctrl+B') press('b');
+      else if (action === 'focus Bold') button('Bold').focus();
+      else {
+        button('Italic').dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, cancelable: true }));
+        button('Italic').click();
+      }
+    },
+    { extend, action },
+  );
+}
+
 test('Mod-K pressed the instant after the selection moved links the new selection', async ({ personAs, room }) => {
   const alice = await personAs(ALICE);
   await alice.openDocument(room);
   await alice.placeCaret('end');
   await alice.typeInEditor('See the docs', 5);
-  // A fast typist (or a busy page): the browser moves the selection, and the shortcut arrives
-  // before the browser has reported that move. Both happen here in one task, so the report
-  // cannot come in between.
-  await alice.editor.evaluate((editor) => {
-    const selection = window.getSelection()!;
-    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
-    editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', code: 'KeyK', ctrlKey: true, bubbles: true, cancelable: true }));
-  });
+  await moveSelectionThen(alice.page, { characters: 4 }, 'press Ctrl+K');
   const addDialog = alice.page.getByRole('dialog', { name: 'Add link' });
   await addDialog.getByRole('textbox', { name: 'Link address' }).fill('https://docs.example.com/start');
   await addDialog.getByRole('button', { name: 'Add link' }).click();
@@ -205,22 +230,10 @@ test('a shortcut or a toolbar click the instant after the selection moved format
   await alice.openDocument(room);
   await alice.placeCaret('end');
   await alice.typeInEditor('See the docs', 5);
-  await alice.editor.evaluate((editor) => {
-    const selection = window.getSelection()!;
-    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
-    editor.dispatchEvent(new KeyboardEvent('keydown', { key: 'b', code: 'KeyB', ctrlKey: true, bubbles: true, cancelable: true }));
-  });
+  await moveSelectionThen(alice.page, { characters: 4 }, 'press Ctrl+B');
   await expect(alice.editor.locator('strong')).toHaveText('docs');
 
-  // The same with the mouse: the click on Italic comes before the move is reported.
-  await alice.page.evaluate(() => {
-    const selection = window.getSelection()!;
-    selection.collapseToEnd();
-    for (let i = 0; i < 3; i++) selection.modify('extend', 'backward', 'word');
-    const italic = document.querySelector<HTMLButtonElement>('[role="toolbar"] button[aria-label="Italic"]')!;
-    italic.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, cancelable: true }));
-    italic.click();
-  });
+  await moveSelectionThen(alice.page, { words: 3 }, 'click Italic');
   await expect.poll(async () => (await alice.editor.locator('em').allTextContents()).join('')).toBe('See the docs');
   expect(await alice.documentText()).toBe('See the docs');
 });
@@ -230,12 +243,8 @@ test('tabbing to the toolbar the instant after the selection moved formats the n
   await alice.openDocument(room);
   await alice.placeCaret('end');
   await alice.typeInEditor('See the docs', 5);
-  // As above, but focus leaves the document for the toolbar before the move is reported.
-  await alice.page.evaluate(() => {
-    const selection = window.getSelection()!;
-    for (let i = 0; i < 4; i++) selection.modify('extend', 'backward', 'character');
-    document.querySelector<HTMLButtonElement>('[role="toolbar"] button[aria-label="Bold"]')!.focus();
-  });
+  // Focus leaves the document for the toolbar before the move is reported.
+  await moveSelectionThen(alice.page, { characters: 4 }, 'focus Bold');
   await expect(toolbarButton(alice.page, 'Bold')).toBeFocused();
   await alice.page.keyboard.press('Enter');
   await expect(alice.editor.locator('strong')).toHaveText('docs');
