@@ -90,11 +90,11 @@ export function DocumentTitle({ doc, editor, readOnly = false, room }: Props) {
       if (!composition) return;
       const { base, remoteDeltas } = composition;
       composition = null;
-      const splice = spliceBetween(base, normalizeTitleInput(input.value));
       if (remoteDeltas.length === 0) {
         onInput();
         return;
       }
+      const splice = spliceBetween(base, normalizeTitleInput(input.value));
       let caret = input.selectionStart ?? 0;
       if (splice) {
         const rebased = rebaseSplice(splice, remoteDeltas);

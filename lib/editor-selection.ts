@@ -9,7 +9,7 @@ import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
 import type { EditorView } from '@tiptap/pm/view';
 
 /** Makes the editor's selection the one the browser shows, when the two differ. */
-export function syncSelectionFromBrowser(view: EditorView): void {
+function syncSelectionFromBrowser(view: EditorView): void {
   const browserSelection = document.getSelection();
   const { anchorNode, focusNode } = browserSelection ?? {};
   if (!browserSelection || !anchorNode || !focusNode) return;
