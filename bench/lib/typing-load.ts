@@ -138,23 +138,26 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
       lateSends: typed.reduce((sum, item) => sum + item.lateSends, 0),
     };
   } finally {
-    for (const worker of workers) {
-      worker.child.send({ type: 'exit' });
-    }
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5_000);
-            worker.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await stopWorkers(workers);
   }
+}
+
+/** Asks each load worker to exit and waits; one that hangs is killed after 5 s. */
+export async function stopWorkers(workers: LoadWorker[]): Promise<void> {
+  for (const worker of workers) if (worker.child.connected) worker.child.send({ type: 'exit' });
+  await Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.child.exitCode !== null) return resolve();
+          const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5_000);
+          worker.child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    ),
+  );
 }
 
 /** Every delivery's latency (receipt minus send, matched by keystroke) and the keystrokes sent. */

@@ -9,7 +9,7 @@
 import { sampleProcess } from '../lib/servers';
 import { percentile, round } from '../lib/stats';
 import { startTandemCluster } from '../lib/tandem-cluster';
-import { deliveryLatencies, forkWorker } from '../lib/typing-load';
+import { deliveryLatencies, forkWorker, stopWorkers } from '../lib/typing-load';
 import type { TypingWorkerReport } from '../lib/typing-worker';
 import { monotonicMs } from '../lib/wire-client';
 
@@ -83,20 +83,7 @@ export async function measureMultiInstance(instanceCount: number, typists: numbe
       lateSends: typed.reduce((sum, item) => sum + item.lateSends, 0),
     };
   } finally {
-    for (const worker of workers) if (worker.child.connected) worker.child.send({ type: 'exit' });
-    await Promise.all(
-      workers.map(
-        (worker) =>
-          new Promise<void>((resolve) => {
-            if (worker.child.exitCode !== null) return resolve();
-            const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5_000);
-            worker.child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-          }),
-      ),
-    );
+    await stopWorkers(workers);
     await cluster.stop();
   }
 }
