@@ -51,6 +51,16 @@ export interface ServerConfig {
   maxLoadedRooms: number;
   /** Time a client has to complete the HTTP upgrade and then to send its first message. */
   handshakeTimeoutMs: number;
+  /** Presence (awareness) client ids one connection may introduce; more are refused (4400). */
+  maxPresenceIdsPerConnection: number;
+  /** Top-level names a document's content may live under; structs under any other are refused. */
+  documentRootNames: string[];
+  /** Deepest nesting of types (blockquote in blockquote …) an update may create. */
+  maxNestingDepth: number;
+  /** Most structs (Yjs items) one document may hold; an update past it closes with 4413. */
+  maxDocumentStructs: number;
+  /** Share of the V8 heap limit above which no further room is loaded (4508), in percent. */
+  roomLoadHeapLimitPercent: number;
   /** Redis for fan-out between server instances (`redis://…`); null runs a single instance. */
   redisUrl: string | null;
   /** This instance's id in fan-out messages; null picks a random one per process. */
@@ -81,6 +91,11 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxConnectionsPerRoom: 250,
   maxLoadedRooms: 10_000,
   handshakeTimeoutMs: 10_000,
+  maxPresenceIdsPerConnection: 2,
+  documentRootNames: ['default', 'title'],
+  maxNestingDepth: 64,
+  maxDocumentStructs: 1_000_000,
+  roomLoadHeapLimitPercent: 80,
   redisUrl: null,
   instanceId: null,
   scaleHealIntervalMs: 5_000,
@@ -124,6 +139,11 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxConnectionsPerRoom: readInteger(env, 'MAX_CONNECTIONS_PER_ROOM', DEFAULT_CONFIG.maxConnectionsPerRoom, 1),
     maxLoadedRooms: readInteger(env, 'MAX_LOADED_ROOMS', DEFAULT_CONFIG.maxLoadedRooms, 1),
     handshakeTimeoutMs: readInteger(env, 'HANDSHAKE_TIMEOUT_MS', DEFAULT_CONFIG.handshakeTimeoutMs, 100),
+    maxPresenceIdsPerConnection: readInteger(env, 'MAX_PRESENCE_IDS_PER_CONNECTION', DEFAULT_CONFIG.maxPresenceIdsPerConnection, 1, 64),
+    documentRootNames: readRootNames(env),
+    maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
+    maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),
+    roomLoadHeapLimitPercent: readInteger(env, 'ROOM_LOAD_HEAP_LIMIT_PERCENT', DEFAULT_CONFIG.roomLoadHeapLimitPercent, 10, 100),
     redisUrl: readRedisUrl(env),
     instanceId: readInstanceId(env),
     scaleHealIntervalMs: readInteger(env, 'SCALE_HEAL_INTERVAL_MS', DEFAULT_CONFIG.scaleHealIntervalMs, 100),
@@ -147,6 +167,20 @@ function readRedisUrl(env: Env): string | null {
   if (!url) return null;
   if (!/^rediss?:\/\//.test(url)) throw new Error(`REDIS_URL must start with redis:// or rediss://; got "${url}"`);
   return url;
+}
+
+/**
+ * Root names are what Yjs scans per struct when it encodes (cost grows with their number), so
+ * only the ones the app uses are allowed; a self-hoster serving another Yjs app lists its own.
+ */
+function readRootNames(env: Env): string[] {
+  const raw = env.DOCUMENT_ROOT_NAMES;
+  if (raw === undefined || raw === '') return DEFAULT_CONFIG.documentRootNames;
+  const names = raw.split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0 || names.length > 64 || names.some((name) => name.length > 64)) {
+    throw new Error(`DOCUMENT_ROOT_NAMES must list 1 to 64 comma-separated names of at most 64 characters; got "${raw}"`);
+  }
+  return names;
 }
 
 /** Instance ids travel in every fan-out message: short, printable, no separators. */

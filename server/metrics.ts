@@ -20,7 +20,20 @@ export type RejectionReason =
   | 'forbidden'
   | 'origin'
   | 'invalid_room'
-  | 'unknown_view_link';
+  | 'unknown_view_link'
+  // Presence that breaks Tandem's schema (closes the sender), or that names a client id
+  // another connection owns, or more ids than one connection may hold (dropped).
+  | 'invalid_presence'
+  | 'foreign_presence'
+  | 'presence_ids'
+  // Document content the server refuses: under a root name Tandem does not use, nested too
+  // deeply, past the struct cap, or depending on changes the server never received (dropped).
+  | 'unknown_root'
+  | 'too_deep'
+  | 'too_many_structs'
+  | 'unresolved_dependencies'
+  // A new room was not loaded because the process is short of memory.
+  | 'memory_pressure';
 
 export interface Metrics {
   readonly registry: client.Registry;

@@ -33,6 +33,11 @@ export type SyncServerOptions = Pick<
   | 'awarenessBurst'
   | 'maxConnectionsPerRoom'
   | 'maxLoadedRooms'
+  | 'maxPresenceIdsPerConnection'
+  | 'documentRootNames'
+  | 'maxNestingDepth'
+  | 'maxDocumentStructs'
+  | 'roomLoadHeapLimitPercent'
 > & {
   storage: DocumentStorage;
   logger: Logger;
