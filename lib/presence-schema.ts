@@ -85,7 +85,6 @@ function userProblem(user: unknown): string | null {
 /** Plain text a caret label can show: 1–40 characters, no control characters. */
 function isDisplayName(name: string): boolean {
   const length = Array.from(name).length;
-  // eslint-disable-next-line no-control-regex
   return length >= 1 && length <= MAX_NAME_LENGTH && !/[\u0000-\u001f\u007f-\u009f]/.test(name);
 }
 
