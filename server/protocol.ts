@@ -6,6 +6,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { MessageType, SyncMessageType } from '../lib/sync-protocol';
+import type { DecodedUpdate } from './document-guard';
 
 /** A frame that is not a well-formed message Tandem accepts. */
 export class ProtocolError extends Error {
@@ -20,8 +21,8 @@ export interface AwarenessClock {
 
 export type ClientMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
-  | { kind: 'sync-step2'; update: Uint8Array; empty: boolean }
-  | { kind: 'sync-update'; update: Uint8Array; empty: boolean }
+  | { kind: 'sync-step2'; update: Uint8Array; empty: boolean; decoded: DecodedUpdate }
+  | { kind: 'sync-update'; update: Uint8Array; empty: boolean; decoded: DecodedUpdate }
   | { kind: 'awareness'; update: Uint8Array; clocks: AwarenessClock[] }
   | { kind: 'query-awareness' };
 
@@ -54,9 +55,9 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
           assertStateVector(payload);
           return { kind: 'sync-step1', stateVector: payload };
         case SyncMessageType.STEP2:
-          return { kind: 'sync-step2', update: payload, empty: readDocumentUpdate(payload) };
+          return { kind: 'sync-step2', update: payload, ...readDocumentUpdate(payload) };
         case SyncMessageType.UPDATE:
-          return { kind: 'sync-update', update: payload, empty: readDocumentUpdate(payload) };
+          return { kind: 'sync-update', update: payload, ...readDocumentUpdate(payload) };
         default:
           throw new ProtocolError(`unknown sync message type ${syncType}`);
       }
@@ -79,11 +80,13 @@ function assertStateVector(payload: Uint8Array): void {
 }
 
 /**
- * Yjs' own decoder reads every struct and delete set and throws on anything malformed.
- * Returns true when the update adds nothing (no structs, no deletions): not worth storing.
+ * Yjs' own decoder reads every struct and delete set and throws on anything malformed. Returns
+ * the decoded update (the room checks it against the document before applying it) and whether
+ * it adds nothing (no structs, no deletions): not worth storing.
  */
-function readDocumentUpdate(update: Uint8Array): boolean {
-  const { structs, ds } = Y.decodeUpdate(update);
+function readDocumentUpdate(update: Uint8Array): { empty: boolean; decoded: DecodedUpdate } {
+  const decoded = Y.decodeUpdate(update);
+  const { structs, ds } = decoded;
   // Zero-length structs and ranges, and ids past 2^53, decode but break Yjs later (a doc that
   // throws on apply, or a snapshot that never loads again): no real client makes them.
   for (const struct of structs) {
@@ -98,7 +101,7 @@ function readDocumentUpdate(update: Uint8Array): boolean {
       }
     }
   }
-  return structs.length === 0 && ds.clients.size === 0;
+  return { empty: structs.length === 0 && ds.clients.size === 0, decoded };
 }
 
 function isSafeRange(client: number, clock: number, length: number): boolean {

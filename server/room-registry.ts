@@ -4,6 +4,7 @@
  */
 import { CloseCode } from '../lib/close-codes';
 import type { Connection } from './connection';
+import type { DocumentLimits } from './document-guard';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { Room } from './room';
@@ -16,6 +17,12 @@ export interface RoomRegistryOptions {
   roomUnloadDelayMs: number;
   compactAfterUpdates: number;
   maxDocumentBytes: number;
+  /** Root names content may live under (DOCUMENT_ROOT_NAMES). */
+  documentRootNames: string[];
+  /** Deepest nesting of types an update may create (MAX_NESTING_DEPTH). */
+  maxNestingDepth: number;
+  /** Most structs one document may hold (MAX_DOCUMENT_STRUCTS). */
+  maxDocumentStructs: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
   scale?: RoomScale;
 }
@@ -41,9 +48,15 @@ export class RoomRegistry {
   private readonly entries = new Map<string, RoomEntry>();
   /** Storage as rooms see it: with scale-out, stored appends are also published. */
   private readonly roomStorage: DocumentStorage;
+  private readonly limits: DocumentLimits;
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.roomStorage = options.scale ? options.scale.relayStorage(options.storage) : options.storage;
+    this.limits = {
+      rootNames: new Set(options.documentRootNames),
+      maxNestingDepth: options.maxNestingDepth,
+      maxStructs: options.maxDocumentStructs,
+    };
   }
 
   /** Number of rooms in memory (loading or loaded). */
@@ -114,6 +127,7 @@ export class RoomRegistry {
       metrics,
       compactAfterUpdates,
       maxDocumentBytes,
+      limits: this.limits,
       onCorrupted: (corrupted) => this.evict(name, corrupted),
     });
     this.options.scale?.attach(room);

@@ -11,6 +11,15 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import type { Connection } from './connection';
+import {
+  checkUpdate,
+  countStructs,
+  dropUnresolved,
+  repairDocument,
+  type DecodedUpdate,
+  type DocumentLimits,
+  type Refusal,
+} from './document-guard';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import {
@@ -34,6 +43,8 @@ export interface RoomOptions {
   compactAfterUpdates: number;
   /** Largest stored size (snapshot + log) the document may reach. */
   maxDocumentBytes: number;
+  /** Root names, nesting depth and struct count the document may reach (document-guard.ts). */
+  limits: DocumentLimits;
   /**
    * Called when an update made Yjs throw mid-apply: the doc can no longer be trusted, so the
    * registry closes everyone (retryably) and reloads the room from storage.
@@ -44,6 +55,14 @@ export interface RoomOptions {
 interface QueuedUpdate {
   /** null for a document message that adds nothing: stored as nothing, still acknowledged. */
   update: Uint8Array | null;
+  /** The update as decoded by the protocol, checked against the doc before it is applied. */
+  decoded: DecodedUpdate | null;
+  /**
+   * What applying it did: `applied` in full; `partial` when Yjs set part of it aside for
+   * missing dependencies (that part is dropped, so its raw bytes must not be relayed);
+   * `refused` by the document guard (not applied at all; its sender is closed).
+   */
+  outcome?: 'applied' | 'partial' | 'refused';
   origin: Connection;
   /** Position of this message among the document messages its connection sent (1-based). */
   sequence: number;
@@ -94,6 +113,9 @@ export class Room {
   private logBytes: number;
   /** Bytes received but not yet stored. */
   private queuedBytes = 0;
+  /** Structs the doc holds (exact after each batch), for MAX_DOCUMENT_STRUCTS. */
+  private structCount = 0;
+  private readonly limits: DocumentLimits;
   /** The sync step 2 answering an empty state vector: encoded once per doc version, shared. */
   private wholeDocFrame: Uint8Array | null = null;
   private destroyed = false;
@@ -105,25 +127,37 @@ export class Room {
     const snapshotBytes = stored.updates.length > stored.logLength ? stored.updates[0].byteLength : 0;
     const logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0) - snapshotBytes;
     const room = new Room(options, stored.head, stored.logLength, snapshotBytes, logBytes);
+    let repair;
     try {
       Y.transact(room.doc, () => {
         for (const update of stored.updates) Y.applyUpdate(room.doc, update);
       });
+      // Stored before the document guard existed: dangling structs, content nested too deep.
+      repair = repairDocument(room.doc, options.limits.maxNestingDepth);
     } catch (error) {
       // An unreadable row: free the half-built room (awareness runs a timer) and fail the load.
       room.destroy();
       throw error;
     }
+    room.structCount = countStructs(room.doc);
     // Listen only now: loading is not news to anyone.
     room.doc.on('update', room.holdUpdate);
-    room.log.debug({ entries: stored.updates.length }, 'room loaded');
-    if (room.shouldCompact()) room.compactInBackground();
+    room.log.debug({ entries: stored.updates.length, structs: room.structCount }, 'room loaded');
+    const repaired = repair.unresolved !== null || repair.tooDeep > 0;
+    if (repaired) {
+      room.log.warn(
+        { droppedUnresolved: repair.unresolved, deletedTooDeep: repair.tooDeep },
+        'stored content the document guard refuses was dropped at load; compacting so storage holds the repaired document',
+      );
+    }
+    if (repaired || room.shouldCompact()) room.compactInBackground();
     return room;
   }
 
   private constructor(options: RoomOptions, head: number, logLength: number, snapshotBytes: number, logBytes: number) {
     this.name = options.name;
     this.maxDocumentBytes = options.maxDocumentBytes;
+    this.limits = options.limits;
     this.metrics = options.metrics;
     this.snapshotBytes = snapshotBytes;
     this.logBytes = logBytes;
@@ -199,7 +233,8 @@ export class Room {
         }
         member.documentMessages += 1;
         const update = message.empty ? null : message.update;
-        this.enqueue({ update, origin: connection, sequence: member.documentMessages });
+        const decoded = message.empty ? null : message.decoded;
+        this.enqueue({ update, decoded, origin: connection, sequence: member.documentMessages });
         return;
       }
       case 'awareness':
@@ -229,6 +264,9 @@ export class Room {
     if (this.destroyed) return;
     const before = this.held.length;
     Y.applyUpdate(this.doc, update, REMOTE_ORIGIN);
+    // Out of order (a message lost between instances): healing sends the missing part again.
+    if (dropUnresolved(this.doc)) this.log.debug('a change from another instance arrived before its dependencies; healing brings it');
+    this.structCount = countStructs(this.doc);
     // Not held back with a local batch: it is stored already.
     for (const change of this.held.splice(before)) this.forward(change.update, null);
   }
@@ -253,7 +291,8 @@ export class Room {
     this.compacting ??= (async () => {
       const started = performance.now();
       try {
-        const result = await this.storage.compact(this.name, foldIntoSnapshot);
+        const maxDepth = this.limits.maxNestingDepth;
+        const result = await this.storage.compact(this.name, (updates) => foldIntoSnapshot(updates, maxDepth));
         if (!result) return;
         // Entries this room appended meanwhile stay in the log on top of the snapshot.
         this.logLength = Math.max(0, this.logLength - result.folded);
@@ -306,13 +345,14 @@ export class Room {
       this.queuedBytes -= batch.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0);
       const applied = this.applyBatch(batch);
       const changes = this.held.splice(0);
+      this.structCount = countStructs(this.doc);
       if (!applied) {
         // What Yjs half-applied must not reach anyone or storage. Nothing of this batch was
         // stored or acknowledged, so its senders still hold it and resend it on reconnect.
         this.onCorrupted(this);
         return;
       }
-      const stored = this.storedFormOf(changes, batch);
+      const stored = this.storedFormOf(changes);
       if (stored) {
         this.unstored = true;
         this.head = await this.appendWithRetry(stored);
@@ -334,15 +374,11 @@ export class Room {
   }
 
   /**
-   * What to append for a batch: the doc's own encoding of what the batch changed. Yjs holds
-   * back an update whose dependencies it has not seen (pending); its sender is acknowledged,
-   * so in that rare case the raw updates are stored too, and load keeps them pending alike.
+   * What to append for a batch: the doc's own encoding of what the batch changed. It holds only
+   * what the doc integrated: what Yjs set aside for missing dependencies was dropped.
    */
-  private storedFormOf(changes: { update: Uint8Array }[], batch: QueuedUpdate[]): Uint8Array | null {
+  private storedFormOf(changes: { update: Uint8Array }[]): Uint8Array | null {
     const updates = changes.map((change) => change.update);
-    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
-      for (const item of batch) if (item.update) updates.push(item.update);
-    }
     if (updates.length === 0) return null;
     return updates.length === 1 ? updates[0] : Y.mergeUpdates(updates);
   }
@@ -365,19 +401,44 @@ export class Room {
 
   /**
    * Applies a batch to the doc in one transaction (the batch itself is its origin), in order.
-   * If an update makes Yjs throw, its sender is closed and false returned: the doc then holds
-   * part of the batch and must be reloaded.
+   * Each update is first checked against the doc as the earlier ones left it; a refused one is
+   * skipped, with everything else its sender sent in the batch, and the sender closed. What Yjs
+   * sets aside for missing dependencies is dropped. If an update makes Yjs throw, its sender is
+   * closed and false returned: the doc then holds part of the batch and must be reloaded.
    */
   private applyBatch(batch: QueuedUpdate[]): boolean {
     let culprit: QueuedUpdate | null = null;
+    const refusedSenders = new Set<Connection>();
+    let structCount = this.structCount;
     try {
       Y.transact(
         this.doc,
         () => {
           for (const item of batch) {
-            if (!item.update) continue;
+            if (!item.update || !item.decoded) continue;
+            if (refusedSenders.has(item.origin)) {
+              item.outcome = 'refused';
+              continue;
+            }
+            const check = checkUpdate(this.doc, item.decoded, this.limits, structCount);
+            if (check.refusal) {
+              item.outcome = 'refused';
+              refusedSenders.add(item.origin);
+              this.refuse(item.origin, check.refusal);
+              continue;
+            }
+            structCount += check.addedStructs;
             culprit = item;
             Y.applyUpdate(this.doc, item.update);
+            const unresolved = dropUnresolved(this.doc);
+            item.outcome = unresolved ? 'partial' : 'applied';
+            if (unresolved) {
+              this.metrics.rejected.inc({ reason: 'unresolved_dependencies' });
+              item.origin.log.warn(
+                { unresolved },
+                'dropped the part of an update that depends on changes this server never received',
+              );
+            }
           }
           culprit = null;
         },
@@ -391,6 +452,14 @@ export class Room {
       return false;
     }
     return true;
+  }
+
+  /** Closes the sender of an update the document guard refused; the doc is untouched. */
+  private refuse(connection: Connection, refusal: Refusal): void {
+    const code = refusal.reason === 'too_many_structs' ? CloseCode.DOCUMENT_TOO_LARGE : CloseCode.MALFORMED_MESSAGE;
+    this.metrics.rejected.inc({ reason: refusal.reason });
+    connection.log.warn({ code, reason: refusal.reason, detail: refusal.detail }, 'update refused by the document guard; closing');
+    connection.close(code);
   }
 
   /** Tells each sender that asked how many of its document messages are now stored. */
@@ -445,12 +514,18 @@ export class Room {
    * frame; a sender gets the other senders' updates, never its own back.
    */
   private forwardBatch(changes: Uint8Array, batch: QueuedUpdate[]): void {
+    // A sender's raw bytes may be relayed only if the doc took all of them: otherwise everyone
+    // gets the batch's change (senders ignore the part they hold).
+    if (batch.some((item) => item.outcome === 'partial')) {
+      this.forward(changes, null);
+      return;
+    }
     const senders = new Set<Connection>();
-    for (const item of batch) if (item.update) senders.add(item.origin);
+    for (const item of batch) if (item.outcome === 'applied') senders.add(item.origin);
     this.forward(changes, senders);
     if (senders.size < 2) return;
     for (const item of batch) {
-      if (!item.update) continue;
+      if (!item.update || item.outcome !== 'applied') continue;
       const frame = encodeSyncUpdate(item.update);
       for (const sender of senders) if (sender !== item.origin) sender.send(frame);
       this.metrics.updatesSent.inc(senders.size - 1);
@@ -492,15 +567,17 @@ const REMOTE_ORIGIN = Symbol('remote instance');
 
 /**
  * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
- * the snapshot loads (an unreadable row throws, and nothing is written). Updates still waiting
- * for a missing dependency are kept in the encoding, not dropped.
+ * the snapshot loads (an unreadable row throws, and nothing is written). The fold repairs what
+ * the document guard would refuse today (rows stored before it existed): dangling structs and
+ * deletions are dropped, content nested deeper than `maxNestingDepth` deleted.
  */
-function foldIntoSnapshot(updates: Uint8Array[]): Uint8Array {
+function foldIntoSnapshot(updates: Uint8Array[], maxNestingDepth: number): Uint8Array {
   const doc = new Y.Doc();
   try {
     Y.transact(doc, () => {
       for (const update of updates) Y.applyUpdate(doc, update);
     });
+    repairDocument(doc, maxNestingDepth);
     return Y.encodeStateAsUpdate(doc);
   } catch (error) {
     throw new Error(`stored updates would not fold into a snapshot: ${(error as Error).message}`);

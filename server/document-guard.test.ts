@@ -1,0 +1,171 @@
+/** The document guard in-process, on real Yjs documents and hand-made updates. */
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { checkUpdate, countStructs, dropUnresolved, repairDocument, type DocumentLimits } from './document-guard';
+
+const limits: DocumentLimits = { rootNames: new Set(['default', 'title']), maxNestingDepth: 64, maxStructs: 500_000 };
+
+const check = (doc: Y.Doc, update: Uint8Array, overrides: Partial<DocumentLimits> = {}) =>
+  checkUpdate(doc, Y.decodeUpdate(update), { ...limits, ...overrides }, countStructs(doc)).refusal?.reason ?? null;
+
+/** `depth` blockquotes, each inside the last, under the body; returns the innermost. */
+function nest(parent: Y.XmlFragment | Y.XmlElement, depth: number): Y.XmlElement {
+  let inner = parent;
+  for (let level = 0; level < depth; level++) {
+    const quote = new Y.XmlElement('blockquote');
+    inner.insert(0, [quote]);
+    inner = quote;
+  }
+  return inner as Y.XmlElement;
+}
+
+/** A V1 update holding only deletions: `[clock, clock + length)` of `client`. */
+function deletionOnly(client: number, clock: number, length: number): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, 0); // no structs
+  encoding.writeVarUint(encoder, 1); // one client in the delete set
+  encoding.writeVarUint(encoder, client);
+  encoding.writeVarUint(encoder, 1); // one range
+  encoding.writeVarUint(encoder, clock);
+  encoding.writeVarUint(encoder, length);
+  return encoding.toUint8Array(encoder);
+}
+
+function paragraph(doc: Y.Doc, text: string): void {
+  const element = new Y.XmlElement('paragraph');
+  element.insert(0, [new Y.XmlText(text)]);
+  doc.getXmlFragment('default').push([element]);
+}
+
+describe('checkUpdate', () => {
+  it('accepts what the editor writes: body paragraphs, lists, tables and the title', () => {
+    const source = new Y.Doc();
+    paragraph(source, 'Hello');
+    source.getText('title').insert(0, 'A title');
+    const list = new Y.XmlElement('bulletList');
+    const item = new Y.XmlElement('listItem');
+    list.insert(0, [item]);
+    source.getXmlFragment('default').push([list]);
+    item.insert(0, [new Y.XmlElement('paragraph')]);
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(source))).toBeNull();
+  });
+
+  it('refuses content under any other root name', () => {
+    const source = new Y.Doc();
+    source.getText('notes').insert(0, 'x');
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(source))).toBe('unknown_root');
+    const many = new Y.Doc();
+    many.transact(() => {
+      for (let i = 0; i < 1000; i++) many.getMap(`root-${i}`).set('k', i);
+    });
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(many))).toBe('unknown_root');
+  });
+
+  it('refuses types nested past the limit, whether in one update or on top of what the doc holds', () => {
+    const deep = new Y.Doc();
+    nest(deep.getXmlFragment('default'), 65);
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(deep))).toBe('too_deep');
+
+    const source = new Y.Doc();
+    const innermost = nest(source.getXmlFragment('default'), 60);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(source));
+    expect(check(server, Y.encodeStateAsUpdate(source))).toBeNull();
+    const before = Y.encodeStateVector(source);
+    const level64 = nest(innermost, 4);
+    const upTo64 = Y.encodeStateAsUpdate(source, before);
+    expect(check(server, upTo64)).toBeNull();
+    Y.applyUpdate(server, upTo64);
+    const atLimit = Y.encodeStateVector(source);
+    nest(level64, 1);
+    // In one update with the levels below it, and alone on top of the doc's 64 levels.
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(source))).toBe('too_deep');
+    expect(check(server, Y.encodeStateAsUpdate(source, atLimit))).toBe('too_deep');
+  });
+
+  it('counts nesting through neighbours the doc already holds', () => {
+    const source = new Y.Doc();
+    const innermost = nest(source.getXmlFragment('default'), 64);
+    innermost.insert(0, [new Y.XmlText('deep')]);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(source));
+    const before = Y.encodeStateVector(source);
+    // Inserted after the text: its origin is in the doc, and it would be at depth 65.
+    innermost.insert(1, [new Y.XmlElement('blockquote')]);
+    expect(check(server, Y.encodeStateAsUpdate(source, before))).toBe('too_deep');
+    const sibling = new Y.Doc();
+    Y.applyUpdate(sibling, Y.encodeStateAsUpdate(server));
+    const siblingBefore = Y.encodeStateVector(sibling);
+    (sibling.getXmlFragment('default').firstChild as Y.XmlElement).insert(0, [new Y.XmlText('shallow')]);
+    expect(check(server, Y.encodeStateAsUpdate(sibling, siblingBefore))).toBeNull();
+  });
+
+  it('refuses an update that would take the document past the struct cap, never a deletion', () => {
+    const source = new Y.Doc();
+    const map = source.getMap('title');
+    for (let i = 0; i < 200; i++) map.set(`k${i}`, i);
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(source), { maxStructs: 100 })).toBe('too_many_structs');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(source));
+    const before = Y.encodeStateVector(source);
+    for (let i = 0; i < 200; i++) map.delete(`k${i}`);
+    expect(check(server, Y.encodeStateAsUpdate(source, before), { maxStructs: 100 })).toBeNull();
+  });
+});
+
+describe('dropUnresolved', () => {
+  it('drops structs whose predecessors never arrived: nothing of them is kept or served', () => {
+    const author = new Y.Doc();
+    const text = author.getText('title');
+    text.insert(0, 'hello');
+    const before = Y.encodeStateVector(author);
+    text.insert(5, ' world');
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(author, before));
+    expect(server.store.pendingStructs).not.toBeNull();
+    expect(dropUnresolved(server)).toEqual({ structs: true, deletes: false });
+    expect(server.store.pendingStructs).toBeNull();
+    const joiner = new Y.Doc();
+    Y.applyUpdate(joiner, Y.encodeStateAsUpdate(server));
+    expect(joiner.store.pendingStructs).toBeNull();
+    expect(dropUnresolved(server)).toBeNull();
+  });
+
+  it('drops a "future delete", so what its target types next is kept', () => {
+    const victim = new Y.Doc();
+    const server = new Y.Doc();
+    victim.on('update', (update: Uint8Array) => Y.applyUpdate(server, update));
+    victim.getText('title').insert(0, 'victim before. ');
+    const clock = Y.getState(victim.store, victim.clientID);
+    Y.applyUpdate(server, deletionOnly(victim.clientID, clock, 2 ** 40));
+    expect(dropUnresolved(server)).toEqual({ structs: false, deletes: true });
+    victim.getText('title').insert(15, 'victim after the attack.');
+    expect(server.getText('title').toString()).toBe('victim before. victim after the attack.');
+  });
+});
+
+describe('repairDocument', () => {
+  it('deletes types nested past the limit, deepest first, keeping the rest readable', () => {
+    const poisoned = new Y.Doc();
+    paragraph(poisoned, 'Honest text that matters.');
+    const innermost = nest(poisoned.getXmlFragment('default'), 3000);
+    innermost.insert(0, [new Y.XmlText('poison')]);
+    const stored = Y.encodeStateAsUpdate(poisoned);
+
+    const loaded = new Y.Doc();
+    Y.applyUpdate(loaded, stored);
+    expect(() => loaded.getXmlFragment('default').toString()).toThrow(RangeError);
+    const repair = repairDocument(loaded, 64);
+    // 3000 quotes and the text node inside the last one are types at depths 1 to 3001.
+    expect(repair.tooDeep).toBe(3001 - 64);
+    expect(loaded.getXmlFragment('default').toString()).toContain('Honest text that matters.');
+    // The repaired state loads and reads anywhere, and repairing again changes nothing.
+    const reloaded = new Y.Doc();
+    Y.applyUpdate(reloaded, Y.encodeStateAsUpdate(loaded));
+    expect(reloaded.getXmlFragment('default').toString()).toContain('Honest text that matters.');
+    expect(repairDocument(reloaded, 64)).toEqual({ unresolved: null, tooDeep: 0 });
+    // A delete of the top quote (what the review's 7-byte kick frame does) no longer throws.
+    expect(() => reloaded.transact(() => reloaded.getXmlFragment('default').delete(0, 2))).not.toThrow();
+  });
+});

@@ -1,0 +1,262 @@
+/**
+ * What the server lets into a live document beyond "Yjs can decode it": content only under the
+ * root names the app uses, types nested no deeper than a bound, a bounded number of structs,
+ * and nothing that waits for changes the server never received. Each rule closes a way for one
+ * client to break a document for everyone else (security review H2, H3, H4, H5, H10):
+ * - many root names make Yjs' encoder quadratic (it scans every root per struct);
+ * - deep nesting overflows the stack of everything recursive (rendering, delete, toString);
+ * - millions of tiny structs cost gigabytes and stall the event loop on load and compaction;
+ * - "pending" structs and deletes (whose dependencies never arrive) would be stored, served to
+ *   everyone and sent back on every reconnect, or delete what another client types later.
+ * Checks run against the doc the update is about to be applied to, before it is applied, so a
+ * refused update changes nothing.
+ */
+import * as Y from 'yjs';
+
+export interface DocumentLimits {
+  /** Root names content may live under (Tandem: `default`, the body, and `title`). */
+  rootNames: ReadonlySet<string>;
+  /** Deepest nesting of types: a root's children are at depth 1. */
+  maxNestingDepth: number;
+  /** Most structs the document may hold. */
+  maxStructs: number;
+}
+
+/** Why an update is refused; `reason` is the `tandem_rejected_total` label. */
+export interface Refusal {
+  reason: 'unknown_root' | 'too_deep' | 'too_many_structs' | 'invalid_update';
+  detail: string;
+}
+
+/** An update as `Y.decodeUpdate` returns it. */
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
+type Struct = DecodedUpdate['structs'][number];
+
+/** Structs (items and tombstones) the document holds now. */
+export function countStructs(doc: Y.Doc): number {
+  let count = 0;
+  for (const structs of doc.store.clients.values()) count += structs.length;
+  return count;
+}
+
+/** The verdict on one update: refused, or how many structs it adds at most. */
+export type UpdateCheck = { refusal: Refusal } | { refusal: null; addedStructs: number };
+
+/**
+ * Checks `update` against `doc` before it is applied: root names, nesting depth of the types
+ * it creates, and the struct cap (given the doc's current `structCount`). What it cannot
+ * integrate (missing dependencies) is not checked here; Yjs sets that aside and
+ * dropUnresolved() removes it after the apply.
+ */
+export function checkUpdate(doc: Y.Doc, update: DecodedUpdate, limits: DocumentLimits, structCount: number): UpdateCheck {
+  const added = newStructs(doc, update.structs);
+  if (added.length === 0) return { refusal: null, addedStructs: 0 };
+  if (structCount + added.length > limits.maxStructs) {
+    return { refusal: { reason: 'too_many_structs', detail: `the document would hold more than ${limits.maxStructs} structs` } };
+  }
+  for (const struct of added) {
+    if (struct instanceof Y.Item && typeof struct.parent === 'string' && !limits.rootNames.has(struct.parent)) {
+      return { refusal: { reason: 'unknown_root', detail: 'content under a root name this server does not serve' } };
+    }
+  }
+  const refusal = checkNesting(doc, added, limits.maxNestingDepth);
+  return refusal ? { refusal } : { refusal: null, addedStructs: added.length };
+}
+
+/** The structs of an update the doc does not hold yet (all or part of their clock range). */
+function newStructs(doc: Y.Doc, structs: Struct[]): Struct[] {
+  const known = new Map<number, number>();
+  return structs.filter((struct) => {
+    if (struct instanceof Y.Skip) return false;
+    const { client, clock } = struct.id;
+    let state = known.get(client);
+    if (state === undefined) known.set(client, (state = Y.getState(doc.store, client)));
+    return clock + struct.length > state;
+  });
+}
+
+/**
+ * Depth of every type the update creates: a root's children are at depth 1, their children at
+ * 2, and so on. An item names its parent directly (a root name or the item holding the parent
+ * type) or, when it has a left or right neighbour, inherits the neighbour's parent; neighbours
+ * and parents may be in the doc or earlier or later in the same update, so the walk is
+ * iterative and memoised (updates can hold chains of hundreds of thousands of items).
+ */
+function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | null {
+  const byClient = new Map<number, Y.Item[]>();
+  for (const struct of added) {
+    if (!(struct instanceof Y.Item)) continue;
+    const list = byClient.get(struct.id.client) ?? [];
+    list.push(struct);
+    byClient.set(struct.id.client, list);
+  }
+  const inUpdate = (id: Y.ID): Y.Item | null => {
+    const list = byClient.get(id.client);
+    if (!list) return null;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = list[middle];
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return null;
+  };
+  const inDoc = (id: Y.ID): Y.Item | Y.GC | null =>
+    id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null;
+
+  const typeDepths = new Map<Y.AbstractType<unknown>, number>();
+  /** Depth of the type an item of the doc lives in (0: a root). */
+  const containerDepthInDoc = (item: Y.Item): number => typeDepth(item.parent as Y.AbstractType<unknown>, typeDepths);
+
+  /** Depth of the type each new item lives in. */
+  const containerDepth = new Map<Y.Item, number>();
+  for (const start of byClient.values()) {
+    for (const item of start) {
+      if (containerDepth.has(item)) continue;
+      // Walk towards something whose container depth is known, then assign on the way back.
+      const path: { item: Y.Item; step: number }[] = [];
+      const onPath = new Set<Y.Item>();
+      let current: Y.Item = item;
+      let base: number;
+      for (;;) {
+        const memo = containerDepth.get(current);
+        if (memo !== undefined) {
+          base = memo;
+          break;
+        }
+        if (onPath.has(current)) {
+          // A cycle: Yjs can never integrate it (it stays pending and is dropped after apply).
+          base = 0;
+          break;
+        }
+        onPath.add(current);
+        const parent = current.parent as unknown;
+        if (typeof parent === 'string') {
+          path.push({ item: current, step: 0 });
+          base = 0;
+          break;
+        }
+        // The parent type is held by another item: one level deeper than that item's container.
+        const neighbour = parent instanceof Y.ID ? parent : (current.origin ?? current.rightOrigin);
+        const step = parent instanceof Y.ID ? 1 : 0;
+        path.push({ item: current, step });
+        if (neighbour === null) {
+          base = 0;
+          break;
+        }
+        const next = inUpdate(neighbour);
+        if (next) {
+          current = next;
+          continue;
+        }
+        const existing = inDoc(neighbour);
+        if (existing instanceof Y.Item) {
+          if (parent instanceof Y.ID && !(existing.content instanceof Y.ContentType)) {
+            return { reason: 'invalid_update', detail: 'an item names a parent that is not a type' };
+          }
+          base = containerDepthInDoc(existing);
+          break;
+        }
+        // Missing (Yjs sets it aside) or collected (Yjs collects the new item too): no nesting.
+        base = 0;
+        break;
+      }
+      let depth = base;
+      for (let i = path.length - 1; i >= 0; i--) {
+        depth += path[i].step;
+        containerDepth.set(path[i].item, depth);
+      }
+    }
+  }
+  for (const [item, depth] of containerDepth) {
+    if (item.content instanceof Y.ContentType && depth + 1 > maxDepth) {
+      return { reason: 'too_deep', detail: `types nested deeper than ${maxDepth} levels` };
+    }
+  }
+  return null;
+}
+
+/** Depth of a type of the doc: 0 for a root, else one more than the type its item lives in. */
+function typeDepth(type: Y.AbstractType<unknown>, memo: Map<Y.AbstractType<unknown>, number>): number {
+  const chain: Y.AbstractType<unknown>[] = [];
+  let current: Y.AbstractType<unknown> | null = type;
+  let depth = 0;
+  while (current) {
+    const known = memo.get(current);
+    if (known !== undefined) {
+      depth = known;
+      break;
+    }
+    chain.push(current);
+    const holder: Y.Item | null = current._item;
+    current = holder ? (holder.parent as Y.AbstractType<unknown>) : null;
+    if (!current) depth = -1;
+  }
+  // `depth` is the depth of the first type above the chain (-1 above a root).
+  for (let i = chain.length - 1; i >= 0; i--) memo.set(chain[i], ++depth);
+  return memo.get(type)!;
+}
+
+/** What dropUnresolved() removed. */
+export interface Unresolved {
+  structs: boolean;
+  deletes: boolean;
+}
+
+/**
+ * Drops what Yjs set aside because its dependencies are missing: structs after a gap or
+ * pointing at unknown items, and deletions of clocks the doc does not hold ("future deletes",
+ * which Yjs would otherwise apply to whatever that client types next). The live doc never
+ * keeps them, so they are never stored, forwarded or served. Returns null if there were none.
+ */
+export function dropUnresolved(doc: Y.Doc): Unresolved | null {
+  const { store } = doc;
+  if (store.pendingStructs === null && store.pendingDs === null) return null;
+  const dropped = { structs: store.pendingStructs !== null, deletes: store.pendingDs !== null };
+  store.pendingStructs = null;
+  store.pendingDs = null;
+  return dropped;
+}
+
+/** What repairDocument() changed. */
+export interface Repair {
+  unresolved: Unresolved | null;
+  /** Types deleted because they were nested deeper than the limit. */
+  tooDeep: number;
+}
+
+/**
+ * Makes a document stored before these checks existed safe to serve: drops unresolved
+ * structs and deletions, and deletes every type nested deeper than `maxNestingDepth` (with
+ * its content), deepest first, so nothing recurses through a deep subtree. Deleting adds
+ * no structs, only deletions, so the repair is the same every time it runs on the same state.
+ */
+export function repairDocument(doc: Y.Doc, maxNestingDepth: number): Repair {
+  const unresolved = dropUnresolved(doc);
+  const memo = new Map<Y.AbstractType<unknown>, number>();
+  const tooDeep: { item: Y.Item; depth: number }[] = [];
+  for (const structs of doc.store.clients.values()) {
+    for (const struct of structs) {
+      if (!(struct instanceof Y.Item) || struct.deleted || !(struct.content instanceof Y.ContentType)) continue;
+      const depth = typeDepth(struct.content.type, memo);
+      if (depth > maxNestingDepth) tooDeep.push({ item: struct, depth });
+    }
+  }
+  // One transaction per type, deepest first: both the delete and the garbage collection at
+  // the end of a transaction recurse through a deleted type's subtree, which is then shallow.
+  tooDeep.sort((a, b) => b.depth - a.depth);
+  for (const { item } of tooDeep) doc.transact((transaction) => deleteChildrenThenItem(transaction, item));
+  return { unresolved, tooDeep: tooDeep.length };
+}
+
+/** Deletes a type's own children first (they are shallow by now), then the item holding it. */
+function deleteChildrenThenItem(transaction: Y.Transaction, item: Y.Item): void {
+  const type = (item.content as Y.ContentType).type;
+  for (let child = type._start; child !== null; child = child.right) if (!child.deleted) child.delete(transaction);
+  for (const entry of type._map.values()) if (!entry.deleted) entry.delete(transaction);
+  if (!item.deleted) item.delete(transaction);
+}
