@@ -107,7 +107,7 @@ describe('bad input against the standalone server', () => {
     alice.text.insert(0, 'small');
 
     const doc = new Y.Doc();
-    doc.getText('text').insert(0, 'x'.repeat(100 * 1024));
+    doc.getText('title').insert(0, 'x'.repeat(100 * 1024));
     const attacker = await openRawSocket(`${server.syncUrl}/${room}`);
     const closed = closeCodeOf(attacker);
     attacker.send(frame((e) => {

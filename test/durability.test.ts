@@ -195,7 +195,7 @@ describe('durability', () => {
     seeder.text.insert(0, seed);
     seeder.destroy();
     await waitFor(() => logCount(server, 'room unloaded', room) === 1, 'the seeded room to unload');
-    expect(storedDoc(databaseUrl, room).getText('text').toString()).toBe(seed);
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(seed);
 
     // Storage "fails": a row Y.applyUpdate throws on, written behind the server's back.
     const writable = new Database(databaseFile(databaseUrl));
@@ -285,7 +285,7 @@ describe('durability', () => {
     }
     expect(await server.stop()).toBe(0);
     await waitFor(() => receivedBeforeStop.size === 2, 'both to see the server go');
-    const onDisk = new Set(storedDoc(databaseUrl, room).getText('text').toString().split(' ').filter(Boolean));
+    const onDisk = new Set(storedDoc(databaseUrl, room).getText('title').toString().split(' ').filter(Boolean));
     for (const { other, code } of receivedBeforeStop.values()) {
       expect(code).toBe(CloseCode.SERVICE_RESTART);
       for (const word of other) expect(onDisk).toContain(word);

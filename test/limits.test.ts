@@ -115,7 +115,7 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     const floodDoc = new Y.Doc();
     const floodFrames: Uint8Array[] = [];
     floodDoc.on('update', (update: Uint8Array) => floodFrames.push(updateFrame(update)));
-    for (let i = 0; i < 3 * BURST; i++) floodDoc.getText('flood').insert(i, '#');
+    for (let i = 0; i < 3 * BURST; i++) floodDoc.getText('default').insert(i, '#');
     for (const frame of floodFrames) flooder.send(frame);
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
     expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
@@ -129,7 +129,7 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     await waitFor(() => bob.text.toString() === 'steady and calm typing', 'Bob to see Alice’s edits');
     await expectStillSyncing(alice, bob, 'after-flood');
     // The burst got through, the rest of the flood did not.
-    const floodStored = storedDoc(ctx.databaseUrl, room).getText('flood').length;
+    const floodStored = storedDoc(ctx.databaseUrl, room).getText('default').length;
     expect(floodStored).toBeGreaterThanOrEqual(BURST);
     expect(floodStored).toBeLessThan(3 * BURST);
     floodDoc.destroy();
@@ -310,7 +310,7 @@ describe('MAX_DOCUMENT_BYTES', () => {
 
     await expectStillSyncing(alice, bob, 'small');
     expect(alice.text.toString()).not.toContain('Z');
-    expect(storedDoc(ctx.databaseUrl, room).getText('text').toString()).toBe(alice.text.toString());
+    expect(storedDoc(ctx.databaseUrl, room).getText('title').toString()).toBe(alice.text.toString());
   });
 
   it('refuses a single update larger than the limit in an empty room', async () => {
@@ -318,7 +318,7 @@ describe('MAX_DOCUMENT_BYTES', () => {
     const peer = await ctx.raw(room);
     peer.send(updateFrame(updateFrom((text) => text.insert(0, 'Z'.repeat(5_000)))));
     expect(await peer.closed()).toBe(CloseCode.DOCUMENT_TOO_LARGE);
-    expect(storedDoc(ctx.databaseUrl, room).getText('text').toString()).toBe('');
+    expect(storedDoc(ctx.databaseUrl, room).getText('title').toString()).toBe('');
   });
 });
 

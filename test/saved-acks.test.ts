@@ -24,7 +24,7 @@ async function recordMessageTypes(url: string): Promise<{ socket: WebSocket; typ
 
 function updateFrame(text: string): Uint8Array {
   const doc = new Y.Doc();
-  doc.getText('text').insert(0, text);
+  doc.getText('title').insert(0, text);
   const update = Y.encodeStateAsUpdate(doc);
   // [sync, update, varuint length, payload]; payloads here are < 128 bytes.
   return Uint8Array.from([MessageType.SYNC, 2, update.length, ...update]);
@@ -82,7 +82,7 @@ describe('SAVED acknowledgements', () => {
 
     server = await startServer({ databaseUrl, port: server.port, env });
     const reader = await connectClient(server.syncUrl, room);
-    expect(acked.getText('text').length).toBeGreaterThan(100);
+    expect(acked.getText('title').length).toBeGreaterThan(100);
     expect(containsAll(reader.doc, acked)).toBe(true);
     reader.destroy();
     expect(await server.stop()).toBe(0);

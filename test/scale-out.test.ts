@@ -100,7 +100,7 @@ if (SCALE_SKIP_REASON) {
         'person 5 to disappear everywhere',
       );
       // Every instance stored only its own clients' edits, and together they hold everything.
-      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toHaveLength(240);
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('title').toString()).toHaveLength(240);
     });
 
     it('loses nothing anyone received when one instance is SIGKILLed mid-typing; its clients move on', async () => {
@@ -133,7 +133,7 @@ if (SCALE_SKIP_REASON) {
         expect(containsAll(stored, received)).toBe(true);
         for (const doc of [...survivors, ...typists.map((typist) => typist.doc)]) expect(containsAll(doc, received)).toBe(true);
       }
-      expect(stored.getText('text').toString()).toBe(typists[0].text.toString());
+      expect(stored.getText('title').toString()).toBe(typists[0].text.toString());
       await cluster.restart(1);
     });
 
@@ -146,7 +146,7 @@ if (SCALE_SKIP_REASON) {
       cluster.redisOf(1).cut();
       writer.text.insert(7, 'stored but never published');
       await eventually(
-        async () => (await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString() === writer.text.toString(),
+        async () => (await storedPostgresDoc(cluster.schema.url, room)).getText('title').toString() === writer.text.toString(),
         'instance 1 to store the words',
       );
       // Neither the instance nor its client survives to pass the words on.
@@ -198,7 +198,7 @@ if (SCALE_SKIP_REASON) {
       expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' })).toBe(healsSettled);
       await eventually(async () => (await readyz()).status === 200, '/readyz to recover');
       expect((await readyz()).body.redis).toBe('up');
-      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(people[0].text.toString());
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('title').toString()).toBe(people[0].text.toString());
     });
 
     it('rotating a view link on one instance closes its viewers on the others with 4410', async () => {
@@ -255,7 +255,7 @@ if (SCALE_SKIP_REASON) {
         await holder.end();
       }
       await eventually(async () => (await storedLogLength(cluster.schema.url, room)) === 0, 'the log to be folded', 30_000);
-      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('text').toString()).toBe(text);
+      expect((await storedPostgresDoc(cluster.schema.url, room)).getText('title').toString()).toBe(text);
     });
   });
 }

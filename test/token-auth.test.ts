@@ -147,7 +147,7 @@ describe('token mode', () => {
     await waitFor(() => peer.denials.length === 2, 'a read-only notice for the write');
     alice.text.insert(alice.text.length, '!');
     await waitFor(() => bob.text.toString() === 'edited!' && peer.text.toString() === 'edited!', 'Alice’s later edit to arrive');
-    expect(storedDoc(databaseUrl, room).getText('text').toString()).toBe('edited!');
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('edited!');
     expect(peer.socket.readyState).toBe(WebSocket.OPEN);
   });
 

@@ -162,7 +162,7 @@ describe('view links (open mode)', () => {
       'Alice’s later edit to reach Bob and both viewers',
     );
     expect(alice.text.toString()).toBe(expected);
-    expect(storedDoc(databaseUrl, room).getText('text').toString()).toBe(expected);
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(expected);
     expect(await rejectedTotal(server.httpUrl, 'read_only')).toBe(readOnlyBefore + 3);
     expect(peer.socket.readyState).toBe(WebSocket.OPEN);
     expect(peer.closeCode).toBeNull();
@@ -173,7 +173,7 @@ describe('view links (open mode)', () => {
       () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room),
       'the room to unload',
     );
-    expect(storedDoc(databaseUrl, room).getText('text').toString()).toBe(expected);
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(expected);
     const carol = await editor(room);
     expect(carol.text.toString()).toBe(expected);
   });

@@ -29,7 +29,7 @@ function applyPatches(text: Y.Text, patches: Patch[]): void {
 export function sequentialUpdates(fileName: string, count = Infinity): { updates: Uint8Array[]; doc: Y.Doc } {
   const trace = loadTrace(fileName);
   const doc = new Y.Doc();
-  const text = doc.getText('text');
+  const text = doc.getText('title');
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   for (const { patches } of trace.txns.slice(0, Math.min(count, trace.txns.length))) {
@@ -71,7 +71,7 @@ export function concurrentUpdates(fileName: string): AuthoredUpdate[] {
     let update: Uint8Array | null = null;
     const capture = (u: Uint8Array) => (update = u);
     doc.on('update', capture);
-    doc.transact(() => applyPatches(doc.getText('text'), txn.patches));
+    doc.transact(() => applyPatches(doc.getText('title'), txn.patches));
     doc.off('update', capture);
     seen[txn.agent].add(index);
     updates.push(update ?? new Uint8Array([0, 0]));
@@ -83,7 +83,7 @@ export function concurrentUpdates(fileName: string): AuthoredUpdate[] {
 
   const merged = new Y.Doc();
   Y.applyUpdate(merged, Y.mergeUpdates(updates));
-  if (merged.getText('text').toString() !== trace.endContent) {
+  if (merged.getText('title').toString() !== trace.endContent) {
     throw new Error(`${fileName}: replay did not converge to the trace's final text`);
   }
   return authored;

@@ -57,7 +57,7 @@ class Samples {
 function keystrokes(clientId: number, count: number): Uint8Array[] {
   const doc = new Y.Doc();
   doc.clientID = clientId;
-  const text = doc.getText('text');
+  const text = doc.getText('title');
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
   for (let i = 0; i < count; i++) text.insert(i, String.fromCharCode(97 + (i % 26)));

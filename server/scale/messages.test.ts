@@ -15,7 +15,7 @@ describe('scale messages', () => {
 
   it('round-trip a state offer', () => {
     const doc = new Y.Doc();
-    doc.getText('text').insert(0, 'offer');
+    doc.getText('title').insert(0, 'offer');
     const offer = { stateVector: Y.encodeStateVector(doc), deleteSetDigest: Uint8Array.from([1, 2, 3]) };
     const decoded = decodeStateOffer(encodeStateOffer(offer));
     expect(Array.from(decoded.stateVector)).toEqual(Array.from(offer.stateVector));

@@ -42,7 +42,7 @@ export function openClient(syncUrl: string, room: string, options: ClientOptions
   return {
     doc,
     provider,
-    text: doc.getText('text'),
+    text: doc.getText('title'),
     destroy() {
       provider.destroy();
       doc.destroy();

@@ -53,7 +53,7 @@ export function updateFrom(edit: (text: Y.Text) => void, base?: Y.Doc): Uint8Arr
   if (base) Y.applyUpdate(doc, Y.encodeStateAsUpdate(base));
   const updates: Uint8Array[] = [];
   doc.on('update', (update: Uint8Array) => updates.push(update));
-  edit(doc.getText('text'));
+  edit(doc.getText('title'));
   doc.destroy();
   return Y.mergeUpdates(updates);
 }

@@ -95,7 +95,7 @@ const editArbitrary: fc.Arbitrary<Edit> = fc.oneof(
 );
 
 function applyEdit(doc: Y.Doc, edit: Edit): void {
-  const text = doc.getText('text');
+  const text = doc.getText('title');
   const map = doc.getMap('map');
   const array = doc.getArray('array');
   const at = (position: number, length: number) => position % (length + 1);

@@ -51,7 +51,7 @@ export async function openRawPeer(url: string, options?: ClientOptions): Promise
   const peer: RawPeer = {
     socket,
     doc,
-    text: doc.getText('text'),
+    text: doc.getText('title'),
     awareness,
     frames: [],
     denials: [],

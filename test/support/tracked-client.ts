@@ -59,7 +59,7 @@ export async function connectTrackedClient(syncUrl: string, room: string): Promi
   tracker.attach(provider);
   Object.assign(client, {
     doc,
-    text: doc.getText('text'),
+    text: doc.getText('title'),
     provider,
     tracker,
     destroy() {
