@@ -52,13 +52,13 @@ export type UpdateCheck = { refusal: Refusal } | { refusal: null; addedStructs: 
 export function checkUpdate(doc: Y.Doc, update: DecodedUpdate, limits: DocumentLimits, structCount: number): UpdateCheck {
   const added = newStructs(doc, update.structs);
   if (added.length === 0) return { refusal: null, addedStructs: 0 };
-  if (structCount + added.length > limits.maxStructs) {
-    return { refusal: { reason: 'too_many_structs', detail: `the document would hold more than ${limits.maxStructs} structs` } };
-  }
   for (const struct of added) {
     if (struct instanceof Y.Item && typeof struct.parent === 'string' && !limits.rootNames.has(struct.parent)) {
       return { refusal: { reason: 'unknown_root', detail: 'content under a root name this server does not serve' } };
     }
+  }
+  if (structCount + added.length > limits.maxStructs) {
+    return { refusal: { reason: 'too_many_structs', detail: `the document would hold more than ${limits.maxStructs} structs` } };
   }
   const refusal = checkNesting(doc, added, limits.maxNestingDepth);
   return refusal ? { refusal } : { refusal: null, addedStructs: added.length };
