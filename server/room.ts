@@ -20,6 +20,7 @@ import {
   type DocumentLimits,
   type Refusal,
 } from './document-guard';
+import { foldOffTheEventLoop } from './document-fold';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import {
@@ -292,7 +293,7 @@ export class Room {
       const started = performance.now();
       try {
         const maxDepth = this.limits.maxNestingDepth;
-        const result = await this.storage.compact(this.name, (updates) => foldIntoSnapshot(updates, maxDepth));
+        const result = await this.storage.compact(this.name, (updates) => foldOffTheEventLoop(updates, maxDepth));
         if (!result) return;
         // Entries this room appended meanwhile stay in the log on top of the snapshot.
         this.logLength = Math.max(0, this.logLength - result.folded);
@@ -564,24 +565,3 @@ export class Room {
 
 /** Origin of changes applied from other server instances. */
 const REMOTE_ORIGIN = Symbol('remote instance');
-
-/**
- * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
- * the snapshot loads (an unreadable row throws, and nothing is written). The fold repairs what
- * the document guard would refuse today (rows stored before it existed): dangling structs and
- * deletions are dropped, content nested deeper than `maxNestingDepth` deleted.
- */
-function foldIntoSnapshot(updates: Uint8Array[], maxNestingDepth: number): Uint8Array {
-  const doc = new Y.Doc();
-  try {
-    Y.transact(doc, () => {
-      for (const update of updates) Y.applyUpdate(doc, update);
-    });
-    repairDocument(doc, maxNestingDepth);
-    return Y.encodeStateAsUpdate(doc);
-  } catch (error) {
-    throw new Error(`stored updates would not fold into a snapshot: ${(error as Error).message}`);
-  } finally {
-    doc.destroy();
-  }
-}

@@ -35,10 +35,10 @@ export function createMemoryStorage(): DocumentStorage {
     async compact(room, fold) {
       const entry = rooms.get(room);
       if (!entry || entry.log.length === 0) return null;
-      const folded = entry.log;
+      const folded = entry.log.slice();
       const stored = folded.map((row) => row.data.slice());
       if (entry.snapshot) stored.unshift(entry.snapshot.data.slice());
-      const data = fold(stored).slice();
+      const data = (await fold(stored)).slice();
       const throughHead = folded[folded.length - 1].id;
       entry.snapshot = { data, throughHead };
       entry.log = entry.log.filter((row) => row.id > throughHead);

@@ -153,7 +153,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
         const { rows } = await client.query<RoomRow>(SELECT_ROOM, [room]);
         const log = rows.filter((row) => row.part === 1);
         if (log.length === 0) return null;
-        const data = fold(rows.map((row) => new Uint8Array(row.data)));
+        const data = await fold(rows.map((row) => new Uint8Array(row.data)));
         const ids = log.map((row) => row.id);
         await client.query(UPSERT_SNAPSHOT, [room, Buffer.from(data.buffer, data.byteOffset, data.byteLength), ids[ids.length - 1]]);
         await client.query(DELETE_FOLDED, [room, ids]);

@@ -77,25 +77,36 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     return { updates, head, logLength: log.length };
   });
 
-  // One process owns the file and better-sqlite3 is synchronous, so the transaction alone keeps
-  // compactions from overlapping each other and appends.
-  const compactRoom = db.transaction((room: string, fold: FoldUpdates): CompactionResult | null => {
+  // The fold may run on a worker thread (seconds for a large room), so compaction reads in one
+  // transaction and writes in another. Appends meanwhile get ids above the folded ones and are
+  // kept; the write checks that no other compaction of the room committed in between.
+  const readForCompaction = db.transaction((room: string) => {
     const snapshot = selectSnapshot.get(room);
     const log = selectLog.all(room, snapshot?.throughId ?? 0);
+    return { snapshot, log };
+  });
+  const writeCompaction = db.transaction((room: string, data: Uint8Array, readThroughId: number, throughId: number): boolean => {
+    if ((selectSnapshot.get(room)?.throughId ?? 0) !== readThroughId) return false;
+    upsertSnapshot.run({ room, data, throughId });
+    deleteLogThrough.run(room, throughId);
+    return true;
+  });
+  const compactRoom = async (room: string, fold: FoldUpdates): Promise<CompactionResult | null> => {
+    const { snapshot, log } = readForCompaction(room);
     if (log.length === 0) return null;
     const stored = log.map((row) => new Uint8Array(row.data));
     if (snapshot) stored.unshift(new Uint8Array(snapshot.data));
-    const data = fold(stored);
+    const data = await fold(stored);
     const throughId = log[log.length - 1].id;
-    upsertSnapshot.run({ room, data, throughId });
-    deleteLogThrough.run(room, throughId);
+    if (closed) throw new Error('storage is closed');
+    if (!writeCompaction(room, data, snapshot?.throughId ?? 0, throughId)) return null;
     return {
       folded: log.length,
       foldedBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
       snapshotBytes: data.byteLength,
       waitedForLock: false,
     };
-  });
+  };
 
   // Group commit: every append requested in one event-loop turn, from any room, goes into one
   // transaction, so a busy server pays one fsync per turn rather than one per active room.
@@ -129,7 +140,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
         if (pendingAppends.length === 1) setImmediate(commitPendingAppends);
       });
     },
-    async compact(room, fold) {
+    compact(room, fold) {
       return compactRoom(room, fold);
     },
     async ensureViewId(room, candidate) {

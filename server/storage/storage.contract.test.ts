@@ -60,7 +60,7 @@ function rebuild(updates: Uint8Array[]): string {
 const bytes = (updates: Uint8Array[]) => updates.map((update) => Array.from(update));
 
 /** Folds like a room does: load everything into a fresh doc and encode it. */
-const foldDoc: FoldUpdates = (updates) => {
+const foldDoc = (updates: Uint8Array[]): Uint8Array => {
   const doc = new Y.Doc();
   for (const update of updates) Y.applyUpdate(doc, update);
   return Y.encodeStateAsUpdate(doc);
@@ -69,7 +69,7 @@ const foldDoc: FoldUpdates = (updates) => {
 /** foldDoc that also records what it was given. */
 function recordingFold() {
   const calls: Uint8Array[][] = [];
-  const fold: FoldUpdates = (updates) => {
+  const fold = (updates: Uint8Array[]): Uint8Array => {
     calls.push(updates.map((update) => update.slice()));
     return foldDoc(updates);
   };
@@ -233,6 +233,26 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect(calls).toHaveLength(0);
       expect(bytes((await storage.load('room')).updates)).toEqual(bytes(before.updates));
       expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0 });
+    });
+
+    it('an asynchronous fold (on the worker thread) keeps what is appended while it runs', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, 'folded ')));
+      const during = writer.edit((t) => t.insert(7, 'appended meanwhile'));
+      let appended: Promise<number> | null = null;
+      const slowFold: FoldUpdates = async (updates) => {
+        appended = storage.append('room', during);
+        await appended;
+        return foldDoc(updates);
+      };
+      expect(await storage.compact('room', slowFold)).toMatchObject({ folded: 1 });
+      const loaded = await storage.load('room');
+      expect(loaded.logLength).toBe(1);
+      expect(loaded.head).toBe(await appended!);
+      expect(rebuild(loaded.updates)).toBe('folded appended meanwhile');
+      await expect(storage.compact('room', async () => Promise.reject(new Error('worker died')))).rejects.toThrow('worker died');
+      expect(rebuild((await storage.load('room')).updates)).toBe('folded appended meanwhile');
     });
 
     it('a fold that throws changes nothing', async () => {

@@ -14,8 +14,8 @@ export interface StoredDocument {
   logLength: number;
 }
 
-/** Merges a room's stored updates (snapshot first, then the log) into one snapshot. */
-export type FoldUpdates = (updates: Uint8Array[]) => Uint8Array;
+/** Merges a room's stored updates (snapshot first, then the log) into one snapshot (maybe on another thread). */
+export type FoldUpdates = (updates: Uint8Array[]) => Uint8Array | Promise<Uint8Array>;
 
 /** What one compaction did. */
 export interface CompactionResult {

@@ -1,0 +1,101 @@
+/**
+ * Folding a room's stored updates into one snapshot (compaction). A large room's fold takes
+ * seconds of CPU, during which a single-threaded server would answer nobody in any room, so
+ * folds above FOLD_IN_WORKER_BYTES run on a worker thread; small ones stay here, where they
+ * cost less than a message to a worker.
+ */
+import { Worker } from 'node:worker_threads';
+import * as Y from 'yjs';
+import { repairDocument } from './document-guard';
+
+/** Stored bytes above which a fold runs on the worker thread. */
+export const FOLD_IN_WORKER_BYTES = 256 * 1024;
+
+/**
+ * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
+ * the snapshot loads (an unreadable row throws, and nothing is written). The fold repairs what
+ * the document guard would refuse today (rows stored before it existed): dangling structs and
+ * deletions are dropped, content nested deeper than `maxNestingDepth` deleted.
+ */
+export function foldIntoSnapshot(updates: Uint8Array[], maxNestingDepth: number): Uint8Array {
+  const doc = new Y.Doc();
+  try {
+    Y.transact(doc, () => {
+      for (const update of updates) Y.applyUpdate(doc, update);
+    });
+    repairDocument(doc, maxNestingDepth);
+    return Y.encodeStateAsUpdate(doc);
+  } catch (error) {
+    throw new Error(`stored updates would not fold into a snapshot: ${(error as Error).message}`);
+  } finally {
+    doc.destroy();
+  }
+}
+
+/** What the worker is asked, and what it answers. */
+export interface FoldRequest {
+  id: number;
+  updates: Uint8Array[];
+  maxNestingDepth: number;
+}
+export type FoldResponse = { id: number; snapshot: Uint8Array } | { id: number; error: string };
+
+/** Folds on the worker thread when the updates are large, else here. */
+export function foldOffTheEventLoop(updates: Uint8Array[], maxNestingDepth: number): Promise<Uint8Array> {
+  const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
+  if (bytes <= FOLD_IN_WORKER_BYTES) return Promise.resolve().then(() => foldIntoSnapshot(updates, maxNestingDepth));
+  return foldWorker().fold(updates, maxNestingDepth);
+}
+
+/**
+ * One worker for the whole process, started on first use. It is unreferenced while idle, so it
+ * never keeps a process from exiting. Folds queue on it one after another.
+ */
+class FoldWorker {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (snapshot: Uint8Array) => void; reject: (error: Error) => void }>();
+
+  fold(updates: Uint8Array[], maxNestingDepth: number): Promise<Uint8Array> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, updates, maxNestingDepth } satisfies FoldRequest);
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    // The server runs from TypeScript under tsx; a worker has to register tsx itself first.
+    const entry = new URL('./fold-worker.ts', import.meta.url).href;
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const boot = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); })`;
+    const worker = new Worker(boot, { eval: true, name: 'tandem-fold' });
+    worker.on('message', (response: FoldResponse) => {
+      const waiter = this.waiting.get(response.id);
+      if (!waiter) return;
+      this.waiting.delete(response.id);
+      if ('snapshot' in response) waiter.resolve(response.snapshot);
+      else waiter.reject(new Error(response.error));
+      if (this.waiting.size === 0) worker.unref();
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiter of this.waiting.values()) waiter.reject(new Error(`fold worker failed: ${error.message}`));
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}
+
+let shared: FoldWorker | null = null;
+function foldWorker(): FoldWorker {
+  shared ??= new FoldWorker();
+  return shared;
+}
