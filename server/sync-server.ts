@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import v8 from 'node:v8';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import type { ServerConfig } from './config';
@@ -78,6 +79,15 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     connection.close(code);
   }
 
+  /**
+   * Whether the V8 heap is fuller than ROOM_LOAD_HEAP_LIMIT_PERCENT of its limit: loading one
+   * more room then risks the process (and every room in it) dying of an out-of-memory abort.
+   */
+  function heapAboveLimit(): boolean {
+    const { used_heap_size: used, heap_size_limit: limit } = v8.getHeapStatistics();
+    return used > (limit * options.roomLoadHeapLimitPercent) / 100;
+  }
+
   function track(connection: Connection): boolean {
     const members = connectionsByRoom.get(connection.roomName) ?? new Set<Connection>();
     if (members.size >= options.maxConnectionsPerRoom) {
@@ -86,6 +96,10 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     }
     if (!rooms.isLoaded(connection.roomName) && rooms.loadedCount >= options.maxLoadedRooms) {
       refuse(connection, CloseCode.SERVER_BUSY, 'server_busy', 'too many loaded rooms; closing');
+      return false;
+    }
+    if (!rooms.isLoaded(connection.roomName) && heapAboveLimit()) {
+      refuse(connection, CloseCode.SERVER_BUSY, 'memory_pressure', 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room');
       return false;
     }
     connectionsByRoom.set(connection.roomName, members);
@@ -118,7 +132,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     const awareness = new TokenBucket(options.awarenessRatePerSecond, options.awarenessBurst);
     let receivedAny = false;
     connection.after(options.handshakeTimeoutMs, () => {
-      if (!receivedAny) refuse(connection, CloseCode.HANDSHAKE_TIMEOUT, 'handshake_timeout', 'no handshake; closing');
+      if (receivedAny) return;
+      // After a long stall timers run before sockets are read, so a first frame that arrived in
+      // time may still be unread: look again once this turn of the event loop has read them.
+      setImmediate(() => {
+        if (!receivedAny) refuse(connection, CloseCode.HANDSHAKE_TIMEOUT, 'handshake_timeout', 'no handshake; closing');
+      });
     });
 
     // Frames that arrive while the room loads wait here, so nothing is served before the load.

@@ -293,3 +293,22 @@ describe('rooms poisoned before the document guard existed', () => {
     expect(stored.getXmlFragment('default').toString()).toContain('Edited after the repair.');
   });
 });
+
+describe('a process short of memory', () => {
+  it('refuses to load another room (4508, retryable) but stays healthy', async () => {
+    // A heap limit the server is already past at start: every new room is refused.
+    const server = await startServer({
+      env: { NODE_OPTIONS: '--max-old-space-size=128', ROOM_LOAD_HEAP_LIMIT_PERCENT: '10' },
+    });
+    try {
+      const peer = await openRawPeer(`${server.syncUrl}/${uniqueRoom('memory')}`);
+      expect(await peer.closed()).toBe(CloseCode.SERVER_BUSY);
+      peer.destroy();
+      expect(await rejectedTotal(server.httpUrl, 'memory_pressure')).toBe(1);
+      expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+      expect(server.logs.some((entry) => entry.msg === 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room')).toBe(true);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
