@@ -1,36 +1,13 @@
 /** The document guard in-process, on real Yjs documents and hand-made updates. */
-import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { deletionOnly, nest } from '../test/support/hostile-updates';
 import { checkUpdate, countStructs, dropUnresolved, repairDocument, type DocumentLimits } from './document-guard';
 
 const limits: DocumentLimits = { rootNames: new Set(['default', 'title']), maxNestingDepth: 64, maxStructs: 500_000 };
 
 const check = (doc: Y.Doc, update: Uint8Array, overrides: Partial<DocumentLimits> = {}) =>
   checkUpdate(doc, Y.decodeUpdate(update), { ...limits, ...overrides }, countStructs(doc)).refusal?.reason ?? null;
-
-/** `depth` blockquotes, each inside the last, under the body; returns the innermost. */
-function nest(parent: Y.XmlFragment | Y.XmlElement, depth: number): Y.XmlElement {
-  let inner = parent;
-  for (let level = 0; level < depth; level++) {
-    const quote = new Y.XmlElement('blockquote');
-    inner.insert(0, [quote]);
-    inner = quote;
-  }
-  return inner as Y.XmlElement;
-}
-
-/** A V1 update holding only deletions: `[clock, clock + length)` of `client`. */
-function deletionOnly(client: number, clock: number, length: number): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, 0); // no structs
-  encoding.writeVarUint(encoder, 1); // one client in the delete set
-  encoding.writeVarUint(encoder, client);
-  encoding.writeVarUint(encoder, 1); // one range
-  encoding.writeVarUint(encoder, clock);
-  encoding.writeVarUint(encoder, length);
-  return encoding.toUint8Array(encoder);
-}
 
 function paragraph(doc: Y.Doc, text: string): void {
   const element = new Y.XmlElement('paragraph');

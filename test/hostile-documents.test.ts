@@ -7,44 +7,15 @@
  * show their honest content and heal.
  */
 import Database from 'better-sqlite3';
-import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { updateFrame } from './support/frames';
+import { danglingUpdate, deletionOnly, nest } from './support/hostile-updates';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { databaseFile, startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
-
-/** `depth` blockquotes, each inside the last, under the body; returns the innermost. */
-function nest(parent: Y.XmlFragment | Y.XmlElement, depth: number): Y.XmlElement {
-  let inner = parent;
-  for (let level = 0; level < depth; level++) {
-    const quote = new Y.XmlElement('blockquote');
-    inner.insert(0, [quote]);
-    inner = quote;
-  }
-  return inner as Y.XmlElement;
-}
-
-/** A V1 update holding only the deletion of `[clock, clock + length)` of `client`. */
-function deletionOnly(client: number, clock: number, length: number): Uint8Array {
-  const encoder = encoding.createEncoder();
-  for (const value of [0, 1, client, 1, clock, length]) encoding.writeVarUint(encoder, value);
-  return encoding.toUint8Array(encoder);
-}
-
-/** An update that continues `text` from a point the server never saw: it can never integrate. */
-function danglingUpdate(words: string): Uint8Array {
-  const author = new Y.Doc();
-  author.getText('title').insert(0, 'never sent ');
-  const unseen = Y.encodeStateVector(author);
-  author.getText('title').insert(11, words);
-  const update = Y.encodeStateAsUpdate(author, unseen);
-  author.destroy();
-  return update;
-}
 
 function paragraphUpdate(text: string): Uint8Array {
   const doc = new Y.Doc();
