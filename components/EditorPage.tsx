@@ -7,6 +7,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { requestToken } from '../lib/api-client';
 import { followBrowserNetworkState } from '../lib/follow-network-state';
+import { admitOnlyTandemPresence } from '../lib/presence-intake';
 import { SaveTracker } from '../lib/save-tracker';
 import { SAVED_ACKS_PARAM } from '../lib/sync-protocol';
 import { apiBaseFor, syncUrlFor } from '../lib/sync-url';
@@ -67,6 +68,8 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       WebSocketPolyfill: tracker.webSocketClass(WebSocket),
     });
     tracker.attach(provider, { restoredOrigins: [localCopy] });
+    // Presence outside Tandem's schema never reaches the awareness (security review C1, M7).
+    admitOnlyTandemPresence(provider);
     const apiBase = apiBaseFor(window.location, syncUrl);
     const tokens = tokenMode ? new TokenKeeper(() => requestToken(apiBase, { room })) : null;
     // Connect once the local copy is loaded, so the first sync already carries offline edits,

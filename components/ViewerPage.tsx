@@ -6,6 +6,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { requestToken } from '../lib/api-client';
 import { followBrowserNetworkState } from '../lib/follow-network-state';
+import { admitOnlyTandemPresence } from '../lib/presence-intake';
 import { apiBaseFor, viewSyncUrlFor } from '../lib/sync-url';
 import { TokenKeeper } from '../lib/token-client';
 import { CollaborativeEditor } from './CollaborativeEditor';
@@ -47,6 +48,8 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
     // No IndexedDB copy and no save tracking: a reader has no changes to keep. The editor is
     // not editable, and the server drops anything a view connection sends anyway.
     const provider = new WebsocketProvider(viewSyncUrlFor(window.location, syncUrl), viewId, doc, { connect: false });
+    // Presence outside Tandem's schema never reaches the awareness (security review C1, M7).
+    admitOnlyTandemPresence(provider);
     const apiBase = apiBaseFor(window.location, syncUrl);
     const tokens = tokenMode ? new TokenKeeper(() => requestToken(apiBase, { viewId })) : null;
     let destroyed = false;

@@ -4,7 +4,6 @@
  * the same content the same way.
  */
 import Collaboration from '@tiptap/extension-collaboration';
-import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import Image from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
@@ -16,6 +15,7 @@ import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { BrowserSelectionSync } from './editor-selection';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
+import { SafeCollaborationCaret } from './presence-carets';
 import type { PresenceUser } from './presence-user';
 import { isAllowedLinkHref } from './safe-url';
 
@@ -66,7 +66,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     // editor.getMarkdown() for the export, with the same renderers as lib/markdown.ts.
     Markdown,
     Collaboration.configure({ document: doc }),
-    CollaborationCaret.configure({ provider, user }),
+    // CollaborationCaret that ignores malformed presence and never lets a caret break sync.
+    SafeCollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
     // Word and character counts for the status line (components/WordCount.tsx).
     CharacterCount,

@@ -7,15 +7,17 @@ import type { Editor } from '@tiptap/core';
 import { relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { isPresenceState } from './presence-schema';
 
 /** Fraction of the viewport kept clear at the top (sticky header) and bottom (status line). */
 const COMFORT_MARGIN = 0.2;
 
 /** The document position of `clientId`'s caret (their selection head); null if they have none here. */
 export function caretPositionOf(editor: Editor, awareness: Awareness, clientId: number): number | null {
-  const state = awareness.getStates().get(clientId) as { cursor?: { head?: unknown } | null } | undefined;
-  const head = state?.cursor?.head;
-  if (!head) return null;
+  const state = awareness.getStates().get(clientId);
+  // Presence is other people's JSON: only a state in Tandem's schema holds a position Yjs can read.
+  if (!isPresenceState(state) || !state.cursor) return null;
+  const { head } = state.cursor;
   const sync = ySyncPluginKey.getState(editor.state);
   if (!sync?.binding || !sync.type) return null;
   const position = relativePositionToAbsolutePosition(

@@ -1,8 +1,9 @@
-/** Presence users: viewers are marked as viewing, and other clients' states are read safely. */
+/** Presence users: viewers are marked as viewing; other clients' states outside the schema are nobody. */
 import { describe, expect, it } from 'vitest';
 import { presenceUserFor, readPresenceUser } from './presence-user';
 
 const vera = { name: 'Vera', color: '#175cd3' };
+const caret = { anchor: { type: null, tname: 'default', item: null, assoc: 0 }, head: { type: null, tname: null, item: { client: 7, clock: 3 }, assoc: -1 } };
 
 describe('presenceUserFor', () => {
   it('marks a viewer as viewing', () => {
@@ -20,16 +21,36 @@ describe('readPresenceUser', () => {
     expect(readPresenceUser({ user: { ...vera, viewing: true } })).toEqual({ ...vera, viewing: true });
   });
 
-  it('treats anything but viewing === true as an editor', () => {
-    expect(readPresenceUser({ user: { ...vera, viewing: 'yes' } })).toEqual(vera);
+  it('reads a whole state as a Tandem browser publishes it, caret and activity included', () => {
+    expect(readPresenceUser({ user: presenceUserFor(vera, { viewing: false }), cursor: caret, lastActive: 1_700_000_000_000 })).toEqual(vera);
+  });
+
+  it('returns a copy holding only the known fields', () => {
+    const state = { user: { ...vera } };
+    const user = readPresenceUser(state);
+    expect(user).not.toBe(state.user);
+    expect(Object.keys(user!)).toEqual(['name', 'color']);
   });
 
   it.each([
     ['no state', null],
+    ['a state that is not an object', 'Vera'],
     ['no user', {}],
     ['a user without a name', { user: { color: '#175cd3' } }],
     ['a user whose name is not text', { user: { name: 42, color: '#175cd3' } }],
+    ['an empty name', { user: { name: '', color: '#175cd3' } }],
+    ['a name over 40 characters', { user: { name: 'V'.repeat(41), color: '#175cd3' } }],
+    ['a name with control characters', { user: { name: 'Vera\u0000\nAdmin', color: '#175cd3' } }],
     ['a user without a colour', { user: { name: 'Vera' } }],
+    ['a colour that is a url()', { user: { name: 'Vera', color: 'url(http://attacker.example/track.png)' } }],
+    ['a colour with more CSS after it', { user: { name: 'Vera', color: '#175cd3;background-image:url(http://attacker.example/t.png)' } }],
+    ['a named CSS colour', { user: { name: 'Vera', color: 'red' } }],
+    ['a short hex colour', { user: { name: 'Vera', color: '#17c' } }],
+    ['viewing that is not true', { user: { ...vera, viewing: 'yes' } }],
+    ['an unknown user field', { user: { ...vera, avatar: 'http://attacker.example/a.png' } }],
+    ['an unknown state field', { user: vera, admin: true }],
+    ['a caret without positions (finding C1)', { user: vera, cursor: {} }],
+    ['a lastActive that is not a number', { user: vera, lastActive: 'now' }],
   ])('ignores %s', (_label, state) => {
     expect(readPresenceUser(state)).toBeNull();
   });

@@ -4,6 +4,7 @@
  * writers. Pure functions, shared by the editor, the viewer and the presence list.
  */
 import type { Identity } from './identity';
+import { isPresenceState } from './presence-schema';
 
 /** The awareness `user` field (also what CollaborationCaret draws carets from). */
 export interface PresenceUser extends Identity {
@@ -16,9 +17,14 @@ export function presenceUserFor(identity: Identity, { viewing }: { viewing: bool
   return viewing ? { name: identity.name, color: identity.color, viewing: true } : { name: identity.name, color: identity.color };
 }
 
-/** Reads another client's awareness state; null when it carries no usable `user` field. */
+/**
+ * Reads a client's awareness state: its `user` field, or null unless the whole state is in
+ * Tandem's presence schema (lib/presence-schema.ts). The colour goes into CSS (the avatar's
+ * background), so only `#rrggbb` ever gets there, never a `url(...)` that every participant's
+ * browser would fetch; the name is 1–40 characters of plain text.
+ */
 export function readPresenceUser(state: unknown): PresenceUser | null {
-  const user = (state as { user?: { name?: unknown; color?: unknown; viewing?: unknown } } | null)?.user;
-  if (typeof user?.name !== 'string' || typeof user.color !== 'string') return null;
-  return user.viewing === true ? { name: user.name, color: user.color, viewing: true } : { name: user.name, color: user.color };
+  if (!isPresenceState(state) || !state.user) return null;
+  const { name, color, viewing } = state.user;
+  return viewing ? { name, color, viewing: true } : { name, color };
 }
