@@ -52,7 +52,7 @@ const POSITION_FIELDS = new Set(['type', 'tname', 'item', 'assoc']);
 export function presenceStateProblem(value: unknown): string | null {
   if (!isPlainObject(value)) return 'presence state is not an object';
   const unknown = unknownField(value, STATE_FIELDS);
-  if (unknown) return `unknown presence field "${unknown}"`;
+  if (unknown) return `unknown presence field "${clip(unknown)}"`;
   if ('user' in value) {
     const problem = userProblem(value.user);
     if (problem) return problem;
@@ -75,7 +75,7 @@ export function isPresenceState(value: unknown): value is PresenceState {
 function userProblem(user: unknown): string | null {
   if (!isPlainObject(user)) return 'user is not an object';
   const unknown = unknownField(user, USER_FIELDS);
-  if (unknown) return `unknown user field "${unknown}"`;
+  if (unknown) return `unknown user field "${clip(unknown)}"`;
   if (typeof user.name !== 'string' || !isDisplayName(user.name)) return 'user name is not plain text of 1–40 characters';
   if (typeof user.color !== 'string' || !PRESENCE_COLOR_PATTERN.test(user.color)) return 'user colour is not #rrggbb';
   if ('viewing' in user && user.viewing !== true) return 'viewing is not true';
@@ -84,6 +84,8 @@ function userProblem(user: unknown): string | null {
 
 /** Plain text a caret label can show: 1–40 characters, no control characters. */
 function isDisplayName(name: string): boolean {
+  // Each character is at most two UTF-16 units: a longer string is too long without counting.
+  if (name.length > 2 * MAX_NAME_LENGTH) return false;
   const length = Array.from(name).length;
   return length >= 1 && length <= MAX_NAME_LENGTH && !/[\u0000-\u001f\u007f-\u009f]/.test(name);
 }
@@ -91,7 +93,7 @@ function isDisplayName(name: string): boolean {
 function cursorProblem(cursor: unknown): string | null {
   if (!isPlainObject(cursor)) return 'cursor is not an object';
   const unknown = unknownField(cursor, CURSOR_FIELDS);
-  if (unknown) return `unknown cursor field "${unknown}"`;
+  if (unknown) return `unknown cursor field "${clip(unknown)}"`;
   if (!isRelativePosition(cursor.anchor) || !isRelativePosition(cursor.head)) {
     return 'cursor anchor or head is not a relative position';
   }
@@ -120,6 +122,9 @@ const isUint = (value: unknown): value is number => Number.isSafeInteger(value) 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** A field name short enough to quote in a reason (it is the sender's text, of any length). */
+const clip = (name: string) => (name.length > MAX_TYPE_NAME_LENGTH ? `${name.slice(0, MAX_TYPE_NAME_LENGTH)}…` : name);
 
 function unknownField(value: Record<string, unknown>, known: Set<string>): string | null {
   for (const key of Object.keys(value)) if (!known.has(key)) return key;

@@ -51,7 +51,7 @@ export interface ServerConfig {
   maxLoadedRooms: number;
   /** Time a client has to complete the HTTP upgrade and then to send its first message. */
   handshakeTimeoutMs: number;
-  /** Presence (awareness) client ids one connection may introduce; more are refused (4400). */
+  /** Presence (awareness) client ids one connection may introduce; entries for more are dropped. */
   maxPresenceIdsPerConnection: number;
   /** Top-level names a document's content may live under; structs under any other are refused. */
   documentRootNames: string[];

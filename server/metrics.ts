@@ -26,6 +26,8 @@ export type RejectionReason =
   | 'invalid_presence'
   | 'foreign_presence'
   | 'presence_ids'
+  // A presence clock no client reaches by counting: a jump past 2^20, or past 2^40 (dropped).
+  | 'implausible_clock'
   // Document content the server refuses: under a root name Tandem does not use, nested too
   // deeply, past the struct cap, or depending on changes the server never received (dropped).
   | 'unknown_root'

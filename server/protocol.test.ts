@@ -13,6 +13,7 @@ import {
   ProtocolError,
   decodeClientMessage,
   encodeAwareness,
+  encodeAwarenessEntries,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
@@ -134,6 +135,24 @@ describe('decodeClientMessage: frames from the stock y-protocols encoders', () =
     awareness.setLocalState(null);
     const removal = awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID]);
     expect(decodeClientMessage(frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, removal))).kind).toBe('awareness');
+  });
+
+  it('hands the room each awareness entry parsed, clocks past 2^53 included, and refuses unsafe client ids', () => {
+    const entries = [
+      { clientId: 7, clock: 3, state: { user: { name: 'Ada', color: '#175cd3' } } },
+      { clientId: 8, clock: 2 ** 53, state: null },
+    ];
+    const message = decodeClientMessage(frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries))));
+    expect(message).toMatchObject({ kind: 'awareness', entries });
+    // What y-protocols itself reads from the same bytes.
+    const observer = new awarenessProtocol.Awareness(new Y.Doc());
+    awarenessProtocol.applyAwarenessUpdate(observer, encodeAwarenessEntries(entries), 'test');
+    expect(observer.getStates().get(7)).toEqual(entries[0].state);
+
+    const unsafeId = encodeAwarenessEntries([{ clientId: 2 ** 53, clock: 1, state: {} }]);
+    expect(() => decodeClientMessage(frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, unsafeId)))).toThrow(
+      /client id out of range/,
+    );
   });
 
   it('decodes a query-awareness frame', () => {

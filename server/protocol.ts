@@ -13,17 +13,20 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
-/** One entry of an awareness update: whose state, at which clock. */
-export interface AwarenessClock {
+/** One entry of an awareness update: whose presence, at which clock, and its parsed state. */
+export interface AwarenessEntry {
   clientId: number;
+  /** Any non-negative number, maybe past 2^53: judging clocks is the room's business. */
   clock: number;
+  /** The parsed JSON state; null removes the client's presence. */
+  state: unknown;
 }
 
 export type ClientMessage =
   | { kind: 'sync-step1'; stateVector: Uint8Array }
   | { kind: 'sync-step2'; update: Uint8Array; empty: boolean; decoded: DecodedUpdate }
   | { kind: 'sync-update'; update: Uint8Array; empty: boolean; decoded: DecodedUpdate }
-  | { kind: 'awareness'; update: Uint8Array; clocks: AwarenessClock[] }
+  | { kind: 'awareness'; update: Uint8Array; entries: AwarenessEntry[] }
   | { kind: 'query-awareness' };
 
 /**
@@ -64,7 +67,7 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
     }
     case MessageType.AWARENESS: {
       const update = decoding.readVarUint8Array(decoder);
-      return { kind: 'awareness', update, clocks: readAwarenessClocks(update) };
+      return { kind: 'awareness', update, entries: readAwarenessEntries(update) };
     }
     case MessageType.QUERY_AWARENESS:
       return { kind: 'query-awareness' };
@@ -108,20 +111,38 @@ function isSafeRange(client: number, clock: number, length: number): boolean {
   return Number.isSafeInteger(client) && Number.isSafeInteger(clock + length);
 }
 
-/** Mirrors y-protocols' awareness encoding: [count, (clientID, clock, JSON state)*]. */
-function readAwarenessClocks(update: Uint8Array): AwarenessClock[] {
+/**
+ * Reads an awareness update, laid out as y-protocols encodes it: [count, (clientID, clock, JSON
+ * state)*]. Throws ProtocolError for anything else. A clock is never refused here: a stock
+ * client can be pushed to any clock (security review H1), so the room drops what it doubts.
+ */
+export function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
-  const clocks: AwarenessClock[] = [];
+  const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);
     const clock = decoding.readVarUint(decoder);
-    if (!Number.isSafeInteger(clientId) || !Number.isSafeInteger(clock)) throw new ProtocolError('awareness id out of range');
-    assertShallow(JSON.parse(decoding.readVarString(decoder)));
-    clocks.push({ clientId, clock });
+    // Stock ids are Yjs client ids (32-bit): a larger one is not from a y-websocket client.
+    if (!Number.isSafeInteger(clientId)) throw new ProtocolError('awareness client id out of range');
+    const state: unknown = JSON.parse(decoding.readVarString(decoder));
+    assertShallow(state);
+    entries.push({ clientId, clock, state });
   }
   if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes in awareness update');
-  return clocks;
+  return entries;
+}
+
+/** An awareness update holding exactly `entries`, laid out as y-protocols encodes one. */
+export function encodeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, entries.length);
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(encoder, clientId);
+    encoding.writeVarUint(encoder, clock);
+    encoding.writeVarString(encoder, JSON.stringify(state));
+  }
+  return encoding.toUint8Array(encoder);
 }
 
 /** Deepest JSON nesting accepted in presence; deeper would overflow the stack when relayed. */

@@ -23,6 +23,8 @@ export interface RoomRegistryOptions {
   maxNestingDepth: number;
   /** Most structs one document may hold (MAX_DOCUMENT_STRUCTS). */
   maxDocumentStructs: number;
+  /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
+  maxPresenceIdsPerConnection: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
   scale?: RoomScale;
 }
@@ -119,7 +121,7 @@ export class RoomRegistry {
   }
 
   private async load(name: string): Promise<Room> {
-    const { logger, metrics, compactAfterUpdates, maxDocumentBytes } = this.options;
+    const { logger, metrics, compactAfterUpdates, maxDocumentBytes, maxPresenceIdsPerConnection } = this.options;
     const room = await Room.load({
       name,
       storage: this.roomStorage,
@@ -127,6 +129,7 @@ export class RoomRegistry {
       metrics,
       compactAfterUpdates,
       maxDocumentBytes,
+      maxPresenceIdsPerConnection,
       limits: this.limits,
       onCorrupted: (corrupted) => this.evict(name, corrupted),
     });

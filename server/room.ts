@@ -7,9 +7,9 @@
  * forwarded, its senders acknowledged (SAVED), and sync step 2 answers sent. So whatever any
  * client has seen survives a crash, and storage never holds a poisoned row.
  */
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
+import { DEFAULT_CONFIG } from './config';
 import type { Connection } from './connection';
 import {
   checkUpdate,
@@ -24,15 +24,14 @@ import { foldOffTheEventLoop } from './document-fold';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import {
-  encodeAwareness,
   encodePermissionDenied,
   encodeSaved,
   encodeSyncStep1,
   encodeSyncStep2,
   encodeSyncUpdate,
-  type AwarenessClock,
   type ClientMessage,
 } from './protocol';
+import { RoomPresence } from './room-presence';
 import type { DocumentStorage } from './storage';
 
 export interface RoomOptions {
@@ -51,6 +50,8 @@ export interface RoomOptions {
    * registry closes everyone (retryably) and reloads the room from storage.
    */
   onCorrupted?: (room: Room) => void;
+  /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
+  maxPresenceIdsPerConnection?: number;
 }
 
 interface QueuedUpdate {
@@ -70,8 +71,6 @@ interface QueuedUpdate {
 }
 
 interface Member {
-  /** Awareness client ids this connection controls (removed when it leaves). */
-  awarenessIds: Set<number>;
   /** Document messages (sync step 2 + update) received from it so far. */
   documentMessages: number;
 }
@@ -88,7 +87,8 @@ const READ_ONLY = encodePermissionDenied('read-only: this link can view but not 
 export class Room {
   readonly name: string;
   readonly doc = new Y.Doc({ gc: true });
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  /** Who is here: presence, owned per connection (room-presence.ts). */
+  readonly presence: RoomPresence;
   private readonly storage: DocumentStorage;
   private readonly log: Logger;
   private readonly compactAfterUpdates: number;
@@ -168,9 +168,13 @@ export class Room {
     this.compactAfterUpdates = options.compactAfterUpdates;
     this.head = head;
     this.logLength = logLength;
-    // The server is not a participant: it relays presence but has none of its own.
-    this.awareness.setLocalState(null);
-    this.awareness.on('update', this.forwardAwareness);
+    this.presence = new RoomPresence({
+      doc: this.doc,
+      metrics: options.metrics,
+      logger: this.log,
+      maxIdsPerConnection: options.maxPresenceIdsPerConnection ?? DEFAULT_CONFIG.maxPresenceIdsPerConnection,
+      members: () => this.members.keys(),
+    });
   }
 
   /** Number of connections in the room. */
@@ -180,13 +184,10 @@ export class Room {
 
   /** Adds a connection and starts the sync handshake with it. */
   join(connection: Connection): void {
-    this.members.set(connection, { awarenessIds: new Set(), documentMessages: 0 });
+    this.members.set(connection, { documentMessages: 0 });
     if (connection.role === 'view') connection.send(READ_ONLY);
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
-    const present = Array.from(this.awareness.getStates().keys());
-    if (present.length > 0) {
-      connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)));
-    }
+    this.presence.greet(connection);
   }
 
   /** Closes every connection in the room with `code`. */
@@ -196,12 +197,8 @@ export class Room {
 
   /** Removes a connection; its presence disappears for everyone at once. */
   leave(connection: Connection): void {
-    const member = this.members.get(connection);
-    if (!member) return;
-    this.members.delete(connection);
-    if (member.awarenessIds.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, Array.from(member.awarenessIds), null);
-    }
+    if (!this.members.delete(connection)) return;
+    this.presence.leave(connection);
   }
 
   /** Acts on one decoded message from a member. */
@@ -239,22 +236,12 @@ export class Room {
         return;
       }
       case 'awareness':
-        awarenessProtocol.applyAwarenessUpdate(this.awareness, message.update, connection);
+        if (this.members.has(connection)) this.presence.receive(connection, message.entries);
         return;
-      case 'query-awareness': {
-        const clients = Array.from(this.awareness.getStates().keys());
-        connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients)));
+      case 'query-awareness':
+        this.presence.answerQuery(connection);
         return;
-      }
     }
-  }
-
-  /**
-   * Whether an awareness message says anything new: stock y-websocket clients echo every
-   * presence change they receive, so only entries newer than ours are the sender's own.
-   */
-  hasNewPresence(clocks: AwarenessClock[]): boolean {
-    return clocks.some(({ clientId, clock }) => clock > (this.awareness.meta.get(clientId)?.clock ?? -1));
   }
 
   /**
@@ -321,8 +308,7 @@ export class Room {
     this.destroyed = true;
     this.queue = [];
     this.doc.off('update', this.holdUpdate);
-    this.awareness.off('update', this.forwardAwareness);
-    this.awareness.destroy();
+    this.presence.destroy();
     this.doc.destroy();
   }
 
@@ -546,21 +532,6 @@ export class Room {
     }
     this.metrics.updatesSent.inc(sent);
   }
-
-  private readonly forwardAwareness = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    const member = this.members.get(origin as Connection);
-    if (member) {
-      for (const id of added) member.awarenessIds.add(id);
-      for (const id of removed) member.awarenessIds.delete(id);
-    }
-    const changed = added.concat(updated, removed);
-    const frame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
-    for (const member of this.members.keys()) member.send(frame);
-    this.metrics.awarenessSent.inc(this.members.size);
-  };
 }
 
 /** Origin of changes applied from other server instances. */

@@ -146,8 +146,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       if (message.kind === 'query-awareness') return awareness.take();
       if (message.kind !== 'awareness') return updates.take();
       // Echoes of other people's presence (stock clients re-send what they receive) cost the
-      // sender nothing: only its own news counts, so a busy room never rate-limits its members.
-      return room && !room.hasNewPresence(message.clocks) ? true : awareness.take();
+      // sender nothing: only its news counts (removals and refused entries too), so a busy
+      // room never rate-limits its members and an attacker pays for every attempt.
+      return room && !room.presence.hasNews(connection, message.entries) ? true : awareness.take();
     };
     const early: ClientMessage[] = [];
     socket.on('message', (data, isBinary) => {

@@ -157,10 +157,10 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
     const before = await ctx.rejected('rate_limited');
 
     const flooder = await ctx.raw(room);
-    flooder.announce({ cursor: 0 });
+    flooder.announce({ lastActive: 0 });
     await waitFor(() => bob.provider.awareness.getStates().has(flooder.doc.clientID), 'Bob to see the flooder’s presence');
     for (let i = 1; i <= 30; i++) {
-      flooder.awareness.setLocalStateField('cursor', i);
+      flooder.awareness.setLocalStateField('lastActive', i);
       flooder.send(awarenessFrame(flooder.awareness));
     }
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
@@ -169,7 +169,7 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
 
     // Frames are handled in order: once Bob sees a presence change Alice makes now, the server
     // has handled everything Alice and Bob sent before it.
-    alice.provider.awareness.setLocalStateField('user', { name: 'Alice' });
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
     await waitFor(() => userName(bob, alice) === 'Alice' || closes.length > 0, 'Bob to see Alice’s presence');
     expect(closes, 'close codes sent to Alice and Bob').toEqual([]);
     expect(await ctx.rejected('rate_limited')).toBe(before + 1);
@@ -186,7 +186,9 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
     // Each person changes presence three times, 600 ms apart: with the first announcement,
     // four frames in 1.8 s, within a burst of 5 at 2 per second.
     for (let round = 1; round <= 3; round++) {
-      crowd.forEach((client, i) => client.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}` }));
+      crowd.forEach((client, i) =>
+        client.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}`, color: '#3538cd' }),
+      );
       await new Promise((resolve) => setTimeout(resolve, 600));
     }
     await waitFor(

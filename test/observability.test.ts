@@ -64,8 +64,8 @@ describe('metrics and logs during a session', () => {
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_connections_open')).toBe(2);
     expect(await metricValue(server.httpUrl, 'tandem_rooms_loaded')).toBe(1);
 
-    alice.provider.awareness.setLocalStateField('user', { name: 'Alice' });
-    bob.provider.awareness.setLocalStateField('user', { name: 'Bob' });
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
+    bob.provider.awareness.setLocalStateField('user', { name: 'Bob', color: '#067647' });
     for (let i = 0; i < EDITS_EACH; i++) {
       alice.text.insert(alice.text.length, 'a');
       bob.text.insert(0, 'b');
@@ -110,7 +110,7 @@ describe('metrics and logs during a session', () => {
     const room = uniqueRoom('private');
     const alice = await editor(room);
     const bob = await editor(room);
-    alice.provider.awareness.setLocalStateField('user', { name: SECRET_NAME });
+    alice.provider.awareness.setLocalStateField('user', { name: SECRET_NAME, color: '#175cd3' });
     alice.text.insert(0, SECRET_TEXT);
     await waitFor(() => bob.text.toString() === SECRET_TEXT, 'Bob to see Alice’s text');
     alice.destroy();

@@ -84,7 +84,7 @@ if (SCALE_SKIP_REASON) {
       const room = uniqueRoom('spread');
       const people: Client[] = [];
       for (let i = 0; i < 6; i++) people.push(await connect(cluster.instanceSyncUrl(i % 3), room));
-      people.forEach((person, i) => person.provider.awareness.setLocalStateField('user', { name: `person ${i}` }));
+      people.forEach((person, i) => person.provider.awareness.setLocalStateField('user', { name: `person ${i}`, color: '#175cd3' }));
 
       await Promise.all(people.map((person, i) => typeRandomly(person, 40, String.fromCharCode(97 + i))));
       await waitFor(() => converged(people, 240), 'all six to hold the same 240 characters', 30_000);
@@ -112,7 +112,7 @@ if (SCALE_SKIP_REASON) {
       for (let i = 0; i < 6; i++) typists.push(await connect(cluster.syncUrl, room));
       expect(await openOnDoomed()).toBe(2);
       const onDoomed = await connect(cluster.instanceSyncUrl(1), room);
-      onDoomed.provider.awareness.setLocalStateField('user', { name: 'stranded' });
+      onDoomed.provider.awareness.setLocalStateField('user', { name: 'stranded', color: '#175cd3' });
       await waitFor(() => namesSeenBy(typists[0]).has('stranded'), 'the stranded person to be seen');
 
       const typing = Promise.all(typists.map((typist, i) => typeRandomly(typist, 50, String.fromCharCode(97 + i), 20)));

@@ -115,12 +115,12 @@ describe('view links (open mode)', () => {
       await waitFor(() => peer.text.toString() === expected, `the viewer to see "${word}" live`);
     }
 
-    peer.announce({ user: { name: 'Quiet Viewer' } });
+    peer.announce({ user: { name: 'Quiet Viewer', color: '#475467', viewing: true } });
     await waitFor(
       () => (alice.provider.awareness.getStates().get(peer.doc.clientID)?.user as { name?: string })?.name === 'Quiet Viewer',
       'the viewer to appear in the editor’s presence',
     );
-    alice.provider.awareness.setLocalStateField('user', { name: 'Alice' });
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
     await waitFor(
       () => (peer.awareness.getStates().get(alice.doc.clientID)?.user as { name?: string })?.name === 'Alice',
       'the viewer to see the editor’s presence',

@@ -6,17 +6,11 @@
  * that, addressed to it. So instances converge even when pub/sub dropped messages.
  */
 import { createHash } from 'node:crypto';
-import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import { decodeStateOffer, encodeStateOffer, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue, type StateOffer } from './messages';
-
-/** Origin of presence applied from another instance: tells it apart from local changes. */
-class RemotePresence {
-  constructor(readonly instance: string) {}
-}
 
 /** How long to wait for a local batch to be stored before answering an offer with the doc. */
 const STORED_POLL_MS = 5;
@@ -37,9 +31,8 @@ export class RoomLink {
   readonly room: Room;
   private readonly options: RoomLinkOptions;
   private readonly log: Logger;
-  /** Awareness client ids each other instance relayed, to drop when it leaves or goes silent. */
-  private readonly presenceByInstance = new Map<string, Set<number>>();
-  private readonly origins = new Map<string, RemotePresence>();
+  /** Stops sharing local presence (RoomPresence books whose ids other instances relayed). */
+  private readonly stopSharingPresence: () => void;
   private readonly lastHeardMs = new Map<string, number>();
   /** This doc's offer, encoded once per doc version. */
   private offer: StateOffer | null = null;
@@ -49,7 +42,9 @@ export class RoomLink {
     this.options = options;
     this.room = options.room;
     this.log = options.logger.child({ room: options.room.name });
-    this.room.awareness.on('update', this.relayPresence);
+    this.stopSharingPresence = this.room.presence.onLocalChange((update) =>
+      this.options.publish(ScaleMessageType.AWARENESS, update),
+    );
     this.room.doc.on('update', this.forgetOffer);
   }
 
@@ -62,7 +57,7 @@ export class RoomLink {
         this.room.applyRemoteUpdate(message.payload);
         return;
       case ScaleMessageType.AWARENESS:
-        awarenessProtocol.applyAwarenessUpdate(this.room.awareness, message.payload, this.originFor(message.sender));
+        this.room.presence.applyRemote(message.sender, message.payload);
         return;
       case ScaleMessageType.STATE:
         this.answerOffer(message.sender, decodeStateOffer(message.payload), 0);
@@ -73,7 +68,7 @@ export class RoomLink {
         this.room.applyRemoteUpdate(message.payload);
         return;
       case ScaleMessageType.LEFT:
-        this.dropPresenceOf(message.sender);
+        this.room.presence.dropInstance(message.sender);
         this.lastHeardMs.delete(message.sender);
         return;
     }
@@ -97,7 +92,7 @@ export class RoomLink {
       if (now - heardMs <= maxSilenceMs) continue;
       this.lastHeardMs.delete(instance);
       this.log.info({ instance }, 'instance silent; dropping its presence and reading what it stored');
-      this.dropPresenceOf(instance);
+      this.room.presence.dropInstance(instance);
       void this.catchUpFromStorage();
     }
   }
@@ -106,7 +101,7 @@ export class RoomLink {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.room.awareness.off('update', this.relayPresence);
+    this.stopSharingPresence();
     this.room.doc.off('update', this.forgetOffer);
     this.options.publish(ScaleMessageType.LEFT, new Uint8Array());
   }
@@ -159,39 +154,5 @@ export class RoomLink {
 
   private readonly forgetOffer = (): void => {
     this.offer = null;
-  };
-
-  private originFor(instance: string): RemotePresence {
-    let origin = this.origins.get(instance);
-    if (!origin) this.origins.set(instance, (origin = new RemotePresence(instance)));
-    return origin;
-  }
-
-  private dropPresenceOf(instance: string): void {
-    const ids = this.presenceByInstance.get(instance);
-    this.presenceByInstance.delete(instance);
-    if (ids && ids.size > 0) awarenessProtocol.removeAwarenessStates(this.room.awareness, Array.from(ids), this.originFor(instance));
-  }
-
-  /** Shares local presence changes; books remote ones under the instance that relayed them. */
-  private readonly relayPresence = (
-    { added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    if (origin instanceof RemotePresence) {
-      let ids = this.presenceByInstance.get(origin.instance);
-      if (!ids) this.presenceByInstance.set(origin.instance, (ids = new Set()));
-      for (const id of added.concat(updated)) ids.add(id);
-      for (const id of removed) ids.delete(id);
-      return;
-    }
-    if (origin === 'timeout') {
-      // Every instance times out stale presence on its own; nothing to tell the others.
-      for (const ids of this.presenceByInstance.values()) for (const id of removed) ids.delete(id);
-      return;
-    }
-    const changed = added.concat(updated, removed);
-    if (changed.length === 0) return;
-    this.options.publish(ScaleMessageType.AWARENESS, awarenessProtocol.encodeAwarenessUpdate(this.room.awareness, changed));
   };
 }

@@ -44,6 +44,31 @@ export function awarenessFrame(
   return encoding.toUint8Array(encoder);
 }
 
+/** One presence entry as it travels: whose, at which clock, and the state (null: removal). */
+export interface PresenceEntry {
+  clientId: number;
+  clock: number;
+  state: unknown;
+}
+
+/**
+ * An awareness frame carrying exactly `entries`, laid out as y-protocols' encodeAwarenessUpdate
+ * does, for presence no Awareness would send: other people's ids, chosen clocks, any JSON.
+ */
+export function presenceFrame(entries: PresenceEntry[]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const { clientId, clock, state } of entries) {
+    encoding.writeVarUint(update, clientId);
+    encoding.writeVarUint(update, clock);
+    encoding.writeVarString(update, JSON.stringify(state));
+  }
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, MessageType.AWARENESS);
+  encoding.writeVarUint8Array(encoder, encoding.toUint8Array(update));
+  return encoding.toUint8Array(encoder);
+}
+
 /**
  * The Yjs update `edit` makes to a copy of `base` (a fresh doc when omitted), without
  * touching `base`: real content, as a client would produce it, ready to put in a frame.

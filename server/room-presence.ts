@@ -1,0 +1,282 @@
+/**
+ * One room's presence (its Yjs awareness), owned per connection (security review C1, H1). A
+ * connection may set, renew and remove only the client ids it introduced: first come, at most
+ * `maxIdsPerConnection`, in Tandem's presence schema, with clocks a client reaches by counting.
+ * Anything else is dropped before it reaches the awareness, so only what was accepted is ever
+ * relayed: to every member, and through `onLocalChange` to the other server instances, whose
+ * clients' ids are owned by the instance that relayed them.
+ */
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type * as Y from 'yjs';
+import { CloseCode } from '../lib/close-codes';
+import { presenceStateProblem } from '../lib/presence-schema';
+import type { Connection } from './connection';
+import type { Logger } from './log';
+import type { Metrics, RejectionReason } from './metrics';
+import { encodeAwareness, encodeAwarenessEntries, ProtocolError, readAwarenessEntries, type AwarenessEntry } from './protocol';
+
+/** Largest step a client id's clock may take at once; stock clients count up by one per change. */
+const MAX_PRESENCE_CLOCK_STEP = 2 ** 20;
+/**
+ * Highest presence clock accepted. No client counts this far (35,000 years at one change a
+ * second), and a client pushed here still has room to count below 2^53, where clocks stop.
+ */
+const MAX_PRESENCE_CLOCK = 2 ** 40;
+/**
+ * Ids whose owner left are remembered (with their last clock, which tells a late echo from
+ * news) up to this many; the longest gone are forgotten, so reconnect churn cannot grow memory.
+ */
+const REMEMBERED_RELEASED_IDS = 10_000;
+
+/** What a room gives its presence: the doc, where to count and log, the id cap, its members. */
+export interface RoomPresenceOptions {
+  doc: Y.Doc;
+  metrics: Metrics;
+  logger: Logger;
+  /** Client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
+  maxIdsPerConnection: number;
+  /** The room's connections: everything accepted is relayed to each of them. */
+  members: () => Iterable<Connection>;
+}
+
+/** Another server instance: owner of the ids it relays, and the origin of what it changes here. */
+class RemoteInstance {
+  constructor(readonly name: string) {}
+}
+
+type Owner = Connection | RemoteInstance;
+
+/** What becomes of one entry: applied, dropped silently (`echo`, `absent`), or dropped and counted. */
+type Verdict = 'accept' | 'echo' | 'absent' | RejectionReason;
+
+interface AwarenessChanges {
+  added: number[];
+  updated: number[];
+  removed: number[];
+}
+
+/** A room's presence: who may write which client ids, and relaying what they may. */
+export class RoomPresence {
+  /** The states relayed. The server is no participant: its own local state stays null. */
+  readonly awareness: awarenessProtocol.Awareness;
+  private readonly options: RoomPresenceOptions;
+  private readonly log: Logger;
+  private readonly owners = new Map<number, Owner>();
+  private readonly idsByOwner = new Map<Owner, Set<number>>();
+  /** Released ids, longest gone first (a Set keeps insertion order). */
+  private readonly released = new Set<number>();
+  private readonly remotes = new Map<string, RemoteInstance>();
+  private readonly localListeners = new Set<(update: Uint8Array) => void>();
+  private destroyed = false;
+
+  constructor(options: RoomPresenceOptions) {
+    this.options = options;
+    this.log = options.logger;
+    this.awareness = new awarenessProtocol.Awareness(options.doc);
+    this.awareness.setLocalState(null);
+    this.awareness.on('update', this.relay);
+  }
+
+  /** Sends a joining member everyone present, if anyone is. */
+  greet(connection: Connection): void {
+    if (this.awareness.getStates().size > 0) this.answerQuery(connection);
+  }
+
+  /** Answers query-awareness: everyone present (possibly no one). */
+  answerQuery(connection: Connection): void {
+    const present = Array.from(this.awareness.getStates().keys());
+    connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)));
+  }
+
+  /**
+   * Whether a member's presence message says anything but echoes: stock y-websocket clients
+   * send back every change they receive, and only their own news is charged to their rate
+   * limit, so a busy room never rate-limits its members. Removals are news like any other.
+   */
+  hasNews(connection: Connection, entries: AwarenessEntry[]): boolean {
+    return entries.some((entry) => !this.isEcho(connection, entry));
+  }
+
+  /**
+   * Acts on a member's presence message: a state outside Tandem's schema closes the member
+   * (4400) and nothing of the message is used; otherwise the entries it may write are applied
+   * (and so relayed) and the rest dropped.
+   */
+  receive(connection: Connection, entries: AwarenessEntry[]): void {
+    for (const { state } of entries) {
+      const problem = state === null ? null : presenceStateProblem(state);
+      if (!problem) continue;
+      this.options.metrics.rejected.inc({ reason: 'invalid_presence' });
+      connection.log.warn({ code: CloseCode.MALFORMED_MESSAGE, problem }, 'presence state outside the schema; closing');
+      connection.close(CloseCode.MALFORMED_MESSAGE);
+      return;
+    }
+    const accepted: AwarenessEntry[] = [];
+    for (const entry of entries) {
+      const verdict = this.judge(connection, entry);
+      if (verdict === 'accept') {
+        this.claim(entry.clientId, connection);
+        accepted.push(entry);
+      } else if (verdict !== 'echo' && verdict !== 'absent') {
+        this.options.metrics.rejected.inc({ reason: verdict });
+        connection.log.debug({ clientId: entry.clientId, clock: entry.clock, reason: verdict }, 'presence entry dropped');
+      }
+    }
+    if (accepted.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), connection);
+  }
+
+  /** Removes the presence `connection` introduced, for everyone at once, and frees its ids. */
+  leave(connection: Connection): void {
+    this.dropOwner(connection);
+  }
+
+  /**
+   * Applies presence another instance relayed: its clients' ids become its own, and entries for
+   * ids someone else owns are dropped (two instances claimed one id at once).
+   */
+  applyRemote(instance: string, update: Uint8Array): void {
+    let entries: AwarenessEntry[];
+    try {
+      entries = readAwarenessEntries(update);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.log.warn({ instance, err: error.message }, 'undecodable presence from another instance; dropped');
+      return;
+    }
+    const origin = this.remote(instance);
+    const accepted: AwarenessEntry[] = [];
+    const gone: number[] = [];
+    for (const entry of entries) {
+      const owner = this.owners.get(entry.clientId);
+      // An instance of an older version may relay what this one refuses.
+      if (entry.state !== null && presenceStateProblem(entry.state)) {
+        this.options.metrics.rejected.inc({ reason: 'invalid_presence' });
+      } else if (owner !== undefined && owner !== origin) {
+        if (!this.isEcho(origin, entry)) this.options.metrics.rejected.inc({ reason: 'foreign_presence' });
+      } else if (entry.state === null) {
+        // Its client left (or moved to another instance): the id is free again.
+        if (owner === origin) {
+          accepted.push(entry);
+          gone.push(entry.clientId);
+        }
+      } else {
+        this.claim(entry.clientId, origin);
+        accepted.push(entry);
+      }
+    }
+    if (accepted.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), origin);
+    for (const id of gone) this.release(id);
+  }
+
+  /** Removes the presence another instance relayed (it left the room or went silent). */
+  dropInstance(instance: string): void {
+    const origin = this.remotes.get(instance);
+    if (origin) this.dropOwner(origin);
+  }
+
+  /**
+   * Calls `listener` with every change this instance's members make, encoded as an awareness
+   * update, to share with the other instances. Returns the unsubscribe function.
+   */
+  onLocalChange(listener: (update: Uint8Array) => void): () => void {
+    this.localListeners.add(listener);
+    return () => this.localListeners.delete(listener);
+  }
+
+  /** Stops relaying and the awareness timer. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.localListeners.clear();
+    this.awareness.off('update', this.relay);
+    this.awareness.destroy();
+  }
+
+  private judge(connection: Connection, entry: AwarenessEntry): Verdict {
+    const { clientId, clock, state } = entry;
+    if (this.isEcho(connection, entry)) return 'echo';
+    const owner = this.owners.get(clientId);
+    // The server's own id is nobody's: a state there would become the server's local state.
+    if ((owner !== undefined && owner !== connection) || clientId === this.awareness.clientID) return 'foreign_presence';
+    const previous = this.awareness.meta.get(clientId)?.clock;
+    if (clock > MAX_PRESENCE_CLOCK || (previous !== undefined && clock - previous > MAX_PRESENCE_CLOCK_STEP)) {
+      return 'implausible_clock';
+    }
+    if (owner === undefined) {
+      // A removal never introduces an id: there is nothing of it to remove.
+      if (state === null) return 'absent';
+      if ((this.idsByOwner.get(connection)?.size ?? 0) >= this.options.maxIdsPerConnection) return 'presence_ids';
+    }
+    return 'accept';
+  }
+
+  /**
+   * Whether an entry is no newer than what the server holds for its id. The one exception is
+   * the owner's goodbye: y-websocket removes its own state at its current clock.
+   */
+  private isEcho(sender: Owner, { clientId, clock, state }: AwarenessEntry): boolean {
+    // y-protocols takes an id it never saw for clock 0: an entry at 0 changes nothing.
+    const held = this.awareness.meta.get(clientId)?.clock ?? 0;
+    if (clock > held) return false;
+    const goodbye = clock === held && state === null && this.owners.get(clientId) === sender && this.awareness.states.has(clientId);
+    return !goodbye;
+  }
+
+  private remote(instance: string): RemoteInstance {
+    let origin = this.remotes.get(instance);
+    if (!origin) this.remotes.set(instance, (origin = new RemoteInstance(instance)));
+    return origin;
+  }
+
+  private claim(clientId: number, owner: Owner): void {
+    if (this.owners.get(clientId) === owner) return;
+    this.owners.set(clientId, owner);
+    let ids = this.idsByOwner.get(owner);
+    if (!ids) this.idsByOwner.set(owner, (ids = new Set()));
+    ids.add(clientId);
+    this.released.delete(clientId);
+  }
+
+  private release(clientId: number): void {
+    const owner = this.owners.get(clientId);
+    if (owner === undefined) return;
+    this.owners.delete(clientId);
+    const ids = this.idsByOwner.get(owner);
+    ids?.delete(clientId);
+    if (ids?.size === 0) this.idsByOwner.delete(owner);
+    this.released.add(clientId);
+    if (this.released.size <= REMEMBERED_RELEASED_IDS) return;
+    const [oldest] = this.released;
+    this.released.delete(oldest);
+    if (!this.awareness.states.has(oldest)) this.awareness.meta.delete(oldest);
+  }
+
+  /** Frees every id `owner` holds and removes their presence for everyone. */
+  private dropOwner(owner: Owner): void {
+    const ids = Array.from(this.idsByOwner.get(owner) ?? []);
+    if (ids.length === 0) return;
+    for (const id of ids) this.release(id);
+    awarenessProtocol.removeAwarenessStates(this.awareness, ids, owner);
+  }
+
+  /** Relays every change to the members; shares those this instance's members made with the others. */
+  private readonly relay = ({ added, updated, removed }: AwarenessChanges, origin: unknown): void => {
+    if (origin === 'timeout') {
+      // Another instance's client that went quiet here may have moved: its id is free again.
+      for (const id of removed) if (this.owners.get(id) instanceof RemoteInstance) this.release(id);
+    }
+    const changed = added.concat(updated, removed);
+    if (changed.length === 0) return;
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+    const frame = encodeAwareness(update);
+    let sent = 0;
+    for (const member of this.options.members()) {
+      member.send(frame);
+      sent++;
+    }
+    this.options.metrics.awarenessSent.inc(sent);
+    // Every instance times stale presence out on its own; other instances' changes are theirs.
+    if (origin === 'timeout' || origin instanceof RemoteInstance) return;
+    for (const listener of this.localListeners) listener(update);
+  };
+}
