@@ -1,11 +1,12 @@
 /**
- * One live document: its Y.Doc, its awareness, the connections in it, and the durable write
- * path. The promise this file keeps: nothing of the document leaves the server before it is
- * stored. A batch of incoming updates is applied to the doc first, in one transaction (so an
- * update Yjs cannot apply is caught before it reaches storage, and Yjs encodes the batch's
- * changes once), then that one change is appended; only once the append resolves is it
- * forwarded, its senders acknowledged (SAVED), and sync step 2 answers sent. So whatever any
- * client has seen survives a crash, and storage never holds a poisoned row.
+ * One live document: its Y.Doc, the connections in it (their presence: room-presence.ts), and
+ * the durable write path. The promise this file keeps: nothing of the document leaves the
+ * server before it is stored. A batch of incoming updates is checked against the doc
+ * (document-guard.ts) and applied in one transaction (so an update Yjs cannot apply is caught
+ * before it reaches storage, and Yjs encodes the batch's changes once), then that one change is
+ * appended; only once the append resolves is it forwarded, its senders acknowledged (SAVED),
+ * and sync step 2 answers sent. So whatever any client has seen survives a crash, and storage
+ * never holds a poisoned row.
  */
 import * as Y from 'yjs';
 import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
