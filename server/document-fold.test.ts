@@ -36,6 +36,13 @@ describe('foldOffTheEventLoop', () => {
     expect((await foldOffTheEventLoop(roomLog(3000), 64)).byteLength).toBeGreaterThan(0);
   });
 
+  it('starts a new worker after the idle one was stopped', async () => {
+    const log = roomLog(3000);
+    const first = await foldOffTheEventLoop(log, 64);
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    expect(Array.from(await foldOffTheEventLoop(log, 64))).toEqual(Array.from(first));
+  });
+
   it('folds a small log here', async () => {
     const log = roomLog(3);
     expect(Array.from(await foldOffTheEventLoop(log, 64))).toEqual(Array.from(foldIntoSnapshot(log, 64)));

@@ -10,6 +10,11 @@ import { repairDocument } from './document-guard';
 
 /** Stored bytes above which a fold runs on the worker thread. */
 export const FOLD_IN_WORKER_BYTES = 256 * 1024;
+/**
+ * An idle worker is stopped after this long: its heap holds what the last fold built (tens of
+ * MiB for a large room) until it is collected, and a new worker starts in tens of milliseconds.
+ */
+const FOLD_WORKER_IDLE_MS = 5_000;
 
 /**
  * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
@@ -48,16 +53,20 @@ export function foldOffTheEventLoop(updates: Uint8Array[], maxNestingDepth: numb
 }
 
 /**
- * One worker for the whole process, started on first use. It is unreferenced while idle, so it
- * never keeps a process from exiting. Folds queue on it one after another.
+ * One worker for the whole process, started on first use and stopped once idle for
+ * FOLD_WORKER_IDLE_MS; unreferenced while idle, so it never keeps a process from exiting.
+ * Folds queue on it one after another.
  */
 class FoldWorker {
   private worker: Worker | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (snapshot: Uint8Array) => void; reject: (error: Error) => void }>();
 
   fold(updates: Uint8Array[], maxNestingDepth: number): Promise<Uint8Array> {
     const worker = this.start();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -79,10 +88,12 @@ class FoldWorker {
       this.waiting.delete(response.id);
       if ('snapshot' in response) waiter.resolve(response.snapshot);
       else waiter.reject(new Error(response.error));
-      if (this.waiting.size === 0) worker.unref();
+      if (this.waiting.size === 0) this.idle(worker);
     });
     const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = null;
+      // A worker stopped when idle had nothing waiting, and may have a successor by now.
+      if (this.worker !== worker) return;
+      this.worker = null;
       for (const waiter of this.waiting.values()) waiter.reject(new Error(`fold worker failed: ${error.message}`));
       this.waiting.clear();
     };
@@ -91,6 +102,17 @@ class FoldWorker {
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  private idle(worker: Worker): void {
+    worker.unref();
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.worker !== worker || this.waiting.size > 0) return;
+      this.worker = null;
+      void worker.terminate();
+    }, FOLD_WORKER_IDLE_MS);
+    this.idleTimer.unref();
   }
 }
 
