@@ -94,7 +94,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxPresenceIdsPerConnection: 2,
   documentRootNames: ['default', 'title'],
   maxNestingDepth: 64,
-  maxDocumentStructs: 500_000,
+  maxDocumentStructs: 200_000,
   roomLoadHeapLimitPercent: 80,
   redisUrl: null,
   instanceId: null,
