@@ -1,7 +1,7 @@
 /** The document guard in-process, on real Yjs documents and hand-made updates. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { deletionOnly, nest } from '../test/support/hostile-updates';
+import { deletionOnly, handWrittenUpdate, nest, type HandStruct } from '../test/support/hostile-updates';
 import { checkUpdate, countStructs, dropUnresolved, repairDocument, type DocumentLimits } from './document-guard';
 
 const limits: DocumentLimits = { rootNames: new Set(['default', 'title']), maxNestingDepth: 64, maxStructs: 500_000 };
@@ -88,6 +88,73 @@ describe('checkUpdate', () => {
     const before = Y.encodeStateVector(source);
     for (let i = 0; i < 200; i++) map.delete(`k${i}`);
     expect(check(server, Y.encodeStateAsUpdate(source, before), { maxStructs: 100 })).toBeNull();
+  });
+});
+
+describe('checkUpdate against hand-written updates (review of the first version)', () => {
+  /** A chain of `levels` nested arrays of `client` under the body, with JSON inside the last. */
+  function nestedArrays(client: number, levels: number): HandStruct[] {
+    const structs: HandStruct[] = [{ clock: 0, parentRoot: 'default', content: { arrayType: true } }];
+    for (let clock = 1; clock < levels; clock++) structs.push({ clock, parentItem: [client, clock - 1], content: { arrayType: true } });
+    structs.push({ clock: levels, parentItem: [client, levels - 1], content: { json: ['a', 'b'] } });
+    return structs;
+  }
+  const apply = (doc: Y.Doc, update: Uint8Array) => {
+    const reason = check(doc, update);
+    if (reason === null) Y.applyUpdate(doc, update);
+    return reason;
+  };
+
+  it('checks the root name of structs the doc already holds (Yjs defines a root for each name it reads)', () => {
+    const server = new Y.Doc();
+    expect(apply(server, handWrittenUpdate([{ client: 7, structs: [{ clock: 0, parentRoot: 'title', content: { text: 'x' } }] }]))).toBeNull();
+    const junk = handWrittenUpdate(Array.from({ length: 100 }, (_, i) => ({ client: 7, structs: [{ clock: 0, parentRoot: `r${i}`, content: { text: 'x' } }] })));
+    expect(apply(server, junk)).toBe('unknown_root');
+    expect(Array.from(server.share.keys())).toEqual(['title']);
+  });
+
+  it('refuses one client’s structs in two groups (Yjs keeps one, a decoy could stand in for the other)', () => {
+    const server = new Y.Doc();
+    expect(apply(server, handWrittenUpdate([{ client: 5, structs: nestedArrays(5, 64) }]))).toBeNull();
+    const decoy: HandStruct[] = [{ clock: 0, parentRoot: 'default', content: { json: ['d0'] } }, { clock: 1, parentRoot: 'default', content: { json: ['d1'] } }];
+    const real: HandStruct[] = [{ clock: 0, origin: [5, 64], content: { json: ['r0'] } }, { clock: 1, origin: [9, 0], content: { arrayType: true } }];
+    expect(apply(server, handWrittenUpdate([{ client: 9, structs: decoy }, { client: 9, structs: real }]))).toBe('invalid_update');
+  });
+
+  it('takes the depth of a partly known struct’s new part from the doc, not from the parent it names', () => {
+    const server = new Y.Doc();
+    expect(apply(server, handWrittenUpdate([{ client: 3, structs: nestedArrays(3, 64) }]))).toBeNull();
+    // Clocks 64–65 hold the JSON inside depth 64; a struct over [65, 67) names the body as parent.
+    const shadow: HandStruct = { clock: 65, parentRoot: 'default', content: { json: ['x', 'y'] } };
+    const deeper: HandStruct = { clock: 67, origin: [3, 65], content: { arrayType: true } };
+    expect(apply(server, handWrittenUpdate([{ client: 3, structs: [shadow, deeper] }]))).toBe('too_deep');
+  });
+
+  it('counts the structs a deletion splits off, so deleting every other character cannot pass the cap', () => {
+    const server = new Y.Doc();
+    expect(apply(server, handWrittenUpdate([{ client: 4, structs: [{ clock: 0, parentRoot: 'title', content: { text: 'x'.repeat(2000) } }] }]))).toBeNull();
+    const everyOther = Array.from({ length: 1000 }, (_, i): [number, number, number] => [4, 2 * i + 1, 1]);
+    // 1 struct now, 2000 after: past the cap and its slack for deletions (1,000).
+    expect(check(server, handWrittenUpdate([], everyOther), { maxStructs: 500 })).toBe('too_many_structs');
+    // Deleting all of it, or one character out of the middle, still passes.
+    expect(check(server, handWrittenUpdate([], [[4, 0, 2000]]), { maxStructs: 1 })).toBeNull();
+    expect(check(server, handWrittenUpdate([], [[4, 1000, 1]]), { maxStructs: 1 })).toBeNull();
+  });
+
+  it('lets someone type into an element another person deleted meanwhile (Yjs collects it)', () => {
+    const server = new Y.Doc();
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    alice.getXmlFragment('default').insert(0, [new Y.XmlElement('paragraph')]);
+    const created = Y.encodeStateAsUpdate(alice);
+    expect(apply(server, created)).toBeNull();
+    Y.applyUpdate(bob, created);
+    const aliceBefore = Y.encodeStateVector(alice);
+    alice.getXmlFragment('default').delete(0, 1);
+    const bobBefore = Y.encodeStateVector(bob);
+    (bob.getXmlFragment('default').get(0) as Y.XmlElement).insert(0, [new Y.XmlText('h')]);
+    expect(apply(server, Y.encodeStateAsUpdate(alice, aliceBefore))).toBeNull();
+    expect(apply(server, Y.encodeStateAsUpdate(bob, bobBefore))).toBeNull();
   });
 });
 

@@ -50,18 +50,83 @@ export type UpdateCheck = { refusal: Refusal } | { refusal: null; addedStructs: 
  * dropUnresolved() removes it after the apply.
  */
 export function checkUpdate(doc: Y.Doc, update: DecodedUpdate, limits: DocumentLimits, structCount: number): UpdateCheck {
-  const added = newStructs(doc, update.structs);
-  if (added.length === 0) return { refusal: null, addedStructs: 0 };
-  for (const struct of added) {
+  // Every struct, known or not: Yjs' reader defines a root type for each name it meets, even
+  // on structs it then skips as already integrated.
+  for (const struct of update.structs) {
     if (struct instanceof Y.Item && typeof struct.parent === 'string' && !limits.rootNames.has(struct.parent)) {
       return { refusal: { reason: 'unknown_root', detail: 'content under a root name this server does not serve' } };
     }
   }
-  if (structCount + added.length > limits.maxStructs) {
+  if (!inOneGroupPerClient(update.structs)) {
+    // Yjs keeps only one of them; a check reading both could be shown a decoy.
+    return { refusal: { reason: 'invalid_update', detail: 'the structs of one client in two groups' } };
+  }
+  const added = newStructs(doc, update.structs);
+  const addedStructs = added.length + splitsOfDocStructs(doc, added, update.ds);
+  // Deleting must stay possible in a full document: a deletion that splits a few items off
+  // (a word out of a sentence) may pass the cap by a little, never by a flood of splits.
+  const allowed = limits.maxStructs + (added.length === 0 ? deletionSlack(limits.maxStructs) : 0);
+  if (addedStructs > 0 && structCount + addedStructs > allowed) {
     return { refusal: { reason: 'too_many_structs', detail: `the document would hold more than ${limits.maxStructs} structs` } };
   }
+  if (added.length === 0) return { refusal: null, addedStructs };
   const refusal = checkNesting(doc, added, limits.maxNestingDepth);
-  return refusal ? { refusal } : { refusal: null, addedStructs: added.length };
+  return refusal ? { refusal } : { refusal: null, addedStructs };
+}
+
+/** How far deletions alone may take a document past the struct cap. */
+const deletionSlack = (maxStructs: number) => Math.max(1_000, Math.floor(maxStructs / 100));
+
+/**
+ * Whether each client's structs come in one group (as every Yjs encoder writes them). Within a
+ * group each struct starts where the one before it ended; another group of the same client,
+ * even right after the first, starts at a clock of its own.
+ */
+function inOneGroupPerClient(structs: Struct[]): boolean {
+  const seen = new Set<number>();
+  let previous: Struct | null = null;
+  for (const struct of structs) {
+    const { client, clock } = struct.id;
+    const continues = previous !== null && previous.id.client === client && previous.id.clock + previous.length === clock;
+    if (!continues) {
+      if (seen.has(client)) return false;
+      seen.add(client);
+    }
+    previous = struct;
+  }
+  return true;
+}
+
+/**
+ * How many structs of the doc applying the update splits in two: a deletion starting or ending
+ * inside a live item, an insertion next to a clock inside one. A deletion-only update adds no
+ * struct of its own, yet deleting every other character of a long run makes one struct per
+ * character.
+ */
+function splitsOfDocStructs(doc: Y.Doc, added: Struct[], ds: DecodedUpdate['ds']): number {
+  let splits = 0;
+  const liveStructAt = (client: number, clock: number): Y.Item | null => {
+    const structs = doc.store.clients.get(client);
+    if (!structs || clock >= Y.getState(doc.store, client)) return null;
+    const struct = structs[Y.findIndexSS(structs, clock)];
+    return struct instanceof Y.Item && !struct.deleted ? struct : null;
+  };
+  for (const [client, ranges] of ds.clients) {
+    for (const { clock, len } of ranges) {
+      const first = liveStructAt(client, clock);
+      if (first && first.id.clock < clock) splits++;
+      const last = liveStructAt(client, clock + len - 1);
+      if (last && last.id.clock + last.length > clock + len) splits++;
+    }
+  }
+  for (const struct of added) {
+    if (!(struct instanceof Y.Item)) continue;
+    const left = struct.origin && liveStructAt(struct.origin.client, struct.origin.clock);
+    if (left && left.id.clock + left.length - 1 > struct.origin!.clock) splits++;
+    const right = struct.rightOrigin && liveStructAt(struct.rightOrigin.client, struct.rightOrigin.clock);
+    if (right && right.id.clock < struct.rightOrigin!.clock) splits++;
+  }
+  return splits;
 }
 
 /** The structs of an update the doc does not hold yet (all or part of their clock range). */
@@ -105,8 +170,8 @@ function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | 
     }
     return null;
   };
-  const inDoc = (id: Y.ID): Y.Item | Y.GC | null =>
-    id.clock < Y.getState(doc.store, id.client) ? (Y.getItem(doc.store, id) as Y.Item | Y.GC) : null;
+  const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);
+  const inDoc = (id: Y.ID): Y.Item | Y.GC => Y.getItem(doc.store, id) as Y.Item | Y.GC;
 
   const typeDepths = new Map<Y.AbstractType<unknown>, number>();
   /** Depth of the type an item of the doc lives in (0: a root). */
@@ -134,6 +199,14 @@ function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | 
           break;
         }
         onPath.add(current);
+        if (held(current.id)) {
+          // Partly known: Yjs integrates only the new part, linked after the doc's item just
+          // before it, into that item's list, whatever parent the struct names.
+          const before = inDoc(Y.createID(current.id.client, Y.getState(doc.store, current.id.client) - 1));
+          path.push({ item: current, step: 0 });
+          base = before instanceof Y.Item ? containerDepthInDoc(before) : 0;
+          break;
+        }
         const parent = current.parent as unknown;
         if (typeof parent === 'string') {
           path.push({ item: current, step: 0 });
@@ -148,20 +221,23 @@ function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | 
           base = 0;
           break;
         }
-        const next = inUpdate(neighbour);
-        if (next) {
-          current = next;
-          continue;
+        // What the doc already holds wins: the update cannot stand in for it.
+        if (!held(neighbour)) {
+          const next = inUpdate(neighbour);
+          if (next) {
+            current = next;
+            continue;
+          }
+          // Missing: Yjs sets the item aside (dropped after the apply). No nesting.
+          base = 0;
+          break;
         }
         const existing = inDoc(neighbour);
-        if (existing instanceof Y.Item) {
-          if (parent instanceof Y.ID && !(existing.content instanceof Y.ContentType)) {
-            return { reason: 'invalid_update', detail: 'an item names a parent that is not a type' };
-          }
+        if (existing instanceof Y.Item && (!(parent instanceof Y.ID) || existing.content instanceof Y.ContentType)) {
           base = containerDepthInDoc(existing);
           break;
         }
-        // Missing (Yjs sets it aside) or collected (Yjs collects the new item too): no nesting.
+        // Collected, or a parent that holds no type (deleted meanwhile): Yjs collects the new item too.
         base = 0;
         break;
       }
