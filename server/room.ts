@@ -74,10 +74,15 @@ interface QueuedUpdate {
 interface Member {
   /** Document messages (sync step 2 + update) received from it so far. */
   documentMessages: number;
+  /** When it was last asked to resend what the server lacks (a part of its update was dropped). */
+  lastResyncAt: number;
 }
 
 /** Longest pause between retries of a failing storage append. */
 const MAX_APPEND_RETRY_DELAY_MS = 5_000;
+
+/** Shortest interval between two requests to one connection to resend what the server lacks. */
+const RESYNC_INTERVAL_MS = 10_000;
 
 /** Log bytes below which only the entry count triggers compaction. */
 const COMPACT_MIN_LOG_BYTES = 1024 * 1024;
@@ -185,7 +190,7 @@ export class Room {
 
   /** Adds a connection and starts the sync handshake with it. */
   join(connection: Connection): void {
-    this.members.set(connection, { documentMessages: 0 });
+    this.members.set(connection, { documentMessages: 0, lastResyncAt: 0 });
     if (connection.role === 'view') connection.send(READ_ONLY);
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     this.presence.greet(connection);
@@ -453,10 +458,32 @@ export class Room {
   /** Tells each sender that asked how many of its document messages are now stored. */
   private acknowledge(batch: QueuedUpdate[]): void {
     const stored = new Map<Connection, number>();
-    for (const { origin, sequence } of batch) stored.set(origin, sequence);
+    const partial = new Set<Connection>();
+    for (const { origin, sequence, outcome } of batch) {
+      // A message whose dependencies the server lacks is not stored as sent: no ack for it.
+      if (outcome === 'partial') partial.add(origin);
+      else stored.set(origin, sequence);
+    }
     for (const [connection, sequence] of stored) {
       if (connection.wantsSavedAcks) connection.send(encodeSaved(sequence));
     }
+    for (const connection of partial) this.askForWhatIsMissing(connection);
+  }
+
+  /**
+   * A sender's update depended on changes the server never received: typed after an edit that
+   * reached it from another tab (BroadcastChannel) before it reached the server, or after a
+   * change another instance failed to relay. A sync step 1 with the server's state makes a
+   * stock client answer with everything it holds that the server lacks, dependencies included.
+   * At most once per RESYNC_INTERVAL_MS, so a client holding changes nobody can ever supply
+   * does not loop.
+   */
+  private askForWhatIsMissing(connection: Connection): void {
+    const member = this.members.get(connection);
+    const now = Date.now();
+    if (!member || now - member.lastResyncAt < RESYNC_INTERVAL_MS) return;
+    member.lastResyncAt = now;
+    connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
   }
 
   /** Storage outages must not lose the update: keep it and retry with backoff until stored. */

@@ -120,6 +120,26 @@ describe('hostile documents against the standalone server', () => {
     expect(hasUnresolved(stored)).toBe(false);
   });
 
+  it('H2, honest side: an edit typed after one that reached this tab before the server is asked for again, not lost', async () => {
+    // Tab B's edit reaches tab A first (BroadcastChannel) while B's socket is down; A types
+    // after it. The server cannot integrate A's edit without B's: it asks A for what it lacks.
+    const room = uniqueRoom('two-tabs');
+    const tabA = await editor(room);
+    const tabB = await editor(room);
+    const reader = await editor(room);
+    tabA.text.insert(0, 'Plan: ');
+    await waitFor(() => tabB.text.toString() === 'Plan: ', 'tab B to see tab A');
+    tabB.provider.disconnect();
+    const bBefore = Y.encodeStateVector(tabB.doc);
+    tabB.text.insert(6, 'ship it');
+    // As y-websocket applies what comes over BroadcastChannel: with itself as origin, so it is not sent on.
+    Y.applyUpdate(tabA.doc, Y.encodeStateAsUpdate(tabB.doc, bBefore), tabA.provider);
+    tabA.text.insert(tabA.text.length, ' on Monday!');
+    await waitFor(() => reader.text.toString() === 'Plan: ship it on Monday!', 'the reader to see both tabs’ edits');
+    tabA.text.insert(tabA.text.length, ' Really.');
+    await waitFor(() => reader.text.toString() === 'Plan: ship it on Monday! Really.', 'the reader to see the next edit');
+  });
+
   it('H3: a "future delete" over another editor’s clocks deletes nothing they type later', async () => {
     const room = uniqueRoom('future-delete');
     const victim = await editor(room);
