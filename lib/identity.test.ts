@@ -150,6 +150,8 @@ describe('saveIdentity', () => {
 describe('normalizeName', () => {
   it('collapses runs of whitespace and trims the ends', () => {
     expect(normalizeName('\t Curious \n\n Otter  ')).toBe('Curious Otter');
+    // Presence refuses control characters (the server closes a sender with 4400), so a pasted one never stays.
+    expect(normalizeName('Cu\u0000ri\u0007ous\u0085 Ot\u009fter')).toBe('Curious Otter');
   });
 
   it('turns whitespace-only input into the empty string', () => {

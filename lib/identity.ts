@@ -49,9 +49,12 @@ export function randomIdentity(random: () => number = Math.random): Identity {
   return { name: `${pick(ADJECTIVES, random)} ${pick(ANIMALS, random)}`, color: pick(COLOR_VALUES, random) };
 }
 
-/** Collapses whitespace and bounds a typed name to whole characters; empty means no name. */
+/**
+ * Collapses whitespace, drops control characters (presence refuses them: lib/presence-schema.ts)
+ * and bounds a typed name to whole characters; empty means no name.
+ */
 export function normalizeName(name: string): string {
-  const collapsed = name.replace(/\s+/g, ' ').trim();
+  const collapsed = name.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
   return Array.from(collapsed).slice(0, MAX_NAME_LENGTH).join('').trim();
 }
 
