@@ -43,6 +43,12 @@ describe('foldOffTheEventLoop', () => {
     expect(Array.from(await foldOffTheEventLoop(log, 64))).toEqual(Array.from(first));
   });
 
+  it('gives up a fold that takes too long, and the next one runs on a fresh worker', async () => {
+    const log = roomLog(3000);
+    await expect(foldOffTheEventLoop(log, 64, 1)).rejects.toThrow('took longer than 1 ms');
+    expect(Array.from(await foldOffTheEventLoop(log, 64))).toEqual(Array.from(foldIntoSnapshot(log, 64)));
+  });
+
   it('folds a small log here', async () => {
     const log = roomLog(3);
     expect(Array.from(await foldOffTheEventLoop(log, 64))).toEqual(Array.from(foldIntoSnapshot(log, 64)));

@@ -15,6 +15,12 @@ export const FOLD_IN_WORKER_BYTES = 256 * 1024;
  * MiB for a large room) until it is collected, and a new worker starts in tens of milliseconds.
  */
 const FOLD_WORKER_IDLE_MS = 5_000;
+/**
+ * A fold still running after this long is given up (the worker is stopped, so the next fold
+ * starts afresh): the room keeps its log, and one pathological fold never holds up the
+ * compaction and unloading of every other room queued behind it.
+ */
+export const FOLD_TIMEOUT_MS = 60_000;
 
 /**
  * Folds stored updates into one snapshot by loading them into a fresh doc, which also proves
@@ -46,10 +52,10 @@ export interface FoldRequest {
 export type FoldResponse = { id: number; snapshot: Uint8Array } | { id: number; error: string };
 
 /** Folds on the worker thread when the updates are large, else here. */
-export function foldOffTheEventLoop(updates: Uint8Array[], maxNestingDepth: number): Promise<Uint8Array> {
+export function foldOffTheEventLoop(updates: Uint8Array[], maxNestingDepth: number, timeoutMs = FOLD_TIMEOUT_MS): Promise<Uint8Array> {
   const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
   if (bytes <= FOLD_IN_WORKER_BYTES) return Promise.resolve().then(() => foldIntoSnapshot(updates, maxNestingDepth));
-  return foldWorker().fold(updates, maxNestingDepth);
+  return foldWorker().fold(updates, maxNestingDepth, timeoutMs);
 }
 
 /**
@@ -63,13 +69,29 @@ class FoldWorker {
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (snapshot: Uint8Array) => void; reject: (error: Error) => void }>();
 
-  fold(updates: Uint8Array[], maxNestingDepth: number): Promise<Uint8Array> {
+  fold(updates: Uint8Array[], maxNestingDepth: number, timeoutMs: number): Promise<Uint8Array> {
     const worker = this.start();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const id = this.nextId++;
     return new Promise<Uint8Array>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (this.worker !== worker) return;
+        this.fail(worker, new Error(`a fold took longer than ${timeoutMs} ms`));
+        void worker.terminate();
+      }, timeoutMs);
+      timer.unref();
+      const settle = () => clearTimeout(timer);
+      this.waiting.set(id, {
+        resolve: (snapshot) => {
+          settle();
+          resolve(snapshot);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      });
       worker.ref();
       worker.postMessage({ id, updates, maxNestingDepth } satisfies FoldRequest);
     });
@@ -90,18 +112,20 @@ class FoldWorker {
       else waiter.reject(new Error(response.error));
       if (this.waiting.size === 0) this.idle(worker);
     });
-    const fail = (error: Error) => {
-      // A worker stopped when idle had nothing waiting, and may have a successor by now.
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const waiter of this.waiting.values()) waiter.reject(new Error(`fold worker failed: ${error.message}`));
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    worker.on('error', (error) => this.fail(worker, error));
+    worker.on('exit', (code) => this.fail(worker, new Error(`exited with code ${code}`)));
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  /** Rejects every fold waiting on `worker`, which will answer none of them. */
+  private fail(worker: Worker, error: Error): void {
+    // A worker stopped when idle had nothing waiting, and may have a successor by now.
+    if (this.worker !== worker) return;
+    this.worker = null;
+    for (const waiter of this.waiting.values()) waiter.reject(new Error(`fold worker failed: ${error.message}`));
+    this.waiting.clear();
   }
 
   private idle(worker: Worker): void {
