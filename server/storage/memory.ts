@@ -36,9 +36,12 @@ export function createMemoryStorage(): DocumentStorage {
       const entry = rooms.get(room);
       if (!entry || entry.log.length === 0) return null;
       const folded = entry.log.slice();
+      const readSnapshot = entry.snapshot;
       const stored = folded.map((row) => row.data.slice());
-      if (entry.snapshot) stored.unshift(entry.snapshot.data.slice());
+      if (readSnapshot) stored.unshift(readSnapshot.data.slice());
       const data = (await fold(stored)).slice();
+      // Another compaction committed while this one folded (the fold may be asynchronous).
+      if (entry.snapshot !== readSnapshot) return null;
       const throughHead = folded[folded.length - 1].id;
       entry.snapshot = { data, throughHead };
       entry.log = entry.log.filter((row) => row.id > throughHead);

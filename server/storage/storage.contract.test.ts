@@ -255,6 +255,28 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect(rebuild((await storage.load('room')).updates)).toBe('folded appended meanwhile');
     });
 
+    it('two overlapping compactions of one room, the older finishing last, lose nothing', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, 'one ')));
+      let releaseSlow: (() => void) | null = null;
+      const slowFold: FoldUpdates = async (updates) => {
+        await new Promise<void>((resolve) => (releaseSlow = resolve));
+        return foldDoc(updates);
+      };
+      const slow = storage.compact('room', slowFold);
+      await storage.append('room', writer.edit((t) => t.insert(4, 'two ')));
+      // Where compactions of a room are serialized (PostgreSQL's lock) this one waits for the slow one.
+      const fast = storage.compact('room', foldDoc);
+      await storage.append('room', writer.edit((t) => t.insert(8, 'three')));
+      while (!releaseSlow) await new Promise((resolve) => setTimeout(resolve, 10));
+      (releaseSlow as () => void)();
+      await Promise.all([slow, fast]);
+      expect(rebuild((await storage.load('room')).updates)).toBe('one two three');
+      await storage.compact('room', foldDoc);
+      expect(rebuild((await storage.load('room')).updates)).toBe('one two three');
+    });
+
     it('a fold that throws changes nothing', async () => {
       const { storage } = await openStorage();
       const writer = createWriter();
