@@ -1,8 +1,10 @@
 /**
  * RoomPresence's rules at the edges the integration tests (test/hostile-presence.test.ts) cannot
  * time: the owner's goodbye at its current clock, what another instance's clients own, the
- * awareness timeout freeing such ids, and how many released ids are remembered.
+ * awareness timeout freeing such ids, how many released ids are remembered, and an editor's id
+ * a viewer grabs while the editor is away.
  */
+import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
@@ -15,9 +17,10 @@ import { RoomPresence } from './room-presence';
 const logger = createLogger('silent');
 const user = (name: string) => ({ user: { name, color: '#175cd3' } });
 
-/** A member that records what it was sent and whether it was closed. */
-function fakeConnection(): Connection & { sent: Uint8Array[]; closedWith: number | null } {
+/** A member (an editor unless told) that records what it was sent and whether it was closed. */
+function fakeConnection(role: Connection['role'] = 'edit'): Connection & { sent: Uint8Array[]; closedWith: number | null } {
   const connection = {
+    role,
     sent: [] as Uint8Array[],
     closedWith: null as number | null,
     log: logger,
@@ -33,11 +36,36 @@ function fakeConnection(): Connection & { sent: Uint8Array[]; closedWith: number
 
 function presenceWith(members: Connection[], maxIdsPerConnection = 2) {
   const metrics = createMetrics();
-  const presence = new RoomPresence({ doc: new Y.Doc(), metrics, logger, maxIdsPerConnection, members: () => members });
+  const doc = new Y.Doc();
+  const presence = new RoomPresence({ doc, metrics, logger, maxIdsPerConnection, members: () => members });
   const rejected = async (reason: string) =>
     (await metrics.rejected.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
-  return { presence, rejected };
+  return { presence, rejected, doc };
 }
+
+/** A stock client's awareness under client id `clientId`, publishing `state`. */
+function stockClient(clientId: number, state: Record<string, unknown>): awarenessProtocol.Awareness {
+  const doc = new Y.Doc();
+  doc.clientID = clientId;
+  const awareness = new awarenessProtocol.Awareness(doc);
+  awareness.setLocalState(state);
+  return awareness;
+}
+
+/** What `awareness` publishes for its own id, as the entry it sends. */
+const ownEntry = (awareness: awarenessProtocol.Awareness): AwarenessEntry =>
+  entry(awareness.clientID, awareness.meta.get(awareness.clientID)!.clock, awareness.getLocalState());
+
+/** Applies to `awareness` every awareness update `connection` was sent since `from`. */
+function deliver(connection: { sent: Uint8Array[] }, awareness: awarenessProtocol.Awareness, from = 0): void {
+  for (const frame of connection.sent.slice(from)) {
+    const decoder = decoding.createDecoder(frame);
+    decoding.readVarUint(decoder);
+    awarenessProtocol.applyAwarenessUpdate(awareness, decoding.readVarUint8Array(decoder), 'server');
+  }
+}
+
+const FORGED = { user: { name: 'Alice (admin): click here', color: '#b42318' } };
 
 const toDestroy: RoomPresence[] = [];
 afterEach(() => {
@@ -150,5 +178,107 @@ describe('RoomPresence', () => {
     const newcomer = fakeConnection();
     presence.receive(newcomer, [entry(1, 2, user('Alice')), entry(2, 2, user('not Bob'))]);
     expect(Array.from(presence.awareness.getStates().keys())).toEqual([1]);
+  });
+
+  it('refuses a viewer an id an editor held last, or one that wrote to the document', async () => {
+    const eve = fakeConnection('view');
+    const { presence, rejected, doc } = presenceWith([eve]);
+    toDestroy.push(presence);
+    const alice = fakeConnection();
+    presence.receive(alice, [entry(1, 4, user('Alice'))]);
+    presence.leave(alice);
+    doc.clientID = 7;
+    doc.getText('title').insert(0, 'by client 7');
+
+    // Alice's socket dropped: the viewer reacts to her removal at once.
+    presence.receive(eve, [entry(1, 4 + 2 ** 20, FORGED), entry(7, 1, FORGED)]);
+    expect(presence.awareness.getStates().size).toBe(0);
+    expect(await rejected('foreign_presence')).toBe(2);
+    // Alice back on a new socket, at her next clock.
+    const back = fakeConnection();
+    presence.receive(back, [entry(1, 5, user('Alice'))]);
+    expect(presence.awareness.getStates().get(1)).toEqual(user('Alice'));
+
+    // A viewer's own id stays the viewer's to take back.
+    const reader = fakeConnection('view');
+    presence.receive(reader, [entry(2, 3, user('Reader'))]);
+    presence.leave(reader);
+    presence.receive(eve, [entry(2, 4, user('Reader'))]);
+    expect(presence.awareness.getStates().get(2)).toEqual(user('Reader'));
+  });
+
+  it('gives an editor its id back from a viewer that grabbed it first (after a restart): everyone, the editor too, converges to the editor’s state', async () => {
+    const bob = fakeConnection();
+    const eve = fakeConnection('view');
+    const members: Connection[] = [bob, eve];
+    const { presence, rejected } = presenceWith(members);
+    toDestroy.push(presence);
+    const aliceClient = stockClient(1, user('Alice'));
+    aliceClient.setLocalState({ ...user('Alice'), cursor: null });
+    const bobClient = stockClient(2, user('Bob'));
+
+    // The server remembers nothing of id 1 (it restarted); Eve takes it at the highest clock.
+    presence.receive(eve, [entry(1, 2 ** 40, FORGED)]);
+    expect(presence.awareness.getStates().get(1)).toEqual(FORGED);
+    // Alice reconnects: she is greeted with the forged state (her client adopts it) and sends
+    // her own, at her own clock, from before.
+    const alice = fakeConnection();
+    members.push(alice);
+    presence.greet(alice);
+    deliver(alice, aliceClient);
+    expect(aliceClient.getLocalState()).toEqual(FORGED);
+    const sentBefore = alice.sent.length;
+    presence.receive(alice, [entry(1, 2, { ...user('Alice'), cursor: null })]);
+    expect(presence.awareness.getStates().get(1)).toEqual({ ...user('Alice'), cursor: null });
+    expect(await rejected('foreign_presence')).toBe(1);
+    // What the server relays wins over the forged state with stock clients, Alice's own included.
+    deliver(bob, bobClient);
+    deliver(alice, aliceClient, sentBefore);
+    expect(bobClient.getStates().get(1)).toEqual({ ...user('Alice'), cursor: null });
+    expect(aliceClient.getLocalState()).toEqual({ ...user('Alice'), cursor: null });
+
+    // Alice counts on from there (past 2^40) and is shown; the viewer is refused, and leaving
+    // takes nothing of hers.
+    aliceClient.setLocalStateField('lastActive', 1);
+    expect(aliceClient.meta.get(1)!.clock).toBeGreaterThan(2 ** 40);
+    presence.receive(alice, [ownEntry(aliceClient)]);
+    expect(presence.awareness.getStates().get(1)).toEqual(aliceClient.getLocalState());
+    presence.receive(eve, [entry(1, presence.awareness.meta.get(1)!.clock + 1, FORGED)]);
+    presence.leave(eve);
+    expect(presence.awareness.getStates().get(1)).toEqual(aliceClient.getLocalState());
+    expect(await rejected('foreign_presence')).toBe(2);
+    expect(eve.closedWith).toBeNull();
+    for (const awareness of [aliceClient, bobClient]) awareness.destroy();
+  });
+
+  it('does not strand an editor whose id a viewer pushed to 2^40 and left before the editor came back', async () => {
+    const alice = fakeConnection();
+    const { presence, rejected } = presenceWith([alice]);
+    toDestroy.push(presence);
+    const aliceClient = stockClient(1, user('Alice'));
+    const eve = fakeConnection('view');
+    presence.receive(eve, [entry(1, 2 ** 40, FORGED)]);
+    presence.leave(eve);
+
+    // Alice comes back at her own clock, far below the viewer's.
+    presence.receive(alice, [ownEntry(aliceClient)]);
+    expect(presence.awareness.getStates().get(1)).toEqual(user('Alice'));
+    deliver(alice, aliceClient);
+    aliceClient.setLocalStateField('lastActive', 1);
+    presence.receive(alice, [ownEntry(aliceClient)]);
+    expect(presence.awareness.getStates().get(1)).toEqual({ ...user('Alice'), lastActive: 1 });
+    expect(await rejected('implausible_clock')).toBe(0);
+    aliceClient.destroy();
+  });
+
+  it('lets an owner count past 2^40, a step at a time, but introduces no id past it', async () => {
+    const owner = fakeConnection();
+    const { presence, rejected } = presenceWith([]);
+    toDestroy.push(presence);
+    presence.receive(owner, [entry(1, 2 ** 40, user('one')), entry(2, 2 ** 40 + 1, user('two'))]);
+    presence.receive(owner, [entry(1, 2 ** 40 + 1, user('one, renewed'))]);
+    expect(presence.awareness.getStates().get(1)).toEqual(user('one, renewed'));
+    expect(presence.awareness.getStates().has(2)).toBe(false);
+    expect(await rejected('implausible_clock')).toBe(1);
   });
 });

@@ -2,12 +2,15 @@
  * One room's presence (its Yjs awareness), owned per connection (security review C1, H1). A
  * connection may set, renew and remove only the client ids it introduced: first come, at most
  * `maxIdsPerConnection`, in Tandem's presence schema, with clocks a client reaches by counting.
- * Anything else is dropped before it reaches the awareness, so only what was accepted is ever
- * relayed: to every member, and through `onLocalChange` to the other server instances, whose
- * clients' ids are owned by the instance that relayed them.
+ * Editors outrank viewers: a viewer may not introduce an id an editor held last or wrote to the
+ * document with, and an editor takes back an id a viewer holds (or held last) when it comes
+ * back. Anything else is dropped before it reaches the awareness, so only what was accepted is
+ * ever relayed: to every member, and through `onLocalChange` to the other server instances,
+ * whose clients' ids are owned by the instance that relayed them.
  */
+import { equalityDeep } from 'lib0/function';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import { CloseCode } from '../lib/close-codes';
 import { presenceStateProblem } from '../lib/presence-schema';
 import type { Connection } from './connection';
@@ -18,13 +21,15 @@ import { encodeAwareness, encodeAwarenessEntries, ProtocolError, readAwarenessEn
 /** Largest step a client id's clock may take at once; stock clients count up by one per change. */
 const MAX_PRESENCE_CLOCK_STEP = 2 ** 20;
 /**
- * Highest presence clock accepted. No client counts this far (35,000 years at one change a
- * second), and a client pushed here still has room to count below 2^53, where clocks stop.
+ * Highest clock an id the server holds no clock for may start at. No client counts this far
+ * (35,000 years at one change a second), and one pushed here still has room to count below
+ * 2^53, where clocks stop: from there on, each clock is only bounded by the step above.
  */
 const MAX_PRESENCE_CLOCK = 2 ** 40;
 /**
  * Ids whose owner left are remembered (with their last clock, which tells a late echo from
- * news) up to this many; the longest gone are forgotten, so reconnect churn cannot grow memory.
+ * news, and whether an editor, a viewer or another instance held them) up to this many; the
+ * longest gone are forgotten, so reconnect churn cannot grow memory.
  */
 const REMEMBERED_RELEASED_IDS = 10_000;
 
@@ -46,8 +51,14 @@ class RemoteInstance {
 
 type Owner = Connection | RemoteInstance;
 
-/** What becomes of one entry: applied, dropped silently (`echo`, `absent`), or dropped and counted. */
-type Verdict = 'accept' | 'echo' | 'absent' | RejectionReason;
+/** Who held a released id: another instance's clients may be editors or viewers. */
+type HolderRole = Connection['role'] | 'remote';
+
+/**
+ * What becomes of one entry: applied, applied as an editor taking its id back from a viewer
+ * (`reclaim`), dropped silently (`echo`, `absent`), or dropped and counted.
+ */
+type Verdict = 'accept' | 'reclaim' | 'echo' | 'absent' | RejectionReason;
 
 interface AwarenessChanges {
   added: number[];
@@ -63,8 +74,8 @@ export class RoomPresence {
   private readonly log: Logger;
   private readonly owners = new Map<number, Owner>();
   private readonly idsByOwner = new Map<Owner, Set<number>>();
-  /** Released ids, longest gone first (a Set keeps insertion order). */
-  private readonly released = new Set<number>();
+  /** Released ids and who held them, longest gone first (a Map keeps insertion order). */
+  private readonly released = new Map<number, HolderRole>();
   private readonly remotes = new Map<string, RemoteInstance>();
   private readonly localListeners = new Set<(update: Uint8Array) => void>();
   private destroyed = false;
@@ -94,7 +105,7 @@ export class RoomPresence {
    * limit, so a busy room never rate-limits its members. Removals are news like any other.
    */
   hasNews(connection: Connection, entries: AwarenessEntry[]): boolean {
-    return entries.some((entry) => !this.isEcho(connection, entry));
+    return entries.some((entry) => this.reclaims(connection, entry) || !this.isEcho(connection, entry));
   }
 
   /**
@@ -117,6 +128,8 @@ export class RoomPresence {
       if (verdict === 'accept') {
         this.claim(entry.clientId, connection);
         accepted.push(entry);
+      } else if (verdict === 'reclaim') {
+        accepted.push(this.reclaim(connection, entry));
       } else if (verdict !== 'echo' && verdict !== 'absent') {
         this.options.metrics.rejected.inc({ reason: verdict });
         connection.log.debug({ clientId: entry.clientId, clock: entry.clock, reason: verdict }, 'presence entry dropped');
@@ -194,20 +207,62 @@ export class RoomPresence {
 
   private judge(connection: Connection, entry: AwarenessEntry): Verdict {
     const { clientId, clock, state } = entry;
+    const previous = this.awareness.meta.get(clientId)?.clock;
+    // Clocks a client reaches by counting: one the server has none for starts at most at
+    // MAX_PRESENCE_CLOCK; after that, each is at most a step ahead (an owner never strands).
+    const plausible = previous === undefined ? clock <= MAX_PRESENCE_CLOCK : clock - previous <= MAX_PRESENCE_CLOCK_STEP;
+    if (this.reclaims(connection, entry)) return plausible ? 'reclaim' : 'implausible_clock';
     if (this.isEcho(connection, entry)) return 'echo';
     const owner = this.owners.get(clientId);
     // The server's own id is nobody's: a state there would become the server's local state.
     if ((owner !== undefined && owner !== connection) || clientId === this.awareness.clientID) return 'foreign_presence';
-    const previous = this.awareness.meta.get(clientId)?.clock;
-    if (clock > MAX_PRESENCE_CLOCK || (previous !== undefined && clock - previous > MAX_PRESENCE_CLOCK_STEP)) {
-      return 'implausible_clock';
-    }
+    if (owner === undefined && connection.role === 'view' && this.editorsId(clientId)) return 'foreign_presence';
+    if (!plausible) return 'implausible_clock';
     if (owner === undefined) {
       // A removal never introduces an id: there is nothing of it to remove.
       if (state === null) return 'absent';
       if ((this.idsByOwner.get(connection)?.size ?? 0) >= this.options.maxIdsPerConnection) return 'presence_ids';
     }
     return 'accept';
+  }
+
+  /** Whether an editor held `clientId` last, or wrote to the document with it: no viewer's to take. */
+  private editorsId(clientId: number): boolean {
+    return this.released.get(clientId) === 'edit' || Y.getState(this.options.doc.store, clientId) > 0;
+  }
+
+  /**
+   * Whether `connection`, an editor coming back (it holds no id yet, as a stock client's first
+   * state), takes `entry`'s id from the viewer that holds it, or from the one that held it last
+   * at a clock the editor never reached (a viewer may claim an id the server has forgotten, as
+   * after a restart, and push its clock). Any clock: a viewer's is no reason to refuse an
+   * editor. An exact echo of what is held (a new member's echo of its greeting) takes nothing,
+   * and a connection with presence of its own is echoing, not coming back.
+   */
+  private reclaims(connection: Connection, { clientId, clock, state }: AwarenessEntry): boolean {
+    if (connection.role !== 'edit' || state === null || this.idsByOwner.has(connection)) return false;
+    const held = this.awareness.meta.get(clientId)?.clock ?? 0;
+    const owner = this.owners.get(clientId);
+    if (owner === undefined) return this.released.get(clientId) === 'view' && clock < held;
+    if (owner instanceof RemoteInstance || owner.role !== 'view') return false;
+    return !(clock === held && equalityDeep(state, this.awareness.states.get(clientId)));
+  }
+
+  /**
+   * Gives `entry`'s id to `editor`, dropping the viewer's claim (counted against the viewer),
+   * and returns the entry to apply: the editor's state at a clock above the held one, so that
+   * stock clients (which keep the higher clock) take it, the editor's own included, even if it
+   * adopted the viewer's state when greeted with it and counted on from there.
+   */
+  private reclaim(editor: Connection, { clientId, clock, state }: AwarenessEntry): AwarenessEntry {
+    const viewer = this.owners.get(clientId);
+    if (viewer !== undefined && !(viewer instanceof RemoteInstance)) {
+      this.options.metrics.rejected.inc({ reason: 'foreign_presence' });
+      viewer.log.info({ clientId }, 'presence id taken back by an editor');
+    }
+    this.claim(clientId, editor);
+    const held = this.awareness.meta.get(clientId)?.clock ?? 0;
+    return { clientId, clock: clock > held ? clock : held + MAX_PRESENCE_CLOCK_STEP, state };
   }
 
   /**
@@ -228,8 +283,10 @@ export class RoomPresence {
     return origin;
   }
 
+  /** Makes `clientId` `owner`'s (taking it from whoever held it). */
   private claim(clientId: number, owner: Owner): void {
     if (this.owners.get(clientId) === owner) return;
+    this.disown(clientId);
     this.owners.set(clientId, owner);
     let ids = this.idsByOwner.get(owner);
     if (!ids) this.idsByOwner.set(owner, (ids = new Set()));
@@ -237,16 +294,23 @@ export class RoomPresence {
     this.released.delete(clientId);
   }
 
-  private release(clientId: number): void {
+  /** Takes `clientId` from its owner; returns who that was. */
+  private disown(clientId: number): Owner | undefined {
     const owner = this.owners.get(clientId);
-    if (owner === undefined) return;
+    if (owner === undefined) return undefined;
     this.owners.delete(clientId);
     const ids = this.idsByOwner.get(owner);
     ids?.delete(clientId);
     if (ids?.size === 0) this.idsByOwner.delete(owner);
-    this.released.add(clientId);
+    return owner;
+  }
+
+  private release(clientId: number): void {
+    const owner = this.disown(clientId);
+    if (owner === undefined) return;
+    this.released.set(clientId, owner instanceof RemoteInstance ? 'remote' : owner.role);
     if (this.released.size <= REMEMBERED_RELEASED_IDS) return;
-    const [oldest] = this.released;
+    const [oldest] = this.released.keys();
     this.released.delete(oldest);
     if (!this.awareness.states.has(oldest)) this.awareness.meta.delete(oldest);
   }

@@ -299,6 +299,73 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     expect(bob.closes).toEqual([]);
   });
 
+  it('keeps a dropped editor’s id from a viewer racing to claim it: she comes back as herself', async () => {
+    const { alice, bob, mallory, aliceId, aliceClock } = await roomWithAttacker('dropped');
+    const before = await kit.rejected('foreign_presence');
+
+    // A network blip: Alice's socket drops without a goodbye; she reconnects when we say.
+    alice.provider.shouldConnect = false;
+    alice.provider.ws?.close();
+    await waitFor(() => !mallory.awareness.getStates().has(aliceId), 'the viewer to see Alice leave');
+    mallory.send(presenceFrame([{ clientId: aliceId, clock: aliceClock() + 2 ** 20, state: FORGED_ALICE }]));
+    await attackerHandled(mallory, bob);
+    expect(bob.stateOf(aliceId)).toBeUndefined();
+
+    alice.provider.connect();
+    await waitFor(() => alice.provider.synced, 'Alice to be back');
+    alice.closes.length = 0; // the blip's own close
+    await aliceStillHere(alice, bob);
+    mallory.send(presenceFrame([{ clientId: aliceId, clock: aliceClock() + 1, state: FORGED_ALICE }]));
+    await attackerHandled(mallory, bob);
+    await aliceStillHere(alice, bob);
+    expect(nameOf(alice.provider.awareness.getLocalState() as State)).toBe('Alice');
+    for (const person of [alice, bob]) {
+      expect((person.seen.get(aliceId) ?? []).some((json) => json.includes('admin')), 'the forged name reached someone').toBe(false);
+      expect(person.closes).toEqual([]);
+    }
+    expect(await kit.rejected('foreign_presence')).toBe(before + 2);
+  });
+
+  it('gives an editor her id back from a viewer that claimed it first (as after a restart), even at 2^40', async () => {
+    const room = uniqueRoom('reclaim');
+    const bob = await kit.person(room, BOB);
+    const mallory = await kit.viewer(room);
+    const doc = new Y.Doc();
+    const aliceId = doc.clientID;
+    const before = await kit.rejected('foreign_presence');
+
+    // The server knows nothing of Alice's id (it restarted, and she never wrote): the viewer,
+    // who learnt it before, claims it at the highest clock it may.
+    mallory.send(presenceFrame([{ clientId: aliceId, clock: 2 ** 40, state: FORGED_ALICE }]));
+    await waitFor(() => bob.stateOf(aliceId) !== undefined, 'Bob to see the forged Alice');
+
+    // Alice reconnects, a stock provider at her own (low) clock.
+    const provider = new WebsocketProvider(kit.server.syncUrl, room, doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+      connect: false,
+    });
+    provider.awareness.setLocalStateField('user', ALICE);
+    const alice = follow({ doc, provider, text: doc.getText('title'), destroy: () => provider.destroy() });
+    kit.open.push(alice);
+    provider.connect();
+    await waitFor(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob to see Alice again');
+    // Her own client took the forged state when greeted with it, and is given hers back.
+    await waitFor(() => provider.awareness.meta.get(aliceId)!.clock > 2 ** 40 + 1, 'Alice’s client to take the relayed clock');
+    expect(nameOf(provider.awareness.getLocalState() as State)).toBe('Alice');
+
+    // She counts on past 2^40 and is shown; the viewer is refused, and its leaving takes nothing.
+    await aliceStillHere(alice, bob);
+    mallory.send(presenceFrame([{ clientId: aliceId, clock: mallory.awareness.meta.get(aliceId)!.clock + 1, state: FORGED_ALICE }]));
+    await attackerHandled(mallory, bob);
+    const malloryId = mallory.doc.clientID;
+    mallory.destroy();
+    await waitFor(() => !bob.stateOf(malloryId), 'the viewer to leave');
+    await aliceStillHere(alice, bob);
+    expect(await kit.rejected('foreign_presence')).toBe(before + 2);
+    expect(bob.closes).toEqual([]);
+  });
+
   it('relays only the first MAX_PRESENCE_IDS_PER_CONNECTION (2) ids one socket introduces', async () => {
     const room = uniqueRoom('ids');
     const bob = await kit.person(room, BOB);
