@@ -8,11 +8,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIRequestContext, Page, WebSocketRoute } from '@playwright/test';
-import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/api-routes';
 import { MessageType, SYNC_PATH, SyncMessageType, VIEW_SYNC_PATH } from '../lib/sync-protocol';
 import { waitFor } from '../test/support/clients';
+import { presenceFrame as awarenessEntriesFrame } from '../test/support/frames';
 import { openRawPeer, type RawPeer } from '../test/support/raw-peer';
 
 /** One awareness entry: whose presence, and the JSON the attacker chose for it. */
@@ -38,17 +38,7 @@ const RENEW_INTERVAL_MS = 10_000;
 
 /** An awareness frame carrying exactly `entries`, each at `clock`, encoded as y-protocols does. */
 export function presenceFrame(entries: PresenceEntry[], clock: number): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const { clientId, state } of entries) {
-    encoding.writeVarUint(update, clientId);
-    encoding.writeVarUint(update, clock);
-    encoding.writeVarString(update, JSON.stringify(state));
-  }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, MessageType.AWARENESS);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
+  return awarenessEntriesFrame(entries.map(({ clientId, state }) => ({ clientId, clock, state })));
 }
 
 /** Sends `entries` at once and again every RENEW_INTERVAL_MS (a higher clock each time); returns stop. */
