@@ -37,6 +37,27 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('reads the hostile-client limits', () => {
+    const config = configFromEnv(
+      {
+        DOCUMENT_ROOT_NAMES: 'default, title,notes',
+        MAX_NESTING_DEPTH: '32',
+        MAX_DOCUMENT_STRUCTS: '50000',
+        ROOM_LOAD_HEAP_LIMIT_PERCENT: '70',
+        MAX_PRESENCE_IDS_PER_CONNECTION: '1',
+      },
+      SYNC_SERVER_DEFAULT_PORT,
+    );
+    expect(config).toMatchObject({
+      documentRootNames: ['default', 'title', 'notes'],
+      maxNestingDepth: 32,
+      maxDocumentStructs: 50_000,
+      roomLoadHeapLimitPercent: 70,
+      maxPresenceIdsPerConnection: 1,
+    });
+    expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT).documentRootNames).toEqual(['default', 'title']);
+  });
+
   it.each([
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: 'abc' }, /PORT/],
@@ -45,6 +66,12 @@ describe('configFromEnv', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ AUTH_SECRET: 'short' }, /AUTH_SECRET/],
     [{ UPDATE_BURST: '0' }, /UPDATE_BURST/],
+    [{ DOCUMENT_ROOT_NAMES: ' , ' }, /DOCUMENT_ROOT_NAMES/],
+    [{ DOCUMENT_ROOT_NAMES: 'x'.repeat(65) }, /DOCUMENT_ROOT_NAMES/],
+    [{ MAX_NESTING_DEPTH: '2' }, /MAX_NESTING_DEPTH/],
+    [{ MAX_DOCUMENT_STRUCTS: '10' }, /MAX_DOCUMENT_STRUCTS/],
+    [{ ROOM_LOAD_HEAP_LIMIT_PERCENT: '101' }, /ROOM_LOAD_HEAP_LIMIT_PERCENT/],
+    [{ MAX_PRESENCE_IDS_PER_CONNECTION: '0' }, /MAX_PRESENCE_IDS_PER_CONNECTION/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
   });
