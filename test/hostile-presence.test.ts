@@ -18,6 +18,7 @@ import { presenceFrame, type PresenceEntry } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
+import { describeUnlessSkipped } from './support/describe-when';
 
 const ALICE = { name: 'Alice', color: '#175cd3' };
 const BOB = { name: 'Bob', color: '#067647' };
@@ -441,63 +442,56 @@ describe('echoes in a busy room (AWARENESS_BURST=5)', () => {
   });
 });
 
-if (SCALE_SKIP_REASON) {
-  const reason = SCALE_SKIP_REASON;
-  describe('presence ownership across instances', () => {
-    it.skip(reason, () => {});
+describeUnlessSkipped('presence ownership across instances', SCALE_SKIP_REASON, () => {
+  let cluster: Cluster;
+  const open: { destroy(): void }[] = [];
+  const person = async (i: number, room: string, user: Record<string, unknown>) => {
+    const client = follow(await connectClient(cluster.instanceSyncUrl(i), room));
+    open.push(client);
+    client.provider.awareness.setLocalStateField('user', user);
+    return client;
+  };
+  beforeAll(async () => {
+    cluster = await startCluster(2);
   });
-} else {
-  describe('presence ownership across instances', () => {
-    let cluster: Cluster;
-    const open: { destroy(): void }[] = [];
-    const person = async (i: number, room: string, user: Record<string, unknown>) => {
-      const client = follow(await connectClient(cluster.instanceSyncUrl(i), room));
-      open.push(client);
-      client.provider.awareness.setLocalStateField('user', user);
-      return client;
-    };
-    beforeAll(async () => {
-      cluster = await startCluster(2);
-    });
-    afterAll(async () => {
-      for (const client of open) client.destroy();
-      await cluster?.close();
-    });
-
-    it('drops a viewer’s entry for an id another instance’s client owns; that client moves instances and keeps its presence', async () => {
-      const room = uniqueRoom('scale-own');
-      const bob = await person(1, room, BOB);
-      // Presence is not replayed to an instance that loads the room later: Alice comes second.
-      const alice = await person(0, room, ALICE);
-      const aliceId = alice.doc.clientID;
-      await waitFor(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob (instance 1) to see Alice (instance 0)');
-      const [, second] = cluster.instances;
-      const mallory = await openRawPeer(`${second.syncUrl}/view/${await viewIdAt(second.httpUrl, room)}`);
-      open.push(mallory);
-      await waitFor(() => mallory.awareness.getStates().has(aliceId), 'the viewer to learn Alice’s id');
-      const before = await rejectedTotal(second.httpUrl, 'foreign_presence');
-
-      mallory.send(presenceFrame([{ clientId: aliceId, clock: HIGHEST_CLOCK, state: FORGED_ALICE }]));
-      await attackerHandled(mallory, bob);
-      await aliceStillHere(alice, bob);
-      expect((bob.seen.get(aliceId) ?? []).some((json) => json.includes('admin'))).toBe(false);
-      expect(await rejectedTotal(second.httpUrl, 'foreign_presence')).toBe(before + 1);
-
-      // Alice's socket moves to instance 1 (a reconnect through the load balancer): her id is
-      // free there once instance 0 reports her gone, and she renews it from her new socket.
-      const { awareness } = alice.provider;
-      alice.provider.destroy();
-      await waitFor(() => !bob.stateOf(aliceId), 'Alice to leave instance 0');
-      const provider = new WebsocketProvider(cluster.instanceSyncUrl(1), room, alice.doc, {
-        awareness,
-        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-        disableBc: true,
-      });
-      const moved = follow({ doc: alice.doc, provider, text: alice.text, destroy: () => provider.destroy() });
-      open.push(moved);
-      await waitFor(() => provider.synced, 'Alice to be back, on instance 1');
-      await aliceStillHere(moved, bob);
-      expect(alice.closes).toEqual([]);
-    });
+  afterAll(async () => {
+    for (const client of open) client.destroy();
+    await cluster?.close();
   });
-}
+
+  it('drops a viewer’s entry for an id another instance’s client owns; that client moves instances and keeps its presence', async () => {
+    const room = uniqueRoom('scale-own');
+    const bob = await person(1, room, BOB);
+    // Presence is not replayed to an instance that loads the room later: Alice comes second.
+    const alice = await person(0, room, ALICE);
+    const aliceId = alice.doc.clientID;
+    await waitFor(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob (instance 1) to see Alice (instance 0)');
+    const [, second] = cluster.instances;
+    const mallory = await openRawPeer(`${second.syncUrl}/view/${await viewIdAt(second.httpUrl, room)}`);
+    open.push(mallory);
+    await waitFor(() => mallory.awareness.getStates().has(aliceId), 'the viewer to learn Alice’s id');
+    const before = await rejectedTotal(second.httpUrl, 'foreign_presence');
+
+    mallory.send(presenceFrame([{ clientId: aliceId, clock: HIGHEST_CLOCK, state: FORGED_ALICE }]));
+    await attackerHandled(mallory, bob);
+    await aliceStillHere(alice, bob);
+    expect((bob.seen.get(aliceId) ?? []).some((json) => json.includes('admin'))).toBe(false);
+    expect(await rejectedTotal(second.httpUrl, 'foreign_presence')).toBe(before + 1);
+
+    // Alice's socket moves to instance 1 (a reconnect through the load balancer): her id is
+    // free there once instance 0 reports her gone, and she renews it from her new socket.
+    const { awareness } = alice.provider;
+    alice.provider.destroy();
+    await waitFor(() => !bob.stateOf(aliceId), 'Alice to leave instance 0');
+    const provider = new WebsocketProvider(cluster.instanceSyncUrl(1), room, alice.doc, {
+      awareness,
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      disableBc: true,
+    });
+    const moved = follow({ doc: alice.doc, provider, text: alice.text, destroy: () => provider.destroy() });
+    open.push(moved);
+    await waitFor(() => provider.synced, 'Alice to be back, on instance 1');
+    await aliceStillHere(moved, bob);
+    expect(alice.closes).toEqual([]);
+  });
+});

@@ -9,10 +9,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
+import { describeUnlessSkipped } from './support/describe-when';
 
 const SAMPLE_CONFIG = path.resolve(import.meta.dirname, '..', 'deploy', 'nginx.conf');
 const NGINX_MISSING = spawnSync('nginx', ['-v']).error ? 'skipped: nginx is not installed' : null;
@@ -59,82 +60,75 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-if (SKIP_REASON) {
-  const reason = SKIP_REASON;
-  describe('the sample nginx config', () => {
-    it.skip(reason, () => {});
+describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
+  let cluster: Cluster;
+  let nginx: ChildProcess;
+  let nginxUrl: string;
+  let configFile: string;
+  let prefix: string;
+  const nginxErrors: string[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    cluster = await startCluster(2);
+    const listenPort = await freePort();
+    nginxUrl = `http://127.0.0.1:${listenPort}`;
+    prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-nginx-'));
+    // nginx's workers drop root privileges; they must still reach the temp directories.
+    fs.chmodSync(prefix, 0o755);
+    fs.writeFileSync(path.join(prefix, 'tandem.conf'), sampleConfigFor(cluster.instances.map((instance) => instance.port), listenPort));
+    configFile = path.join(prefix, 'nginx.conf');
+    fs.writeFileSync(configFile, mainConfig(prefix));
+    nginx = spawn('nginx', ['-p', prefix, '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    nginx.stderr!.on('data', (chunk: Buffer) => nginxErrors.push(chunk.toString()));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const healthy = await fetch(`${nginxUrl}/healthz`).then((response) => response.ok, () => false);
+      if (healthy) break;
+      if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${nginxErrors.join('')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
-} else {
-  describe('the sample nginx config', () => {
-    let cluster: Cluster;
-    let nginx: ChildProcess;
-    let nginxUrl: string;
-    let configFile: string;
-    let prefix: string;
-    const nginxErrors: string[] = [];
-    const clients: Client[] = [];
 
-    beforeAll(async () => {
-      cluster = await startCluster(2);
-      const listenPort = await freePort();
-      nginxUrl = `http://127.0.0.1:${listenPort}`;
-      prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-nginx-'));
-      // nginx's workers drop root privileges; they must still reach the temp directories.
-      fs.chmodSync(prefix, 0o755);
-      fs.writeFileSync(path.join(prefix, 'tandem.conf'), sampleConfigFor(cluster.instances.map((instance) => instance.port), listenPort));
-      configFile = path.join(prefix, 'nginx.conf');
-      fs.writeFileSync(configFile, mainConfig(prefix));
-      nginx = spawn('nginx', ['-p', prefix, '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-      nginx.stderr!.on('data', (chunk: Buffer) => nginxErrors.push(chunk.toString()));
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        const healthy = await fetch(`${nginxUrl}/healthz`).then((response) => response.ok, () => false);
-        if (healthy) break;
-        if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${nginxErrors.join('')}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    });
-
-    afterAll(async () => {
-      for (const client of clients.splice(0)) client.destroy();
-      if (nginx && nginx.exitCode === null) {
-        const exited = new Promise((resolve) => nginx.once('exit', resolve));
-        nginx.kill('SIGQUIT');
-        await exited;
-      }
-      await cluster?.close();
-      if (prefix) fs.rmSync(prefix, { recursive: true, force: true });
-    });
-
-    it('passes nginx -t', () => {
-      const check = spawnSync('nginx', ['-t', '-p', prefix, '-c', configFile], { encoding: 'utf8' });
-      expect(check.stderr).toContain('test is successful');
-      expect(check.status).toBe(0);
-    });
-
-    it('upgrades WebSockets to any instance: one room, clients on both, without sticky sessions', async () => {
-      const room = uniqueRoom('nginx');
-      for (let i = 0; i < 4; i++) clients.push(await connectClient(`${nginxUrl.replace('http', 'ws')}/sync`, room));
-      // least_conn spreads them: both instances hold some of this room's clients.
-      const open = await Promise.all(cluster.instances.map((instance) => metricValue(instance.httpUrl, 'tandem_connections_open')));
-      expect(open).toEqual([2, 2]);
-
-      clients.forEach((client, i) => client.text.insert(0, `client ${i} was here. `));
-      await waitFor(
-        () => clients.every((client) => client.text.length === clients[0].text.length && client.text.toString() === clients[0].text.toString()) && clients[0].text.length === 4 * 'client 0 was here. '.length,
-        'the four clients to converge through nginx',
-      );
-      for (let i = 0; i < 4; i++) expect(clients[0].text.toString()).toContain(`client ${i} was here.`);
-    });
-
-    it('serves the app and health checks, and keeps /metrics to the monitoring network', async () => {
-      expect((await fetch(`${nginxUrl}/healthz`)).status).toBe(200);
-      expect((await fetch(`${nginxUrl}/readyz`)).status).toBe(200);
-      // The sample allows 10.0.0.0/8 only; this request comes from 127.0.0.1.
-      expect((await fetch(`${nginxUrl}/metrics`)).status).toBe(403);
-      // Nothing went wrong on the way (the refusal above is logged as an error: not a fault).
-      const faults = nginxErrors.join('').split('\n').filter((line) => /\[(error|crit|alert|emerg)\]/.test(line) && !line.includes('access forbidden by rule'));
-      expect(faults).toEqual([]);
-    });
+  afterAll(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((resolve) => nginx.once('exit', resolve));
+      nginx.kill('SIGQUIT');
+      await exited;
+    }
+    await cluster?.close();
+    if (prefix) fs.rmSync(prefix, { recursive: true, force: true });
   });
-}
+
+  it('passes nginx -t', () => {
+    const check = spawnSync('nginx', ['-t', '-p', prefix, '-c', configFile], { encoding: 'utf8' });
+    expect(check.stderr).toContain('test is successful');
+    expect(check.status).toBe(0);
+  });
+
+  it('upgrades WebSockets to any instance: one room, clients on both, without sticky sessions', async () => {
+    const room = uniqueRoom('nginx');
+    for (let i = 0; i < 4; i++) clients.push(await connectClient(`${nginxUrl.replace('http', 'ws')}/sync`, room));
+    // least_conn spreads them: both instances hold some of this room's clients.
+    const open = await Promise.all(cluster.instances.map((instance) => metricValue(instance.httpUrl, 'tandem_connections_open')));
+    expect(open).toEqual([2, 2]);
+
+    clients.forEach((client, i) => client.text.insert(0, `client ${i} was here. `));
+    await waitFor(
+      () => clients.every((client) => client.text.length === clients[0].text.length && client.text.toString() === clients[0].text.toString()) && clients[0].text.length === 4 * 'client 0 was here. '.length,
+      'the four clients to converge through nginx',
+    );
+    for (let i = 0; i < 4; i++) expect(clients[0].text.toString()).toContain(`client ${i} was here.`);
+  });
+
+  it('serves the app and health checks, and keeps /metrics to the monitoring network', async () => {
+    expect((await fetch(`${nginxUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${nginxUrl}/readyz`)).status).toBe(200);
+    // The sample allows 10.0.0.0/8 only; this request comes from 127.0.0.1.
+    expect((await fetch(`${nginxUrl}/metrics`)).status).toBe(403);
+    // Nothing went wrong on the way (the refusal above is logged as an error: not a fault).
+    const faults = nginxErrors.join('').split('\n').filter((line) => /\[(error|crit|alert|emerg)\]/.test(line) && !line.includes('access forbidden by rule'));
+    expect(faults).toEqual([]);
+  });
+});
