@@ -17,6 +17,8 @@ export const CloseCode = {
   MALFORMED_MESSAGE: 4400,
   /** The connection's token expired; fetch a new one and reconnect. */
   TOKEN_EXPIRED: 4401,
+  /** A view-only connection kept sending document changes (stock viewers never send any). */
+  READ_ONLY_WRITES: 4403,
   /** The client opened the socket but did not start the sync handshake in time. */
   HANDSHAKE_TIMEOUT: 4408,
   /** The view link this connection used was rotated; it no longer grants access. */
@@ -27,10 +29,20 @@ export const CloseCode = {
   RATE_LIMITED: 4429,
   /** The room's stored state could not be loaded; nothing was written; retry later. */
   ROOM_UNAVAILABLE: 4503,
+  /** Storage has been failing to store this room's changes; they stay on the client; retry later. */
+  STORAGE_UNAVAILABLE: 4504,
+  /** The server's storage is full (MAX_STORAGE_BYTES or the free-space floor); retry later. */
+  STORAGE_FULL: 4507,
   /** The server holds MAX_LOADED_ROOMS rooms already; retry later. */
   SERVER_BUSY: 4508,
   /** The room has MAX_CONNECTIONS_PER_ROOM connections already; retry later. */
   ROOM_FULL: 4509,
+  /** The client read too slowly: the server held more unsent bytes for it than it allows. */
+  SEND_BUFFER_FULL: 4513,
+  /** A message was started but not finished in time (MESSAGE_ASSEMBLY_TIMEOUT_MS). */
+  MESSAGE_TIMEOUT: 4524,
+  /** This client address holds its share of connections or loaded rooms already; retry later. */
+  TOO_MANY_CONNECTIONS: 4529,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
@@ -50,11 +62,17 @@ export const CLOSE_CODE_INFO: Record<CloseCodeValue, CloseCodeInfo> = {
   [CloseCode.SERVICE_RESTART]: { reason: 'server restarting', retryable: true },
   [CloseCode.MALFORMED_MESSAGE]: { reason: 'malformed message', retryable: false },
   [CloseCode.TOKEN_EXPIRED]: { reason: 'token expired', retryable: false },
+  [CloseCode.READ_ONLY_WRITES]: { reason: 'read-only link: changes are not accepted', retryable: false },
   [CloseCode.HANDSHAKE_TIMEOUT]: { reason: 'handshake timeout', retryable: false },
   [CloseCode.VIEW_LINK_REVOKED]: { reason: 'view link revoked', retryable: false },
   [CloseCode.DOCUMENT_TOO_LARGE]: { reason: 'document too large', retryable: false },
   [CloseCode.RATE_LIMITED]: { reason: 'rate limit exceeded', retryable: false },
   [CloseCode.ROOM_UNAVAILABLE]: { reason: 'room unavailable, retry later', retryable: true },
+  [CloseCode.STORAGE_UNAVAILABLE]: { reason: 'the server cannot store changes, retry later', retryable: true },
+  [CloseCode.STORAGE_FULL]: { reason: 'server storage full, retry later', retryable: true },
   [CloseCode.SERVER_BUSY]: { reason: 'server busy, retry later', retryable: true },
   [CloseCode.ROOM_FULL]: { reason: 'room full, retry later', retryable: true },
+  [CloseCode.SEND_BUFFER_FULL]: { reason: 'too slow to receive, reconnect', retryable: true },
+  [CloseCode.MESSAGE_TIMEOUT]: { reason: 'message not completed in time', retryable: true },
+  [CloseCode.TOO_MANY_CONNECTIONS]: { reason: 'too many connections from this address, retry later', retryable: true },
 };

@@ -44,6 +44,11 @@ const REFUSALS: Partial<Record<number, string>> = {
   [CloseCode.RATE_LIMITED]: 'changes arrived faster than the server accepts; reload to continue',
   [CloseCode.SERVER_BUSY]: 'the server is busy; retrying',
   [CloseCode.ROOM_FULL]: 'too many people are in this document; retrying',
+  [CloseCode.STORAGE_UNAVAILABLE]: 'the server cannot store changes; they are kept on this device, retrying',
+  [CloseCode.STORAGE_FULL]: 'the server’s storage is full; changes are kept on this device, retrying',
+  [CloseCode.SEND_BUFFER_FULL]: 'the connection is too slow; reconnecting',
+  [CloseCode.MESSAGE_TIMEOUT]: 'a change took too long to send; retrying',
+  [CloseCode.TOO_MANY_CONNECTIONS]: 'too many open documents from this network; retrying',
 };
 
 export class SaveTracker {

@@ -35,7 +35,28 @@ export type RejectionReason =
   | 'too_many_structs'
   | 'unresolved_dependencies'
   // A new room was not loaded because the process is short of memory.
-  | 'memory_pressure';
+  | 'memory_pressure'
+  // Flow control: a view connection kept writing; a client sent more bytes per second than
+  // its budget, or more sync step 1s; a reader fell too far behind; a message never finished.
+  | 'read_only_writes'
+  | 'byte_budget'
+  | 'sync_step1_rate'
+  | 'send_buffer_full'
+  | 'message_timeout'
+  // Presence too large: one state, or the room's total (dropped or refused).
+  | 'presence_too_large'
+  // Per-address caps (client address: TRUSTED_PROXIES), stalled HTTP connections, and
+  // never-written rooms unloaded to make room under MAX_LOADED_ROOMS.
+  | 'address_connections'
+  | 'address_rooms'
+  | 'http_connections'
+  | 'http_idle'
+  | 'idle_room_evicted'
+  // Storage: the global quota or free-space floor, too many bytes queued unstored in the
+  // process, or a room whose appends kept failing.
+  | 'storage_full'
+  | 'queued_bytes'
+  | 'storage_unavailable';
 
 export interface Metrics {
   readonly registry: client.Registry;
