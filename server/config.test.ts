@@ -76,3 +76,45 @@ describe('configFromEnv', () => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
   });
 });
+
+describe('configFromEnv: flow-control limits', () => {
+  it('reads the byte, sync step 1, send buffer and presence size limits', () => {
+    const config = configFromEnv(
+      {
+        MAX_PRESENCE_STATE_BYTES: '2048',
+        MAX_PRESENCE_BYTES_PER_ROOM: '65536',
+        SYNC_STEP1_RATE_PER_MINUTE: '4',
+        SYNC_STEP1_BURST: '2',
+        BYTE_RATE_PER_SECOND: '100000',
+        BYTE_BURST: '2097152',
+        MAX_SEND_BUFFER_BYTES: '1048576',
+      },
+      SYNC_SERVER_DEFAULT_PORT,
+    );
+    expect(config).toMatchObject({
+      maxPresenceStateBytes: 2048,
+      maxPresenceBytesPerRoom: 65_536,
+      syncStep1RatePerMinute: 4,
+      syncStep1Burst: 2,
+      byteRatePerSecond: 100_000,
+      byteBurst: 2 * 1024 * 1024,
+      maxSendBufferBytes: 1024 * 1024,
+    });
+  });
+
+  it('raises the default byte burst to MAX_MESSAGE_BYTES, so the largest frame always fits', () => {
+    expect(configFromEnv({ MAX_MESSAGE_BYTES: String(16 * 1024 * 1024) }, SYNC_SERVER_DEFAULT_PORT).byteBurst).toBe(16 * 1024 * 1024);
+  });
+
+  it.each([
+    [{ MAX_PRESENCE_STATE_BYTES: '100' }, /MAX_PRESENCE_STATE_BYTES/],
+    [{ MAX_PRESENCE_BYTES_PER_ROOM: '10' }, /MAX_PRESENCE_BYTES_PER_ROOM/],
+    [{ SYNC_STEP1_BURST: '0' }, /SYNC_STEP1_BURST/],
+    [{ SYNC_STEP1_RATE_PER_MINUTE: '-1' }, /SYNC_STEP1_RATE_PER_MINUTE/],
+    [{ BYTE_BURST: '1000' }, /BYTE_BURST/],
+    [{ MAX_MESSAGE_BYTES: '2097152', BYTE_BURST: '1048576' }, /BYTE_BURST/],
+    [{ MAX_SEND_BUFFER_BYTES: '1024' }, /MAX_SEND_BUFFER_BYTES/],
+  ])('refuses %o with a message naming the variable', (env, message) => {
+    expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
+  });
+});

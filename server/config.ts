@@ -53,6 +53,20 @@ export interface ServerConfig {
   handshakeTimeoutMs: number;
   /** Presence (awareness) client ids one connection may introduce; entries for more are dropped. */
   maxPresenceIdsPerConnection: number;
+  /** Largest serialized presence state; a larger one closes its sender with 4400. */
+  maxPresenceStateBytes: number;
+  /** Presence bytes one room holds at most; new entries past it are dropped. */
+  maxPresenceBytesPerRoom: number;
+  /** Sync step 1 requests one connection may send per minute on average (0: unlimited)… */
+  syncStep1RatePerMinute: number;
+  /** …and in one burst; over it closes with 4429. */
+  syncStep1Burst: number;
+  /** Frame bytes one connection may send per second on average (0: unlimited)… */
+  byteRatePerSecond: number;
+  /** …and in one burst (at least MAX_MESSAGE_BYTES); over it closes with 4429. */
+  byteBurst: number;
+  /** Unsent bytes the server holds for one connection beyond its sync answer; past it, 4513. */
+  maxSendBufferBytes: number;
   /** Top-level names a document's content may live under; structs under any other are refused. */
   documentRootNames: string[];
   /** Deepest nesting of types (blockquote in blockquote …) an update may create. */
@@ -92,6 +106,13 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxLoadedRooms: 10_000,
   handshakeTimeoutMs: 10_000,
   maxPresenceIdsPerConnection: 2,
+  maxPresenceStateBytes: 4 * 1024,
+  maxPresenceBytesPerRoom: 1024 * 1024,
+  syncStep1RatePerMinute: 10,
+  syncStep1Burst: 5,
+  byteRatePerSecond: 1024 * 1024,
+  byteBurst: 8 * 1024 * 1024,
+  maxSendBufferBytes: 16 * 1024 * 1024,
   documentRootNames: ['default', 'title'],
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
@@ -117,12 +138,13 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}"`);
   }
+  const maxMessageBytes = readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_CONFIG.maxMessageBytes, 1024);
   return {
     port: readInteger(env, 'PORT', defaultPort, 0, 65_535),
     host: env.HOST || DEFAULT_CONFIG.host,
     databaseUrl: env.DATABASE_URL || DEFAULT_CONFIG.databaseUrl,
     sqliteSynchronous: readChoice(env, 'SQLITE_SYNCHRONOUS', ['full', 'normal'] as const, DEFAULT_CONFIG.sqliteSynchronous),
-    maxMessageBytes: readInteger(env, 'MAX_MESSAGE_BYTES', DEFAULT_CONFIG.maxMessageBytes, 1024),
+    maxMessageBytes,
     logLevel,
     roomUnloadDelayMs: readInteger(env, 'ROOM_UNLOAD_DELAY_MS', DEFAULT_CONFIG.roomUnloadDelayMs, 0),
     compactAfterUpdates: readInteger(env, 'COMPACT_AFTER_UPDATES', DEFAULT_CONFIG.compactAfterUpdates, 1),
@@ -140,6 +162,16 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxLoadedRooms: readInteger(env, 'MAX_LOADED_ROOMS', DEFAULT_CONFIG.maxLoadedRooms, 1),
     handshakeTimeoutMs: readInteger(env, 'HANDSHAKE_TIMEOUT_MS', DEFAULT_CONFIG.handshakeTimeoutMs, 100),
     maxPresenceIdsPerConnection: readInteger(env, 'MAX_PRESENCE_IDS_PER_CONNECTION', DEFAULT_CONFIG.maxPresenceIdsPerConnection, 1, 64),
+    // An honest Tandem state is a few hundred bytes: below 512, stock states would be refused.
+    maxPresenceStateBytes: readInteger(env, 'MAX_PRESENCE_STATE_BYTES', DEFAULT_CONFIG.maxPresenceStateBytes, 512),
+    maxPresenceBytesPerRoom: readInteger(env, 'MAX_PRESENCE_BYTES_PER_ROOM', DEFAULT_CONFIG.maxPresenceBytesPerRoom, 4096),
+    syncStep1RatePerMinute: readInteger(env, 'SYNC_STEP1_RATE_PER_MINUTE', DEFAULT_CONFIG.syncStep1RatePerMinute, 0),
+    syncStep1Burst: readInteger(env, 'SYNC_STEP1_BURST', DEFAULT_CONFIG.syncStep1Burst, 1),
+    byteRatePerSecond: readInteger(env, 'BYTE_RATE_PER_SECOND', DEFAULT_CONFIG.byteRatePerSecond, 0),
+    // A burst smaller than one frame would refuse every frame of the largest allowed size.
+    byteBurst: readInteger(env, 'BYTE_BURST', Math.max(DEFAULT_CONFIG.byteBurst, maxMessageBytes), maxMessageBytes),
+    // Below 64 KiB, ordinary bursts of typing to a reader on a slow link would trip it.
+    maxSendBufferBytes: readInteger(env, 'MAX_SEND_BUFFER_BYTES', DEFAULT_CONFIG.maxSendBufferBytes, 64 * 1024),
     documentRootNames: readRootNames(env),
     maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
     maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),

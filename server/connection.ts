@@ -14,7 +14,16 @@ export interface ConnectionOptions {
   logger: Logger;
   metrics: Metrics;
   heartbeatIntervalMs: number;
+  /** Unsent bytes the server holds for one peer beyond its sync answer (MAX_SEND_BUFFER_BYTES). */
+  maxSendBufferBytes: number;
 }
+
+/**
+ * Share of MAX_SEND_BUFFER_BYTES past which presence is no longer sent (1 MiB by default):
+ * presence is replaceable, since the next change or the owner's 15 s renewal carries it again,
+ * so a peer that fell behind gets the document updates it cannot do without first.
+ */
+const PRESENCE_SKIP_SHARE = 1 / 16;
 
 export class Connection {
   /** Short random id used in logs to follow one socket. */
@@ -32,6 +41,13 @@ export class Connection {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly closeListeners: (() => void)[] = [];
   private readonly metrics: Metrics;
+  private readonly maxSendBufferBytes: number;
+  /**
+   * The last sync answer sent while it is still being written out. It alone may go past the
+   * send-buffer bound: a joiner gets a whole document (up to MAX_DOCUMENT_BYTES) at once, and
+   * live updates that arrive meanwhile must not close it.
+   */
+  private answerInFlight: { bytes: number } | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -43,6 +59,7 @@ export class Connection {
     this.viewId = target.viewId;
     this.wantsSavedAcks = target.wantsSavedAcks;
     this.metrics = options.metrics;
+    this.maxSendBufferBytes = options.maxSendBufferBytes;
     this.log = options.logger.child({ room: target.roomName, conn: this.id, role: target.role });
     socket.on('pong', () => {
       this.alive = true;
@@ -76,17 +93,47 @@ export class Connection {
     return this.closed;
   }
 
-  /** Sends one frame; a failed send closes the connection rather than leaving it half-alive. */
-  send(frame: Uint8Array): void {
+  /**
+   * Sends one frame (`syncAnswer`: a sync step 2 answering the peer's step 1). A peer that does
+   * not read (or reads too slowly) would make the server hold everything sent to it (security
+   * review H6): once the unsent bytes beyond its sync answer pass MAX_SEND_BUFFER_BYTES, the
+   * connection is closed (4513, retryable: a slow link is no fault) instead of queueing more.
+   * The bound is checked before adding the frame, so one large frame into an empty buffer always
+   * goes. A failed send closes the connection rather than leaving it half-alive.
+   */
+  send(frame: Uint8Array, { syncAnswer = false }: { syncAnswer?: boolean } = {}): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.backlogBytes > this.maxSendBufferBytes) {
+      this.metrics.rejected.inc({ reason: 'send_buffer_full' });
+      this.log.warn({ code: CloseCode.SEND_BUFFER_FULL, buffered: this.socket.bufferedAmount }, 'peer reads too slowly; closing');
+      // The close frame queues behind the unread bytes; ws destroys the socket if the peer never
+      // reads it. Nothing more is queued meanwhile.
+      this.close(CloseCode.SEND_BUFFER_FULL);
+      return;
+    }
+    const answer = syncAnswer ? { bytes: frame.byteLength } : null;
+    if (answer) this.answerInFlight = answer;
     this.metrics.bytesSent.inc(frame.byteLength);
     this.socket.send(frame, (error) => {
+      // Called once the frame is written out (or failed): it no longer sits in the buffer.
+      if (answer && this.answerInFlight === answer) this.answerInFlight = null;
       if (error) {
         this.log.warn({ err: error.message }, 'send failed; closing');
         this.socket.terminate();
         this.markClosed();
       }
     });
+  }
+
+  /** Sends a presence frame, or skips it for a peer already behind (see PRESENCE_SKIP_SHARE). */
+  sendPresence(frame: Uint8Array): void {
+    if (this.backlogBytes > this.maxSendBufferBytes * PRESENCE_SKIP_SHARE) return;
+    this.send(frame);
+  }
+
+  /** Bytes queued for the peer and not yet written out, beyond the sync answer in flight. */
+  private get backlogBytes(): number {
+    return this.socket.bufferedAmount - (this.answerInFlight?.bytes ?? 0);
   }
 
   /** Closes with one of the codes from lib/close-codes.ts. Idempotent. */

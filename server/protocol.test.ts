@@ -10,8 +10,10 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
+  PresenceTooLargeError,
   ProtocolError,
   decodeClientMessage,
+  peekDocumentMessage,
   encodeAwareness,
   encodeAwarenessEntries,
   encodeSyncStep1,
@@ -387,5 +389,51 @@ describe('server frames are read by the stock y-protocols readers', () => {
     expect(decodeClientMessage(encodeSyncStep1(Y.encodeStateVector(doc))).kind).toBe('sync-step1');
     expect(decodeClientMessage(encodeSyncStep2(Y.encodeStateAsUpdate(doc))).kind).toBe('sync-step2');
     expect(decodeClientMessage(encodeSyncUpdate(updates[0])).kind).toBe('sync-update');
+  });
+});
+
+describe('decode limits and peeking', () => {
+  it('refuses a presence state over maxPresenceStateBytes before parsing it, and passes one at the limit', () => {
+    const state = { user: { name: 'Ada', color: '#175cd3' } };
+    const exact = JSON.stringify(state).length;
+    const update = encodeAwarenessEntries([{ clientId: 7, clock: 1, state }]);
+    const bytes = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
+    expect(decodeClientMessage(bytes, { maxPresenceStateBytes: exact })).toMatchObject({
+      kind: 'awareness',
+      entries: [{ clientId: 7, clock: 1, state, bytes: exact }],
+    });
+    expect(() => decodeClientMessage(bytes, { maxPresenceStateBytes: exact - 1 })).toThrow(PresenceTooLargeError);
+    // Not even valid JSON: refused for its size, never parsed.
+    const huge = encoding.createEncoder();
+    encoding.writeVarUint(huge, 1);
+    encoding.writeVarUint(huge, 7);
+    encoding.writeVarUint(huge, 1);
+    encoding.writeVarString(huge, '{'.repeat(100_000));
+    const hugeFrame = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, encoding.toUint8Array(huge)));
+    expect(() => decodeClientMessage(hugeFrame, { maxPresenceStateBytes: 4096 })).toThrow(/100000 bytes is over 4096/);
+  });
+
+  it('tells document messages apart by their type bytes alone, and the empty update among them', () => {
+    const { doc, updates } = editedDoc();
+    expect(peekDocumentMessage(frame(MESSAGE_SYNC, (e) => syncProtocol.writeUpdate(e, updates[0])))).toEqual({
+      kind: 'sync-update',
+      empty: false,
+    });
+    expect(peekDocumentMessage(frame(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep2(e, doc)))).toEqual({
+      kind: 'sync-step2',
+      empty: false,
+    });
+    expect(peekDocumentMessage(frame(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep2(e, new Y.Doc())))).toEqual({
+      kind: 'sync-step2',
+      empty: true,
+    });
+    // Garbage after the type bytes is still a document message: it is never decoded.
+    expect(peekDocumentMessage(new Uint8Array([MESSAGE_SYNC, 2, 0xff, 0xff, 0xff]))).toEqual({ kind: 'sync-update', empty: false });
+    // A varuint written long (0x80 0x00 is 0) is read as the decoder reads it.
+    expect(peekDocumentMessage(new Uint8Array([0x80, 0x00, 0x82, 0x00, 2, 0, 0]))).toEqual({ kind: 'sync-update', empty: true });
+    expect(peekDocumentMessage(frame(MESSAGE_SYNC, (e) => syncProtocol.writeSyncStep1(e, doc)))).toBeNull();
+    expect(peekDocumentMessage(frame(MESSAGE_QUERY_AWARENESS))).toBeNull();
+    expect(peekDocumentMessage(new Uint8Array([MESSAGE_SYNC]))).toBeNull();
+    expect(peekDocumentMessage(new Uint8Array([]))).toBeNull();
   });
 });

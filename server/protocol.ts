@@ -4,6 +4,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import * as string from 'lib0/string';
 import * as Y from 'yjs';
 import { MessageType, SyncMessageType } from '../lib/sync-protocol';
 import type { DecodedUpdate } from './document-guard';
@@ -13,6 +14,19 @@ export class ProtocolError extends Error {
   override name = 'ProtocolError';
 }
 
+/** A presence state longer than MAX_PRESENCE_STATE_BYTES, refused before it is parsed. */
+export class PresenceTooLargeError extends ProtocolError {
+  override name = 'PresenceTooLargeError';
+}
+
+/** What decoding a client frame may cost: limits checked before the expensive step. */
+export interface DecodeLimits {
+  /** Longest JSON text of one presence state (MAX_PRESENCE_STATE_BYTES). */
+  maxPresenceStateBytes: number;
+}
+
+const NO_LIMITS: DecodeLimits = { maxPresenceStateBytes: Infinity };
+
 /** One entry of an awareness update: whose presence, at which clock, and its parsed state. */
 export interface AwarenessEntry {
   clientId: number;
@@ -20,6 +34,8 @@ export interface AwarenessEntry {
   clock: number;
   /** The parsed JSON state; null removes the client's presence. */
   state: unknown;
+  /** Bytes of the state's JSON text as received (what the room's presence total counts). */
+  bytes?: number;
 }
 
 export type ClientMessage =
@@ -35,10 +51,10 @@ export type ClientMessage =
  * awareness, so nothing undecodable ever reaches a document or storage. (Yjs itself ignores
  * bytes after a decodable update; so do we, as the frame size limit bounds them.)
  */
-export function decodeClientMessage(frame: Uint8Array): ClientMessage {
+export function decodeClientMessage(frame: Uint8Array, limits: DecodeLimits = NO_LIMITS): ClientMessage {
   try {
     const decoder = decoding.createDecoder(frame);
-    const message = readMessage(decoder);
+    const message = readMessage(decoder, limits);
     if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes after message');
     return message;
   } catch (error) {
@@ -47,7 +63,30 @@ export function decodeClientMessage(frame: Uint8Array): ClientMessage {
   }
 }
 
-function readMessage(decoder: decoding.Decoder): ClientMessage {
+/**
+ * Which document message a frame is (sync step 2 or update), read from its two type varuints
+ * alone, and whether its update is the empty one (`[0, 0]`: no structs, no deletions); null
+ * for every other frame. Lets the server drop a viewer's writes without decoding them
+ * (security review M1): a full decode of a 1 MiB update costs over 100 ms.
+ */
+export function peekDocumentMessage(frame: Uint8Array): { kind: 'sync-step2' | 'sync-update'; empty: boolean } | null {
+  const decoder = decoding.createDecoder(frame);
+  let syncType: number;
+  try {
+    // lib0's own reader, so a varuint written in more bytes than needed is read as the decoder would.
+    if (decoding.readVarUint(decoder) !== MessageType.SYNC) return null;
+    syncType = decoding.readVarUint(decoder);
+  } catch {
+    // Too short to name its type: not a document message; decodeClientMessage refuses it.
+    return null;
+  }
+  if (syncType !== SyncMessageType.STEP2 && syncType !== SyncMessageType.UPDATE) return null;
+  const rest = frame.subarray(decoder.pos);
+  const empty = rest.byteLength === 3 && rest[0] === 2 && rest[1] === 0 && rest[2] === 0;
+  return { kind: syncType === SyncMessageType.STEP2 ? 'sync-step2' : 'sync-update', empty };
+}
+
+function readMessage(decoder: decoding.Decoder, limits: DecodeLimits): ClientMessage {
   const type = decoding.readVarUint(decoder);
   switch (type) {
     case MessageType.SYNC: {
@@ -67,7 +106,7 @@ function readMessage(decoder: decoding.Decoder): ClientMessage {
     }
     case MessageType.AWARENESS: {
       const update = decoding.readVarUint8Array(decoder);
-      return { kind: 'awareness', update, entries: readAwarenessEntries(update) };
+      return { kind: 'awareness', update, entries: readAwarenessEntries(update, limits.maxPresenceStateBytes) };
     }
     case MessageType.QUERY_AWARENESS:
       return { kind: 'query-awareness' };
@@ -113,10 +152,12 @@ function isSafeRange(client: number, clock: number, length: number): boolean {
 
 /**
  * Reads an awareness update, laid out as y-protocols encodes it: [count, (clientID, clock, JSON
- * state)*]. Throws ProtocolError for anything else. A clock is never refused here: a stock
+ * state)*]. Throws ProtocolError for anything else, and PresenceTooLargeError for a state whose
+ * JSON is longer than `maxStateBytes`, before parsing it (security review H11: parsing and
+ * holding megabyte states is what exhausted the server). A clock is never refused here: a stock
  * client can be pushed to any clock (security review H1), so the room drops what it doubts.
  */
-export function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
+export function readAwarenessEntries(update: Uint8Array, maxStateBytes = Infinity): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
   const entries: AwarenessEntry[] = [];
@@ -125,9 +166,13 @@ export function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
     const clock = decoding.readVarUint(decoder);
     // Stock ids are Yjs client ids (32-bit): a larger one is not from a y-websocket client.
     if (!Number.isSafeInteger(clientId)) throw new ProtocolError('awareness client id out of range');
-    const state: unknown = JSON.parse(decoding.readVarString(decoder));
+    const json = decoding.readVarUint8Array(decoder);
+    if (json.byteLength > maxStateBytes) {
+      throw new PresenceTooLargeError(`presence state of ${json.byteLength} bytes is over ${maxStateBytes}`);
+    }
+    const state: unknown = JSON.parse(string.decodeUtf8(json));
     assertShallow(state);
-    entries.push({ clientId, clock, state });
+    entries.push({ clientId, clock, state, bytes: json.byteLength });
   }
   if (decoding.hasContent(decoder)) throw new ProtocolError('trailing bytes in awareness update');
   return entries;

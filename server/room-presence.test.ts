@@ -27,6 +27,9 @@ function fakeConnection(role: Connection['role'] = 'edit'): Connection & { sent:
     send(frame: Uint8Array) {
       connection.sent.push(frame);
     },
+    sendPresence(frame: Uint8Array) {
+      connection.sent.push(frame);
+    },
     close(code: number) {
       connection.closedWith = code;
     },
@@ -34,10 +37,10 @@ function fakeConnection(role: Connection['role'] = 'edit'): Connection & { sent:
   return connection as unknown as Connection & typeof connection;
 }
 
-function presenceWith(members: Connection[], maxIdsPerConnection = 2) {
+function presenceWith(members: Connection[], maxIdsPerConnection = 2, maxBytesPerRoom = 1024 * 1024) {
   const metrics = createMetrics();
   const doc = new Y.Doc();
-  const presence = new RoomPresence({ doc, metrics, logger, maxIdsPerConnection, members: () => members });
+  const presence = new RoomPresence({ doc, metrics, logger, maxIdsPerConnection, maxBytesPerRoom, members: () => members });
   const rejected = async (reason: string) =>
     (await metrics.rejected.get()).values.find((value) => value.labels.reason === reason)?.value ?? 0;
   return { presence, rejected, doc };
@@ -280,5 +283,57 @@ describe('RoomPresence', () => {
     expect(presence.awareness.getStates().get(1)).toEqual(user('one, renewed'));
     expect(presence.awareness.getStates().has(2)).toBe(false);
     expect(await rejected('implausible_clock')).toBe(1);
+  });
+
+  it('holds at most MAX_PRESENCE_BYTES_PER_ROOM of states: new ones past it are dropped and counted, and leaving frees room', async () => {
+    const alice = fakeConnection();
+    const bob = fakeConnection();
+    const carol = fakeConnection();
+    const aliceState = user('Alice');
+    const stateBytes = JSON.stringify(aliceState).length;
+    // Room for two states of this size, not three.
+    const { presence, rejected } = presenceWith([alice, bob, carol], 2, 2 * stateBytes + 1);
+    toDestroy.push(presence);
+    presence.receive(alice, [entry(1, 1, user('Alice'))]);
+    presence.receive(bob, [entry(2, 1, user('Bobb'))]);
+    presence.receive(carol, [entry(3, 1, user('Caro'))]);
+    expect(Array.from(presence.awareness.getStates().keys()).sort()).toEqual([1, 2]);
+    expect(await rejected('presence_too_large')).toBe(1);
+    // An owner may still replace its own state with one of the same size…
+    presence.receive(alice, [entry(1, 2, user('Alic'))]);
+    expect(presence.awareness.getStates().get(1)).toEqual(user('Alic'));
+    // …and once Bob leaves, Carol fits.
+    presence.leave(bob);
+    presence.receive(carol, [entry(3, 2, user('Caro'))]);
+    expect(presence.awareness.getStates().get(3)).toEqual(user('Caro'));
+    expect(await rejected('presence_too_large')).toBe(1);
+  });
+
+  it('answers query-awareness from one shared frame, encoded again only after a change', () => {
+    const alice = fakeConnection();
+    const bob = fakeConnection();
+    const { presence } = presenceWith([]);
+    toDestroy.push(presence);
+    presence.receive(alice, [entry(1, 1, user('Alice'))]);
+    presence.answerQuery(alice);
+    presence.answerQuery(bob);
+    expect(bob.sent[0]).toBe(alice.sent[0]);
+    presence.receive(alice, [entry(1, 2, user('Alice B.'))]);
+    presence.answerQuery(bob);
+    expect(bob.sent[1]).not.toBe(bob.sent[0]);
+    const observer = stockClient(9, user('Observer'));
+    deliver({ sent: [bob.sent[1]] }, observer);
+    expect(observer.getStates().get(1)).toEqual(user('Alice B.'));
+    observer.destroy();
+  });
+
+  it('counts a frame of many dropped ids once per reason', async () => {
+    const eve = fakeConnection('view');
+    const { presence, rejected } = presenceWith([]);
+    toDestroy.push(presence);
+    const many = Array.from({ length: 10_000 }, (_, i) => entry(100 + i, 1, user('Eve')));
+    presence.receive(eve, many);
+    expect(presence.awareness.getStates().size).toBe(2);
+    expect(await rejected('presence_ids')).toBe(many.length - 2);
   });
 });

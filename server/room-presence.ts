@@ -40,6 +40,8 @@ export interface RoomPresenceOptions {
   logger: Logger;
   /** Client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
   maxIdsPerConnection: number;
+  /** Presence bytes (states' JSON) the room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
+  maxBytesPerRoom: number;
   /** The room's connections: everything accepted is relayed to each of them. */
   members: () => Iterable<Connection>;
 }
@@ -78,6 +80,11 @@ export class RoomPresence {
   private readonly released = new Map<number, HolderRole>();
   private readonly remotes = new Map<string, RemoteInstance>();
   private readonly localListeners = new Set<(update: Uint8Array) => void>();
+  /** JSON bytes of each state held, and their sum (for MAX_PRESENCE_BYTES_PER_ROOM). */
+  private readonly stateBytes = new Map<number, number>();
+  private totalBytes = 0;
+  /** Everyone present as one frame, encoded once per change and shared by every answer. */
+  private everyoneFrame: Uint8Array | null = null;
   private destroyed = false;
 
   constructor(options: RoomPresenceOptions) {
@@ -95,8 +102,11 @@ export class RoomPresence {
 
   /** Answers query-awareness: everyone present (possibly no one). */
   answerQuery(connection: Connection): void {
-    const present = Array.from(this.awareness.getStates().keys());
-    connection.send(encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present)));
+    if (!this.everyoneFrame) {
+      const present = Array.from(this.awareness.getStates().keys());
+      this.everyoneFrame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, present));
+    }
+    connection.sendPresence(this.everyoneFrame);
   }
 
   /**
@@ -123,17 +133,25 @@ export class RoomPresence {
       return;
     }
     const accepted: AwarenessEntry[] = [];
+    // Counted once per reason and message: a frame may hold a hundred thousand made-up ids.
+    const dropped = new Map<RejectionReason, number>();
     for (const entry of entries) {
-      const verdict = this.judge(connection, entry);
+      let verdict = this.judge(connection, entry);
+      if ((verdict === 'accept' || verdict === 'reclaim') && !this.fits(entry)) verdict = 'presence_too_large';
       if (verdict === 'accept') {
         this.claim(entry.clientId, connection);
+        this.count(entry);
         accepted.push(entry);
       } else if (verdict === 'reclaim') {
+        this.count(entry);
         accepted.push(this.reclaim(connection, entry));
       } else if (verdict !== 'echo' && verdict !== 'absent') {
-        this.options.metrics.rejected.inc({ reason: verdict });
-        connection.log.debug({ clientId: entry.clientId, clock: entry.clock, reason: verdict }, 'presence entry dropped');
+        dropped.set(verdict, (dropped.get(verdict) ?? 0) + 1);
       }
+    }
+    for (const [reason, count] of dropped) {
+      this.options.metrics.rejected.inc({ reason }, count);
+      connection.log.debug({ reason, entries: count }, 'presence entries dropped');
     }
     if (accepted.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), connection);
   }
@@ -173,7 +191,9 @@ export class RoomPresence {
           gone.push(entry.clientId);
         }
       } else {
+        // Counted, never refused: the instance that relayed it judged it against the same caps.
         this.claim(entry.clientId, origin);
+        this.count(entry);
         accepted.push(entry);
       }
     }
@@ -203,6 +223,22 @@ export class RoomPresence {
     this.localListeners.clear();
     this.awareness.off('update', this.relay);
     this.awareness.destroy();
+  }
+
+  /**
+   * Whether the room's presence stays within MAX_PRESENCE_BYTES_PER_ROOM with `entry`'s state in
+   * place of what its id holds now. Removals always fit.
+   */
+  private fits(entry: AwarenessEntry): boolean {
+    if (entry.state === null) return true;
+    return this.totalBytes - (this.stateBytes.get(entry.clientId) ?? 0) + bytesOf(entry) <= this.options.maxBytesPerRoom;
+  }
+
+  /** Records the size of `entry`'s state, about to be applied (a removal is counted by `relay`). */
+  private count(entry: AwarenessEntry): void {
+    if (entry.state === null) return;
+    this.totalBytes += bytesOf(entry) - (this.stateBytes.get(entry.clientId) ?? 0);
+    this.stateBytes.set(entry.clientId, bytesOf(entry));
   }
 
   private judge(connection: Connection, entry: AwarenessEntry): Verdict {
@@ -325,6 +361,11 @@ export class RoomPresence {
 
   /** Relays every change to the members; shares those this instance's members made with the others. */
   private readonly relay = ({ added, updated, removed }: AwarenessChanges, origin: unknown): void => {
+    this.everyoneFrame = null;
+    for (const id of removed) {
+      this.totalBytes -= this.stateBytes.get(id) ?? 0;
+      this.stateBytes.delete(id);
+    }
     if (origin === 'timeout') {
       // Another instance's client that went quiet here may have moved: its id is free again.
       for (const id of removed) if (this.owners.get(id) instanceof RemoteInstance) this.release(id);
@@ -335,7 +376,7 @@ export class RoomPresence {
     const frame = encodeAwareness(update);
     let sent = 0;
     for (const member of this.options.members()) {
-      member.send(frame);
+      member.sendPresence(frame);
       sent++;
     }
     this.options.metrics.awarenessSent.inc(sent);
@@ -344,3 +385,6 @@ export class RoomPresence {
     for (const listener of this.localListeners) listener(update);
   };
 }
+
+/** JSON bytes of an entry's state: as received, or as it would be sent. */
+const bytesOf = (entry: AwarenessEntry): number => entry.bytes ?? Buffer.byteLength(JSON.stringify(entry.state));

@@ -25,6 +25,8 @@ export interface RoomRegistryOptions {
   maxDocumentStructs: number;
   /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
   maxPresenceIdsPerConnection: number;
+  /** Presence bytes one room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
+  maxPresenceBytesPerRoom: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
   scale?: RoomScale;
 }
@@ -121,7 +123,7 @@ export class RoomRegistry {
   }
 
   private async load(name: string): Promise<Room> {
-    const { logger, metrics, compactAfterUpdates, maxDocumentBytes, maxPresenceIdsPerConnection } = this.options;
+    const { logger, metrics, compactAfterUpdates, maxDocumentBytes, maxPresenceIdsPerConnection, maxPresenceBytesPerRoom } = this.options;
     const room = await Room.load({
       name,
       storage: this.roomStorage,
@@ -130,6 +132,7 @@ export class RoomRegistry {
       compactAfterUpdates,
       maxDocumentBytes,
       maxPresenceIdsPerConnection,
+      maxPresenceBytesPerRoom,
       limits: this.limits,
       onCorrupted: (corrupted) => this.evict(name, corrupted),
     });

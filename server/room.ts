@@ -53,6 +53,8 @@ export interface RoomOptions {
   onCorrupted?: (room: Room) => void;
   /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
   maxPresenceIdsPerConnection?: number;
+  /** Presence bytes the room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
+  maxPresenceBytesPerRoom?: number;
 }
 
 interface QueuedUpdate {
@@ -88,7 +90,13 @@ const RESYNC_INTERVAL_MS = 10_000;
 const COMPACT_MIN_LOG_BYTES = 1024 * 1024;
 
 /** Sent to view-only connections on join and whenever they try to write. */
-const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
+export const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
+
+/**
+ * Sync answers kept per doc version beside the whole-document one, keyed by the normalised
+ * state vector: members catching up from the same point share one encode.
+ */
+const SYNC_ANSWER_CACHE_SIZE = 16;
 
 export class Room {
   readonly name: string;
@@ -125,6 +133,8 @@ export class Room {
   private readonly limits: DocumentLimits;
   /** The sync step 2 answering an empty state vector: encoded once per doc version, shared. */
   private wholeDocFrame: Uint8Array | null = null;
+  /** Other sync step 2 answers of this doc version, by normalised state vector (oldest first). */
+  private readonly syncAnswers = new Map<string, Uint8Array>();
   private destroyed = false;
 
   /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
@@ -179,6 +189,7 @@ export class Room {
       metrics: options.metrics,
       logger: this.log,
       maxIdsPerConnection: options.maxPresenceIdsPerConnection ?? DEFAULT_CONFIG.maxPresenceIdsPerConnection,
+      maxBytesPerRoom: options.maxPresenceBytesPerRoom ?? DEFAULT_CONFIG.maxPresenceBytesPerRoom,
       members: () => this.members.keys(),
     });
   }
@@ -212,20 +223,15 @@ export class Room {
     switch (message.kind) {
       case 'sync-step1':
         if (this.unstored) this.waitingForStored.push({ connection, stateVector: message.stateVector });
-        else connection.send(this.syncStep2For(message.stateVector));
+        else connection.send(this.syncStep2For(message.stateVector), { syncAnswer: true });
         return;
       case 'sync-step2':
       case 'sync-update': {
         const member = this.members.get(connection);
         if (!member) return;
-        if (connection.role === 'view') {
-          // Never applied, stored or forwarded; the client is told it is read-only.
-          if (!message.empty) {
-            this.metrics.rejected.inc({ reason: 'read_only' });
-            connection.send(READ_ONLY);
-          }
-          return;
-        }
+        // Never applied, stored or forwarded. The sync server refuses a viewer's document
+        // messages before decoding them (and tells it it is read-only); this is the backstop.
+        if (connection.role === 'view') return;
         if (!message.empty && this.storedBytes + this.queuedBytes + message.update.byteLength > this.maxDocumentBytes) {
           this.metrics.rejected.inc({ reason: 'document_too_large' });
           connection.log.warn(
@@ -360,7 +366,7 @@ export class Room {
         else this.forward(update, origin);
       }
       for (const { connection, stateVector } of this.waitingForStored.splice(0)) {
-        connection.send(this.syncStep2For(stateVector));
+        connection.send(this.syncStep2For(stateVector), { syncAnswer: true });
       }
     }
     if (this.shouldCompact()) this.compactInBackground();
@@ -511,17 +517,37 @@ export class Room {
 
   private readonly holdUpdate = (update: Uint8Array, origin: unknown): void => {
     this.wholeDocFrame = null;
+    this.syncAnswers.clear();
     this.held.push({ update, origin });
   };
 
   /**
-   * Answers a sync step 1 with only what the client lacks. Joiners that hold nothing (an empty
-   * state vector) all get one shared whole-document frame, so a join storm encodes it once.
+   * Answers a sync step 1 with only what the client lacks. The state vector is first normalised
+   * against the doc: clients the doc does not know are dropped and clocks clamped to the doc's
+   * own, which changes nothing Yjs would encode (it skips both; the doc holds no pending structs)
+   * but makes a vector naming made-up clients (security review H6: 7 bytes in, a whole-document
+   * encode out) the empty one. Joiners that hold nothing all get one shared whole-document
+   * frame, so a join storm encodes it once; other answers are cached for the doc version too.
    */
   private syncStep2For(stateVector: Uint8Array): Uint8Array {
-    if (stateVector.byteLength > 1) return encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector));
-    this.wholeDocFrame ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc));
-    return this.wholeDocFrame;
+    const known = new Map<number, number>();
+    for (const [client, clock] of Y.decodeStateVector(stateVector)) {
+      const held = Y.getState(this.doc.store, client);
+      if (held > 0 && clock > 0) known.set(client, Math.min(clock, held));
+    }
+    if (known.size === 0) {
+      this.wholeDocFrame ??= encodeSyncStep2(Y.encodeStateAsUpdate(this.doc));
+      return this.wholeDocFrame;
+    }
+    const normalised = Y.encodeStateVector(known);
+    const key = Buffer.from(normalised).toString('latin1');
+    let answer = this.syncAnswers.get(key);
+    if (!answer) {
+      answer = encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, normalised));
+      if (this.syncAnswers.size >= SYNC_ANSWER_CACHE_SIZE) this.syncAnswers.delete(this.syncAnswers.keys().next().value!);
+      this.syncAnswers.set(key, answer);
+    }
+    return answer;
   }
 
   /**
