@@ -147,22 +147,23 @@ async function aliceStillHere(alice: Person, bob: Person): Promise<void> {
 describe('presence outside Tandem’s schema (C1)', () => {
   const kit = roomKit();
 
-  it.each<[string, unknown]>([
-    ['a caret with no positions (C1)', { user: { name: 'Mallory', color: '#c11574' }, cursor: {} }],
-    ['a colour that fetches a tracking image (M7)', { user: { name: 'Mallory', color: 'url(http://x/track.png)' } }],
-    ['a 1 MB name', { user: { name: 'M'.repeat(1_000_000), color: '#c11574' } }],
-    ['an unknown field', { user: { name: 'Mallory', color: '#c11574' }, isAdmin: true }],
-  ])('closes a viewer announcing %s with 4400 and relays none of its frame', async (_label, hostile) => {
+  it.each<[string, unknown, string]>([
+    ['a caret with no positions (C1)', { user: { name: 'Mallory', color: '#c11574' }, cursor: {} }, 'invalid_presence'],
+    ['a colour that fetches a tracking image (M7)', { user: { name: 'Mallory', color: 'url(http://x/track.png)' } }, 'invalid_presence'],
+    // Over MAX_PRESENCE_STATE_BYTES: refused before it is even parsed (H11).
+    ['a 1 MB name', { user: { name: 'M'.repeat(1_000_000), color: '#c11574' } }, 'presence_too_large'],
+    ['an unknown field', { user: { name: 'Mallory', color: '#c11574' }, isAdmin: true }, 'invalid_presence'],
+  ])('closes a viewer announcing %s with 4400 and relays none of its frame', async (_label, hostile, reason) => {
     const room = uniqueRoom('schema');
     const alice = await kit.person(room, ALICE);
     const bob = await kit.person(room, BOB);
     const mallory = await kit.viewer(room);
-    const before = await kit.rejected('invalid_presence');
+    const before = await kit.rejected(reason);
 
     // A well-formed state next to the hostile one: the whole frame is refused.
     mallory.send(presenceFrame([{ clientId: 31338, clock: 1, state: { user: EVE } }, { clientId: 31337, clock: 1, state: hostile }]));
     expect(await mallory.closed()).toBe(CloseCode.MALFORMED_MESSAGE);
-    expect(await kit.rejected('invalid_presence')).toBe(before + 1);
+    expect(await kit.rejected(reason)).toBe(before + 1);
 
     // Alice's renewal reaches Bob after anything the server relayed for Mallory would have.
     await aliceStillHere(alice, bob);
