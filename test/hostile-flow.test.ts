@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/api-routes';
 import { CloseCode } from '../lib/close-codes';
-import { MessageType, SyncMessageType } from '../lib/sync-protocol';
+import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../lib/sync-protocol';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { presenceFrame, updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal, scrapeMetrics } from './support/metrics';
@@ -111,8 +111,13 @@ const viewUrl = async (server: ServerProcess, room: string) => `${server.syncUrl
 
 /** Stores `update` in `room`, and resolves with the size of the whole-document answer a joiner gets. */
 async function seed(server: ServerProcess, room: string, update: Uint8Array): Promise<number> {
-  const editor = await openCounter(`${server.syncUrl}/${room}`);
+  const editor = await openCounter(`${server.syncUrl}/${room}?${SAVED_ACKS_PARAM}=1`);
+  let saved = false;
+  editor.socket.on('message', (data: Buffer) => {
+    if (data[0] === MessageType.SAVED) saved = true;
+  });
   editor.socket.send(updateFrame(update));
+  await waitFor(() => saved, 'the seeded document to be stored');
   const reader = await openCounter(`${server.syncUrl}/${room}`);
   try {
     reader.socket.send(EMPTY_STEP1);
@@ -141,7 +146,11 @@ function watchRss(server: ServerProcess): { stop(): Promise<number> } {
       peak = Math.max(peak, await serverRssBytes(server));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  })();
+  })().catch((error: Error) => {
+    // The server is gone (a failed test stopped it before stop() was called): stop watching.
+    running = false;
+    return error;
+  });
   return {
     async stop() {
       running = false;
