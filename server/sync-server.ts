@@ -12,8 +12,8 @@ import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics, RejectionReason } from './metrics';
-import { decodeClientMessage, peekDocumentMessage, PresenceTooLargeError, ProtocolError, type ClientMessage } from './protocol';
-import { TokenBucket } from './rate-limiter';
+import { ConnectionBudget, ViewerWrites } from './flow-control';
+import { decodeClientMessage, PresenceTooLargeError, ProtocolError, type ClientMessage } from './protocol';
 import { READ_ONLY, type Room } from './room';
 import { RoomRegistry, type RoomScale } from './room-registry';
 import type { DocumentStorage } from './storage';
@@ -67,13 +67,6 @@ export interface SyncServer {
    */
   close(): Promise<void>;
 }
-
-/**
- * Document messages a view connection may send (each answered "read-only") before it is closed
- * with 4403. A stock viewer sends none but its one answer to the server's sync step 1 (not
- * counted); a view-only editor may let a stray local edit through.
- */
-const VIEWER_WRITE_ALLOWANCE = 3;
 
 /** Creates a sync server over `storage`; it owns no port (see http.ts). */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
@@ -142,14 +135,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (!track(connection)) return;
     connection.log.debug('connected');
 
-    const updates = new TokenBucket(options.updateRatePerSecond, options.updateBurst);
-    const awareness = new TokenBucket(options.awarenessRatePerSecond, options.awarenessBurst);
-    // Stock clients send one sync step 1 per connect; each costs the server an encode and sends
-    // up to a whole document (security review H6), so they have their own, small budget.
-    const step1s = new TokenBucket(options.syncStep1RatePerMinute / 60, options.syncStep1Burst);
-    // Every frame is charged its length before it is decoded: a message count alone lets 1 MiB
-    // frames through at 200 a second (security review M1).
-    const bytes = new TokenBucket(options.byteRatePerSecond, options.byteBurst);
+    const budget = new ConnectionBudget(options);
+    // A view connection's document messages are dropped by type, never decoded (flow-control.ts).
+    const viewerWrites = connection.role === 'view' ? new ViewerWrites() : null;
     let receivedAny = false;
     connection.after(options.handshakeTimeoutMs, () => {
       if (receivedAny) return;
@@ -162,39 +150,6 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
     // Frames that arrive while the room loads wait here, so nothing is served before the load.
     let room: Room | null = null;
-    /** The rate `message` goes past, if any. */
-    const overRate = (message: ClientMessage): RejectionReason | null => {
-      if (message.kind === 'sync-step1') return step1s.take() ? null : 'sync_step1_rate';
-      if (message.kind === 'query-awareness') return awareness.take() ? null : 'rate_limited';
-      if (message.kind !== 'awareness') return updates.take() ? null : 'rate_limited';
-      // Echoes of other people's presence (stock clients re-send what they receive) cost the
-      // sender nothing: only its news counts (removals and refused entries too), so a busy
-      // room never rate-limits its members and an attacker pays for every attempt.
-      if (room && !room.presence.hasNews(connection, message.entries)) return null;
-      return awareness.take() ? null : 'rate_limited';
-    };
-    let viewerAnswered = false;
-    let viewerWrites = 0;
-    /**
-     * Drops a view connection's document message by its type, without decoding it (security
-     * review M1: each 1 MiB update took 160 ms to decode only to be dropped); false for frames
-     * that are not document messages. Its first sync step 2 is the answer to the server's step 1.
-     */
-    const droppedViewerWrite = (frame: Uint8Array): boolean => {
-      const peeked = peekDocumentMessage(frame);
-      if (!peeked) return false;
-      const answer = peeked.kind === 'sync-step2' && !viewerAnswered;
-      if (answer) viewerAnswered = true;
-      else if (++viewerWrites > VIEWER_WRITE_ALLOWANCE) {
-        refuse(connection, CloseCode.READ_ONLY_WRITES, 'read_only_writes', 'view connection kept writing; closing');
-        return true;
-      }
-      if (!answer || !peeked.empty) {
-        metrics.rejected.inc({ reason: 'read_only' });
-        connection.send(READ_ONLY);
-      }
-      return true;
-    };
     const early: ClientMessage[] = [];
     socket.on('message', (data, isBinary) => {
       if (connection.isClosed) return;
@@ -202,13 +157,20 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       const frame = toBuffer(data);
       metrics.bytesReceived.inc(frame.byteLength);
       if (!isBinary) return refuse(connection, CloseCode.MALFORMED_MESSAGE, 'malformed', 'text frame refused');
-      if (!bytes.take(frame.byteLength)) {
+      if (!budget.chargeBytes(frame.byteLength)) {
         return refuse(connection, CloseCode.RATE_LIMITED, 'byte_budget', 'over BYTE_RATE_PER_SECOND / BYTE_BURST; closing');
       }
-      if (connection.role === 'view' && droppedViewerWrite(frame)) return;
+      const verdict = viewerWrites?.judge(frame) ?? 'decode';
+      if (verdict === 'close') return refuse(connection, CloseCode.READ_ONLY_WRITES, 'read_only_writes', 'view connection kept writing; closing');
+      if (verdict === 'deny') {
+        metrics.rejected.inc({ reason: 'read_only' });
+        connection.send(READ_ONLY);
+      }
+      if (verdict !== 'decode') return;
       const message = decode(connection, frame);
       if (!message) return;
-      const over = overRate(message);
+      const isEcho = () => message.kind === 'awareness' && room !== null && !room.presence.hasNews(connection, message.entries);
+      const over = budget.overRate(message, isEcho);
       if (over) return refuse(connection, CloseCode.RATE_LIMITED, over, 'over rate limit; closing');
       if (message.kind === 'sync-step2' || message.kind === 'sync-update') metrics.updatesReceived.inc();
       if (message.kind === 'awareness') metrics.awarenessReceived.inc();
