@@ -440,6 +440,33 @@ describe('presence floods (H11)', () => {
   });
 });
 
+describe('a room’s presence total (H11)', () => {
+  const kit = serverWith({ MAX_PRESENCE_BYTES_PER_ROOM: '4096' });
+
+  it('drops and counts states past MAX_PRESENCE_BYTES_PER_ROOM without closing anyone; room comes back once the hoarders leave', async () => {
+    const { server } = kit;
+    const room = uniqueRoom('presence-total');
+    const before = await rejectedTotal(server.httpUrl, 'presence_too_large');
+    // A valid state padded (whitespace is JSON) to 1,000 bytes: two ids per socket hold 2,000.
+    const padded = (name: string) => `{"user":{"name":"${name}","color":"#c11574"}${' '.repeat(1000 - 45 - name.length)}}`;
+    const hoarders = await Promise.all([0, 1, 2].map(async () => keep(await openCounter(await viewUrl(server, room)))));
+    let id = 50_000;
+    for (const hoarder of hoarders) {
+      for (let i = 0; i < 2; i++) hoarder.socket.send(buildRawPresence(id++, padded(`Hoarder ${id}`)));
+    }
+    await pollUntil(async () => (await rejectedTotal(server.httpUrl, 'presence_too_large')) >= before + 2, 'the states past the total to be dropped');
+    const watcher = keep(await connectClient(server.syncUrl, room));
+    await waitFor(() => watcher.provider.awareness.getStates().size === 1 + 4, 'the watcher to see the four states that fit');
+    for (const hoarder of hoarders) expect(hoarder.closeCode).toBeNull();
+
+    for (const hoarder of hoarders) hoarder.destroy();
+    await waitFor(() => watcher.provider.awareness.getStates().size === 1, 'the hoarders’ presence to go with them');
+    const alice = keep(await connectClient(server.syncUrl, room));
+    alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
+    await waitFor(() => watcher.provider.awareness.getStates().has(alice.doc.clientID), 'Alice’s presence to reach the watcher');
+  });
+});
+
 /** An awareness frame with one entry whose state is the JSON text `json`, exactly as given. */
 function buildRawPresence(clientId: number, json: string): Uint8Array {
   const update = encoding.createEncoder();
