@@ -6,9 +6,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
+import { ClientAddresses } from './client-address';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
+import { guardHttpSockets } from './http-sockets';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
 import { isSyncPath, resolveUpgrade } from './upgrade';
@@ -48,7 +50,11 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     },
   });
 
-  const server = http.createServer((request, response) => {
+  const addresses = new ClientAddresses(config.trustedProxies, config.clientAddressHeader);
+  // Node sweeps requestTimeout/headersTimeout on this interval (default 30 s): keep it a
+  // fraction of the handshake timeout so a dripping request is cut off close to it.
+  const connectionsCheckingInterval = Math.max(100, Math.min(5_000, Math.round(config.handshakeTimeoutMs / 2)));
+  const server = http.createServer({ connectionsCheckingInterval }, (request, response) => {
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
@@ -78,6 +84,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
   // Slow or stalled requests (upgrades included) are cut off instead of holding sockets.
   server.headersTimeout = config.handshakeTimeoutMs;
   server.requestTimeout = config.handshakeTimeoutMs;
+  guardHttpSockets(server, { ...config, addresses, metrics, logger });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = parseUrl(request);
@@ -86,7 +93,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins }).then(
+    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins, addresses }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
