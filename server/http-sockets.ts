@@ -2,9 +2,10 @@
  * The TCP sockets behind the HTTP server, before any request is read: a total cap
  * (MAX_HTTP_CONNECTIONS), a cap per client address (MAX_CONNECTIONS_PER_ADDRESS) for peers that
  * are not trusted proxies, and a deadline (HANDSHAKE_TIMEOUT_MS) for a socket to deliver a
- * whole request or upgrade, on its first request and between keep-alive requests. Node's own
- * headersTimeout is swept only on an interval and misses a socket that stalls or sends nothing;
- * without these, a few thousand such sockets use up the process's file descriptors.
+ * whole request's headers or an upgrade, on its first request and between keep-alive requests
+ * (measured from the first byte it may send, so dripping bytes does not extend it). Node's own
+ * headersTimeout misses a socket that stalls or sends nothing; without these, a few thousand
+ * such sockets use up the process's file descriptors.
  */
 import type http from 'node:http';
 import type net from 'node:net';
@@ -44,13 +45,21 @@ export function guardHttpSockets(server: http.Server, limits: HttpSocketLimits):
 
   const startDeadline = (socket: net.Socket) => {
     const timer = setTimeout(() => {
-      metrics.rejected.inc({ reason: 'http_idle' });
-      socket.destroy();
+      // After a long stall timers run before sockets are read: a request that arrived in time
+      // may still be unread. Look again once this turn of the event loop has read them.
+      setImmediate(() => {
+        if (deadlines.get(socket) !== timer || socket.destroyed) return;
+        metrics.rejected.inc({ reason: 'http_idle' });
+        socket.destroy();
+      });
     }, limits.handshakeTimeoutMs);
     timer.unref();
     deadlines.set(socket, timer);
   };
-  const stopDeadline = (socket: net.Socket) => clearTimeout(deadlines.get(socket));
+  const stopDeadline = (socket: net.Socket) => {
+    clearTimeout(deadlines.get(socket));
+    deadlines.delete(socket);
+  };
 
   server.on('connection', (socket: net.Socket) => {
     const peer = socket.remoteAddress;

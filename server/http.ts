@@ -51,10 +51,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
   });
 
   const addresses = new ClientAddresses(config.trustedProxies, config.clientAddressHeader);
-  // Node sweeps requestTimeout/headersTimeout on this interval (default 30 s): keep it a
-  // fraction of the handshake timeout so a dripping request is cut off close to it.
-  const connectionsCheckingInterval = Math.max(100, Math.min(5_000, Math.round(config.handshakeTimeoutMs / 2)));
-  const server = http.createServer({ connectionsCheckingInterval }, (request, response) => {
+  const server = http.createServer((request, response) => {
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
@@ -81,7 +78,10 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     if (webApp) return webApp.handleRequest(request, response);
     sendJson(response, 404, { error: 'not found' });
   });
-  // Slow or stalled requests (upgrades included) are cut off instead of holding sockets.
+  // Slow or stalled requests (upgrades included) are cut off instead of holding sockets: until
+  // the headers are in by guardHttpSockets' deadline, then (a slow body) by Node's requestTimeout,
+  // which Node checks every 30 s (its connectionsCheckingInterval; a shorter one would also cut
+  // off honest requests whose bytes arrived in time but were read late by a stalled server).
   server.headersTimeout = config.handshakeTimeoutMs;
   server.requestTimeout = config.handshakeTimeoutMs;
   guardHttpSockets(server, { ...config, addresses, metrics, logger });
