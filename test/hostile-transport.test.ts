@@ -196,6 +196,22 @@ describe('H8/H7: MAX_CONNECTIONS_PER_ADDRESS', () => {
   });
 });
 
+describe('H8: MAX_HTTP_CONNECTIONS', () => {
+  const CAP = 3;
+  const ctx = serverWith({ MAX_HTTP_CONNECTIONS: String(CAP), HANDSHAKE_TIMEOUT_MS: '20000' });
+
+  it('closes connections past the total cap at once, counts them, and takes new ones once a place frees up', async () => {
+    const held = [];
+    for (let i = 0; i < CAP; i++) held.push(await ctx.tcp(`127.0.0.${i + 2}`));
+    const refused = await ctx.tcp('127.0.0.9');
+    await waitFor(() => refused.closed, 'the connection past the cap to be closed', 5_000);
+    expect(held.every((client) => !client.closed)).toBe(true);
+    held.pop()!.destroy();
+    await expect.poll(() => healthzFrom(ctx.server.port, '127.0.0.9').catch(() => 0), { timeout: 5_000 }).toBe(200);
+    expect(await rejectedTotal(ctx.server.httpUrl, 'http_connections')).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
   const MAX_LOADED_ROOMS = 20;
   const ROOMS_PER_ADDRESS = 5;
