@@ -58,6 +58,29 @@ describe('configFromEnv', () => {
     expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT).documentRootNames).toEqual(['default', 'title']);
   });
 
+  it('reads the transport limits and who may name the client address', () => {
+    const config = configFromEnv(
+      {
+        TRUSTED_PROXIES: '10.0.0.0/8, ::1,loopback',
+        CLIENT_ADDRESS_HEADER: 'X-Real-IP',
+        MAX_HTTP_CONNECTIONS: '0',
+        MAX_CONNECTIONS_PER_ADDRESS: '50',
+        MAX_ROOMS_PER_ADDRESS: '20',
+        MESSAGE_ASSEMBLY_TIMEOUT_MS: '5000',
+      },
+      SYNC_SERVER_DEFAULT_PORT,
+    );
+    expect(config).toMatchObject({
+      trustedProxies: ['10.0.0.0/8', '::1', 'loopback'],
+      clientAddressHeader: 'x-real-ip',
+      maxHttpConnections: 0,
+      maxConnectionsPerAddress: 50,
+      maxRoomsPerAddress: 20,
+      messageAssemblyTimeoutMs: 5_000,
+    });
+    expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT)).toMatchObject({ trustedProxies: [], clientAddressHeader: 'x-forwarded-for' });
+  });
+
   it.each([
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: 'abc' }, /PORT/],
@@ -72,6 +95,11 @@ describe('configFromEnv', () => {
     [{ MAX_DOCUMENT_STRUCTS: '10' }, /MAX_DOCUMENT_STRUCTS/],
     [{ ROOM_LOAD_HEAP_LIMIT_PERCENT: '101' }, /ROOM_LOAD_HEAP_LIMIT_PERCENT/],
     [{ MAX_PRESENCE_IDS_PER_CONNECTION: '0' }, /MAX_PRESENCE_IDS_PER_CONNECTION/],
+    [{ TRUSTED_PROXIES: '10.0.0.1, nginx' }, /TRUSTED_PROXIES/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/40' }, /TRUSTED_PROXIES/],
+    [{ CLIENT_ADDRESS_HEADER: 'x forwarded' }, /CLIENT_ADDRESS_HEADER/],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ MESSAGE_ASSEMBLY_TIMEOUT_MS: '10' }, /MESSAGE_ASSEMBLY_TIMEOUT_MS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
   });

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { parseEnv } from 'node:util';
+import { isValidProxyEntry } from './client-address';
 
 export interface ServerConfig {
   /** TCP port to listen on; 0 picks a free one. */
@@ -81,6 +82,18 @@ export interface ServerConfig {
   instanceId: string | null;
   /** How often each instance offers its state vector per loaded room so peers can heal. */
   scaleHealIntervalMs: number;
+  /** Peers (IPs, CIDR blocks, `loopback`) whose CLIENT_ADDRESS_HEADER names the client. */
+  trustedProxies: string[];
+  /** The header a trusted proxy names the client in (lower case), e.g. `x-forwarded-for`. */
+  clientAddressHeader: string;
+  /** Open TCP connections the process accepts (HTTP and WebSocket); 0: no cap. */
+  maxHttpConnections: number;
+  /** Open connections one client address may hold (TCP sockets, and WebSockets); 0: no cap. */
+  maxConnectionsPerAddress: number;
+  /** Distinct rooms one client address may hold connections in; 0: no cap. */
+  maxRoomsPerAddress: number;
+  /** Longest a started WebSocket message may take to arrive in full; else 4524. */
+  messageAssemblyTimeoutMs: number;
 }
 
 /** Defaults for everything but the port, which depends on how the server is run. */
@@ -120,6 +133,12 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   redisUrl: null,
   instanceId: null,
   scaleHealIntervalMs: 5_000,
+  trustedProxies: [],
+  clientAddressHeader: 'x-forwarded-for',
+  maxHttpConnections: 10_000,
+  maxConnectionsPerAddress: 500,
+  maxRoomsPerAddress: 100,
+  messageAssemblyTimeoutMs: 30_000,
 };
 
 /** The port `npm run server` listens on when PORT is unset. */
@@ -179,6 +198,12 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     redisUrl: readRedisUrl(env),
     instanceId: readInstanceId(env),
     scaleHealIntervalMs: readInteger(env, 'SCALE_HEAL_INTERVAL_MS', DEFAULT_CONFIG.scaleHealIntervalMs, 100),
+    trustedProxies: readTrustedProxies(env),
+    clientAddressHeader: readHeaderName(env),
+    maxHttpConnections: readInteger(env, 'MAX_HTTP_CONNECTIONS', DEFAULT_CONFIG.maxHttpConnections, 0),
+    maxConnectionsPerAddress: readInteger(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONFIG.maxConnectionsPerAddress, 0),
+    maxRoomsPerAddress: readInteger(env, 'MAX_ROOMS_PER_ADDRESS', DEFAULT_CONFIG.maxRoomsPerAddress, 0),
+    messageAssemblyTimeoutMs: readInteger(env, 'MESSAGE_ASSEMBLY_TIMEOUT_MS', DEFAULT_CONFIG.messageAssemblyTimeoutMs, 100),
   };
 }
 
@@ -221,6 +246,23 @@ function readInstanceId(env: Env): string | null {
   if (!id) return null;
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) throw new Error(`INSTANCE_ID must match [A-Za-z0-9_.-]{1,64}; got "${id}"`);
   return id;
+}
+
+/** A forwarding header is only believed from these peers (see client-address.ts). */
+function readTrustedProxies(env: Env): string[] {
+  const entries = (env.TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.find((entry) => !isValidProxyEntry(entry));
+  if (bad !== undefined) {
+    throw new Error(`TRUSTED_PROXIES must list IP addresses, CIDR blocks or "loopback", comma-separated; got "${bad}"`);
+  }
+  return entries;
+}
+
+function readHeaderName(env: Env): string {
+  const name = env.CLIENT_ADDRESS_HEADER;
+  if (!name) return DEFAULT_CONFIG.clientAddressHeader;
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) throw new Error(`CLIENT_ADDRESS_HEADER must be a header name; got "${name}"`);
+  return name.toLowerCase();
 }
 
 function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/close-codes';
 import type { Logger } from './log';
+import { watchMessageAssembly } from './message-assembly';
 import type { Metrics } from './metrics';
 import type { UpgradeTarget } from './upgrade';
 
@@ -16,6 +17,8 @@ export interface ConnectionOptions {
   heartbeatIntervalMs: number;
   /** Unsent bytes the server holds for one peer beyond its sync answer (MAX_SEND_BUFFER_BYTES). */
   maxSendBufferBytes: number;
+  /** A message started must be complete within this (MESSAGE_ASSEMBLY_TIMEOUT_MS); else 4524. */
+  messageAssemblyTimeoutMs: number;
 }
 
 /**
@@ -79,6 +82,11 @@ export class Connection {
       }
       this.alive = false;
       socket.ping();
+    });
+    watchMessageAssembly(socket, options.messageAssemblyTimeoutMs, () => {
+      this.metrics.rejected.inc({ reason: 'message_timeout' });
+      this.log.warn({ code: CloseCode.MESSAGE_TIMEOUT }, 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing');
+      this.close(CloseCode.MESSAGE_TIMEOUT);
     });
     if (target.tokenExpiresAt !== null) {
       this.after(Math.max(0, target.tokenExpiresAt - Date.now()), () => {

@@ -6,9 +6,11 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
+import { ClientAddresses } from './client-address';
 import type { ServerConfig } from './config';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
+import { guardHttpSockets } from './http-sockets';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
 import { isSyncPath, resolveUpgrade } from './upgrade';
@@ -48,6 +50,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     },
   });
 
+  const addresses = new ClientAddresses(config.trustedProxies, config.clientAddressHeader);
   const server = http.createServer((request, response) => {
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
@@ -75,9 +78,13 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     if (webApp) return webApp.handleRequest(request, response);
     sendJson(response, 404, { error: 'not found' });
   });
-  // Slow or stalled requests (upgrades included) are cut off instead of holding sockets.
+  // Slow or stalled requests (upgrades included) are cut off instead of holding sockets: until
+  // the headers are in by guardHttpSockets' deadline, then (a slow body) by Node's requestTimeout,
+  // which Node checks every 30 s (its connectionsCheckingInterval; a shorter one would also cut
+  // off honest requests whose bytes arrived in time but were read late by a stalled server).
   server.headersTimeout = config.handshakeTimeoutMs;
   server.requestTimeout = config.handshakeTimeoutMs;
+  guardHttpSockets(server, { ...config, addresses, metrics, logger });
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = parseUrl(request);
@@ -86,7 +93,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins }).then(
+    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins, addresses }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });

@@ -43,6 +43,10 @@ export interface RoomScale {
 
 interface RoomEntry {
   ready: Promise<Room>;
+  /** The room, once loaded. */
+  room?: Room;
+  /** When a connection last joined (ms, monotonic): how long a blank room has sat idle. */
+  joinedAt: number;
   /** Joins still waiting for `ready`; a room with waiters is never unloaded. */
   waiting: number;
   unloadTimer?: NodeJS.Timeout;
@@ -81,14 +85,20 @@ export class RoomRegistry {
     const name = connection.roomName;
     let entry = this.entries.get(name);
     if (!entry) {
-      const created: RoomEntry = { ready: this.load(name), waiting: 0 };
-      created.ready.catch(() => {
-        if (this.entries.get(name) === created) this.forget(name);
-      });
+      const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
+      created.ready.then(
+        (room) => {
+          created.room = room;
+        },
+        () => {
+          if (this.entries.get(name) === created) this.forget(name);
+        },
+      );
       this.entries.set(name, (entry = created));
       this.options.metrics.roomsLoaded.set(this.entries.size);
     }
     clearTimeout(entry.unloadTimer);
+    entry.joinedAt = performance.now();
     entry.waiting += 1;
     let room: Room;
     try {
@@ -106,6 +116,33 @@ export class RoomRegistry {
       });
     }
     return room;
+  }
+
+  /**
+   * Makes room under MAX_LOADED_ROOMS: unloads the loaded room that holds nothing (nothing
+   * stored, nothing received since it loaded: an idle squatted made-up room) and was joined
+   * longest ago; its members are closed with 4508 and may come back. Rooms with content are
+   * never chosen. Returns false when no room qualifies.
+   */
+  evictIdleBlankRoom(): boolean {
+    let chosen: { name: string; entry: RoomEntry; room: Room } | null = null;
+    for (const [name, entry] of this.entries) {
+      const room = entry.room;
+      if (!room || entry.waiting > 0 || !room.holdsNothing) continue;
+      if (!chosen || entry.joinedAt < chosen.entry.joinedAt) chosen = { name, entry, room };
+    }
+    if (!chosen) return false;
+    const { name, entry, room } = chosen;
+    clearTimeout(entry.unloadTimer);
+    this.forget(name);
+    if (room.size > 0) this.options.metrics.rejected.inc({ reason: 'idle_room_evicted' }, room.size);
+    this.options.logger.info(
+      { room: name, members: room.size, idleMs: Math.round(performance.now() - entry.joinedAt) },
+      'unloaded a room that holds nothing to make room under MAX_LOADED_ROOMS',
+    );
+    room.closeAll(CloseCode.SERVER_BUSY);
+    this.free(room);
+    return true;
   }
 
   /** Every loaded room, for shutdown. */

@@ -309,6 +309,15 @@ export class Room {
     return this.compacting;
   }
 
+  /**
+   * Whether the room holds nothing at all: nothing stored, and nothing applied, queued or being
+   * written since it loaded (a made-up room nobody wrote to). Only such a room may be unloaded
+   * under pressure while it has members: they lose nothing (room-registry.ts).
+   */
+  get holdsNothing(): boolean {
+    return this.storedBytes === 0 && this.queuedBytes === 0 && !this.unstored && this.writing === null && this.doc.store.clients.size === 0;
+  }
+
   /** Whether the log holds entries a compaction would fold. */
   get hasUncompactedLog(): boolean {
     return this.logLength > 0;

@@ -46,6 +46,9 @@ export type SyncServerOptions = Pick<
   | 'maxNestingDepth'
   | 'maxDocumentStructs'
   | 'roomLoadHeapLimitPercent'
+  | 'maxConnectionsPerAddress'
+  | 'maxRoomsPerAddress'
+  | 'messageAssemblyTimeoutMs'
 > & {
   storage: DocumentStorage;
   logger: Logger;
@@ -78,6 +81,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   });
   const rooms = new RoomRegistry(options);
   const connectionsByRoom = new Map<string, Set<Connection>>();
+  /** Per client address: open connections, and how many of them each room holds. */
+  const byAddress = new Map<string, { connections: number; rooms: Map<string, number> }>();
   let closing: Promise<void> | null = null;
 
   function refuse(connection: Connection, code: CloseCodeValue, reason: RejectionReason, message: string): void {
@@ -95,22 +100,41 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     return used > (limit * options.roomLoadHeapLimitPercent) / 100;
   }
 
-  function track(connection: Connection): boolean {
+  /**
+   * Admits a connection into its room's count, or closes it: room full, its address over its
+   * share (connections, or distinct rooms: one address squatting thousands of made-up rooms
+   * would otherwise deny every other document), or no room for one more loaded room. At
+   * MAX_LOADED_ROOMS a loaded room that holds nothing gives way first (room-registry.ts).
+   */
+  function track(connection: Connection, address: string): boolean {
     const members = connectionsByRoom.get(connection.roomName) ?? new Set<Connection>();
     if (members.size >= options.maxConnectionsPerRoom) {
       refuse(connection, CloseCode.ROOM_FULL, 'room_full', 'room full; closing');
       return false;
     }
-    if (!rooms.isLoaded(connection.roomName) && rooms.loadedCount >= options.maxLoadedRooms) {
-      refuse(connection, CloseCode.SERVER_BUSY, 'server_busy', 'too many loaded rooms; closing');
+    const held = byAddress.get(address) ?? { connections: 0, rooms: new Map<string, number>() };
+    if (options.maxConnectionsPerAddress > 0 && held.connections >= options.maxConnectionsPerAddress) {
+      refuse(connection, CloseCode.TOO_MANY_CONNECTIONS, 'address_connections', 'address holds MAX_CONNECTIONS_PER_ADDRESS connections; closing');
+      return false;
+    }
+    const inRoom = held.rooms.get(connection.roomName) ?? 0;
+    if (options.maxRoomsPerAddress > 0 && inRoom === 0 && held.rooms.size >= options.maxRoomsPerAddress) {
+      refuse(connection, CloseCode.TOO_MANY_CONNECTIONS, 'address_rooms', 'address holds connections in MAX_ROOMS_PER_ADDRESS rooms; closing');
       return false;
     }
     if (!rooms.isLoaded(connection.roomName) && heapAboveLimit()) {
       refuse(connection, CloseCode.SERVER_BUSY, 'memory_pressure', 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room');
       return false;
     }
+    if (!rooms.isLoaded(connection.roomName) && rooms.loadedCount >= options.maxLoadedRooms && !rooms.evictIdleBlankRoom()) {
+      refuse(connection, CloseCode.SERVER_BUSY, 'server_busy', 'too many loaded rooms; closing');
+      return false;
+    }
     connectionsByRoom.set(connection.roomName, members);
     members.add(connection);
+    byAddress.set(address, held);
+    held.connections += 1;
+    held.rooms.set(connection.roomName, inRoom + 1);
     metrics.connectionsOpen.inc();
     connection.onClose(() => {
       metrics.connectionsOpen.dec();
@@ -118,6 +142,11 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       if (members.size === 0 && connectionsByRoom.get(connection.roomName) === members) {
         connectionsByRoom.delete(connection.roomName);
       }
+      held.connections -= 1;
+      const left = (held.rooms.get(connection.roomName) ?? 1) - 1;
+      if (left > 0) held.rooms.set(connection.roomName, left);
+      else held.rooms.delete(connection.roomName);
+      if (held.connections === 0 && byAddress.get(address) === held) byAddress.delete(address);
     });
     return true;
   }
@@ -132,7 +161,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
     });
     socket.on('close', (code) => connection.log.debug({ code }, 'disconnected'));
-    if (!track(connection)) return;
+    if (!track(connection, target.clientAddress)) return;
     connection.log.debug('connected');
 
     const budget = new ConnectionBudget(options);

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/room-id';
 import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/sync-protocol';
 import { TokenError, verifyToken, type Role } from './auth';
+import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
 import type { DocumentStorage } from './storage';
 
@@ -20,6 +21,8 @@ export interface UpgradeTarget {
   wantsSavedAcks: boolean;
   /** When the connection's token expires (epoch ms), in token mode. */
   tokenExpiresAt: number | null;
+  /** Who the connection is from, as the per-address caps count it (client-address.ts). */
+  clientAddress: string;
 }
 
 /** A refused upgrade: the HTTP status to answer, and the reason for logs and metrics. */
@@ -33,6 +36,8 @@ export interface UpgradePolicy {
   storage: DocumentStorage;
   authSecret: string | null;
   allowedOrigins: string[];
+  /** Resolves the client address (TRUSTED_PROXIES, CLIENT_ADDRESS_HEADER). */
+  addresses: ClientAddresses;
 }
 
 /** True when this request is for the sync server at all. */
@@ -87,5 +92,6 @@ export async function resolveUpgrade(
     viewId: isView ? id : null,
     wantsSavedAcks: role === 'edit' && url.searchParams.get(SAVED_ACKS_PARAM) === '1',
     tokenExpiresAt,
+    clientAddress: policy.addresses.clientKey(request),
   };
 }

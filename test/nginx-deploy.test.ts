@@ -19,18 +19,23 @@ const SAMPLE_CONFIG = path.resolve(import.meta.dirname, '..', 'deploy', 'nginx.c
 const NGINX_MISSING = spawnSync('nginx', ['-v']).error ? 'skipped: nginx is not installed' : null;
 const SKIP_REASON = NGINX_MISSING ?? SCALE_SKIP_REASON;
 
-/** deploy/nginx.conf pointed at `upstreamPorts`, listening on loopback `listenPort` over plain HTTP. */
-function sampleConfigFor(upstreamPorts: number[], listenPort: number): string {
+/**
+ * deploy/nginx.conf pointed at `upstreamPorts`, listening on loopback `listenPort` over plain
+ * HTTP, writing its access log to `accessLog`.
+ */
+function sampleConfigFor(upstreamPorts: number[], listenPort: number, accessLog: string): string {
   const sample = fs.readFileSync(SAMPLE_CONFIG, 'utf8');
   const servers = upstreamPorts.map((port) => `    server 127.0.0.1:${port} max_fails=1 fail_timeout=5s;`).join('\n');
   const config = sample
     .replace(/^( {4}server 127\.0\.0\.1:\d+ [^\n]*\n)+/m, `${servers}\n`)
     .replace(/^ {4}listen 443 ssl;$/m, `    listen 127.0.0.1:${listenPort};`)
-    .replace(/^ {4}ssl_certificate(_key)? [^\n]*\n/gm, '');
+    .replace(/^ {4}ssl_certificate(_key)? [^\n]*\n/gm, '')
+    .replace(/^( {4}access_log )\/var\/log\/nginx\/tandem-access\.log( tandem;)$/m, `$1${accessLog}$2`);
   // Guard against the sample drifting from what this rewrite expects.
   expect(config).toContain(`server 127.0.0.1:${upstreamPorts[0]} `);
   expect(config).toContain(`listen 127.0.0.1:${listenPort};`);
   expect(config).not.toMatch(/ssl|:1234/);
+  expect(config).toContain(`access_log ${accessLog} tandem;`);
   return config;
 }
 
@@ -66,17 +71,23 @@ describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
   let nginxUrl: string;
   let configFile: string;
   let prefix: string;
+  let accessLog: string;
   const nginxErrors: string[] = [];
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    // As the README tells operators: nginx (here on loopback) is the instances' trusted proxy.
+    cluster = await startCluster(2, { env: { TRUSTED_PROXIES: '127.0.0.1' } });
     const listenPort = await freePort();
     nginxUrl = `http://127.0.0.1:${listenPort}`;
     prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-nginx-'));
     // nginx's workers drop root privileges; they must still reach the temp directories.
     fs.chmodSync(prefix, 0o755);
-    fs.writeFileSync(path.join(prefix, 'tandem.conf'), sampleConfigFor(cluster.instances.map((instance) => instance.port), listenPort));
+    accessLog = path.join(prefix, 'access.log');
+    fs.writeFileSync(
+      path.join(prefix, 'tandem.conf'),
+      sampleConfigFor(cluster.instances.map((instance) => instance.port), listenPort, accessLog),
+    );
     configFile = path.join(prefix, 'nginx.conf');
     fs.writeFileSync(configFile, mainConfig(prefix));
     nginx = spawn('nginx', ['-p', prefix, '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -130,5 +141,21 @@ describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
     // Nothing went wrong on the way (the refusal above is logged as an error: not a fault).
     const faults = nginxErrors.join('').split('\n').filter((line) => /\[(error|crit|alert|emerg)\]/.test(line) && !line.includes('access forbidden by rule'));
     expect(faults).toEqual([]);
+  });
+
+  it('keeps tokens, room ids and view ids out of its access log', async () => {
+    const room = uniqueRoom('logged');
+    const secret = 'eyJhbGciOiJIUzI1NiJ9.not-a-real-token';
+    const client = await connectClient(`${nginxUrl.replace('http', 'ws')}/sync`, room, { params: { token: secret } });
+    expect((await fetch(`${nginxUrl}/d/${room}?token=${secret}`)).status).toBe(404);
+    // An upgraded request is logged when its socket closes.
+    client.destroy();
+    const logged = () => (fs.existsSync(accessLog) ? fs.readFileSync(accessLog, 'utf8') : '');
+    await waitFor(() => logged().includes('"GET /d/*') && logged().includes('"GET /sync/*'), 'nginx to log both requests');
+    const log = logged();
+    expect(log).toContain('"GET /sync/* HTTP/1.1" 101');
+    expect(log).not.toContain(room);
+    expect(log).not.toContain(secret);
+    expect(log).not.toContain('token');
   });
 });
