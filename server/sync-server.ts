@@ -17,6 +17,7 @@ import { TokenBucket } from './rate-limiter';
 import type { Room } from './room';
 import { RoomRegistry, type RoomScale } from './room-registry';
 import type { DocumentStorage } from './storage';
+import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
 
 /** The limits and timings the sync server takes from ServerConfig, plus its collaborators. */
@@ -39,6 +40,10 @@ export type SyncServerOptions = Pick<
   | 'maxNestingDepth'
   | 'maxDocumentStructs'
   | 'roomLoadHeapLimitPercent'
+  | 'maxStorageBytes'
+  | 'minFreeDiskBytes'
+  | 'maxQueuedBytes'
+  | 'storageFailureTimeoutMs'
 > & {
   storage: DocumentStorage;
   logger: Logger;
@@ -54,6 +59,8 @@ export interface SyncServer {
   revokeViewLink(viewId: string): void;
   /** Loaded rooms, for health and tests. */
   readonly rooms: RoomRegistry;
+  /** Storage fullness and append failures, for readiness. */
+  readonly storageHealth: StorageHealth;
   /**
    * Graceful stop: refuse new sockets, close open ones with 1012 (service restart) so clients
    * reconnect, then wait until every received update is stored. Idempotent.
@@ -69,7 +76,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     maxPayload: options.maxMessageBytes,
     perMessageDeflate: false,
   });
-  const rooms = new RoomRegistry(options);
+  const storageHealth = new StorageHealth(options);
+  const rooms = new RoomRegistry({ ...options, storageHealth });
   const connectionsByRoom = new Map<string, Set<Connection>>();
   let closing: Promise<void> | null = null;
 
@@ -203,6 +211,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   return {
     rooms,
+    storageHealth,
     handleUpgrade(request, socket, head, target) {
       if (closing) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -223,6 +232,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
           for (const connection of members) connection.close(CloseCode.SERVICE_RESTART);
         }
         const loaded = await rooms.loadedRooms();
+        for (const room of loaded) room.stopRetryingAppends();
         await Promise.all(loaded.map((room) => room.whenWritten()));
         rooms.destroyAll(loaded);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
