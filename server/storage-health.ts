@@ -46,6 +46,8 @@ export class StorageHealth {
   private sampledAt = 0;
   private sampling: Promise<void> | null = null;
   private queued = 0;
+  /** What the newest content check found: readiness reports storage full while it refuses. */
+  private lastRefusal: 'quota' | 'disk' | null = null;
   /** Rooms whose current append has failed, and when that append was first tried. */
   private readonly failing = new Map<string, number>();
   /** The newest append outcome was a failure (cleared by a stored append or a write probe). */
@@ -70,11 +72,8 @@ export class StorageHealth {
   fullFor(bytes: number): 'quota' | 'disk' | null {
     if (!this.limitsSize) return null;
     if (Date.now() - this.sampledAt > this.sampleIntervalMs) void this.sample();
-    const coming = this.storedSinceSample + this.queued + bytes;
-    const { maxStorageBytes, minFreeDiskBytes } = this.options;
-    if (maxStorageBytes > 0 && this.usedBytes + coming > maxStorageBytes) return 'quota';
-    if (minFreeDiskBytes > 0 && this.freeDiskBytes !== null && this.freeDiskBytes - coming < minFreeDiskBytes) return 'disk';
-    return null;
+    this.lastRefusal = this.limitPassedBy(bytes);
+    return this.lastRefusal;
   }
 
   /** Counts `bytes` as queued unless that passes MAX_QUEUED_BYTES; says whether it did. */
@@ -113,7 +112,7 @@ export class StorageHealth {
 
   /** Readiness: failing while any room's append fails, or the last one failed and a probe does too. */
   async check(): Promise<WriteHealth> {
-    const full = this.fullFor(0);
+    const full = this.full;
     if (this.failing.size > 0) {
       const oldest = Math.min(...this.failing.values());
       const seconds = Math.round((Date.now() - oldest) / 1000);
@@ -130,6 +129,20 @@ export class StorageHealth {
     if (this.lastAppendFailed && this.failing.size === 0) this.recovered('a write probe was stored');
     this.lastAppendFailed = false;
     return { writes: 'ok', full };
+  }
+
+  private limitPassedBy(bytes: number): 'quota' | 'disk' | null {
+    const coming = this.storedSinceSample + this.queued + bytes;
+    const { maxStorageBytes, minFreeDiskBytes } = this.options;
+    if (maxStorageBytes > 0 && this.usedBytes + coming > maxStorageBytes) return 'quota';
+    if (minFreeDiskBytes > 0 && this.freeDiskBytes !== null && this.freeDiskBytes - coming < minFreeDiskBytes) return 'disk';
+    return null;
+  }
+
+  /** Full by the figures alone, or the newest message that would add content was refused. */
+  private get full(): 'quota' | 'disk' | null {
+    if (!this.limitsSize) return null;
+    return this.limitPassedBy(0) ?? this.lastRefusal;
   }
 
   private get limitsSize(): boolean {
