@@ -5,8 +5,10 @@
  * connection through it and refuses new ones until `restore()`: a Redis outage for these
  * servers only, while other test files keep using the shared Redis. `blackhole()` is the
  * nastier partition: connections stay open and the kernel keeps ACKing what is sent, but
- * nothing is forwarded either way (a hung pooler, a failover behind NAT) until `resume()`,
- * which delivers everything held meanwhile, in order. New connections are accepted and held.
+ * nothing is forwarded either way, and no error or FIN ever says so (a hung pooler, a
+ * failover behind NAT). New connections are accepted and silent too. After `resume()` new
+ * connections work again, while the silent ones stay silent for ever, as flows a failover
+ * forgot do: only a client that notices (a timeout) and reconnects gets through.
  */
 import net from 'node:net';
 
@@ -21,11 +23,17 @@ export interface TcpProxy {
   cut(): void;
   /** Accepts connections again. */
   restore(): void;
-  /** Keeps every connection open but forwards nothing, either way, and holds new ones. */
+  /** Keeps every connection open but forwards nothing on it, either way, ever again; new ones too. */
   blackhole(): void;
-  /** Forwards again, starting with what was held. */
+  /** New connections are forwarded again (the silent ones stay silent). */
   resume(): void;
   close(): Promise<void>;
+}
+
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket;
+  silent: boolean;
 }
 
 /** Starts a proxy to `targets` (round robin) on a free loopback port. */
@@ -34,16 +42,10 @@ export async function startTcpProxy(targets: TcpTarget[]): Promise<TcpProxy> {
   let next = 0;
   let cut = false;
   let blackholed = false;
-  /** Connected pairs, and clients waiting (blackholed) to be connected to a target. */
-  const pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
-  const held: net.Socket[] = [];
-  const flow = (pair: { client: net.Socket; upstream: net.Socket }) => {
-    pair.client.pipe(pair.upstream);
-    pair.upstream.pipe(pair.client);
-    pair.client.resume();
-    pair.upstream.resume();
-  };
-  const stall = (pair: { client: net.Socket; upstream: net.Socket }) => {
+  const pairs = new Set<Pair>();
+  // Unread bytes stay in the kernel's buffers, which keep ACKing until they are full.
+  const silence = (pair: Pair) => {
+    pair.silent = true;
     pair.client.unpipe(pair.upstream);
     pair.upstream.unpipe(pair.client);
     pair.client.pause();
@@ -63,15 +65,18 @@ export async function startTcpProxy(targets: TcpTarget[]): Promise<TcpProxy> {
       upstream.off('error', refused);
       if (client.destroyed) return upstream.destroy();
       track(upstream);
-      upstream.on('error', () => client.destroy());
+      const pair: Pair = { client, upstream, silent: false };
+      // A silent connection says nothing of the other end going away either.
+      upstream.on('error', () => pair.silent || client.destroy());
+      upstream.on('close', () => pair.silent || client.destroy());
       client.on('error', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
       client.on('close', () => upstream.destroy());
-      const pair = { client, upstream };
-      pairs.add(pair);
       client.once('close', () => pairs.delete(pair));
-      if (blackholed) upstream.pause();
-      else flow(pair);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+      if (blackholed) silence(pair);
+      else pairs.add(pair);
     });
   };
   const track = (socket: net.Socket) => {
@@ -83,8 +88,8 @@ export async function startTcpProxy(targets: TcpTarget[]): Promise<TcpProxy> {
     if (cut) return client.destroy();
     track(client);
     client.on('error', () => client.destroy());
-    if (blackholed) held.push(client);
-    else connectTo(client, 0);
+    // Accepted (the handshake completes) and then never answered.
+    if (!blackholed) connectTo(client, 0);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -98,12 +103,11 @@ export async function startTcpProxy(targets: TcpTarget[]): Promise<TcpProxy> {
     },
     blackhole() {
       blackholed = true;
-      for (const pair of pairs) stall(pair);
+      for (const pair of pairs) silence(pair);
+      pairs.clear();
     },
     resume() {
       blackholed = false;
-      for (const pair of pairs) flow(pair);
-      for (const client of held.splice(0)) if (!client.destroyed) connectTo(client, 0);
     },
     async close() {
       for (const socket of open) socket.destroy();
