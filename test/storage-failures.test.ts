@@ -167,6 +167,41 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
   });
 });
 
+describeUnlessSkipped('a full disk under SQLite, freed before the room gives up', disk.skipReason, () => {
+  it('stores what was already applied, and nothing a closed connection had queued', async () => {
+    const databaseUrl = `sqlite:${path.join(disk.dir!, 'queue.db')}`;
+    const server = await startServer({
+      databaseUrl,
+      env: { MIN_FREE_DISK_BYTES: '0', STORAGE_FAILURE_TIMEOUT_MS: '60000', MAX_QUEUED_BYTES: String(1_200_000) },
+    });
+    const filler = fillDisk(disk.dir!);
+    try {
+      const floodRoom = uniqueRoom('queued');
+      const attacker = await openRawSocket(`${server.syncUrl}/${floodRoom}`);
+      const closed = closeCodeOf(attacker);
+      // The first update is applied and its append fails (and is retried); the next ones wait
+      // in the queue until MAX_QUEUED_BYTES closes the sender.
+      attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
+      await waitFor(() => server.logs.some((entry) => entry.room === floodRoom && /append failed; retrying/.test(String(entry.msg))), 'the first append to fail');
+      for (let i = 0; i < 3 && attacker.readyState === attacker.OPEN; i++) {
+        attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(await closed).toBe(CloseCode.STORAGE_UNAVAILABLE);
+
+      fs.rmSync(filler);
+      await waitFor(() => storedRows(databaseUrl, floodRoom).log > 0, 'the applied update to be stored once there is space', 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Only the update the room had applied (others may have seen it once stored); what the
+      // closed connection had queued was dropped with it, and never takes the freed space.
+      expect(storedDoc(databaseUrl, floodRoom).getText('title').length).toBe(500_000);
+    } finally {
+      if (fs.existsSync(filler)) fs.rmSync(filler);
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
 describe('MAX_STORAGE_BYTES', () => {
   let server: ServerProcess;
   let databaseUrl: string;

@@ -123,22 +123,21 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   /** Runs `work` in a transaction on one pooled client. */
   async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
-    let failure: Error | undefined;
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      failure = error as Error;
-      await client.query('ROLLBACK').catch(() => {
-        // The connection is gone; releasing it with the error below discards it.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        // Gone, or still busy with a statement that timed out: released with the error below,
+        // the client is destroyed rather than pooled, where the next query would wait behind it.
+        broken = rollbackError;
       });
       throw error;
     } finally {
-      // With an error the client is destroyed, not pooled: after a timeout its connection may
-      // still be mid-statement, and the next query on it would wait behind that one.
-      client.release(failure);
+      client.release(broken);
     }
   }
 
