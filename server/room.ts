@@ -120,6 +120,8 @@ export class Room {
   private readonly onCorrupted: (room: Room) => void;
   private readonly onStorageFailed: (room: Room) => void;
   private readonly health: StorageHealth;
+  /** The current append has failed at least once and is being retried. */
+  private appendFailing = false;
   /** Set at shutdown: a failing append gives up at once (its senders still hold it). */
   private retryingAppends = true;
   /** Ends the pause between two append attempts early. */
@@ -223,14 +225,16 @@ export class Room {
   }
 
   /**
-   * Removes a connection; its presence disappears for everyone at once. What it sent that is
-   * still queued (not applied, so nobody has seen it) is dropped: a sender that is gone gets
-   * no ack, and resends it when it reconnects, so a flood from a closed socket is not stored.
+   * Removes a connection; its presence disappears for everyone at once. While the room's
+   * append is failing, what it sent that is still queued (not applied, so nobody has seen it)
+   * is dropped: it was never acknowledged, so its sender resends it when it reconnects, and a
+   * flood from a closed socket does not take the space an administrator frees. Otherwise it
+   * is stored as usual (a tab closed right after typing keeps its last keystrokes).
    */
   leave(connection: Connection): void {
     if (!this.members.delete(connection)) return;
     this.presence.leave(connection);
-    if (!this.queue.some((item) => item.origin === connection)) return;
+    if (!this.appendFailing || !this.queue.some((item) => item.origin === connection)) return;
     const kept: QueuedUpdate[] = [];
     for (const item of this.queue) {
       if (item.origin !== connection) kept.push(item);
@@ -552,9 +556,11 @@ export class Room {
       try {
         const head = await this.appendBefore(update, deadline);
         stopTimer();
+        this.appendFailing = false;
         this.health.appendStored(this.name, update.byteLength);
         return head;
       } catch (error) {
+        this.appendFailing = true;
         this.health.appendFailed(this.name, started, error as Error);
         const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt, Math.max(0, deadline - Date.now()));
         if (!this.retryingAppends || delayMs === 0) {
