@@ -146,6 +146,11 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     expect(await rejectedTotal(server.httpUrl, 'storage_unavailable')).toBeGreaterThanOrEqual(1);
     // She keeps typing while the server cannot store anything; her client keeps it all.
     alice.text.insert(alice.text.length, 'typed while the disk was full.');
+    // Her client reconnects and syncs, but nothing is stored: the status must not say "Saving…"
+    // as if all were well, only "Not saved".
+    const closesSoFar = aliceCloses.length;
+    await waitFor(() => alice.provider.wsconnected && alice.provider.synced && aliceCloses.length === closesSoFar, 'alice to reconnect');
+    expect(saveStatus(alice)).toBe('Not saved — the server cannot store changes; they are kept on this device, retrying');
 
     // The admin frees space. Alice's client reconnects by itself and resends what was refused.
     fs.rmSync(filler);
