@@ -4,7 +4,8 @@
  * or a failover behind NAT does. Queries must time out, the rooms waiting on them give up
  * (4504) instead of freezing, /readyz must say 503 and answer in time, and once PostgreSQL
  * answers again everything the people typed, during the outage too, is stored: 0 words lost.
- * A fresh joiner then syncs, and SIGTERM stops the server cleanly. Runs with TEST_DATABASE_URL.
+ * A fresh joiner then syncs, and SIGTERM stops the server cleanly, in the middle of an outage
+ * too. Runs with TEST_DATABASE_URL.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeUnlessSkipped } from './support/describe-when';
@@ -102,5 +103,30 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
     expect(missing(typed, joiner.text.toString())).toEqual([]);
     joiner.destroy();
     expect(await server.stop()).toBe(0);
+  });
+
+  it('stops cleanly on SIGTERM in the middle of the outage, with appends hanging', async () => {
+    const target = new URL(TEST_DATABASE_URL!);
+    const silentProxy = await startTcpProxy([{ host: target.hostname, port: Number(target.port || 5432) }]);
+    const databaseUrl = new URL(schema.url);
+    databaseUrl.hostname = '127.0.0.1';
+    databaseUrl.port = String(silentProxy.port);
+    const stopped = await startServer({ databaseUrl: databaseUrl.toString(), env: { STORAGE_TIMEOUT_MS: '1000' } });
+    try {
+      const typist = await connectTrackedClient(stopped.syncUrl, uniqueRoom('pg-sigterm'));
+      clients.push(typist);
+      silentProxy.blackhole();
+      await typeWords(typist, 'unstored', 10, 20);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const stopping = Date.now();
+      expect(await stopped.stop()).toBe(0);
+      // Well inside the 10 s shutdown timeout (which exits 1).
+      expect(Date.now() - stopping).toBeLessThan(8_000);
+      // Nothing it could not store was acknowledged: the client still holds it as unsaved.
+      expect(typist.tracker.hasUnsavedChanges).toBe(true);
+    } finally {
+      await stopped.stop();
+      await silentProxy.close();
+    }
   });
 });
