@@ -51,6 +51,13 @@ const REFUSALS: Partial<Record<number, string>> = {
   [CloseCode.TOO_MANY_CONNECTIONS]: 'too many open documents from this network; retrying',
 };
 
+/**
+ * Refusals that only a stored change ends: after them a reconnect and sync prove nothing (the
+ * server may accept the socket and still be unable to store), so "Not saved" stays until the
+ * server acknowledges what was waiting.
+ */
+const UNTIL_STORED: ReadonlySet<number> = new Set([CloseCode.STORAGE_UNAVAILABLE, CloseCode.STORAGE_FULL]);
+
 export class SaveTracker {
   private socket: SendingSocket | null = null;
   /** Document messages sent / acknowledged on the current socket. */
@@ -64,6 +71,8 @@ export class SaveTracker {
   private confirmAt = 0;
   private unsavedChanges: number;
   private refusal: string | null = null;
+  /** The refusal is one of UNTIL_STORED: it holds while a local change is unconfirmed. */
+  private refusalUntilStored = false;
   private hasFailedToConnect = false;
   private provider: WebsocketProvider | null = null;
   private restoredOrigins: unknown[] = [];
@@ -158,6 +167,7 @@ export class SaveTracker {
     if (this.unconfirmed && !this.needsResync && this.acked >= this.confirmAt) {
       this.unconfirmed = false;
       this.setUnsavedChanges(0);
+      if (this.refusalUntilStored) this.clearRefusal();
     }
     this.refresh();
   }
@@ -175,7 +185,7 @@ export class SaveTracker {
 
   private readonly onSync = (): void => {
     if (this.provider?.synced) {
-      this.refusal = null;
+      if (!this.refusalUntilStored || !this.unconfirmed) this.clearRefusal();
       this.hasFailedToConnect = false;
     }
     this.refresh();
@@ -184,6 +194,7 @@ export class SaveTracker {
   private readonly onClose = (event: { code: number } | null): void => {
     this.hasFailedToConnect = true;
     this.refusal = (event && REFUSALS[event.code]) ?? null;
+    this.refusalUntilStored = this.refusal !== null && UNTIL_STORED.has(event!.code);
     this.refresh();
   };
 
@@ -191,6 +202,11 @@ export class SaveTracker {
     this.hasFailedToConnect = true;
     this.refresh();
   };
+
+  private clearRefusal(): void {
+    this.refusal = null;
+    this.refusalUntilStored = false;
+  }
 
   private setUnsavedChanges(count: number): void {
     this.unsavedChanges = count;
@@ -208,7 +224,7 @@ export class SaveTracker {
     const provider = this.provider;
     if (!provider) return { kind: 'connecting' };
     const online = provider.wsconnected && provider.synced;
-    if (this.refusal && !online) return { kind: 'not-saved', reason: this.refusal };
+    if (this.refusal && (!online || this.refusalUntilStored)) return { kind: 'not-saved', reason: this.refusal };
     if (!provider.wsconnected) {
       return this.hasFailedToConnect || this.unconfirmed
         ? { kind: 'offline', unsavedChanges: this.unsavedChanges }

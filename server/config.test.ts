@@ -81,6 +81,29 @@ describe('configFromEnv', () => {
     expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT)).toMatchObject({ trustedProxies: [], clientAddressHeader: 'x-forwarded-for' });
   });
 
+  it('reads the storage limits and timeouts', () => {
+    const config = configFromEnv(
+      {
+        MAX_STORAGE_BYTES: '1073741824',
+        MIN_FREE_DISK_BYTES: '0',
+        MAX_QUEUED_BYTES: '8388608',
+        STORAGE_FAILURE_TIMEOUT_MS: '3000',
+        STORAGE_TIMEOUT_MS: '1500',
+        REDIS_TIMEOUT_MS: '500',
+      },
+      SYNC_SERVER_DEFAULT_PORT,
+    );
+    expect(config).toMatchObject({
+      maxStorageBytes: 1024 ** 3,
+      minFreeDiskBytes: 0,
+      maxQueuedBytes: 8 * 1024 ** 2,
+      storageFailureTimeoutMs: 3_000,
+      storageTimeoutMs: 1_500,
+      redisTimeoutMs: 500,
+    });
+    expect(DEFAULT_CONFIG).toMatchObject({ maxStorageBytes: 0, minFreeDiskBytes: 256 * 1024 ** 2, maxQueuedBytes: 64 * 1024 ** 2 });
+  });
+
   it.each([
     [{ PORT: '70000' }, /PORT/],
     [{ PORT: 'abc' }, /PORT/],

@@ -94,6 +94,18 @@ export interface ServerConfig {
   maxRoomsPerAddress: number;
   /** Longest a started WebSocket message may take to arrive in full; else 4524. */
   messageAssemblyTimeoutMs: number;
+  /** Most bytes storage may hold (0: no limit); content past it is refused with 4507. */
+  maxStorageBytes: number;
+  /** Free bytes the SQLite database's filesystem must keep (0: no floor); below it 4507. */
+  minFreeDiskBytes: number;
+  /** Most bytes all rooms together may hold received but unstored; past it 4504. */
+  maxQueuedBytes: number;
+  /** How long a room's appends may keep failing before its members are closed with 4504. */
+  storageFailureTimeoutMs: number;
+  /** Longest a PostgreSQL connection attempt or statement may take before it fails. */
+  storageTimeoutMs: number;
+  /** Longest a Redis command may take; PINGs past it twice in a row recycle the connection. */
+  redisTimeoutMs: number;
 }
 
 /** Defaults for everything but the port, which depends on how the server is run. */
@@ -139,6 +151,15 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxConnectionsPerAddress: 500,
   maxRoomsPerAddress: 100,
   messageAssemblyTimeoutMs: 30_000,
+  maxStorageBytes: 0,
+  // Room for what a full disk still needs: WAL growth until a checkpoint, and compactions,
+  // each writing a snapshot of up to MAX_DOCUMENT_BYTES (32 MiB) before freeing the log, so
+  // several can run; and it stops Tandem well before the disk is full for everything else.
+  minFreeDiskBytes: 256 * 1024 * 1024,
+  maxQueuedBytes: 64 * 1024 * 1024,
+  storageFailureTimeoutMs: 10_000,
+  storageTimeoutMs: 5_000,
+  redisTimeoutMs: 2_000,
 };
 
 /** The port `npm run server` listens on when PORT is unset. */
@@ -204,6 +225,12 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxConnectionsPerAddress: readInteger(env, 'MAX_CONNECTIONS_PER_ADDRESS', DEFAULT_CONFIG.maxConnectionsPerAddress, 0),
     maxRoomsPerAddress: readInteger(env, 'MAX_ROOMS_PER_ADDRESS', DEFAULT_CONFIG.maxRoomsPerAddress, 0),
     messageAssemblyTimeoutMs: readInteger(env, 'MESSAGE_ASSEMBLY_TIMEOUT_MS', DEFAULT_CONFIG.messageAssemblyTimeoutMs, 100),
+    maxStorageBytes: readInteger(env, 'MAX_STORAGE_BYTES', DEFAULT_CONFIG.maxStorageBytes, 0),
+    minFreeDiskBytes: readInteger(env, 'MIN_FREE_DISK_BYTES', DEFAULT_CONFIG.minFreeDiskBytes, 0),
+    maxQueuedBytes: readInteger(env, 'MAX_QUEUED_BYTES', DEFAULT_CONFIG.maxQueuedBytes, 1024),
+    storageFailureTimeoutMs: readInteger(env, 'STORAGE_FAILURE_TIMEOUT_MS', DEFAULT_CONFIG.storageFailureTimeoutMs, 100),
+    storageTimeoutMs: readInteger(env, 'STORAGE_TIMEOUT_MS', DEFAULT_CONFIG.storageTimeoutMs, 100),
+    redisTimeoutMs: readInteger(env, 'REDIS_TIMEOUT_MS', DEFAULT_CONFIG.redisTimeoutMs, 100),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
 import type { DocumentStorage } from './storage';
+import type { StorageHealth } from './storage-health';
 import type { SyncServer } from './sync-server';
 import { isSyncPath, resolveUpgrade } from './upgrade';
 
@@ -25,8 +26,8 @@ export interface HttpServerOptions {
   sync: SyncServer;
   storage: DocumentStorage;
   /**
-   * Fan-out to other instances (REDIS_URL): readiness includes Redis, and a rotated view link
-   * closes its viewers on every instance.
+   * Fan-out to other instances (REDIS_URL): readiness reports Redis (degraded, still ready,
+   * while it is away), and a rotated view link closes its viewers on every instance.
    */
   scale?: { ping(): Promise<void>; revokeViewLink(viewId: string): void };
   logger: Logger;
@@ -55,7 +56,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      void checkReadiness(storage, scale).then(({ ready, body, storageError }) => {
+      void checkReadiness(storage, sync.storageHealth, scale).then(({ ready, body, storageError }) => {
         if (!ready) logger.warn({ ...body, err: storageError }, 'readiness check failed');
         sendJson(response, ready ? 200 : 503, body);
       });
@@ -113,22 +114,52 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
 }
 
 /**
- * Storage and, with scale-out, Redis. The body says which part is down; for Redis also why
- * (ioredis reasons name connection states and timeouts, never credentials). A storage failure
- * is only logged: its reason may name the database file.
+ * Storage and, with scale-out, Redis. Ready means this instance can store what its clients
+ * send: storage answers, and appends are not failing (a read alone says nothing of a full or
+ * read-only disk). Full storage (`full` names the limit) refuses only new content, so it
+ * stays ready. Redis down is `redis: "degraded"`, still ready: each instance keeps serving
+ * its own clients and heals when Redis returns, and a shared Redis must not take every
+ * instance out of the load balancer at once. The body says what is wrong; for Redis also why
+ * (ioredis reasons name connection states and timeouts, never credentials). A storage error
+ * is only logged: it may name the database file or host.
  */
 async function checkReadiness(
   storage: DocumentStorage,
+  health: StorageHealth,
   scale: HttpServerOptions['scale'],
 ): Promise<{ ready: boolean; body: Record<string, string>; storageError?: string }> {
-  const [storageCheck, redisCheck] = await Promise.allSettled([storage.ping(), scale ? scale.ping() : Promise.resolve()]);
+  const [storageCheck, writeCheck, redisCheck] = await Promise.allSettled([
+    within(storage.ping(), 'storage did not answer'),
+    within(health.check(), 'storage write probe did not answer'),
+    scale ? scale.ping() : Promise.resolve(),
+  ]);
   const body: Record<string, string> = { status: 'ready', storage: storage.kind };
-  if (scale) body.redis = redisCheck.status === 'fulfilled' ? 'up' : 'down';
-  if (storageCheck.status === 'fulfilled' && redisCheck.status === 'fulfilled') return { ready: true, body };
+  const writes = writeCheck.status === 'fulfilled' ? writeCheck.value : { writes: 'failing' as const, full: null };
+  if (writes.writes === 'failing') body.writes = 'failing';
+  if (writes.full) body.full = writes.full === 'quota' ? 'MAX_STORAGE_BYTES' : 'MIN_FREE_DISK_BYTES';
+  const reasons: string[] = [];
+  if (writes.writes === 'failing' && writes.detail) reasons.push(`storage: ${writes.detail}`);
+  if (scale) {
+    body.redis = redisCheck.status === 'fulfilled' ? 'up' : 'degraded';
+    if (redisCheck.status === 'rejected') reasons.push(`redis: ${(redisCheck.reason as Error).message}`);
+  }
+  if (reasons.length > 0) body.reason = reasons.join('; ');
+  const ready = storageCheck.status === 'fulfilled' && writes.writes === 'ok';
+  if (ready) return { ready, body };
   body.status = 'unavailable';
-  if (redisCheck.status === 'rejected') body.reason = `redis: ${(redisCheck.reason as Error).message}`;
   const storageError = storageCheck.status === 'rejected' ? (storageCheck.reason as Error).message : undefined;
-  return { ready: false, body, storageError };
+  return { ready, body, storageError };
+}
+
+/** A readiness probe answers in time whatever storage does (a silent database hangs queries). */
+const READINESS_TIMEOUT_MS = 2_000;
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function parseUrl(request: IncomingMessage): URL {

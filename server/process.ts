@@ -29,6 +29,7 @@ export async function runTandemProcess(
   const metrics = createMetrics();
   const storage = await openStorage(config.databaseUrl, {
     synchronous: config.sqliteSynchronous,
+    timeoutMs: config.storageTimeoutMs,
     onIdleError: (error) => logger.warn({ err: error.message }, 'idle database connection lost'),
     onCompactionLockWait: (room) => {
       metrics.compactionLockWaits.inc();
@@ -40,6 +41,7 @@ export async function runTandemProcess(
       redisUrl: config.redisUrl,
       instanceId: config.instanceId,
       healIntervalMs: config.scaleHealIntervalMs,
+      timeoutMs: config.redisTimeoutMs,
       logger,
       metrics,
     })

@@ -9,6 +9,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { DocumentStorage } from './storage';
+import type { StorageHealth } from './storage-health';
 
 export interface RoomRegistryOptions {
   storage: DocumentStorage;
@@ -29,6 +30,8 @@ export interface RoomRegistryOptions {
   maxPresenceBytesPerRoom: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
   scale?: RoomScale;
+  /** Storage quota, queued-bytes cap and append failures, shared by every room. */
+  storageHealth?: StorageHealth;
 }
 
 /** What the registry needs from scale-out (server/scale/): a room's link to other instances. */
@@ -172,6 +175,8 @@ export class RoomRegistry {
       maxPresenceBytesPerRoom,
       limits: this.limits,
       onCorrupted: (corrupted) => this.evict(name, corrupted),
+      storageHealth: this.options.storageHealth,
+      onStorageFailed: (failed) => this.evictUnstorable(name, failed),
     });
     this.options.scale?.attach(room);
     return room;
@@ -195,6 +200,21 @@ export class RoomRegistry {
       this.forget(name);
     }
     room.closeAll(CloseCode.ROOM_UNAVAILABLE);
+    this.free(room);
+  }
+
+  /**
+   * Drops a room whose appends kept failing: its members are closed with 4504 (retryable) and
+   * keep what was not stored; they resend it to the room loaded afresh when they reconnect.
+   */
+  private evictUnstorable(name: string, room: Room): void {
+    this.options.logger.error({ room: name, members: room.size }, 'storage kept failing; closed the room (4504), its clients keep their changes');
+    if (this.entries.get(name)) {
+      clearTimeout(this.entries.get(name)!.unloadTimer);
+      this.forget(name);
+    }
+    if (room.size > 0) this.options.metrics.rejected.inc({ reason: 'storage_unavailable' }, room.size);
+    room.closeAll(CloseCode.STORAGE_UNAVAILABLE);
     this.free(room);
   }
 

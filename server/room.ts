@@ -34,6 +34,7 @@ import {
 } from './protocol';
 import { RoomPresence } from './room-presence';
 import type { DocumentStorage } from './storage';
+import { StorageHealth } from './storage-health';
 
 export interface RoomOptions {
   name: string;
@@ -55,6 +56,13 @@ export interface RoomOptions {
   maxPresenceIdsPerConnection?: number;
   /** Presence bytes the room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
   maxPresenceBytesPerRoom?: number;
+  /** The process's storage quota, queued-bytes cap and append-failure record (storage-health.ts). */
+  storageHealth?: StorageHealth;
+  /**
+   * Called when appends kept failing for STORAGE_FAILURE_TIMEOUT_MS and the room gave up: the
+   * registry closes everyone (4504) and drops the room; the default does that itself.
+   */
+  onStorageFailed?: (room: Room) => void;
 }
 
 interface QueuedUpdate {
@@ -118,6 +126,14 @@ export class Room {
   /** Sync step 1 requests that arrived while the doc held unstored changes. */
   private waitingForStored: { connection: Connection; stateVector: Uint8Array }[] = [];
   private readonly onCorrupted: (room: Room) => void;
+  private readonly onStorageFailed: (room: Room) => void;
+  private readonly health: StorageHealth;
+  /** The current append has failed at least once and is being retried. */
+  private appendFailing = false;
+  /** Set at shutdown: a failing append gives up at once (its senders still hold it). */
+  private retryingAppends = true;
+  /** Ends the pause between two append attempts early. */
+  private wakeRetry: (() => void) | null = null;
   private compacting: Promise<void> | null = null;
   /** Storage position of the newest entry this doc contains. */
   private head: number;
@@ -180,6 +196,13 @@ export class Room {
     this.logBytes = logBytes;
     this.storage = options.storage;
     this.onCorrupted = options.onCorrupted ?? (() => {});
+    this.onStorageFailed =
+      options.onStorageFailed ??
+      ((room) => {
+        room.closeAll(CloseCode.STORAGE_UNAVAILABLE);
+        room.destroy();
+      });
+    this.health = options.storageHealth ?? new StorageHealth({ ...STORAGE_DEFAULTS, storage: options.storage, logger: options.logger });
     this.log = options.logger.child({ room: options.name });
     this.compactAfterUpdates = options.compactAfterUpdates;
     this.head = head;
@@ -212,10 +235,23 @@ export class Room {
     for (const member of Array.from(this.members.keys())) member.close(code);
   }
 
-  /** Removes a connection; its presence disappears for everyone at once. */
+  /**
+   * Removes a connection; its presence disappears for everyone at once. While the room's
+   * append is failing, what it sent that is still queued (not applied, so nobody has seen it)
+   * is dropped: it was never acknowledged, so its sender resends it when it reconnects, and a
+   * flood from a closed socket does not take the space an administrator frees. Otherwise it
+   * is stored as usual (a tab closed right after typing keeps its last keystrokes).
+   */
   leave(connection: Connection): void {
     if (!this.members.delete(connection)) return;
     this.presence.leave(connection);
+    if (!this.appendFailing || !this.queue.some((item) => item.origin === connection)) return;
+    const kept: QueuedUpdate[] = [];
+    for (const item of this.queue) {
+      if (item.origin !== connection) kept.push(item);
+      else this.releaseQueued(item.update?.byteLength ?? 0);
+    }
+    this.queue = kept;
   }
 
   /** Acts on one decoded message from a member. */
@@ -241,6 +277,7 @@ export class Room {
           connection.close(CloseCode.DOCUMENT_TOO_LARGE);
           return;
         }
+        if (!message.empty && !this.admit(connection, message.update.byteLength, message.decoded.structs.length > 0)) return;
         member.documentMessages += 1;
         const update = message.empty ? null : message.update;
         const decoded = message.empty ? null : message.decoded;
@@ -276,9 +313,21 @@ export class Room {
     return this.unstored;
   }
 
-  /** Resolves once every update received so far is stored and applied. */
+  /**
+   * Resolves once every update received so far is stored and applied, or given up on (its
+   * senders were closed and still hold it).
+   */
   async whenWritten(): Promise<void> {
     while (this.writing) await this.writing;
+  }
+
+  /**
+   * Shutdown: an append that fails from now on is not retried. Its senders were closed
+   * (1012) without an ack, so they resend it to whichever server they reach next.
+   */
+  stopRetryingAppends(): void {
+    this.retryingAppends = false;
+    this.wakeRetry?.();
   }
 
   /**
@@ -327,6 +376,7 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    for (const item of this.queue) this.releaseQueued(item.update?.byteLength ?? 0);
     this.queue = [];
     this.doc.off('update', this.holdUpdate);
     this.presence.destroy();
@@ -335,7 +385,6 @@ export class Room {
 
   private enqueue(item: QueuedUpdate): void {
     this.queue.push(item);
-    this.queuedBytes += item.update?.byteLength ?? 0;
     this.writing ??= this.drainQueue().finally(() => {
       this.writing = null;
     });
@@ -350,7 +399,7 @@ export class Room {
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0 && !this.destroyed) {
       const batch = this.queue.splice(0);
-      this.queuedBytes -= batch.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0);
+      this.releaseQueued(batch.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0));
       const applied = this.applyBatch(batch);
       const changes = this.held.splice(0);
       this.structCount = countStructs(this.doc);
@@ -363,7 +412,15 @@ export class Room {
       const stored = this.storedFormOf(changes);
       if (stored) {
         this.unstored = true;
-        this.head = await this.appendWithRetry(stored);
+        const head = await this.appendWithRetry(stored);
+        if (head === null) {
+          // Storage kept failing: the doc holds changes storage never got, so the room goes
+          // (its members are closed 4504 and keep those changes; a reload from storage never
+          // held them). Nothing of this batch was forwarded or acknowledged.
+          this.onStorageFailed(this);
+          return;
+        }
+        this.head = head;
         this.logLength += 1;
         this.logBytes += stored.byteLength;
         this.unstored = false;
@@ -501,20 +558,94 @@ export class Room {
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
   }
 
-  /** Storage outages must not lose the update: keep it and retry with backoff until stored. */
-  private async appendWithRetry(update: Uint8Array): Promise<number> {
+  /**
+   * A short storage outage must not lose the update: retry with backoff. Resolves null once
+   * it has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown): holding the room any longer
+   * would only freeze it, while its senders still hold the update and can resend it.
+   */
+  private async appendWithRetry(update: Uint8Array): Promise<number | null> {
+    const started = Date.now();
+    const deadline = started + this.health.storageFailureTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const stopTimer = this.metrics.storageWriteSeconds.startTimer();
       try {
-        const head = await this.storage.append(this.name, update);
+        const head = await this.appendBefore(update, deadline);
         stopTimer();
+        this.appendFailing = false;
+        this.health.appendStored(this.name, update.byteLength);
         return head;
       } catch (error) {
-        const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt);
+        this.appendFailing = true;
+        this.health.appendFailed(this.name, started, error as Error);
+        const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt, Math.max(0, deadline - Date.now()));
+        if (!this.retryingAppends || delayMs === 0) {
+          this.health.appendAbandoned(this.name);
+          this.log.error(
+            { err: (error as Error).message, attempt, failingMs: Date.now() - started },
+            'storage append failed; giving up on this room (4504), its clients keep their changes',
+          );
+          return null;
+        }
         this.log.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = null;
       }
     }
+  }
+
+  /**
+   * One append that fails if it has not settled by `deadline`: a backend that hangs rather
+   * than fails must not hold the room for ever. If it is stored after all, the senders'
+   * resend stores it twice, which is harmless (a Yjs update applied again changes nothing).
+   */
+  private appendBefore(update: Uint8Array, deadline: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('storage append did not settle in time')), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([this.storage.append(this.name, update), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Whether storage can take a document message of `bytes`: content is refused while storage
+   * is full (deletions pass, so people can make room), and any message that would put more
+   * unstored bytes in memory than MAX_QUEUED_BYTES allows. Both closes are retryable: the
+   * client keeps the change and resends it.
+   */
+  private admit(connection: Connection, bytes: number, addsContent: boolean): boolean {
+    const full = addsContent ? this.health.fullFor(bytes) : null;
+    if (full) {
+      this.metrics.rejected.inc({ reason: 'storage_full' });
+      connection.log.warn(
+        { code: CloseCode.STORAGE_FULL, limit: full === 'quota' ? 'MAX_STORAGE_BYTES' : 'MIN_FREE_DISK_BYTES' },
+        'storage is full; refusing new content and closing',
+      );
+      connection.close(CloseCode.STORAGE_FULL);
+      return false;
+    }
+    if (!this.health.reserveQueued(bytes)) {
+      this.metrics.rejected.inc({ reason: 'queued_bytes' });
+      connection.log.warn(
+        { code: CloseCode.STORAGE_UNAVAILABLE, queuedBytes: this.health.queuedBytes },
+        'too many received bytes wait to be stored (MAX_QUEUED_BYTES); closing',
+      );
+      connection.close(CloseCode.STORAGE_UNAVAILABLE);
+      return false;
+    }
+    this.queuedBytes += bytes;
+    return true;
+  }
+
+  /** Queued bytes that were applied or dropped. */
+  private releaseQueued(bytes: number): void {
+    this.queuedBytes -= bytes;
+    this.health.releaseQueued(bytes);
   }
 
   private compactInBackground(): void {
@@ -596,6 +727,14 @@ export class Room {
     this.metrics.updatesSent.inc(sent);
   }
 }
+
+/** Storage limits of a room built without a registry (tests): DEFAULT_CONFIG's. */
+const STORAGE_DEFAULTS = {
+  maxStorageBytes: DEFAULT_CONFIG.maxStorageBytes,
+  minFreeDiskBytes: 0,
+  maxQueuedBytes: DEFAULT_CONFIG.maxQueuedBytes,
+  storageFailureTimeoutMs: DEFAULT_CONFIG.storageFailureTimeoutMs,
+};
 
 /** Origin of changes applied from other server instances. */
 const REMOTE_ORIGIN = Symbol('remote instance');

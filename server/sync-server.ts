@@ -17,6 +17,7 @@ import { decodeClientMessage, PresenceTooLargeError, ProtocolError, type ClientM
 import { READ_ONLY, type Room } from './room';
 import { RoomRegistry, type RoomScale } from './room-registry';
 import type { DocumentStorage } from './storage';
+import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
 
 /** The limits and timings the sync server takes from ServerConfig, plus its collaborators. */
@@ -49,6 +50,10 @@ export type SyncServerOptions = Pick<
   | 'maxConnectionsPerAddress'
   | 'maxRoomsPerAddress'
   | 'messageAssemblyTimeoutMs'
+  | 'maxStorageBytes'
+  | 'minFreeDiskBytes'
+  | 'maxQueuedBytes'
+  | 'storageFailureTimeoutMs'
 > & {
   storage: DocumentStorage;
   logger: Logger;
@@ -64,6 +69,8 @@ export interface SyncServer {
   revokeViewLink(viewId: string): void;
   /** Loaded rooms, for health and tests. */
   readonly rooms: RoomRegistry;
+  /** Storage fullness and append failures, for readiness. */
+  readonly storageHealth: StorageHealth;
   /**
    * Graceful stop: refuse new sockets, close open ones with 1012 (service restart) so clients
    * reconnect, then wait until every received update is stored. Idempotent.
@@ -79,7 +86,8 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     maxPayload: options.maxMessageBytes,
     perMessageDeflate: false,
   });
-  const rooms = new RoomRegistry(options);
+  const storageHealth = new StorageHealth(options);
+  const rooms = new RoomRegistry({ ...options, storageHealth });
   const connectionsByRoom = new Map<string, Set<Connection>>();
   /** Per client address: open connections, and how many of them each room holds. */
   const byAddress = new Map<string, { connections: number; rooms: Map<string, number> }>();
@@ -244,6 +252,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   return {
     rooms,
+    storageHealth,
     handleUpgrade(request, socket, head, target) {
       if (closing) {
         socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
@@ -264,6 +273,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
           for (const connection of members) connection.close(CloseCode.SERVICE_RESTART);
         }
         const loaded = await rooms.loadedRooms();
+        for (const room of loaded) room.stopRetryingAppends();
         await Promise.all(loaded.map((room) => room.whenWritten()));
         rooms.destroyAll(loaded);
         await new Promise<void>((resolve) => wss.close(() => resolve()));

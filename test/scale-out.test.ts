@@ -153,7 +153,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     await cluster.restart(1);
   });
 
-  it('heals after Redis is gone for seconds mid-typing, without any client reconnecting; /readyz says so', async () => {
+  it('heals after Redis is gone for seconds mid-typing, without any client reconnecting; /readyz says degraded', async () => {
     const room = uniqueRoom('outage');
     const people: Client[] = [];
     for (let i = 0; i < 3; i++) people.push(await connect(cluster.instanceSyncUrl(i), room));
@@ -170,12 +170,13 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     cluster.redis.cut();
     let down = await readyz();
-    for (let i = 0; i < 50 && down.status === 200; i++) {
+    for (let i = 0; i < 50 && down.body.redis === 'up'; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       down = await readyz();
     }
-    expect(down.status).toBe(503);
-    expect(down.body).toMatchObject({ status: 'unavailable', redis: 'down' });
+    // Still ready: the instance serves its own clients; Redis being away is reported, not fatal.
+    expect(down.status).toBe(200);
+    expect(down.body).toMatchObject({ status: 'ready', redis: 'degraded' });
     expect(down.body.reason).toMatch(/^redis: /);
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     // Meanwhile each instance's clients keep working with each other's edits missing.
@@ -191,8 +192,8 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     const healsSettled = await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' });
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' })).toBe(healsSettled);
-    await eventually(async () => (await readyz()).status === 200, '/readyz to recover');
-    expect((await readyz()).body.redis).toBe('up');
+    await eventually(async () => (await readyz()).body.redis === 'up', '/readyz to say Redis is back');
+    expect((await readyz()).status).toBe(200);
     expect((await storedPostgresDoc(cluster.schema.url, room)).getText('title').toString()).toBe(people[0].text.toString());
   });
 

@@ -6,6 +6,9 @@
  * instance never re-applies its own. Pub/sub may drop messages (a reconnect, a slow
  * subscriber), so every room heals on a timer and at once after a (re)connect (room-link.ts).
  * A Redis outage never stops local clients: publishing is best effort, healing catches up.
+ * Every command has a timeout, and a connection whose PINGs go unanswered is dropped and
+ * reopened: a Redis that stops answering without closing the socket (a partition behind
+ * something that still ACKs) would otherwise hold both connections, silently, for ever.
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
@@ -24,6 +27,8 @@ export interface RedisFanoutOptions {
   instanceId: string | null;
   /** Interval between state-vector offers per loaded room. */
   healIntervalMs: number;
+  /** Longest a command may take (REDIS_TIMEOUT_MS); also the watchdog's PING interval. */
+  timeoutMs?: number;
   logger: Logger;
   metrics: Metrics;
 }
@@ -33,8 +38,12 @@ const CHANNEL_PREFIX = 'tandem:room:';
 const CONTROL_CHANNEL = 'tandem:control';
 /** Longest wait for Redis at start before serving anyway (readiness reports it meanwhile). */
 const STARTUP_WAIT_MS = 5_000;
-/** A readiness ping that takes longer than this counts as Redis down. */
-const PING_TIMEOUT_MS = 2_000;
+/** Default of `timeoutMs`, as DEFAULT_CONFIG.redisTimeoutMs. */
+const DEFAULT_TIMEOUT_MS = 2_000;
+/** Unanswered watchdog PINGs in a row after which a connection is dropped and reopened. */
+const MISSED_PINGS_BEFORE_RECYCLE = 2;
+/** TCP keepalive probes start after this much silence (finds peers gone without a FIN). */
+const KEEPALIVE_DELAY_MS = 10_000;
 /** Peers silent for this many heal intervals are taken for dead: their presence is dropped. */
 const SILENT_INTERVALS = 3;
 
@@ -46,6 +55,11 @@ export class RedisFanout implements RoomScale {
   private readonly subscriber: Redis;
   private readonly links = new Map<string, RoomLink>();
   private readonly healTimer: NodeJS.Timeout;
+  private readonly watchdogTimer: NodeJS.Timeout;
+  private readonly timeoutMs: number;
+  /** Watchdog PINGs in a row each connection left unanswered. */
+  private readonly missedPings = { publisher: 0, subscriber: 0 };
+  private readonly pinging = { publisher: false, subscriber: false };
   /** Redis was unreachable and we said so; log the recovery once. */
   private outage = false;
   private closed = false;
@@ -65,14 +79,19 @@ export class RedisFanout implements RoomScale {
     this.options = options;
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 12);
     this.log = options.logger.child({ instance: this.instanceId });
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // A connection that does not become ready in time (its handshake unanswered) is retried.
+    const timeouts = { commandTimeout: this.timeoutMs, connectTimeout: this.timeoutMs, keepAlive: KEEPALIVE_DELAY_MS };
     // Publishing is best effort: when Redis is away a publish fails at once rather than
     // queueing without bound; healing sends what was missed once it is back.
     this.publisher = new Redis(options.redisUrl, {
+      ...timeouts,
       connectionName: `tandem:${this.instanceId}:pub`,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
     });
     this.subscriber = new Redis(options.redisUrl, {
+      ...timeouts,
       connectionName: `tandem:${this.instanceId}:sub`,
       maxRetriesPerRequest: null,
     });
@@ -86,6 +105,11 @@ export class RedisFanout implements RoomScale {
     });
     this.healTimer = setInterval(() => this.healAll(), options.healIntervalMs);
     this.healTimer.unref();
+    this.watchdogTimer = setInterval(() => {
+      this.watch('publisher', this.publisher);
+      this.watch('subscriber', this.subscriber);
+    }, this.timeoutMs);
+    this.watchdogTimer.unref();
   }
 
   /** Room storage whose appends, once they resolve, are published to the other instances. */
@@ -139,16 +163,10 @@ export class RedisFanout implements RoomScale {
     for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
       if (connection.status !== 'ready') throw new Error(`redis ${role} connection is ${connection.status}`);
     }
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        this.publisher.ping(),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis did not answer PING within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
+      await this.publisher.ping();
+    } catch (error) {
+      throw new Error(`redis did not answer PING: ${(error as Error).message}`);
     }
   }
 
@@ -157,6 +175,7 @@ export class RedisFanout implements RoomScale {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.healTimer);
+    clearInterval(this.watchdogTimer);
     for (const link of this.links.values()) link.dispose();
     this.links.clear();
     // QUIT waits for the replies to what was sent (the LEFT messages); if Redis is away,
@@ -222,9 +241,34 @@ export class RedisFanout implements RoomScale {
     }
   }
 
+  /**
+   * PINGs a ready connection (PING is allowed in subscriber mode too); after a few unanswered
+   * in a row, drops it and reconnects (ioredis resubscribes, then onReady heals every room).
+   */
+  private watch(role: 'publisher' | 'subscriber', connection: Redis): void {
+    if (this.closed || this.pinging[role] || connection.status !== 'ready') return;
+    this.pinging[role] = true;
+    connection.ping().then(
+      () => {
+        this.missedPings[role] = 0;
+      },
+      (error: Error) => {
+        this.missedPings[role] += 1;
+        if (this.missedPings[role] < MISSED_PINGS_BEFORE_RECYCLE || this.closed) return;
+        this.missedPings[role] = 0;
+        this.noteOutage(role, new Error(`no answer to ${MISSED_PINGS_BEFORE_RECYCLE} PINGs (${error.message}); reconnecting`));
+        this.log.debug({ role }, 'redis connection unresponsive; reconnecting');
+        connection.disconnect(true);
+      },
+    ).finally(() => {
+      this.pinging[role] = false;
+    });
+  }
+
   /** After a (re)connect: make sure every room is subscribed, then heal them all at once. */
   private onReady(role: 'publisher' | 'subscriber'): void {
-    if (this.outage) {
+    this.missedPings[role] = 0;
+    if (this.outage && this.publisher.status === 'ready' && this.subscriber.status === 'ready') {
       this.outage = false;
       this.log.info({ role }, 'redis reachable again; resubscribing and healing');
     }

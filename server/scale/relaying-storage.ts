@@ -21,6 +21,9 @@ export function relayingStorage(storage: DocumentStorage, onStored: (room: strin
     replaceViewId: (room, next) => storage.replaceViewId(room, next),
     roomForViewId: (viewId) => storage.roomForViewId(viewId),
     ping: () => storage.ping(),
+    probeWrite: () => storage.probeWrite(),
+    usedBytes: () => storage.usedBytes(),
+    freeDiskBytes: () => storage.freeDiskBytes(),
     close: () => storage.close(),
   };
 }

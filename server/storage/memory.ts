@@ -64,6 +64,18 @@ export function createMemoryStorage(): DocumentStorage {
       return null;
     },
     async ping() {},
+    async probeWrite() {},
+    async usedBytes() {
+      let bytes = 0;
+      for (const entry of rooms.values()) {
+        bytes += entry.snapshot?.data.byteLength ?? 0;
+        for (const row of entry.log) bytes += row.data.byteLength;
+      }
+      return bytes;
+    },
+    async freeDiskBytes() {
+      return null;
+    },
     async close() {},
   };
 }

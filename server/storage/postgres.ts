@@ -6,7 +6,7 @@
  * a transaction-scoped advisory lock, which a crashed holder's ended session frees.
  */
 import pg from 'pg';
-import type { CompactionResult, DocumentStorage, FoldUpdates, StoredDocument } from './types';
+import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
 
 /** Each entry runs once, in order, in one transaction with its schema_migrations row. */
 const MIGRATIONS: { version: number; sql: string }[] = [
@@ -65,6 +65,14 @@ const UPSERT_VIEW = `
   INSERT INTO room_views (room, view_id) VALUES ($1, $2)
   ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = $1';
+const INSERT_PROBE = 'INSERT INTO room_updates (room, data) VALUES ($1, $2)';
+const DELETE_PROBE = 'DELETE FROM room_updates WHERE room = $1';
+// Heap, TOAST and indexes of Tandem's tables in this schema: what MAX_STORAGE_BYTES limits.
+const SELECT_USED_BYTES = `
+  SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind = 'r'
+    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
 
@@ -73,11 +81,36 @@ export interface PostgresOptions {
   onIdleError?: (error: Error) => void;
   /** Called when a compaction has to wait for another one of the same room (metrics, logs). */
   onCompactionLockWait?: (room: string) => void;
+  /**
+   * Longest a connection attempt or one statement may take (STORAGE_TIMEOUT_MS) before it
+   * fails. Without it a peer that stops answering while something still ACKs the packets (a
+   * hung pooler, a failover behind NAT) holds a query, and the room waiting on it, for ever.
+   */
+  timeoutMs?: number;
 }
+
+/** Default of `timeoutMs`, as DEFAULT_CONFIG.storageTimeoutMs. */
+const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** Connects, migrates the schema, and returns the storage. */
 export async function openPostgresStorage(connectionString: string, options: PostgresOptions = {}): Promise<DocumentStorage> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    // Client side: a query with no answer fails after this, and pg-pool then destroys its
+    // client (release with the error) rather than reuse a connection in an unknown state.
+    query_timeout: timeoutMs,
+    // Server side: a statement stuck on a lock or a slow disk is cancelled, freeing the session.
+    statement_timeout: timeoutMs,
+    // A compaction folds in this process inside its transaction (seconds for a large room):
+    // only a transaction abandoned far longer than that is ended, freeing its advisory lock.
+    idle_in_transaction_session_timeout: Math.max(60_000, 10 * timeoutMs),
+    // Keepalives find a peer that vanished without a FIN (no middlebox ACKing in its place).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.onIdleError?.(error));
   try {
@@ -90,18 +123,21 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   /** Runs `work` in a transaction on one pooled client. */
   async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        // The connection is gone; releasing it with the error below discards it.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        // Gone, or still busy with a statement that timed out: released with the error below,
+        // the client is destroyed rather than pooled, where the next query would wait behind it.
+        broken = rollbackError;
       });
       throw error;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 
@@ -115,6 +151,10 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     const values = items.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
     const params = items.flatMap((item) => [item.room, Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)]);
     // Postgres assigns the serial ids in VALUES order, and RETURNING lists rows in that order.
+    // pool.query destroys a client whose query failed or timed out, so the room's retry runs
+    // on a fresh connection. A timed-out INSERT may still have committed: the retry then
+    // stores the update twice, which is harmless, as applying a Yjs update again changes
+    // nothing (loads and folds merge the duplicate away).
     const done = pool.query<{ id: string }>(`INSERT INTO room_updates (room, data) VALUES ${values} RETURNING id`, params).then(
       (result) => items.forEach((item, i) => item.resolve(Number(result.rows[i].id))),
       (error: Error) => items.forEach((item) => item.reject(error)),
@@ -180,13 +220,29 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     async ping() {
       await pool.query('SELECT 1 FROM room_updates LIMIT 1');
     },
+    async probeWrite() {
+      await transaction(async (client) => {
+        await client.query(INSERT_PROBE, [PROBE_ROOM, Buffer.alloc(1)]);
+        await client.query(DELETE_PROBE, [PROBE_ROOM]);
+      });
+    },
+    async usedBytes() {
+      const { rows } = await pool.query<{ bytes: string }>(SELECT_USED_BYTES);
+      return Number(rows[0].bytes);
+    },
+    async freeDiskBytes() {
+      return null;
+    },
     async close() {
       if (closed) return;
       closed = true;
       if (pending.length > 0) void commitPending();
       await Promise.allSettled(Array.from(inFlight));
       inFlight = new Set();
-      await pool.end();
+      // Ending a connection whose peer went silent waits for a goodbye that never comes.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([pool.end(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { CompactionResult, DocumentStorage, FoldUpdates, StoredDocument } from './types';
+import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS room_updates (
@@ -34,6 +34,7 @@ const UPSERT_VIEW = `
   ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
 const SELECT_VIEW_BY_ROOM = 'SELECT view_id AS viewId FROM room_views WHERE room = ?';
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = ?';
+const DELETE_ROOM_LOG = 'DELETE FROM room_updates WHERE room = ?';
 
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
@@ -63,6 +64,14 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   const upsertView = db.prepare(UPSERT_VIEW);
   const selectViewByRoom = db.prepare<[string], { viewId: string }>(SELECT_VIEW_BY_ROOM);
   const selectRoomByView = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_VIEW);
+  const deleteRoomLog = db.prepare(DELETE_ROOM_LOG);
+  // Committing a row and its removal writes pages to the WAL: fails as appends do on a full
+  // or read-only disk, which a read (ping) never notices.
+  const probeWrite = db.transaction(() => {
+    insertUpdate.run(PROBE_ROOM, Buffer.alloc(1));
+    deleteRoomLog.run(PROBE_ROOM);
+  });
+  const directory = file === ':memory:' ? null : path.dirname(path.resolve(file));
   // Identify the file we opened: if it is deleted or replaced underneath us, writes would go
   // to a file nobody will ever read again, so readiness must fail.
   const openedInode = file === ':memory:' ? null : fs.statSync(file).ino;
@@ -158,6 +167,20 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
         throw new Error(`database file ${file} was removed or replaced`);
       }
       db.prepare('SELECT 1 FROM room_updates LIMIT 1').get();
+    },
+    async probeWrite() {
+      if (closed) throw new Error('storage is closed');
+      probeWrite();
+    },
+    async usedBytes() {
+      // Pages in use; pages freed by compaction are reused before the file grows again.
+      const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
+      return pages * Number(db.pragma('page_size', { simple: true }));
+    },
+    async freeDiskBytes() {
+      if (!directory) return null;
+      const stats = await fs.promises.statfs(directory);
+      return stats.bavail * stats.bsize;
     },
     async close() {
       if (closed) return;

@@ -6,6 +6,7 @@
  * lock. Payloads are real Yjs updates, so "what load returns rebuilds the document" is
  * checked, not just byte equality.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSch
 import { createMemoryStorage } from './memory';
 import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { openSqliteStorage } from './sqlite';
-import type { DocumentStorage, FoldUpdates } from './types';
+import { PROBE_ROOM, type DocumentStorage, type FoldUpdates } from './types';
 
 interface OpenedStorage {
   storage: DocumentStorage;
@@ -333,6 +334,31 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
     it('ping resolves', async () => {
       const { storage } = await openStorage();
       await expect(storage.ping()).resolves.toBeUndefined();
+    });
+
+    it('a write probe resolves and leaves nothing behind', async () => {
+      const { storage } = await openStorage();
+      await storage.append('room', createWriter().edit((t) => t.insert(0, 'kept')));
+      await expect(storage.probeWrite()).resolves.toBeUndefined();
+      expect((await storage.load(PROBE_ROOM)).updates).toHaveLength(0);
+      expect(rebuild((await storage.load('room')).updates)).toBe('kept');
+    });
+
+    it('counts the bytes it holds: used bytes grow with what is appended', async () => {
+      const { storage } = await openStorage();
+      const before = await storage.usedBytes();
+      expect(before).toBeGreaterThanOrEqual(0);
+      // Random text, so no backend can compress it away (PostgreSQL TOASTs large values).
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, randomBytes(150_000).toString('base64'))));
+      expect(await storage.usedBytes()).toBeGreaterThanOrEqual(before + 100_000);
+    });
+
+    it('reports free disk space only where the database is a local file', async () => {
+      const { storage } = await openStorage();
+      const free = await storage.freeDiskBytes();
+      if (name === 'sqlite') expect(free).toBeGreaterThan(0);
+      else expect(free).toBeNull();
     });
 
     it('close is idempotent', async () => {

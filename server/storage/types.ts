@@ -29,6 +29,9 @@ export interface CompactionResult {
   waitedForLock: boolean;
 }
 
+/** The room name of write probes: room ids are never empty, so no client can open it. */
+export const PROBE_ROOM = '';
+
 export interface DocumentStorage {
   /** Human-readable backend name for logs, e.g. "sqlite". */
   readonly kind: string;
@@ -58,8 +61,21 @@ export interface DocumentStorage {
   replaceViewId(room: string, next: string): Promise<void>;
   /** The room a view id belongs to, or null if no room has it (any more). */
   roomForViewId(viewId: string): Promise<string | null>;
-  /** Resolves when storage is reachable (readiness checks). */
+  /** Resolves when storage is reachable (readiness checks). Reads only: see probeWrite(). */
   ping(): Promise<void>;
+  /**
+   * Resolves once storage takes a write: a probe row is written and removed in one committed
+   * transaction (under the room name `PROBE_ROOM`, which no client can name). For readiness
+   * after appends failed, when no client is left to show that writes work again.
+   */
+  probeWrite(): Promise<void>;
+  /** Bytes Tandem's data takes in storage (rows and indexes), for MAX_STORAGE_BYTES. */
+  usedBytes(): Promise<number>;
+  /**
+   * Bytes free for the database on its filesystem (what an unprivileged writer may use), for
+   * MIN_FREE_DISK_BYTES; null when storage is not a local file (PostgreSQL, memory).
+   */
+  freeDiskBytes(): Promise<number | null>;
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;
 }
