@@ -74,9 +74,14 @@ function table(rows: Record<string, unknown>[]): string {
 }
 
 const label = (kind: ServerKind) => SERVER_LABELS[kind];
+/** Infinite latencies (keystrokes that never arrived) as ∞. */
+const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : value);
+
+/** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
+const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods'];
 
 async function main(): Promise<void> {
-  ensurePeers();
+  if (!only || only.some((name) => !TANDEM_ONLY.includes(name))) ensurePeers();
   const startedAt = performance.now();
   console.log(`Tandem vs peers (${quick ? 'quick' : 'full'})`);
   const results: Record<string, unknown> = { machine: machine(), versions: versions(), plan: PLAN };
@@ -327,12 +332,12 @@ function writeResults(
     'shared and small: compare the ratio to the quiet row, not absolute numbers. Goal: p95 within 2× of quiet.',
     '',
     table(floods.map((row) => ({
-      flood: row.flood, sends: row.sends, delivered: row.delivered, 'p50 ms': row.p50Ms, 'p95 ms': row.p95Ms, 'p99 ms': row.p99Ms,
-      'p95 ÷ quiet': row.p95VsQuiet, '/healthz': row.healthz, '/healthz max ms': row.healthzMaxMs, 'new room joins': row.joins,
+      flood: row.flood, sends: row.sends, delivered: row.delivered, 'p50 ms': finite(row.p50Ms), 'p95 ms': finite(row.p95Ms), 'p99 ms': finite(row.p99Ms),
+      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': row.healthzMaxMs, 'new room joins': row.joins,
       'CPU s': row.cpuSeconds, 'window s': row.windowSeconds, 'peak RSS MiB': row.peakRssMiB, 'stored MiB': row.storedMiB, server: row.server,
     }))),
     '',
-    ...floods.filter((row) => row.flood !== 'quiet').map((row) =>
+    ...floods.filter((row) => !row.flood.startsWith('quiet')).map((row) =>
       `- **${row.flood}**: ${FLOODS[row.flood].label}. Attacker: ${row.attacker}${row.attackerNotes.length ? `; ${row.attackerNotes.join('; ')}` : ''}.`),
     '',
   ].join('\n');

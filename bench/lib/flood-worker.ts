@@ -54,6 +54,8 @@ const host = '127.0.0.1';
 let stopping = false;
 const sockets: RawWs[] = [];
 let refused = 0;
+/** Slowloris connections started (they never become WebSockets). */
+let stalledOpened = 0;
 const notes: string[] = [];
 const refusals = new Map<string, number>();
 
@@ -90,17 +92,23 @@ async function open(options: Partial<RawWsOptions>, path: string): Promise<RawWs
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Calls `send` `perSecond` times a second (in 10 ms slices) until the flood stops or `until` says so. */
+/**
+ * Calls `send` `perSecond` times a second until the flood stops or `send` returns false. It
+ * yields every 10 ms (so `stop` and incoming frames are seen) and never runs up a debt of more
+ * than a second's worth when sending is slower than the rate.
+ */
 async function paced(perSecond: number, send: () => boolean): Promise<void> {
   const started = performance.now();
   let sent = 0;
   while (!stopping) {
-    const due = Math.floor(((performance.now() - started) / 1000) * perSecond);
-    while (sent < due && !stopping) {
+    const sliceStart = performance.now();
+    const due = Math.floor(((sliceStart - started) / 1000) * perSecond);
+    sent = Math.max(sent, due - perSecond);
+    while (sent < due && performance.now() - sliceStart < 10) {
       if (!send()) return;
       sent++;
     }
-    await sleep(10);
+    await sleep(sent < due ? 0 : 10);
   }
 }
 
@@ -109,20 +117,26 @@ async function drained(ws: RawWs, belowBytes: number): Promise<void> {
   while (!stopping && ws.isOpen && ws.writableLength > belowBytes) await sleep(5);
 }
 
-/** Characters typed backwards, one struct each (none merge): about `bytes` of costly-to-decode update. */
-function structDenseUpdate(bytes: number): Uint8Array {
-  const typedBackwards = (count: number) => {
-    const doc = new Y.Doc();
-    const text = doc.getText('title');
-    doc.transact(() => {
-      for (let i = 0; i < count; i++) text.insert(0, 'x');
-    });
-    const update = Y.encodeStateAsUpdate(doc);
-    doc.destroy();
-    return update;
-  };
-  const perStruct = typedBackwards(1_000).byteLength / 1_000;
-  return typedBackwards(Math.floor(bytes / perStruct));
+/** The largest `build(count)` whose bytes stay within `bytes` (sizes grow with count, a little faster than linearly). */
+function fitting(bytes: number, build: (count: number) => Uint8Array): Uint8Array {
+  let count = Math.floor(bytes / (build(1_000).byteLength / 1_000));
+  for (;;) {
+    const built = build(count);
+    if (built.byteLength <= bytes) return built;
+    count = Math.floor(count * 0.98);
+  }
+}
+
+/** Characters typed backwards, one struct each (none merge): an update costly to decode for its size. */
+function typedBackwards(count: number): Uint8Array {
+  const doc = new Y.Doc();
+  const text = doc.getText('title');
+  doc.transact(() => {
+    for (let i = 0; i < count; i++) text.insert(0, 'x');
+  });
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
 }
 
 let port = 0;
@@ -141,12 +155,13 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
     notes.push(`reading socket received ${mib(reader?.bytesReceived ?? 0)} MiB for ${kib(reader?.bytesSent ?? 0)} KiB sent`);
     notes.push(`non-reading socket ${stalled?.isOpen ? 'still open' : `ended (${stalled?.failure ?? stalled?.closeCode})`}`);
   } else if (spec.kind === 'presence') {
-    const entries = Math.floor(spec.frameBytes / 60);
-    let nextId = 1_000_000;
     const state = { user: { name: 'flood', color: '#123456' }, lastActive: 1 };
-    const frames = Array.from({ length: 4 }, () =>
-      presenceFrame(Array.from({ length: entries }, () => ({ clientId: nextId++, clock: 1, state }))),
+    const frames = Array.from({ length: 4 }, (_, i) =>
+      fitting(spec.frameBytes, (count) =>
+        presenceFrame(Array.from({ length: count }, (_, id) => ({ clientId: 1_000_000 * (i + 1) + id, clock: 1, state }))),
+      ),
     );
+    const entries = frames[0].byteLength / (presenceFrame([{ clientId: 1_000_000, clock: 1, state }]).byteLength - 2);
     const opened = await Promise.all(Array.from({ length: spec.sockets }, () => open({}, `/sync/${spec.room}`)));
     attacking();
     await Promise.all(
@@ -154,9 +169,9 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
         ws ? paced(spec.framesPerSecond, () => (ws.send(frames[i % frames.length]), ws.isOpen)) : Promise.resolve(),
       ),
     );
-    notes.push(`${entries} made-up presence ids per ${kib(frames[0].byteLength)} KiB frame`);
+    notes.push(`about ${Math.round(entries / 1000)}k made-up presence ids per ${kib(frames[0].byteLength)} KiB frame`);
   } else if (spec.kind === 'view-updates') {
-    const frame = syncFrame(UPDATE, structDenseUpdate(spec.updateBytes));
+    const frame = syncFrame(UPDATE, fitting(spec.updateBytes, typedBackwards));
     const ws = await open({}, spec.viewPath);
     attacking();
     while (ws && ws.isOpen && !stopping) {
@@ -183,6 +198,7 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
     const keep = async () => {
       while (!stopping) {
         const { socket, closed } = stalledRequest({ host, port, localAddress: ATTACKER_ADDRESS }, '/sync/stalled');
+        stalledOpened++;
         openNow++;
         await closed;
         openNow--;
@@ -190,7 +206,7 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
         reopened++;
         socket.destroy();
         // A closed connection is reopened at once: the attacker keeps its count.
-        await sleep(allStarted ? 20 : 0);
+        await sleep(allStarted ? 100 : 0);
       }
     };
     const all: Promise<void>[] = [];
@@ -225,7 +241,8 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
         if (!ws.isOpen) return false;
         // Only as fast as the server reads: beyond that the bytes would just queue here.
         if (ws.writableLength > 4 * spec.updateBytes) return true;
-        typed.insert(typed.length, text);
+        // Typed at the start: Yjs finds that position at once (appending gets slower as the text grows).
+        typed.insert(0, text);
         ws.send(syncFrame(UPDATE, update));
         return true;
       });
@@ -245,7 +262,7 @@ function outcome(): FloodOutcome {
   for (const [why, count] of refusals) notes.push(`${count} × refused: ${why}`);
   return {
     type: 'outcome',
-    socketsOpened: sockets.length,
+    socketsOpened: sockets.length + stalledOpened,
     refused,
     framesSent: sockets.reduce((sum, ws) => sum + ws.framesSent, 0),
     bytesSent: sockets.reduce((sum, ws) => sum + ws.bytesSent, 0),

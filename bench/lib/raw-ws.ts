@@ -165,7 +165,8 @@ export class RawWs {
           this.socket.write(payload);
         } else if (opcode === OPCODE_CLOSE) {
           this.closeCode = payload.byteLength >= 2 ? payload.readUInt16BE(0) : 1005;
-          this.socket.end();
+          // No closing handshake: an attacker does not wait for one.
+          this.socket.destroy();
         }
       }
       const available = this.pending.byteLength - headerLength;

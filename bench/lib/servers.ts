@@ -172,7 +172,9 @@ export function sampleProcess(pid: number): ProcessSample {
 /** Versions of everything measured, for the report. */
 export function versions(): Record<string, string> {
   const read = (file: string) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-  const peer = (name: string) => read(path.join(PEERS_DIR, 'node_modules', name, 'package.json'));
+  const peerFile = (name: string) => path.join(PEERS_DIR, 'node_modules', name, 'package.json');
+  // A run of Tandem-only scenarios (floods) does not install the peers.
+  const peer = (name: string) => (fs.existsSync(peerFile(name)) ? read(peerFile(name)) : 'not installed');
   let commit = 'unknown';
   try {
     commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();

@@ -23,8 +23,10 @@ const FLOOD_WORKER = path.join(import.meta.dirname, '..', 'lib', 'flood-worker.t
 const EDITS_PER_SECOND = 5;
 /** systemd's default soft open-file limit, under which the review locked everyone out with 1,100 stalled connections. */
 const SLOWLORIS_FD_LIMIT = 1024;
+/** Attack frames stay just under the default MAX_MESSAGE_BYTES (1 MiB), so they are read, not refused with 1009. */
+const MESSAGE_BYTES = 1_040_000;
 
-export type FloodName = 'quiet' | 'step1' | 'presence' | 'view-updates' | 'squat' | 'slowloris' | 'editor';
+export type FloodName = 'quiet' | 'step1' | 'presence' | 'view-updates' | 'squat' | 'slowloris' | 'editor' | 'quiet-again';
 
 export interface FloodPlan {
   typists: number;
@@ -53,13 +55,13 @@ export const FLOODS: Record<FloodName, FloodDefinition> = {
     spec: ({ viewPath }) => ({ kind: 'step1', viewPath, framesPerSecond: 190 }),
   },
   presence: {
-    label: 'H11 presence flood: 2 sockets in one room, each 20 frames/s of ~1 MB holding ~16,000 made-up presence ids',
-    spec: ({ run }) => ({ kind: 'presence', room: `presence-${run}`, sockets: 2, framesPerSecond: 20, frameBytes: 1_000_000 }),
+    label: 'H11 presence flood: 2 sockets in one room, each 20 frames/s of just under 1 MiB (MAX_MESSAGE_BYTES), all made-up presence ids',
+    spec: ({ run }) => ({ kind: 'presence', room: `presence-${run}`, sockets: 2, framesPerSecond: 20, frameBytes: MESSAGE_BYTES }),
   },
   'view-updates': {
-    label: 'M1 read-only updates: a view socket sending ~1 MB struct-dense updates (~90,000 structs) as fast as the server reads them',
+    label: 'M1 read-only updates: a view socket sending struct-dense updates of just under 1 MiB (~95,000 structs) as fast as the server reads them',
     needsDocument: true,
-    spec: ({ viewPath }) => ({ kind: 'view-updates', viewPath, updateBytes: 1_000_000 }),
+    spec: ({ viewPath }) => ({ kind: 'view-updates', viewPath, updateBytes: MESSAGE_BYTES }),
   },
   squat: {
     label: 'H7 room squatting: idle sockets, each to its own made-up room, until MAX_LOADED_ROOMS (lowered to the socket count) is full',
@@ -75,6 +77,7 @@ export const FLOODS: Record<FloodName, FloodDefinition> = {
     label: 'H12 editor flood: one edit socket sending 256 KiB text updates at up to 190/s, a new room whenever one is full',
     spec: ({ run }) => ({ kind: 'editor', roomPrefix: `flood-${run}`, framesPerSecond: 190, updateBytes: 256 * 1024 }),
   },
+  'quiet-again': { label: 'quiet again, after the floods: how far the shared machine itself drifted' },
 };
 
 export interface FloodRow {
@@ -199,11 +202,12 @@ export async function measureFlood(name: FloodName, plan: FloodPlan, documentSta
     const after = alive ? sampleProcess(server.pid) : null;
     const windowSeconds = round((monotonicMs() - live.startedAt) / 1000);
     const stored = storedMiB(server.storageFile);
-    if (live.worker) {
-      live.worker.child.send({ type: 'stop' });
-      outcome = await within(live.worker.next<FloodOutcome>('outcome'), 15_000, 'flood worker').catch(() => null);
-    }
-    const probes = live.stopProbes ? await live.stopProbes() : null;
+    live.worker?.child.send({ type: 'stop' });
+    const [attackerOutcome, probes] = await Promise.all([
+      live.worker ? within(live.worker.next<FloodOutcome>('outcome'), 15_000, 'flood worker').catch(() => null) : null,
+      live.stopProbes ? live.stopProbes() : null,
+    ]);
+    outcome = attackerOutcome;
     const exit = server.exit();
     const lastError = server.errors().trim().split('\n').filter((line) => /error|fatal|killed/i.test(line)).at(-1);
     const serverState = exit
@@ -245,7 +249,8 @@ export async function measureFlood(name: FloodName, plan: FloodPlan, documentSta
 /** The quiet baseline, then each flood of `names` (default all); each row's p95 compared with the baseline's. */
 export async function measureFloods(plan: FloodPlan, documentState: Uint8Array, names: FloodName[] = Object.keys(FLOODS) as FloodName[]): Promise<FloodRow[]> {
   const rows: FloodRow[] = [];
-  for (const name of ['quiet', ...names.filter((n) => n !== 'quiet')] as FloodName[]) {
+  const floods = names.filter((name) => !name.startsWith('quiet'));
+  for (const name of ['quiet', ...floods, 'quiet-again'] as FloodName[]) {
     if (!(name in FLOODS)) throw new Error(`unknown flood "${name}" (known: ${Object.keys(FLOODS).join(', ')})`);
     console.log(`• floods: ${FLOODS[name].label}…`);
     const row = await measureFlood(name, plan, documentState);
