@@ -42,7 +42,7 @@ const PLAN = quick
 const MULTI_PLAN = quick ? { instances: [1, 2, 3], typists: 12, seconds: 3 } : { instances: [1, 2, 3], typists: 30, seconds: 15 };
 /** Floods (Tandem only): room A's typists, how long each flood runs, attack sizes. */
 const FLOOD_PLAN = quick
-  ? { typists: 4, typingSeconds: 4, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
+  ? { typists: 4, typingSeconds: 3, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
   : { typists: 4, typingSeconds: 12, warmupSeconds: 2, squatSockets: 2_000, slowlorisConnections: 1_100 };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];

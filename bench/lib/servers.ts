@@ -43,7 +43,8 @@ export interface BenchServer {
   errors: () => string;
   /** Null while it runs; how it ended once it has (a flood may kill it). */
   exit: () => { code: number | null; signal: NodeJS.Signals | null } | null;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 20 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface StartBenchServerOptions {
@@ -116,10 +117,10 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     output: () => stdout,
     errors: () => stderr,
     exit: () => exit,
-    stop: async () => {
+    stop: async (graceMs = 20_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },

@@ -241,7 +241,8 @@ export async function measureFlood(name: FloodName, plan: FloodPlan, documentSta
     };
   } finally {
     if (live.worker) await stopWorkers([live.worker]);
-    await server.stop();
+    // A flooded server may take long to shut down cleanly; what it stored no longer matters.
+    await server.stop(3_000);
     if (server.storageFile) fs.rmSync(path.dirname(server.storageFile), { recursive: true, force: true });
   }
 }
@@ -253,7 +254,9 @@ export async function measureFloods(plan: FloodPlan, documentState: Uint8Array, 
   for (const name of ['quiet', ...floods, 'quiet-again'] as FloodName[]) {
     if (!(name in FLOODS)) throw new Error(`unknown flood "${name}" (known: ${Object.keys(FLOODS).join(', ')})`);
     console.log(`• floods: ${FLOODS[name].label}…`);
+    const started = performance.now();
     const row = await measureFlood(name, plan, documentState);
+    console.log(`  (${Math.round((performance.now() - started) / 1000)} s)`);
     const quiet = rows[0]?.p95Ms ?? row.p95Ms;
     row.p95VsQuiet = Number.isFinite(row.p95Ms) ? round(row.p95Ms / quiet) : Number.POSITIVE_INFINITY;
     rows.push(row);
