@@ -42,8 +42,8 @@ const PLAN = quick
 const MULTI_PLAN = quick ? { instances: [1, 2, 3], typists: 12, seconds: 3 } : { instances: [1, 2, 3], typists: 30, seconds: 15 };
 /** Floods (Tandem only): room A's typists, how long each flood runs, attack sizes. */
 const FLOOD_PLAN = quick
-  ? { typists: 4, typingSeconds: 3, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
-  : { typists: 4, typingSeconds: 12, warmupSeconds: 2, squatSockets: 2_000, slowlorisConnections: 1_100 };
+  ? { typists: 5, typingSeconds: 3, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
+  : { typists: 5, typingSeconds: 12, warmupSeconds: 2, squatSockets: 2_000, slowlorisConnections: 1_100 };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
@@ -329,11 +329,13 @@ function writeResults(
     `process dialling from 127.0.0.2; its flood starts ${FLOOD_PLAN.warmupSeconds} s before the typing and stops after the drain. Meanwhile`,
     '`/healthz` is asked in a loop and a newcomer opens a fresh room once a second (5 s timeout each). A keystroke that',
     'never arrived counts as infinitely late (∞). CPU s: the server\'s over the window; peak RSS: its VmHWM. This machine is',
-    'shared and small: compare the ratio to the quiet row, not absolute numbers. Goal: p95 within 2× of quiet.',
+    'shared and small: compare the ratio to the quiet rows, not absolute numbers. "p95 ÷ quiet" divides by the lower of the',
+    'two quiet runs\' p95 (one before, one after the floods). Goal: p95 within 2× of quiet during every flood; "new room',
+    'joins" and `/healthz` show what newcomers get (squatting and slowloris leave room A alone and shut everyone else out).',
     '',
     table(floods.map((row) => ({
       flood: row.flood, sends: row.sends, delivered: row.delivered, 'p50 ms': finite(row.p50Ms), 'p95 ms': finite(row.p95Ms), 'p99 ms': finite(row.p99Ms),
-      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': row.healthzMaxMs, 'new room joins': row.joins,
+      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': Number.isNaN(row.healthzMaxMs) ? '–' : row.healthzMaxMs, 'new room joins': row.joins,
       'CPU s': row.cpuSeconds, 'window s': row.windowSeconds, 'peak RSS MiB': row.peakRssMiB, 'stored MiB': row.storedMiB, server: row.server,
     }))),
     '',

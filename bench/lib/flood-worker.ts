@@ -46,6 +46,8 @@ export interface FloodOutcome {
   closeCodes: Record<string, number>;
   /** Sockets still open when the flood stopped. */
   stillOpen: number;
+  /** Times the attacker came back after a close or refusal. */
+  reconnects: number;
   /** Anything else worth a line in the report. */
   notes: string[];
 }
@@ -141,19 +143,40 @@ function typedBackwards(count: number): Uint8Array {
 
 let port = 0;
 
+/** Resolves when the parent says stop. */
+let markStopped = () => {};
+const stopped = new Promise<void>((resolve) => (markStopped = resolve));
+/** Times a socket of the flood was closed (or refused) and the attacker came back. */
+let reconnects = 0;
+
+/**
+ * Keeps one attacking socket to `path()` going: runs `use` on it and, whenever the server closes
+ * it or refuses it, comes back a second later, as a determined attacker would.
+ */
+async function persistently(path: () => string, options: Partial<RawWsOptions>, use: (ws: RawWs) => Promise<void>): Promise<void> {
+  for (let first = true; !stopping; first = false) {
+    if (!first) {
+      reconnects++;
+      await Promise.race([sleep(1_000), stopped]);
+      if (stopping) return;
+    }
+    const ws = await open(options, path());
+    if (ws) await use(ws);
+  }
+}
+
+/** Until the flood stops or the server closes `ws`. */
+const held = (ws: RawWs) => Promise.race([ws.closed, stopped]);
+
 async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
   if (spec.kind === 'step1') {
     const frame = syncFrame(STEP1, MADE_UP_STATE_VECTOR);
-    const reader = await open({}, spec.viewPath);
-    const stalled = await open({ read: false }, spec.viewPath);
+    const flood = (ws: RawWs) => paced(spec.framesPerSecond, () => (ws.send(frame), ws.isOpen));
     attacking();
-    await Promise.all(
-      [reader, stalled].map((ws) =>
-        ws ? paced(spec.framesPerSecond, () => (ws.send(frame), ws.isOpen)) : Promise.resolve(),
-      ),
-    );
-    notes.push(`reading socket received ${mib(reader?.bytesReceived ?? 0)} MiB for ${kib(reader?.bytesSent ?? 0)} KiB sent`);
-    notes.push(`non-reading socket ${stalled?.isOpen ? 'still open' : `ended (${stalled?.failure ?? stalled?.closeCode})`}`);
+    await Promise.all([
+      persistently(() => spec.viewPath, {}, flood),
+      persistently(() => spec.viewPath, { read: false }, flood),
+    ]);
   } else if (spec.kind === 'presence') {
     const state = { user: { name: 'flood', color: '#123456' }, lastActive: 1 };
     const frames = Array.from({ length: 4 }, (_, i) =>
@@ -162,51 +185,60 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
       ),
     );
     const entries = frames[0].byteLength / (presenceFrame([{ clientId: 1_000_000, clock: 1, state }]).byteLength - 2);
-    const opened = await Promise.all(Array.from({ length: spec.sockets }, () => open({}, `/sync/${spec.room}`)));
+    notes.push(`about ${Math.round(entries / 1000)}k made-up presence ids per ${kib(frames[0].byteLength)} KiB frame`);
     attacking();
     await Promise.all(
-      opened.map((ws, i) =>
-        ws ? paced(spec.framesPerSecond, () => (ws.send(frames[i % frames.length]), ws.isOpen)) : Promise.resolve(),
+      Array.from({ length: spec.sockets }, (_, i) =>
+        persistently(() => `/sync/${spec.room}`, {}, (ws) => paced(spec.framesPerSecond, () => (ws.send(frames[i % frames.length]), ws.isOpen))),
       ),
     );
-    notes.push(`about ${Math.round(entries / 1000)}k made-up presence ids per ${kib(frames[0].byteLength)} KiB frame`);
   } else if (spec.kind === 'view-updates') {
     const frame = syncFrame(UPDATE, fitting(spec.updateBytes, typedBackwards));
-    const ws = await open({}, spec.viewPath);
-    attacking();
-    while (ws && ws.isOpen && !stopping) {
-      ws.send(frame);
-      await drained(ws, frame.byteLength);
-    }
     notes.push(`${kib(frame.byteLength)} KiB update frames`);
-  } else if (spec.kind === 'squat') {
-    const hello = syncFrame(STEP1, Uint8Array.of(0));
-    let next = 0;
-    const lanes = Array.from({ length: 32 }, async () => {
-      while (next < spec.sockets && !stopping) {
-        const ws = await open({}, `/sync/${spec.roomPrefix}-${next++}`);
-        ws?.send(hello);
+    attacking();
+    await persistently(() => spec.viewPath, {}, async (ws) => {
+      while (ws.isOpen && !stopping) {
+        ws.send(frame);
+        await drained(ws, frame.byteLength);
       }
     });
-    await Promise.all(lanes);
+  } else if (spec.kind === 'squat') {
+    const hello = syncFrame(STEP1, Uint8Array.of(0));
+    let room = 0;
+    const holders: Promise<void>[] = [];
+    // Opened 32 at a time at first (as fast as the server lets them in), then each holder on its own.
+    for (let i = 0; i < spec.sockets && !stopping; i += 32) {
+      const batch = Array.from({ length: Math.min(32, spec.sockets - i) }, () => {
+        let first: () => void = () => {};
+        const opened = new Promise<void>((resolve) => (first = resolve));
+        holders.push(
+          persistently(() => `/sync/${spec.roomPrefix}-${room++}`, {}, async (ws) => {
+            first();
+            ws.send(hello);
+            await held(ws);
+          }).finally(() => first()),
+        );
+        return Promise.race([opened, sleep(2_000)]);
+      });
+      await Promise.all(batch);
+    }
     attacking();
-    while (!stopping) await sleep(50);
+    await Promise.all(holders);
   } else if (spec.kind === 'slowloris') {
     let openNow = 0;
-    let reopened = 0;
-    let allStarted = false;
     const keep = async () => {
       while (!stopping) {
         const { socket, closed } = stalledRequest({ host, port, localAddress: ATTACKER_ADDRESS }, '/sync/stalled');
+        const openedAt = performance.now();
         stalledOpened++;
         openNow++;
-        await closed;
+        await Promise.race([closed, stopped]);
         openNow--;
-        if (stopping) return;
-        reopened++;
         socket.destroy();
-        // A closed connection is reopened at once: the attacker keeps its count.
-        await sleep(allStarted ? 100 : 0);
+        if (stopping) return;
+        reconnects++;
+        // Reopened at once, unless the server closed it straight away (then a second later, not in a tight loop).
+        await sleep(performance.now() - openedAt < 1_000 ? 1_000 : 100);
       }
     };
     const all: Promise<void>[] = [];
@@ -214,23 +246,18 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
       all.push(keep());
       if (i % 100 === 99) await sleep(10);
     }
-    allStarted = true;
     await sleep(500);
     attacking();
-    while (!stopping) await sleep(50);
-    notes.push(`${openNow} stalled connections open at the end; ${reopened} reopened after the server closed them`);
+    await stopped;
+    notes.push(`${openNow} stalled connections open at the end`);
     await Promise.race([Promise.all(all), sleep(1000)]);
   } else {
     let room = 0;
     let rooms = 0;
     const text = 'x'.repeat(spec.updateBytes);
     attacking();
-    while (!stopping) {
-      const ws = await open({}, `/sync/${spec.roomPrefix}-${room++}`);
-      if (!ws) {
-        await sleep(50);
-        continue;
-      }
+    // A new room each time: the last one is full (4413), or the server closed us for another reason.
+    await persistently(() => `/sync/${spec.roomPrefix}-${room++}`, {}, async (ws) => {
       rooms++;
       ws.send(syncFrame(STEP1, Uint8Array.of(0)));
       const doc = new Y.Doc();
@@ -247,19 +274,21 @@ async function attack(spec: FloodSpec, attacking: () => void): Promise<void> {
         return true;
       });
       doc.destroy();
-      if (!stopping) await ws.closed;
-    }
+    });
     notes.push(`${rooms} room(s) written`);
   }
 }
 
-const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
 function outcome(): FloodOutcome {
   const closeCodes: Record<string, number> = {};
   for (const ws of sockets) if (ws.closeCode !== null) closeCodes[ws.closeCode] = (closeCodes[ws.closeCode] ?? 0) + 1;
-  for (const [why, count] of refusals) notes.push(`${count} × refused: ${why}`);
+  for (const [why, count] of refusals) notes.push(`${count}× refused: ${why}`);
+  const silent = sockets.filter((ws) => !ws.reads);
+  if (silent.length > 0) {
+    notes.push(`${silent.length} non-reading socket(s), ${silent.filter((ws) => ws.isOpen).length} still open at the end (what they do not read waits in the server)`);
+  }
   return {
     type: 'outcome',
     socketsOpened: sockets.length + stalledOpened,
@@ -269,6 +298,7 @@ function outcome(): FloodOutcome {
     bytesReceived: sockets.reduce((sum, ws) => sum + ws.bytesReceived, 0),
     closeCodes,
     stillOpen: sockets.filter((ws) => ws.isOpen).length,
+    reconnects,
     notes,
   };
 }
@@ -284,6 +314,7 @@ process.on('message', (message: FloodStart | { type: 'stop' | 'exit' }) => {
     });
   } else if (message.type === 'stop') {
     stopping = true;
+    markStopped();
     void Promise.race([running, sleep(3_000)]).then(() => {
       process.send!(outcome());
       for (const ws of sockets) ws.destroy();

@@ -48,6 +48,8 @@ export class RawWs {
   /** The HTTP status when the upgrade was refused, or the socket error, if any. */
   failure: string | null = null;
   readonly closed: Promise<void>;
+  /** False for a socket that stopped reading after the upgrade. */
+  readonly reads: boolean;
   private readonly socket: net.Socket;
   private pending: Buffer = Buffer.alloc(0);
   /** Payload bytes of the current incoming frame still to skip. */
@@ -58,6 +60,7 @@ export class RawWs {
     path: string,
     private readonly upgraded: (ok: boolean) => void,
   ) {
+    this.reads = options.read !== false;
     this.socket = net.connect({ host: options.host, port: options.port, localAddress: options.localAddress });
     this.socket.setNoDelay(true);
     this.closed = new Promise((resolve) =>
