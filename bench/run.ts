@@ -222,7 +222,7 @@ function writeResults(
   const md = [
     '# Tandem vs peer servers',
     '',
-    `${m.date}, ${m.mode} run (\`npm run bench${quick ? ' -- --quick' : ''}\`, ${results.totalSeconds} s). Machine: ${m.cpus}, ${m.memoryGiB} GiB, ` +
+    `${m.date}, ${m.mode} run (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`, ${results.totalSeconds} s). Machine: ${m.cpus}, ${m.memoryGiB} GiB, ` +
       `load average at start ${m.loadAverageAtStart.join(' / ')} (shared machine: other jobs ran meanwhile, expect noise).`,
     '',
     'Versions: ' + Object.entries(v).map(([name, version]) => `${name} ${version}`).join(', ') + '.',
