@@ -74,8 +74,8 @@ function table(rows: Record<string, unknown>[]): string {
 }
 
 const label = (kind: ServerKind) => SERVER_LABELS[kind];
-/** Infinite latencies (keystrokes that never arrived) as ∞. */
-const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : value);
+/** Infinite latencies (keystrokes that never arrived) as ∞; nothing measured (the server died) as –. */
+const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : Number.isNaN(value) ? '–' : value);
 
 /** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
 const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods'];
@@ -335,8 +335,8 @@ function writeResults(
     '',
     table(floods.map((row) => ({
       flood: row.flood, sends: row.sends, delivered: row.delivered, 'p50 ms': finite(row.p50Ms), 'p95 ms': finite(row.p95Ms), 'p99 ms': finite(row.p99Ms),
-      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': Number.isNaN(row.healthzMaxMs) ? '–' : row.healthzMaxMs, 'new room joins': row.joins,
-      'CPU s': row.cpuSeconds, 'window s': row.windowSeconds, 'peak RSS MiB': row.peakRssMiB, 'stored MiB': row.storedMiB, server: row.server,
+      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': finite(row.healthzMaxMs), 'new room joins': row.joins,
+      'CPU s': finite(row.cpuSeconds), 'window s': row.windowSeconds, 'peak RSS MiB': finite(row.peakRssMiB), 'stored MiB': row.storedMiB, server: row.server,
     }))),
     '',
     ...floods.filter((row) => !row.flood.startsWith('quiet')).map((row) =>
