@@ -4,7 +4,8 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance` runs a subset into bench/results/partial.{md,json}.
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods` runs a subset into bench/results/partial.{md,json};
+ * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
  * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts).
  */
 import { execSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { round } from './lib/stats';
 import { sequentialUpdates } from './lib/traces';
 import { measureColdLoad, type ColdLoadRow } from './scenarios/cold-load';
 import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
+import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenarios/floods';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
 import { measureManyRooms, type ManyRoomsRow } from './scenarios/many-rooms';
@@ -38,6 +40,11 @@ const PLAN = quick
   : { typists: [10, 50, 100], typingSeconds: 15, rooms: 500, roomSeconds: 12, stormRounds: 3, coldRounds: 3, ingestEdits: Infinity, ingestCapSeconds: 90, plainRounds: 3, ackSeconds: 120, storageEdits: Infinity };
 /** Multi-instance fan-out: one room's typists over 1, 2 and 3 Tandem instances (PostgreSQL + Redis). */
 const MULTI_PLAN = quick ? { instances: [1, 2, 3], typists: 12, seconds: 3 } : { instances: [1, 2, 3], typists: 30, seconds: 15 };
+/** Floods (Tandem only): room A's typists, how long each flood runs, attack sizes. */
+const FLOOD_PLAN = quick
+  ? { typists: 5, typingSeconds: 3, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
+  : { typists: 5, typingSeconds: 12, warmupSeconds: 2, squatSockets: 2_000, slowlorisConnections: 1_100 };
+const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
 const COLORS: Record<ServerKind, string> = { tandem: '#d62728', 'tandem-normal': '#ff9896', 'y-websocket': '#1f77b4', hocuspocus: '#2ca02c', 'hocuspocus-sqlite': '#98df8a' };
@@ -67,14 +74,19 @@ function table(rows: Record<string, unknown>[]): string {
 }
 
 const label = (kind: ServerKind) => SERVER_LABELS[kind];
+/** Infinite latencies (keystrokes that never arrived) as ∞; nothing measured (the server died) as –. */
+const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : Number.isNaN(value) ? '–' : value);
+
+/** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
+const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods'];
 
 async function main(): Promise<void> {
-  ensurePeers();
+  if (!only || only.some((name) => !TANDEM_ONLY.includes(name))) ensurePeers();
   const startedAt = performance.now();
   console.log(`Tandem vs peers (${quick ? 'quick' : 'full'})`);
   const results: Record<string, unknown> = { machine: machine(), versions: versions(), plan: PLAN };
 
-  const needsPaper = wants('storm') || wants('cold') || wants('ingest');
+  const needsPaper = wants('storm') || wants('cold') || wants('ingest') || wants('floods');
   const paper = needsPaper ? sequentialUpdates('automerge-paper.json.gz') : null;
   const fullState = paper ? Y.encodeStateAsUpdate(paper.doc) : new Uint8Array();
 
@@ -162,6 +174,8 @@ async function main(): Promise<void> {
     }
   }
 
+  const floods: FloodRow[] = wants('floods') && paper ? await measureFloods(FLOOD_PLAN, fullState, floodNames) : [];
+
   Object.assign(results, {
     typingFanout: fanout,
     manyRooms: rooms,
@@ -171,9 +185,10 @@ async function main(): Promise<void> {
     durableAckLatency: ack,
     storageAfterCompaction: storage,
     multiInstance: multi,
+    floods,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods);
 }
 
 function writeResults(
@@ -187,6 +202,7 @@ function writeResults(
   ack: Awaited<ReturnType<typeof measureDurableAckLatency>> | null,
   storage: Awaited<ReturnType<typeof measureStorageRatio>> | null,
   multi: MultiInstanceRow[],
+  floods: FloodRow[],
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -206,7 +222,7 @@ function writeResults(
   const md = [
     '# Tandem vs peer servers',
     '',
-    `${m.date}, ${m.mode} run (\`npm run bench${quick ? ' -- --quick' : ''}\`, ${results.totalSeconds} s). Machine: ${m.cpus}, ${m.memoryGiB} GiB, ` +
+    `${m.date}, ${m.mode} run (\`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`, ${results.totalSeconds} s). Machine: ${m.cpus}, ${m.memoryGiB} GiB, ` +
       `load average at start ${m.loadAverageAtStart.join(' / ')} (shared machine: other jobs ran meanwhile, expect noise).`,
     '',
     'Versions: ' + Object.entries(v).map(([name, version]) => `${name} ${version}`).join(', ') + '.',
@@ -305,6 +321,26 @@ function writeResults(
       'deliveries/s': row.deliveriesPerSecond, 'p50 ms': row.p50Ms, 'p95 ms': row.p95Ms, 'p99 ms': row.p99Ms, 'max ms': row.maxMs,
       'CPU s (all instances)': row.cpuSeconds, 'late sends': row.lateSends,
     }))),
+    '',
+    `## 7. Floods (Tandem only): room A's typing while an attacker floods`,
+    '',
+    `${FLOOD_PLAN.typists} typists in room A, ${FLOOD_PLAN.typingSeconds} s at 5 edits/s each, on a fresh server per row with its default`,
+    'limits (only where named: MAX_LOADED_ROOMS for squatting, `ulimit -n 1024` for slowloris). The attacker is its own',
+    `process dialling from 127.0.0.2; its flood starts ${FLOOD_PLAN.warmupSeconds} s before the typing and stops after the drain. Meanwhile`,
+    '`/healthz` is asked in a loop and a newcomer opens a fresh room once a second (5 s timeout each). A keystroke that',
+    'never arrived counts as infinitely late (∞). CPU s: the server\'s over the window; peak RSS: its VmHWM. This machine is',
+    'shared and small: compare the ratio to the quiet rows, not absolute numbers. "p95 ÷ quiet" divides by the lower of the',
+    'two quiet runs\' p95 (one before, one after the floods). Goal: p95 within 2× of quiet during every flood; "new room',
+    'joins" and `/healthz` show what newcomers get (squatting and slowloris leave room A alone and shut everyone else out).',
+    '',
+    table(floods.map((row) => ({
+      flood: row.flood, sends: row.sends, delivered: row.delivered, 'p50 ms': finite(row.p50Ms), 'p95 ms': finite(row.p95Ms), 'p99 ms': finite(row.p99Ms),
+      'p95 ÷ quiet': finite(row.p95VsQuiet ?? Number.NaN), '/healthz': row.healthz, '/healthz max ms': finite(row.healthzMaxMs), 'new room joins': row.joins,
+      'CPU s': finite(row.cpuSeconds), 'window s': row.windowSeconds, 'peak RSS MiB': finite(row.peakRssMiB), 'stored MiB': row.storedMiB, server: row.server,
+    }))),
+    '',
+    ...floods.filter((row) => !row.flood.startsWith('quiet')).map((row) =>
+      `- **${row.flood}**: ${FLOODS[row.flood].label}. Attacker: ${row.attacker}${row.attackerNotes.length ? `; ${row.attackerNotes.join('; ')}` : ''}.`),
     '',
   ].join('\n');
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);

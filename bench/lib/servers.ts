@@ -39,7 +39,12 @@ export interface BenchServer {
   storageFile: string | null;
   /** Everything the process printed on stdout. */
   output: () => string;
-  stop(): Promise<void>;
+  /** Everything it printed on stderr. */
+  errors: () => string;
+  /** Null while it runs; how it ended once it has (a flood may kill it). */
+  exit: () => { code: number | null; signal: NodeJS.Signals | null } | null;
+  /** SIGTERM, then SIGKILL after `graceMs` (default 20 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface StartBenchServerOptions {
@@ -47,6 +52,10 @@ export interface StartBenchServerOptions {
   storageFile?: string;
   /** Extra arguments for node before the script, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** Environment on top of the bench defaults; `undefined` removes a default (e.g. to restore a limit). */
+  env?: Record<string, string | undefined>;
+  /** The process's open-file limit (soft and hard), e.g. systemd's default 1024; inherited when unset. */
+  maxOpenFiles?: number;
 }
 
 /** Starts a fresh server of `kind` and resolves once it accepts TCP connections. */
@@ -77,12 +86,28 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     }
     args = [...nodeArgs, HOCUSPOCUS_SERVER];
   }
-  const child = spawn(process.execPath, args, { cwd: kind.startsWith('tandem') ? TANDEM_DIR : PEERS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  let command = process.execPath;
+  if (options.maxOpenFiles !== undefined) {
+    // util-linux prlimit sets the limit for the exec'd node itself, so the pid stays the server's.
+    args = [`--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, command, ...args];
+    command = 'prlimit';
+  }
+  const child = spawn(command, args, { cwd: kind.startsWith('tandem') ? TANDEM_DIR : PEERS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve();
+    }),
+  );
   await waitForPort(port, child, () => stderr);
   return {
     kind,
@@ -90,10 +115,12 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     endpoint: { dialect: kind.startsWith('hocuspocus') ? 'hocuspocus' : 'y-websocket', origin: `ws://127.0.0.1:${port}`, roomPath },
     storageFile,
     output: () => stdout,
-    stop: async () => {
+    errors: () => stderr,
+    exit: () => exit,
+    stop: async (graceMs = 20_000) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
     },
@@ -146,7 +173,9 @@ export function sampleProcess(pid: number): ProcessSample {
 /** Versions of everything measured, for the report. */
 export function versions(): Record<string, string> {
   const read = (file: string) => (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
-  const peer = (name: string) => read(path.join(PEERS_DIR, 'node_modules', name, 'package.json'));
+  const peerFile = (name: string) => path.join(PEERS_DIR, 'node_modules', name, 'package.json');
+  // A run of Tandem-only scenarios (floods) does not install the peers.
+  const peer = (name: string) => (fs.existsSync(peerFile(name)) ? read(peerFile(name)) : 'not installed');
   let commit = 'unknown';
   try {
     commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();

@@ -24,6 +24,10 @@ export interface TypingLoadOptions {
   workers: number;
   /** Room name prefix, unique per run. */
   roomPrefix: string;
+  /** Runs once every client is connected, just before typing starts (e.g. starts a flood). */
+  beforeTyping?: () => Promise<void>;
+  /** How long to wait after the last keystroke for deliveries still on their way; default 1 s. */
+  drainMs?: number;
 }
 
 export interface TypingLoadResult {
@@ -43,6 +47,8 @@ export interface TypingLoadResult {
   connectSeconds: number;
   /** Sends the load generator made more than 5 ms late (it was overloaded). */
   lateSends: number;
+  /** Every delivery's latency, ms. */
+  latencies: number[];
 }
 
 export interface LoadWorker {
@@ -50,9 +56,9 @@ export interface LoadWorker {
   next<T>(type: string): Promise<T>;
 }
 
-/** A load-generator process and a way to await its next message of a given type. */
-export function forkWorker(): LoadWorker {
-  const child = fork(WORKER, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
+/** A load-generator process (by default a typing worker) and a way to await its next message of a given type. */
+export function forkWorker(script = WORKER): LoadWorker {
+  const child = fork(script, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' });
   const inbox: { type: string; message?: string }[] = [];
   const waiting: { type: string; resolve: (message: never) => void; reject: (error: Error) => void }[] = [];
   const deliver = () => {
@@ -109,6 +115,7 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
     await Promise.all(workers.map((worker) => worker.next('ready')));
     const connectSeconds = (monotonicMs() - connectStarted) / 1000;
     await new Promise((resolve) => setTimeout(resolve, 300));
+    await options.beforeTyping?.();
     const connected = sampleProcess(server.pid);
 
     const startAtMs = monotonicMs() + 300;
@@ -116,7 +123,7 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
     workers.forEach((worker) => worker.child.send({ type: 'start', startAtMs, intervalMs, editsPerClient }));
     const typed = await Promise.all(workers.map((worker) => worker.next<{ lateSends: number }>('typed')));
     // Let the last keystrokes arrive everywhere (bounded).
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 1_000));
     const after = sampleProcess(server.pid);
 
     workers.forEach((worker) => worker.child.send({ type: 'report' }));
@@ -136,6 +143,7 @@ export async function runTypingLoad(server: BenchServer, options: TypingLoadOpti
       after,
       connectSeconds: round(connectSeconds),
       lateSends: typed.reduce((sum, item) => sum + item.lateSends, 0),
+      latencies,
     };
   } finally {
     await stopWorkers(workers);
