@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/room-id';
-import { mintToken, TokenError, verifyToken } from './auth';
+import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import type { Logger } from './log';
 import type { DocumentStorage } from './storage';
 import { isOriginAllowed } from './upgrade';
@@ -13,7 +13,8 @@ import { isOriginAllowed } from './upgrade';
 export interface ApiOptions {
   storage: DocumentStorage;
   logger: Logger;
-  authSecret: string | null;
+  /** Token mode's policy; null in open mode. */
+  tokens: TokenPolicy | null;
   tokenTtlSeconds: number;
   allowedOrigins: string[];
   /** Serve POST /api/token (the web app's process only; integrators mint their own). */
@@ -36,14 +37,14 @@ class HttpError extends Error {
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
-  const { storage, authSecret } = options;
+  const { storage, tokens } = options;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
-    if (!authSecret) return; // open mode: the room id is the edit capability
+    if (!tokens) return; // open mode: the room id is the edit capability
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
     try {
-      await verifyToken(token, authSecret, room, 'edit');
+      await verifyToken(token, tokens, room, 'edit');
     } catch (error) {
       if (error instanceof TokenError) throw new HttpError(error.status, error.message);
       throw error;
@@ -66,16 +67,16 @@ export function createApiHandler(options: ApiOptions) {
   }
 
   async function token(request: IncomingMessage): Promise<TokenResponse> {
-    if (!authSecret || !options.mintTokens) throw new HttpError(404, 'not found');
+    if (!tokens || !options.mintTokens) throw new HttpError(404, 'not found');
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readJson(request);
     if (isValidRoomId(body.room)) {
-      const minted = await mintToken(authSecret, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
+      const minted = await mintToken(tokens, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
       return { ...minted, role: 'edit' };
     }
     if (isValidRoomId(body.viewId) && (await storage.roomForViewId(body.viewId))) {
       // The claim names the view id, never the room: a viewer's token must not reveal it.
-      const minted = await mintToken(authSecret, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
+      const minted = await mintToken(tokens, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
       return { ...minted, role: 'view' };
     }
     throw new HttpError(404, 'no such document');

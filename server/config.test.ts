@@ -22,6 +22,8 @@ describe('configFromEnv', () => {
         AUTH_SECRET: 'x'.repeat(32),
         ALLOWED_ORIGINS: 'https://a.example, https://b.example',
         UPDATE_RATE_PER_SECOND: '0',
+        MAX_TOKEN_TTL_SECONDS: '3600',
+        TOKEN_AUDIENCE: 'docs',
       },
       SYNC_SERVER_DEFAULT_PORT,
     );
@@ -34,6 +36,8 @@ describe('configFromEnv', () => {
       authSecret: 'x'.repeat(32),
       allowedOrigins: ['https://a.example', 'https://b.example'],
       updateRatePerSecond: 0,
+      maxTokenTtlSeconds: 3600,
+      tokenAudience: 'docs',
     });
   });
 
@@ -72,6 +76,8 @@ describe('configFromEnv', () => {
     [{ MAX_DOCUMENT_STRUCTS: '10' }, /MAX_DOCUMENT_STRUCTS/],
     [{ ROOM_LOAD_HEAP_LIMIT_PERCENT: '101' }, /ROOM_LOAD_HEAP_LIMIT_PERCENT/],
     [{ MAX_PRESENCE_IDS_PER_CONNECTION: '0' }, /MAX_PRESENCE_IDS_PER_CONNECTION/],
+    [{ MAX_TOKEN_TTL_SECONDS: '0' }, /MAX_TOKEN_TTL_SECONDS/],
+    [{ TOKEN_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, /TOKEN_TTL_SECONDS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
   });

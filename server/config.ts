@@ -33,6 +33,10 @@ export interface ServerConfig {
   authSecret: string | null;
   /** Lifetime of tokens the web app mints for link holders. */
   tokenTtlSeconds: number;
+  /** Longest remaining lifetime (`exp` − now) a token may have; longer ones are refused (401). */
+  maxTokenTtlSeconds: number;
+  /** The `aud` claim every token must carry (and the web app's tokens do). */
+  tokenAudience: string;
   /** Browser origins allowed to open sockets and call the API; empty allows any. */
   allowedOrigins: string[];
   /** Largest stored size of one document (snapshot + log); larger updates close with 4413. */
@@ -82,6 +86,8 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   shutdownTimeoutMs: 10_000,
   authSecret: null,
   tokenTtlSeconds: 600,
+  maxTokenTtlSeconds: 24 * 60 * 60,
+  tokenAudience: 'tandem',
   allowedOrigins: [],
   maxDocumentBytes: 32 * 1024 * 1024,
   updateRatePerSecond: 200,
@@ -129,7 +135,8 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     heartbeatIntervalMs: DEFAULT_CONFIG.heartbeatIntervalMs,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     authSecret: readSecret(env),
-    tokenTtlSeconds: readInteger(env, 'TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds, 10),
+    ...readTokenLifetimes(env),
+    tokenAudience: env.TOKEN_AUDIENCE || DEFAULT_CONFIG.tokenAudience,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     maxDocumentBytes: readInteger(env, 'MAX_DOCUMENT_BYTES', DEFAULT_CONFIG.maxDocumentBytes, 1024),
     updateRatePerSecond: readInteger(env, 'UPDATE_RATE_PER_SECOND', DEFAULT_CONFIG.updateRatePerSecond, 0),
@@ -160,6 +167,16 @@ function readSecret(env: Env): string | null {
     throw new Error(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
   return secret;
+}
+
+/** The web app's tokens must be ones the server itself accepts. */
+function readTokenLifetimes(env: Env): Pick<ServerConfig, 'tokenTtlSeconds' | 'maxTokenTtlSeconds'> {
+  const maxTokenTtlSeconds = readInteger(env, 'MAX_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.maxTokenTtlSeconds, 10);
+  const tokenTtlSeconds = readInteger(env, 'TOKEN_TTL_SECONDS', Math.min(DEFAULT_CONFIG.tokenTtlSeconds, maxTokenTtlSeconds), 10);
+  if (tokenTtlSeconds > maxTokenTtlSeconds) {
+    throw new Error(`TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not exceed MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
+  }
+  return { tokenTtlSeconds, maxTokenTtlSeconds };
 }
 
 function readRedisUrl(env: Env): string | null {

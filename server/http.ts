@@ -35,10 +35,13 @@ export interface HttpServerOptions {
 
 /** Creates (but does not start) the HTTP server. */
 export function createHttpServer({ config, sync, storage, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+  const tokens = config.authSecret
+    ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
+    : null;
   const handleApi = createApiHandler({
     storage,
     logger,
-    authSecret: config.authSecret,
+    tokens,
     tokenTtlSeconds: config.tokenTtlSeconds,
     allowedOrigins: config.allowedOrigins,
     mintTokens: webApp !== undefined,
@@ -86,7 +89,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins }).then(
+    resolveUpgrade(request, url, { storage, tokens, allowedOrigins: config.allowedOrigins }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/room-id';
 import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/sync-protocol';
-import { TokenError, verifyToken, type Role } from './auth';
+import { TokenError, verifyToken, type Role, type TokenPolicy } from './auth';
 import type { RejectionReason } from './metrics';
 import type { DocumentStorage } from './storage';
 
@@ -31,7 +31,8 @@ export interface UpgradeRefusal {
 
 export interface UpgradePolicy {
   storage: DocumentStorage;
-  authSecret: string | null;
+  /** Token mode's policy; null in open mode. */
+  tokens: TokenPolicy | null;
   allowedOrigins: string[];
 }
 
@@ -63,10 +64,10 @@ export async function resolveUpgrade(
 
   let role: Role = isView ? 'view' : 'edit';
   let tokenExpiresAt: number | null = null;
-  if (policy.authSecret) {
+  if (policy.tokens) {
     try {
       // The token names what the URL names; on /sync/<room> a view token connects read-only.
-      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.authSecret, id, 'view');
+      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.tokens, id, 'view');
       if (claims.role === 'view') role = 'view';
       tokenExpiresAt = claims.exp * 1000;
     } catch (error) {
