@@ -8,7 +8,7 @@ import { createRoomId, isValidRoomId } from '../lib/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import type { Logger } from './log';
 import type { DocumentStorage } from './storage';
-import { isOriginAllowed } from './upgrade';
+import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
   storage: DocumentStorage;
@@ -16,7 +16,7 @@ export interface ApiOptions {
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
   tokenTtlSeconds: number;
-  allowedOrigins: string[];
+  allowedOrigins: AllowedOrigins;
   /** Serve POST /api/token (the web app's process only; integrators mint their own). */
   mintTokens: boolean;
   /** Disconnects everyone connected through a view id that was just replaced. */
@@ -85,11 +85,11 @@ export function createApiHandler(options: ApiOptions) {
   return function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) return false;
     const origin = request.headers.origin;
-    if (!isOriginAllowed(origin, options.allowedOrigins)) {
+    if (!isOriginAllowed(request, options.allowedOrigins)) {
       sendJson(response, 403, { error: 'origin not allowed' });
       return true;
     }
-    if (origin && options.allowedOrigins.length > 0) {
+    if (origin && Array.isArray(options.allowedOrigins) && options.allowedOrigins.length > 0) {
       response.setHeader('access-control-allow-origin', origin);
       response.setHeader('vary', 'origin');
     }

@@ -11,7 +11,7 @@ import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
-import { isSyncPath, resolveUpgrade } from './upgrade';
+import { isSyncPath, originPolicy, resolveUpgrade } from './upgrade';
 
 export interface WebApp {
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
@@ -38,12 +38,13 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
   const tokens = config.authSecret
     ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
     : null;
+  const allowedOrigins = originPolicy(config.allowedOrigins, webApp !== undefined);
   const handleApi = createApiHandler({
     storage,
     logger,
     tokens,
     tokenTtlSeconds: config.tokenTtlSeconds,
-    allowedOrigins: config.allowedOrigins,
+    allowedOrigins,
     mintTokens: webApp !== undefined,
     revokeViewLink: (viewId) => {
       sync.revokeViewLink(viewId);
@@ -89,7 +90,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, tokens, allowedOrigins: config.allowedOrigins }).then(
+    resolveUpgrade(request, url, { storage, tokens, allowedOrigins }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });

@@ -33,7 +33,7 @@ export interface UpgradePolicy {
   storage: DocumentStorage;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
-  allowedOrigins: string[];
+  allowedOrigins: AllowedOrigins;
 }
 
 /** True when this request is for the sync server at all. */
@@ -41,9 +41,38 @@ export function isSyncPath(pathname: string): boolean {
   return pathname.startsWith(`${SYNC_PATH}/`);
 }
 
-/** Whether a browser origin may connect; requests without Origin (non-browsers) may. */
-export function isOriginAllowed(origin: string | undefined, allowedOrigins: string[]): boolean {
-  return !origin || allowedOrigins.length === 0 || allowedOrigins.includes(origin);
+/**
+ * Browser origins that may open sockets and call the API: a list (ALLOWED_ORIGINS; empty allows
+ * any, the standalone server's default since it serves an app elsewhere), or `same-origin`
+ * (the app process's default: only pages it served itself).
+ */
+export type AllowedOrigins = string[] | 'same-origin';
+
+/** The origin policy of a process: ALLOWED_ORIGINS when set, else same-origin where the app is served. */
+export function originPolicy(allowedOrigins: string[], servesApp: boolean): AllowedOrigins {
+  return allowedOrigins.length === 0 && servesApp ? 'same-origin' : allowedOrigins;
+}
+
+/** Whether the request's browser origin may connect; requests without Origin (non-browsers) may. */
+export function isOriginAllowed(request: IncomingMessage, allowed: AllowedOrigins): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  if (allowed === 'same-origin') return isSameOrigin(origin, request.headers.host);
+  return allowed.length === 0 || allowed.includes(origin);
+}
+
+/**
+ * Same origin as far as this process can tell: the Origin's host[:port] is the Host the request
+ * was sent to. The scheme is not compared: behind a TLS proxy the page is https while this
+ * process sees http, and a browser cannot forge Host.
+ */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host;
+  } catch {
+    return false; // "null" (sandboxed frames, file:) or a malformed header
+  }
 }
 
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
@@ -52,7 +81,7 @@ export async function resolveUpgrade(
   url: URL,
   policy: UpgradePolicy,
 ): Promise<UpgradeTarget | UpgradeRefusal> {
-  if (!isOriginAllowed(request.headers.origin, policy.allowedOrigins)) {
+  if (!isOriginAllowed(request, policy.allowedOrigins)) {
     return { status: 403, message: 'origin not allowed', reason: 'origin' };
   }
   const viewPrefix = `${VIEW_SYNC_PATH}/`;
