@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
-import type { Logger } from './log';
+import { pathForLog, roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
@@ -61,7 +61,7 @@ export function createApiHandler(options: ApiOptions) {
     if (current !== next) {
       await storage.replaceViewId(room, next);
       options.revokeViewLink(current);
-      options.logger.info({ room }, 'view link rotated');
+      options.logger.info({ room: roomLogId(room) }, 'view link rotated');
     }
     return { viewId: next };
   }
@@ -109,7 +109,7 @@ export function createApiHandler(options: ApiOptions) {
       (body) => sendJson(response, 200, body),
       (error: Error) => {
         if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
-        options.logger.error({ err: error.message, path: url.pathname }, 'API request failed');
+        options.logger.error({ err: error.message, path: pathForLog(url.pathname) }, 'API request failed');
         sendJson(response, 500, { error: 'internal error' });
       },
     );

@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
 import type { ServerConfig } from './config';
-import type { Logger } from './log';
+import { pathForLog, type Logger } from './log';
 import type { Metrics } from './metrics';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
@@ -95,7 +95,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
           // Never log the query string: it may hold a token.
-          logger.warn({ path: url.pathname.slice(0, 200), status: result.status, why: result.message }, 'upgrade refused');
+          logger.warn({ path: pathForLog(url.pathname), status: result.status, why: result.message }, 'upgrade refused');
           return rejectUpgrade(socket, result.status, result.message);
         }
         sync.handleUpgrade(request, socket, head, result);

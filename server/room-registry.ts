@@ -5,7 +5,7 @@
 import { CloseCode } from '../lib/close-codes';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
-import type { Logger } from './log';
+import { roomLogId, type Logger } from './log';
 import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { DocumentStorage } from './storage';
@@ -148,7 +148,7 @@ export class RoomRegistry {
    * and the next join loads it afresh from storage, which never held the bad update.
    */
   private evict(name: string, room: Room): void {
-    this.options.logger.warn({ room: name }, 'an update broke the room doc mid-apply; reloading it from storage');
+    this.options.logger.warn({ room: roomLogId(name) }, 'an update broke the room doc mid-apply; reloading it from storage');
     const entry = this.entries.get(name);
     if (entry) {
       clearTimeout(entry.unloadTimer);
@@ -179,13 +179,13 @@ export class RoomRegistry {
       if (room.hasUncompactedLog) await room.compact();
     } catch (error) {
       // The log still holds everything; the snapshot is only a faster way to load it.
-      this.options.logger.warn({ room: name, err: (error as Error).message }, 'compaction before unload failed');
+      this.options.logger.warn({ room: roomLogId(name), err: (error as Error).message }, 'compaction before unload failed');
     }
     // A client may have arrived while we were writing: then the room stays.
     if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
     this.forget(name);
     this.free(room);
-    this.options.logger.debug({ room: name }, 'room unloaded');
+    this.options.logger.debug({ room: roomLogId(name) }, 'room unloaded');
   }
 
   private isInUse(room: Room, entry: RoomEntry): boolean {

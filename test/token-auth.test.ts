@@ -18,6 +18,7 @@ import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 const SECRET = randomBytes(32).toString('hex');
 const OTHER_SECRET = randomBytes(32).toString('hex');
@@ -122,7 +123,7 @@ describe('token mode', () => {
     await expect(openRawSocket(syncUrl(room, await makeToken(room)))).rejects.toMatchObject({ status: 401 });
     expect(await rejectedTotal(server.httpUrl, 'unauthorized')).toBe(before + 1);
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${room}`),
+      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
       `a log line for ${label}`,
     );
   });
@@ -205,7 +206,7 @@ describe('token mode', () => {
     expect(stockClosed).toEqual([CloseCode.TOKEN_EXPIRED]);
     expect(stock.provider.shouldConnect).toBe(false);
     await waitFor(
-      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === room).length === 2,
+      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === roomLogId(room)).length === 2,
       'a log line per expired connection',
     );
     // The editor with a long-lived token is unaffected.
