@@ -24,6 +24,8 @@ describe('configFromEnv', () => {
         UPDATE_RATE_PER_SECOND: '0',
         MAX_TOKEN_TTL_SECONDS: '3600',
         TOKEN_AUDIENCE: 'docs',
+        MIN_NEW_ROOM_ID_LENGTH: '22',
+        METRICS_TOKEN: 'm'.repeat(16),
       },
       SYNC_SERVER_DEFAULT_PORT,
     );
@@ -38,6 +40,8 @@ describe('configFromEnv', () => {
       updateRatePerSecond: 0,
       maxTokenTtlSeconds: 3600,
       tokenAudience: 'docs',
+      minNewRoomIdLength: 22,
+      metricsToken: 'm'.repeat(16),
     });
   });
 
@@ -77,6 +81,8 @@ describe('configFromEnv', () => {
     [{ ROOM_LOAD_HEAP_LIMIT_PERCENT: '101' }, /ROOM_LOAD_HEAP_LIMIT_PERCENT/],
     [{ MAX_PRESENCE_IDS_PER_CONNECTION: '0' }, /MAX_PRESENCE_IDS_PER_CONNECTION/],
     [{ MAX_TOKEN_TTL_SECONDS: '0' }, /MAX_TOKEN_TTL_SECONDS/],
+    [{ MIN_NEW_ROOM_ID_LENGTH: '0' }, /MIN_NEW_ROOM_ID_LENGTH/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/],
     [{ TOKEN_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, /TOKEN_TTL_SECONDS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);

@@ -37,6 +37,11 @@ export interface ServerConfig {
   maxTokenTtlSeconds: number;
   /** The `aud` claim every token must carry (and the web app's tokens do). */
   tokenAudience: string;
+  /**
+   * Shortest room id accepted for a room that is not stored yet, in open mode (where the id is
+   * the edit capability and `/d/notes` would be guessable); stored rooms open whatever their id.
+   */
+  minNewRoomIdLength: number;
   /** Browser origins allowed to open sockets and call the API; empty allows any. */
   allowedOrigins: string[];
   /** Largest stored size of one document (snapshot + log); larger updates close with 4413. */
@@ -65,6 +70,8 @@ export interface ServerConfig {
   maxDocumentStructs: number;
   /** Share of the V8 heap limit above which no further room is loaded (4508), in percent. */
   roomLoadHeapLimitPercent: number;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (else 401). */
+  metricsToken: string | null;
   /** Redis for fan-out between server instances (`redis://…`); null runs a single instance. */
   redisUrl: string | null;
   /** This instance's id in fan-out messages; null picks a random one per process. */
@@ -88,6 +95,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   tokenTtlSeconds: 600,
   maxTokenTtlSeconds: 24 * 60 * 60,
   tokenAudience: 'tandem',
+  minNewRoomIdLength: 16,
   allowedOrigins: [],
   maxDocumentBytes: 32 * 1024 * 1024,
   updateRatePerSecond: 200,
@@ -102,6 +110,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
   roomLoadHeapLimitPercent: 80,
+  metricsToken: null,
   redisUrl: null,
   instanceId: null,
   scaleHealIntervalMs: 5_000,
@@ -137,6 +146,7 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     authSecret: readSecret(env),
     ...readTokenLifetimes(env),
     tokenAudience: env.TOKEN_AUDIENCE || DEFAULT_CONFIG.tokenAudience,
+    minNewRoomIdLength: readInteger(env, 'MIN_NEW_ROOM_ID_LENGTH', DEFAULT_CONFIG.minNewRoomIdLength, 1, 128),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     maxDocumentBytes: readInteger(env, 'MAX_DOCUMENT_BYTES', DEFAULT_CONFIG.maxDocumentBytes, 1024),
     updateRatePerSecond: readInteger(env, 'UPDATE_RATE_PER_SECOND', DEFAULT_CONFIG.updateRatePerSecond, 0),
@@ -151,6 +161,7 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
     maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),
     roomLoadHeapLimitPercent: readInteger(env, 'ROOM_LOAD_HEAP_LIMIT_PERCENT', DEFAULT_CONFIG.roomLoadHeapLimitPercent, 10, 100),
+    metricsToken: readMetricsToken(env),
     redisUrl: readRedisUrl(env),
     instanceId: readInstanceId(env),
     scaleHealIntervalMs: readInteger(env, 'SCALE_HEAL_INTERVAL_MS', DEFAULT_CONFIG.scaleHealIntervalMs, 100),
@@ -177,6 +188,18 @@ function readTokenLifetimes(env: Env): Pick<ServerConfig, 'tokenTtlSeconds' | 'm
     throw new Error(`TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not exceed MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
   }
   return { tokenTtlSeconds, maxTokenTtlSeconds };
+}
+
+/** Minimum METRICS_TOKEN length: it is compared as a password. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
+function readMetricsToken(env: Env): string | null {
+  const token = env.METRICS_TOKEN;
+  if (!token) return null;
+  if (token.length < MIN_METRICS_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new Error(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} printable characters without spaces`);
+  }
+  return token;
 }
 
 function readRedisUrl(env: Env): string | null {

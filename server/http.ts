@@ -3,6 +3,7 @@
  * WebSocket upgrades on `/sync/...` (authorized in upgrade.ts before the sync server sees
  * them). Everything else goes to the optional web app (Next.js) or gets a 404.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
@@ -63,6 +64,11 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return;
     }
     if (url.pathname === '/metrics') {
+      if (config.metricsToken && !hasBearer(request, config.metricsToken)) {
+        metrics.rejected.inc({ reason: 'unauthorized' });
+        response.setHeader('www-authenticate', 'Bearer');
+        return sendJson(response, 401, { error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+      }
       metrics.registry.metrics().then(
         (text) => {
           response.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -90,7 +96,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, tokens, allowedOrigins }).then(
+    resolveUpgrade(request, url, { storage, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
@@ -126,6 +132,12 @@ async function checkReadiness(
   if (redisCheck.status === 'rejected') body.reason = `redis: ${(redisCheck.reason as Error).message}`;
   const storageError = storageCheck.status === 'rejected' ? (storageCheck.reason as Error).message : undefined;
   return { ready: false, body, storageError };
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasBearer(request: IncomingMessage, token: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(request.headers.authorization ?? ''), digest(`Bearer ${token}`));
 }
 
 function parseUrl(request: IncomingMessage): URL {

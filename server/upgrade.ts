@@ -34,6 +34,8 @@ export interface UpgradePolicy {
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
   allowedOrigins: AllowedOrigins;
+  /** MIN_NEW_ROOM_ID_LENGTH, applied in open mode. */
+  minNewRoomIdLength: number;
 }
 
 /** True when this request is for the sync server at all. */
@@ -75,6 +77,11 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
+/** Whether storage holds anything for the room (a short id from before MIN_NEW_ROOM_ID_LENGTH still opens). */
+async function isStored(storage: DocumentStorage, room: string): Promise<boolean> {
+  return (await storage.load(room)).updates.length > 0;
+}
+
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
 export async function resolveUpgrade(
   request: IncomingMessage,
@@ -89,6 +96,10 @@ export async function resolveUpgrade(
   const id = url.pathname.slice(isView ? viewPrefix.length : SYNC_PATH.length + 1);
   if (!isValidRoomId(id)) {
     return { status: 400, message: isView ? 'invalid view id' : 'invalid room id', reason: 'invalid_room' };
+  }
+
+  if (!isView && !policy.tokens && id.length < policy.minNewRoomIdLength && !(await isStored(policy.storage, id))) {
+    return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
   }
 
   let role: Role = isView ? 'view' : 'edit';

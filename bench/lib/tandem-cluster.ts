@@ -47,6 +47,7 @@ export async function startTandemCluster(count: number): Promise<TandemCluster> 
           INSTANCE_ID: `${schema}-${i}`,
           LOG_LEVEL: 'warn',
           UPDATE_RATE_PER_SECOND: '0',
+          MIN_NEW_ROOM_ID_LENGTH: '1',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

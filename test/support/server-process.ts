@@ -110,6 +110,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       ROOM_UNLOAD_DELAY_MS: '200',
       // Trace replays type far faster than people; the limits have their own tests.
       UPDATE_RATE_PER_SECOND: '0',
+      // Tests name rooms by label (`uniqueRoom('x')`); the minimum has its own test.
+      MIN_NEW_ROOM_ID_LENGTH: '1',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

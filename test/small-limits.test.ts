@@ -1,0 +1,71 @@
+/**
+ * Small limits from the security review (L6), each against a real server process:
+ * - open mode refuses guessable room ids (`/d/notes`) for new rooms, while a room stored
+ *   under a short id before the limit still opens;
+ * - `/metrics` can be put behind a bearer token.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRoomId } from '../lib/room-id';
+import { connectClient, waitFor, type Client } from './support/clients';
+import { scrapeMetrics } from './support/metrics';
+import { openRawSocket } from './support/raw-socket';
+import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+
+describe('MIN_NEW_ROOM_ID_LENGTH', () => {
+  const databaseUrl = tempDatabaseUrl();
+  const open: Client[] = [];
+  let server: ServerProcess;
+  afterAll(async () => {
+    for (const client of open) client.destroy();
+    await server?.stop();
+  });
+
+  it('refuses a short id for a new room (400, invalid_room) and still opens a short room stored before', async () => {
+    // A room made while short ids were allowed.
+    const legacy = await startServer({ databaseUrl });
+    const notes = await connectClient(legacy.syncUrl, 'notes');
+    notes.text.insert(0, 'kept');
+    await waitFor(() => storedDoc(databaseUrl, 'notes').getText('title').toString() === 'kept', 'the edit to be stored');
+    notes.destroy();
+    expect(await legacy.stop()).toBe(0);
+
+    // The production default (16) from here on.
+    server = await startServer({ databaseUrl, env: { MIN_NEW_ROOM_ID_LENGTH: '16' } });
+    const before = (await scrapeMetrics(server.httpUrl)).value('tandem_rejected_total', { reason: 'invalid_room' });
+    for (const room of ['test', 'todo-list-2026']) {
+      await expect(openRawSocket(`${server.syncUrl}/${room}`)).rejects.toMatchObject({ status: 400 });
+    }
+    expect((await scrapeMetrics(server.httpUrl)).value('tandem_rejected_total', { reason: 'invalid_room' })).toBe(before + 2);
+
+    const reopened = await connectClient(server.syncUrl, 'notes');
+    open.push(reopened);
+    await waitFor(() => reopened.text.toString() === 'kept', 'the stored short room to open with its text');
+    const fresh = await connectClient(server.syncUrl, createRoomId());
+    open.push(fresh);
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  const TOKEN = 'metrics-secret-0123456789';
+  let server: ServerProcess;
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('answers /metrics only with Authorization: Bearer <token>; health stays open', async () => {
+    server = await startServer({ env: { METRICS_TOKEN: TOKEN } });
+    const metrics = (authorization?: string) =>
+      fetch(`${server.httpUrl}/metrics`, { headers: authorization ? { authorization } : {} });
+    for (const authorization of [undefined, 'Bearer wrong-token-0123456789', TOKEN, `Basic ${TOKEN}`]) {
+      const refused = await metrics(authorization);
+      expect(refused.status, String(authorization)).toBe(401);
+      expect(await refused.text()).not.toContain('tandem_');
+    }
+    const allowed = await metrics(`Bearer ${TOKEN}`);
+    expect(allowed.status).toBe(200);
+    const text = await allowed.text();
+    expect(text).toContain('# TYPE tandem_connections_open gauge');
+    expect(text).toMatch(/tandem_rejected_total\{reason="unauthorized"\} 4/);
+    expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+  });
+});
