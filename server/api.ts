@@ -8,6 +8,7 @@ import { createRoomId, isValidRoomId } from '../lib/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { pathForLog, roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';
+import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
@@ -136,6 +137,6 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
 
 /** Writes a JSON response that is never cached. */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...BASE_SECURITY_HEADERS });
   response.end(JSON.stringify(body));
 }

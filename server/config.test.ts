@@ -26,6 +26,8 @@ describe('configFromEnv', () => {
         TOKEN_AUDIENCE: 'docs',
         MIN_NEW_ROOM_ID_LENGTH: '22',
         METRICS_TOKEN: 'm'.repeat(16),
+        FRAME_ANCESTORS: 'https://wiki.example.com, https://*.intranet.example:8443',
+        PUBLIC_SYNC_URL: 'wss://sync.example.com/sync',
       },
       SYNC_SERVER_DEFAULT_PORT,
     );
@@ -42,6 +44,8 @@ describe('configFromEnv', () => {
       tokenAudience: 'docs',
       minNewRoomIdLength: 22,
       metricsToken: 'm'.repeat(16),
+      frameAncestors: ['https://wiki.example.com', 'https://*.intranet.example:8443'],
+      publicSyncUrl: 'wss://sync.example.com/sync',
     });
   });
 
@@ -83,6 +87,8 @@ describe('configFromEnv', () => {
     [{ MAX_TOKEN_TTL_SECONDS: '0' }, /MAX_TOKEN_TTL_SECONDS/],
     [{ MIN_NEW_ROOM_ID_LENGTH: '0' }, /MIN_NEW_ROOM_ID_LENGTH/],
     [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/],
+    [{ FRAME_ANCESTORS: "https://a.example; script-src 'unsafe-inline'" }, /FRAME_ANCESTORS/],
+    [{ PUBLIC_SYNC_URL: 'sync.example.com' }, /PUBLIC_SYNC_URL/],
     [{ TOKEN_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, /TOKEN_TTL_SECONDS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);

@@ -70,6 +70,10 @@ export interface ServerConfig {
   maxDocumentStructs: number;
   /** Share of the V8 heap limit above which no further room is loaded (4508), in percent. */
   roomLoadHeapLimitPercent: number;
+  /** Origins allowed to frame the app's pages (CSP frame-ancestors); empty: none may. */
+  frameAncestors: string[];
+  /** PUBLIC_SYNC_URL: the sync server's URL when it runs apart (the pages' CSP allows connecting to it). */
+  publicSyncUrl: string | null;
   /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (else 401). */
   metricsToken: string | null;
   /** Redis for fan-out between server instances (`redis://…`); null runs a single instance. */
@@ -110,6 +114,8 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
   roomLoadHeapLimitPercent: 80,
+  frameAncestors: [],
+  publicSyncUrl: null,
   metricsToken: null,
   redisUrl: null,
   instanceId: null,
@@ -161,6 +167,8 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
     maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),
     roomLoadHeapLimitPercent: readInteger(env, 'ROOM_LOAD_HEAP_LIMIT_PERCENT', DEFAULT_CONFIG.roomLoadHeapLimitPercent, 10, 100),
+    frameAncestors: readFrameAncestors(env),
+    publicSyncUrl: readPublicSyncUrl(env),
     metricsToken: readMetricsToken(env),
     redisUrl: readRedisUrl(env),
     instanceId: readInstanceId(env),
@@ -188,6 +196,34 @@ function readTokenLifetimes(env: Env): Pick<ServerConfig, 'tokenTtlSeconds' | 'm
     throw new Error(`TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not exceed MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
   }
   return { tokenTtlSeconds, maxTokenTtlSeconds };
+}
+
+/** CSP sources: an http(s) origin (a `*.` host wildcard allowed) or 'self'; nothing that could end the directive. */
+const FRAME_ANCESTOR = /^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
+
+function readFrameAncestors(env: Env): string[] {
+  const raw = env.FRAME_ANCESTORS ?? '';
+  const sources = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = sources.find((source) => !FRAME_ANCESTOR.test(source));
+  if (bad !== undefined) {
+    throw new Error(`FRAME_ANCESTORS must list origins such as https://wiki.example.com (or 'self'); got "${bad}"`);
+  }
+  return sources;
+}
+
+function readPublicSyncUrl(env: Env): string | null {
+  const raw = env.PUBLIC_SYNC_URL;
+  if (!raw) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Reported below with the variable's name.
+  }
+  if (!url || !['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+    throw new Error(`PUBLIC_SYNC_URL must be a ws:// or wss:// URL such as wss://sync.example.com/sync; got "${raw}"`);
+  }
+  return raw;
 }
 
 /** Minimum METRICS_TOKEN length: it is compared as a password. */

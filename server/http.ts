@@ -12,6 +12,7 @@ import { pathForLog, type Logger } from './log';
 import type { Metrics } from './metrics';
 import type { DocumentStorage } from './storage';
 import type { SyncServer } from './sync-server';
+import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isSyncPath, originPolicy, resolveUpgrade } from './upgrade';
 
 export interface WebApp {
@@ -71,7 +72,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       }
       metrics.registry.metrics().then(
         (text) => {
-          response.writeHead(200, { 'content-type': metrics.registry.contentType });
+          response.writeHead(200, { 'content-type': metrics.registry.contentType, ...BASE_SECURITY_HEADERS });
           response.end(text);
         },
         (error: Error) => {
