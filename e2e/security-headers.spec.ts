@@ -85,7 +85,7 @@ test('two people co-edit, share, read along, switch to dark mode, export and imp
   const exported = await exportAs(alice.page, 'Markdown (.md)');
   expect(exported.text).toContain('Bob agrees.');
   await exportAs(alice.page, 'HTML (.html)');
-  await importMarkdown(alice, 'notes.md', '# Imported\n\nA [link](https://example.com/) and ![a picture](https://example.com/picture.png)\n');
+  await importMarkdown(alice, 'notes.md', '# Imported\n\nA [link](https://example.com/).\n\n![a picture](https://example.com/picture.png)\n');
   await expect(alice.editor.getByRole('heading', { name: 'Imported' })).toBeVisible();
 
   for (const read of violations) expect(await read()).toEqual([]);

@@ -56,6 +56,7 @@ describe('configFromEnv', () => {
         MAX_NESTING_DEPTH: '32',
         MAX_DOCUMENT_STRUCTS: '50000',
         ROOM_LOAD_HEAP_LIMIT_PERCENT: '70',
+        MAX_TITLE_LENGTH: '300',
         MAX_PRESENCE_IDS_PER_CONNECTION: '1',
       },
       SYNC_SERVER_DEFAULT_PORT,
@@ -65,6 +66,7 @@ describe('configFromEnv', () => {
       maxNestingDepth: 32,
       maxDocumentStructs: 50_000,
       roomLoadHeapLimitPercent: 70,
+      maxTitleLength: 300,
       maxPresenceIdsPerConnection: 1,
     });
     expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT).documentRootNames).toEqual(['default', 'title']);
@@ -87,6 +89,7 @@ describe('configFromEnv', () => {
     [{ MAX_TOKEN_TTL_SECONDS: '0' }, /MAX_TOKEN_TTL_SECONDS/],
     [{ MIN_NEW_ROOM_ID_LENGTH: '0' }, /MIN_NEW_ROOM_ID_LENGTH/],
     [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/],
+    [{ MAX_TITLE_LENGTH: '-1' }, /MAX_TITLE_LENGTH/],
     [{ FRAME_ANCESTORS: "https://a.example; script-src 'unsafe-inline'" }, /FRAME_ANCESTORS/],
     [{ PUBLIC_SYNC_URL: 'sync.example.com' }, /PUBLIC_SYNC_URL/],
     [{ TOKEN_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, /TOKEN_TTL_SECONDS/],

@@ -68,6 +68,11 @@ export interface ServerConfig {
   maxNestingDepth: number;
   /** Most structs (Yjs items) one document may hold; an update past it closes with 4413. */
   maxDocumentStructs: number;
+  /**
+   * Longest the document title may grow (UTF-16 code units); an update past it closes with 4400.
+   * 0: no cap (for a Yjs app whose `title` root is not a short title).
+   */
+  maxTitleLength: number;
   /** Share of the V8 heap limit above which no further room is loaded (4508), in percent. */
   roomLoadHeapLimitPercent: number;
   /** Origins allowed to frame the app's pages (CSP frame-ancestors); empty: none may. */
@@ -113,6 +118,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   documentRootNames: ['default', 'title'],
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
+  maxTitleLength: 1_000,
   roomLoadHeapLimitPercent: 80,
   frameAncestors: [],
   publicSyncUrl: null,
@@ -166,6 +172,7 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     documentRootNames: readRootNames(env),
     maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
     maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),
+    maxTitleLength: readInteger(env, 'MAX_TITLE_LENGTH', DEFAULT_CONFIG.maxTitleLength, 0),
     roomLoadHeapLimitPercent: readInteger(env, 'ROOM_LOAD_HEAP_LIMIT_PERCENT', DEFAULT_CONFIG.roomLoadHeapLimitPercent, 10, 100),
     frameAncestors: readFrameAncestors(env),
     publicSyncUrl: readPublicSyncUrl(env),

@@ -3,6 +3,7 @@
  * unloads it (stored, compacted, memory returned) a grace period after its last client left.
  */
 import { CloseCode } from '../lib/close-codes';
+import { TITLE_TEXT_NAME } from '../lib/document-title';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
 import { roomLogId, type Logger } from './log';
@@ -23,6 +24,8 @@ export interface RoomRegistryOptions {
   maxNestingDepth: number;
   /** Most structs one document may hold (MAX_DOCUMENT_STRUCTS). */
   maxDocumentStructs: number;
+  /** Longest title (MAX_TITLE_LENGTH; 0: no cap). */
+  maxTitleLength: number;
   /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
   maxPresenceIdsPerConnection: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
@@ -58,6 +61,8 @@ export class RoomRegistry {
       rootNames: new Set(options.documentRootNames),
       maxNestingDepth: options.maxNestingDepth,
       maxStructs: options.maxDocumentStructs,
+      maxTitleLength: options.maxTitleLength,
+      titleRootName: TITLE_TEXT_NAME,
     };
   }
 

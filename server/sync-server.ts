@@ -38,6 +38,7 @@ export type SyncServerOptions = Pick<
   | 'documentRootNames'
   | 'maxNestingDepth'
   | 'maxDocumentStructs'
+  | 'maxTitleLength'
   | 'roomLoadHeapLimitPercent'
 > & {
   storage: DocumentStorage;

@@ -2,12 +2,16 @@
  * Small limits from the security review (L6), each against a real server process:
  * - open mode refuses guessable room ids (`/d/notes`) for new rooms, while a room stored
  *   under a short id before the limit still opens;
- * - `/metrics` can be put behind a bearer token.
+ * - `/metrics` can be put behind a bearer token;
+ * - a raw client cannot give a document a title of any length.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRoomId } from '../lib/room-id';
-import { connectClient, waitFor, type Client } from './support/clients';
+import { CloseCode } from '../lib/close-codes';
+import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { updateFrame, updateFrom } from './support/frames';
 import { scrapeMetrics } from './support/metrics';
+import { openRawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 
@@ -67,5 +71,31 @@ describe('METRICS_TOKEN', () => {
     expect(text).toContain('# TYPE tandem_connections_open gauge');
     expect(text).toMatch(/tandem_rejected_total\{reason="unauthorized"\} 4/);
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('MAX_TITLE_LENGTH', () => {
+  const databaseUrl = tempDatabaseUrl();
+  let server: ServerProcess;
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('closes a raw client that sends a title past the cap with 4400 and stores nothing of it', async () => {
+    server = await startServer({ databaseUrl, env: { MAX_TITLE_LENGTH: '200' } });
+    const room = uniqueRoom('title');
+    const rejected = () => scrapeMetrics(server.httpUrl).then((metrics) => metrics.value('tandem_rejected_total', { reason: 'title_too_long' }));
+    const before = await rejected();
+
+    const writer = await openRawPeer(`${server.syncUrl}/${room}`);
+    writer.send(updateFrame(updateFrom((title) => title.insert(0, 'T'.repeat(200)))));
+    const mallory = await openRawPeer(`${server.syncUrl}/${room}`);
+    mallory.send(updateFrame(updateFrom((title) => title.insert(0, 'M'.repeat(100_000)))));
+    expect(await mallory.closed()).toBe(CloseCode.MALFORMED_MESSAGE);
+    expect(await rejected()).toBe(before + 1);
+    await waitFor(() => storedDoc(databaseUrl, room).getText('title').length === 200, 'the 200-character title to be stored');
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('T'.repeat(200));
+    expect(writer.closeCode).toBeNull();
+    writer.destroy();
   });
 });

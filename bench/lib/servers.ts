@@ -65,8 +65,9 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
       LOG_LEVEL: 'warn',
       // Floods (ingest) are the point here; the rate limit has its own tests.
       UPDATE_RATE_PER_SECOND: '0',
-      // Scenario rooms are named, not random.
+      // Scenario rooms are named, not random; traces are typed into the Y.Text `title`.
       MIN_NEW_ROOM_ID_LENGTH: '1',
+      MAX_TITLE_LENGTH: '0',
       SQLITE_SYNCHRONOUS: kind === 'tandem-normal' ? 'normal' : 'full',
     });
     roomPath = '/sync';

@@ -48,6 +48,7 @@ export async function startTandemCluster(count: number): Promise<TandemCluster> 
           LOG_LEVEL: 'warn',
           UPDATE_RATE_PER_SECOND: '0',
           MIN_NEW_ROOM_ID_LENGTH: '1',
+          MAX_TITLE_LENGTH: '0',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });
