@@ -57,6 +57,17 @@ test('pages, API and health answers carry the security headers; each page its ow
   }
 });
 
+test('markup injected into a page cannot run script, and the attempt is reported', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  const violations = await watchViolations(alice);
+  await alice.openDocument(room);
+  // What an HTML injection would try: an inline event handler.
+  await alice.page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<img alt="" src="data:," onerror="window.injected = true">'));
+  await expect.poll(async () => (await violations()).length).toBeGreaterThan(0);
+  for (const violation of await violations()) expect(violation).toMatch(/script-src|inline event handler/);
+  expect(await alice.page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+});
+
 test('two people co-edit, share, read along, switch to dark mode, export and import without a CSP violation', async ({
   openTogether,
   personAs,
@@ -68,6 +79,7 @@ test('two people co-edit, share, read along, switch to dark mode, export and imp
     await person.page.reload();
     await expect(person.connection).toHaveText('Connected');
   }
+  await alice.placeCaret('end');
   await alice.typeInEditor('Written under a strict policy.');
   await expect.poll(() => bob.documentText()).toBe('Written under a strict policy.');
   await bob.placeCaret('end');
@@ -104,6 +116,7 @@ test('following a link in a document sends no Referer, so the link never learns 
   const targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}/landing`;
   try {
     const [alice] = await openTogether(ALICE);
+    await alice.placeCaret('end');
     await alice.typeInEditor('See ');
     await alice.page.keyboard.press('ControlOrMeta+k');
     const dialog = alice.page.getByRole('dialog', { name: 'Add link' });
