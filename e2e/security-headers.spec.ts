@@ -107,9 +107,10 @@ test('following a link in a document sends no Referer, so the link never learns 
   openTogether,
   personAs,
 }) => {
+  // Referer of each request for the linked page (not the favicon the page itself then asks for).
   const referers: (string | undefined)[] = [];
   const target = http.createServer((request, response) => {
-    referers.push(request.headers.referer);
+    if (request.url === '/landing') referers.push(request.headers.referer);
     response.writeHead(200, { 'content-type': 'text/html' }).end('<title>Elsewhere</title><p>Elsewhere</p>');
   });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
@@ -131,8 +132,7 @@ test('following a link in a document sends no Referer, so the link never learns 
     await link.click();
     await expect.poll(() => referers.length).toBeGreaterThan(0);
     await opened;
-    expect(referers).toEqual(referers.map(() => undefined));
-    expect(await vera.page.evaluate(() => document.referrer)).toBe('');
+    expect(referers).toEqual([undefined]);
   } finally {
     target.close();
   }
