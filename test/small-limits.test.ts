@@ -3,9 +3,12 @@
  * - open mode refuses guessable room ids (`/d/notes`) for new rooms, while a room stored
  *   under a short id before the limit still opens;
  * - `/metrics` can be put behind a bearer token;
- * - a raw client cannot give a document a title of any length.
+ * - a raw client cannot give a document a title of any length;
+ * - the standalone server, which serves an app on another origin, accepts any origin while
+ *   ALLOWED_ORIGINS is unset (`npm start` accepts only its own: e2e/own-origin.spec.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { viewLinkPath } from '../lib/api-routes';
 import { createRoomId } from '../lib/room-id';
 import { CloseCode } from '../lib/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
@@ -97,5 +100,22 @@ describe('MAX_TITLE_LENGTH', () => {
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('T'.repeat(200));
     expect(writer.closeCode).toBeNull();
     writer.destroy();
+  });
+});
+
+describe('ALLOWED_ORIGINS unset on the standalone server', () => {
+  let server: ServerProcess;
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('accepts sockets and API calls from any origin', async () => {
+    server = await startServer();
+    const room = createRoomId();
+    const socket = await openRawSocket(`${server.syncUrl}/${room}`, { origin: 'https://app.example' });
+    socket.close();
+    const rotated = await fetch(`${server.httpUrl}${viewLinkPath(room)}`, { method: 'POST', headers: { origin: 'https://app.example' } });
+    expect(rotated.status).toBe(200);
+    expect(rotated.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
