@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from 'next';
+import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
+import { NONCE_HEADER } from '../lib/csp-nonce';
 import { THEME_BOOT_SCRIPT } from '../lib/theme';
 import './globals.css';
 import './styles/editor-toolbar.css';
@@ -12,13 +14,16 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+// Reading the request's nonce renders every page per request: a prerendered page would carry
+// scripts without this response's nonce, which its CSP refuses.
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;
   return (
     // The boot script sets data-theme before React hydrates; the attribute is expected to differ.
     <html lang="en" suppressHydrationWarning>
       <head>
         {/* Before the first paint, so a dark-mode page never flashes light. */}
-        <script dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: THEME_BOOT_SCRIPT }} />
       </head>
       <body>{children}</body>
     </html>

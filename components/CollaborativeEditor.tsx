@@ -3,6 +3,7 @@ import { EditorContent, useEditor, type Editor } from '@tiptap/react';
 import { useEffect, useMemo } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { pageNonce } from '../lib/csp-nonce';
 import { documentExtensions } from '../lib/editor-extensions';
 import type { Identity } from '../lib/identity';
 import { presenceUserFor } from '../lib/presence-user';
@@ -27,6 +28,8 @@ export function CollaborativeEditor({ doc, provider, identity, editable, onEdito
   const editor = useEditor(
     {
       immediatelyRender: false,
+      // TipTap's base styles go in a <style> element, which the page's CSP admits by nonce.
+      injectNonce: pageNonce(),
       editable,
       extensions: documentExtensions({
         doc,

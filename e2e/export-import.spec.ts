@@ -116,6 +116,32 @@ test('a document with every feature survives Markdown export and import, for eve
   expect((await exportAs(importer.page, 'Markdown (.md)')).text).toBe(exported.text);
 });
 
+test('a README with badges, and images in a list and a table, imports with its text in order', async ({ personAs }) => {
+  const readme = [
+    '# Widget',
+    '',
+    'Build ![build status](https://ci.example.com/badge.svg) passing ![coverage](https://ci.example.com/coverage.svg)',
+    '',
+    '- screenshot ![shot](https://example.com/shot.png)',
+    '',
+    '| Logo | Name |',
+    '| --- | --- |',
+    '| ![logo](https://example.com/logo.png) | Widget |',
+    '',
+    '[unsafe](jav&#x61;script:alert(1)) link',
+    '',
+  ].join('\n');
+  const alice = await personAs(ALICE);
+  await importMarkdown(alice, 'README.md', readme);
+  await expect(alice.editor.getByRole('heading', { name: 'Widget' })).toBeVisible();
+  await expect
+    .poll(() => alice.editor.locator('img').evaluateAll((images) => images.map((image) => image.getAttribute('alt'))))
+    .toEqual(['build status', 'coverage', 'shot', 'logo']);
+  await expect.poll(() => alice.documentText()).toMatch(/Build[\s\S]*passing[\s\S]*screenshot[\s\S]*Widget[\s\S]*unsafe link/);
+  await expect(alice.editor.locator('a')).toHaveCount(0);
+  expect((await exportAs(alice.page, 'Markdown (.md)')).text).not.toMatch(/script/i);
+});
+
 test('the HTML export downloads a standalone page with the title and the content', async ({ openTogether }) => {
   const [alice] = await openTogether(ALICE);
   await alice.placeCaret('end');

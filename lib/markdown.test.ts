@@ -131,6 +131,61 @@ describe('links', () => {
     expect(JSON.stringify(json)).not.toMatch(/"type":"(link|image)"/);
     expect(json.content![0].content![0].text).toMatch(/^click/);
   });
+
+  it('drops script links disguised as character references on import, and never exports one', () => {
+    const disguised = ['jav&#x61;script:alert(1)', 'JaVa&#x53;cript:alert(1)', 'java&Tab;script:alert(1)', 'javascript&colon;alert(1)'];
+    for (const href of disguised) {
+      const json = markdownToJSON(`[entity](${href}) text\n`);
+      expect(JSON.stringify(json), href).not.toContain('"type":"link"');
+      // A document can still hold one (a raw Yjs client wrote it): the export leaves it out.
+      const exported = jsonToMarkdown(doc(paragraph(text('entity', [{ type: 'link', attrs: { href } }]))));
+      expect(exported, href).toBe('entity\n');
+    }
+    expect(jsonToMarkdown(doc({ type: 'image', attrs: { src: 'd&#x61;ta:image/svg+xml,<svg/>' } }))).not.toContain('ta:image');
+  });
+});
+
+describe('images', () => {
+  const image = (src: string, alt: string): JSONContent => ({ type: 'image', attrs: { src, alt, title: null } });
+  const images = (json: JSONContent): string[] => JSON.stringify(json).match(/"src":"[^"]+"/g) ?? [];
+
+  it('imports a README badge inside a line of text as an image between the text before and after it', () => {
+    const json = expectStableRoundTrip('Build ![status](https://ci.example.com/badge.svg) passing\n');
+    expect(json.content).toMatchObject([paragraph(text('Build')), image('https://ci.example.com/badge.svg', 'status'), paragraph(text('passing'))]);
+  });
+
+  it('imports two images on one line, in order', () => {
+    const json = markdownToJSON('![a](https://example.com/a.png) and ![b](https://example.com/b.png)\n');
+    expect(json.content).toMatchObject([image('https://example.com/a.png', 'a'), paragraph(text('and')), image('https://example.com/b.png', 'b')]);
+  });
+
+  it('imports an image in a list item, after the item text or as the whole item', () => {
+    expectStableRoundTrip('- item ![i](https://example.com/i.png)\n- next\n');
+    const json = markdownToJSON('- item ![i](https://example.com/i.png)\n- ![only](https://example.com/o.png)\n');
+    const [first, second] = json.content![0].content!;
+    expect(first.content).toMatchObject([paragraph(text('item')), image('https://example.com/i.png', 'i')]);
+    // A list item starts with a paragraph: an empty one holds its place.
+    expect(second.content).toMatchObject([{ type: 'paragraph' }, image('https://example.com/o.png', 'only')]);
+  });
+
+  it('imports an image in a table cell', () => {
+    const json = markdownToJSON('| a | b |\n| --- | --- |\n| ![x](https://example.com/x.png) | text ![y](https://example.com/y.png) |\n');
+    expect(images(json)).toEqual(['"src":"https://example.com/x.png"', '"src":"https://example.com/y.png"']);
+    const cells = json.content![0].content![1].content!;
+    expect(cells[1].content).toMatchObject([paragraph(text('text')), image('https://example.com/y.png', 'y')]);
+  });
+
+  it('imports a badge inside a link, and a heading with a badge', () => {
+    const json = markdownToJSON('# Tandem ![v](https://example.com/v.svg)\n\n[![ci](https://example.com/ci.svg)](https://ci.example.com) ok\n');
+    expect(json.content![0]).toMatchObject({ type: 'heading', content: [text('Tandem')] });
+    expect(images(json)).toEqual(['"src":"https://example.com/v.svg"', '"src":"https://example.com/ci.svg"']);
+    expect(JSON.stringify(json)).toContain('"text":"ok"');
+  });
+
+  it('imports a file whose only image is refused (data:) as an empty document', () => {
+    expect(markdownToJSON('![x](data:image/png;base64,AAAA)\n')).toEqual({ type: 'doc', content: [{ type: 'paragraph' }] });
+    expect(markdownToJSON('- ![x](data:image/png;base64,AAAA)\n').content![0].content![0].content).toEqual([{ type: 'paragraph' }]);
+  });
 });
 
 describe('emphasis edge cases', () => {

@@ -6,7 +6,7 @@
  */
 import { getSchema, type JSONContent } from '@tiptap/core';
 import { MarkdownManager } from '@tiptap/markdown';
-import { Node, type Schema } from '@tiptap/pm/model';
+import { Fragment, Node, type Schema } from '@tiptap/pm/model';
 import { contentExtensions } from './editor-extensions';
 import { withCodeSpanDelimiters } from './markdown-rendering';
 import { isAllowedImageSrc, isAllowedLinkHref } from './safe-url';
@@ -28,10 +28,11 @@ function markdownConverter() {
  * reaches a shared doc.
  */
 export function markdownToJSON(markdown: string): JSONContent {
-  const parsed = markdownConverter().manager.parse(markdown.replace(/\r\n?/g, '\n'));
-  // An empty file is an empty document: one empty paragraph, as the editor starts.
-  if (!parsed.content?.length) parsed.content = [{ type: 'paragraph' }];
-  return normalizeDocument(withoutUnsafeUrls(parsed));
+  const { manager, schema } = markdownConverter();
+  const parsed = manager.parse(markdown.replace(/\r\n?/g, '\n'));
+  // An empty file (or one whose only image was refused) is an empty document: one empty
+  // paragraph, as the editor starts; a list item or cell left empty gets one too.
+  return normalizeDocument(withRequiredContent(withBlockImages(withoutUnsafeUrls(parsed)), schema));
 }
 
 /**
@@ -53,7 +54,78 @@ function withoutUnsafeUrls(node: JSONContent): JSONContent {
   return { ...node, ...(marks ? { marks } : {}), ...(content ? { content } : {}) };
 }
 
-/** A TipTap document as GFM Markdown, ending in one newline. */
+/**
+ * A TipTap document as GFM Markdown, ending in one newline. Unsafe link and image URLs are
+ * left out (the text stays): a document may hold one written by a raw Yjs client, and a
+ * Markdown renderer downstream decodes `jav&#x61;script:` into a live `javascript:` link.
+ */
 export function jsonToMarkdown(doc: JSONContent): string {
-  return `${markdownConverter().manager.serialize(withCodeSpanDelimiters(doc)).trimEnd()}\n`;
+  return `${markdownConverter().manager.serialize(withCodeSpanDelimiters(withoutUnsafeUrls(doc))).trimEnd()}\n`;
+}
+
+/** Textblocks Markdown puts images in, which in Tandem's schema are blocks of their own. */
+const IMAGE_HOLDERS = new Set(['paragraph', 'heading']);
+
+/**
+ * `node` with every image that sits inside a paragraph or heading (a README badge: `Build
+ * ![status](…) passing`, two on a line, one in a list item or table cell) lifted out as a
+ * block of its own, in place: the text before it, the image, the text after it, in order.
+ * Marks on an image (a badge inside a link) have no place on a block and are dropped.
+ */
+function withBlockImages(node: JSONContent): JSONContent {
+  if (!node.content) return node;
+  const content = node.content.flatMap((child) =>
+    IMAGE_HOLDERS.has(child.type ?? '') && child.content?.some((inline) => inline.type === 'image')
+      ? splitAtImages(child)
+      : [withBlockImages(child)],
+  );
+  return { ...node, content };
+}
+
+function splitAtImages(block: JSONContent): JSONContent[] {
+  const blocks: JSONContent[] = [];
+  let run: JSONContent[] = [];
+  const flush = () => {
+    const inline = trimInline(run);
+    if (inline.length > 0) blocks.push({ ...block, content: inline });
+    run = [];
+  };
+  for (const child of block.content ?? []) {
+    if (child.type !== 'image') {
+      run.push(child);
+      continue;
+    }
+    flush();
+    blocks.push({ type: 'image', ...(child.attrs ? { attrs: child.attrs } : {}) });
+  }
+  flush();
+  return blocks;
+}
+
+/** Inline content without the spaces and line breaks left at its edges by a split. */
+function trimInline(inline: JSONContent[]): JSONContent[] {
+  const result = [...inline];
+  const isBlank = (node: JSONContent) => node.type === 'hardBreak' || (node.type === 'text' && !node.text?.trim());
+  while (result.length > 0 && isBlank(result[0])) result.shift();
+  while (result.length > 0 && isBlank(result[result.length - 1])) result.pop();
+  if (result.length === 0) return result;
+  const first = result[0];
+  const last = result[result.length - 1];
+  if (first.type === 'text') result[0] = { ...first, text: first.text!.trimStart() };
+  if (last.type === 'text') result[result.length - 1] = { ...result[result.length - 1], text: result[result.length - 1].text!.trimEnd() };
+  return result;
+}
+
+/**
+ * `node` with what the schema requires filled in where a split or a refused URL left a
+ * container without it: an empty document or cell gets an empty paragraph, a list item that
+ * now starts with an image gets an empty paragraph before it.
+ */
+function withRequiredContent(node: JSONContent, schema: Schema): JSONContent {
+  const type = schema.nodes[node.type ?? ''];
+  if (!type || type.isTextblock || type.isLeaf) return node;
+  const content = (node.content ?? []).map((child) => withRequiredContent(child, schema));
+  const fill = type.contentMatch.fillBefore(Fragment.fromJSON(schema, content), true);
+  const before = fill && fill.size > 0 ? (fill.toJSON() as JSONContent[]) : [];
+  return { ...node, content: [...before, ...content] };
 }

@@ -22,6 +22,28 @@ describe('link addresses', () => {
     expect(isAllowedLinkHref('java\tscript:alert(1)')).toBe(false);
     expect(isAllowedLinkHref(' javascript:alert(1)')).toBe(false);
   });
+
+  it('refuses script schemes disguised as character references, as CommonMark renderers decode them', () => {
+    for (const href of [
+      'jav&#x61;script:alert(1)',
+      'jav&#X61;script:alert(1)',
+      'jav&#97;script:alert(1)',
+      '&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)',
+      'javascript&colon;alert(1)',
+      'JaVaScRiPt&#x3A;alert(1)',
+      'java&Tab;script:alert(1)',
+      'java&NewLine;script:alert(1)',
+      'jav&amp;#x61;script:alert(1)',
+      'jav&#x61script:alert(1)',
+      'vb&#x73;cript:msgbox(1)',
+      '&unknownref;javascript:alert(1)',
+    ]) {
+      expect(isAllowedLinkHref(href), href).toBe(false);
+    }
+    expect(isAllowedImageSrc('d&#x61;ta:image/png;base64,AAAA')).toBe(false);
+    expect(isAllowedLinkHref('https://example.com/search?q=a&amp;b&copy;=1')).toBe(true);
+    expect(isAllowedLinkHref('/d/room?x=1&amp;y=2')).toBe(true);
+  });
 });
 
 describe('image addresses', () => {

@@ -5,17 +5,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/room-id';
-import { mintToken, TokenError, verifyToken } from './auth';
-import type { Logger } from './log';
+import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
+import { pathForLog, roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';
-import { isOriginAllowed } from './upgrade';
+import { BASE_SECURITY_HEADERS } from './security-headers';
+import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
   storage: DocumentStorage;
   logger: Logger;
-  authSecret: string | null;
+  /** Token mode's policy; null in open mode. */
+  tokens: TokenPolicy | null;
   tokenTtlSeconds: number;
-  allowedOrigins: string[];
+  allowedOrigins: AllowedOrigins;
   /** Serve POST /api/token (the web app's process only; integrators mint their own). */
   mintTokens: boolean;
   /** Disconnects everyone connected through a view id that was just replaced. */
@@ -36,14 +38,14 @@ class HttpError extends Error {
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
-  const { storage, authSecret } = options;
+  const { storage, tokens } = options;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
-    if (!authSecret) return; // open mode: the room id is the edit capability
+    if (!tokens) return; // open mode: the room id is the edit capability
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
     try {
-      await verifyToken(token, authSecret, room, 'edit');
+      await verifyToken(token, tokens, room, 'edit');
     } catch (error) {
       if (error instanceof TokenError) throw new HttpError(error.status, error.message);
       throw error;
@@ -60,22 +62,22 @@ export function createApiHandler(options: ApiOptions) {
     if (current !== next) {
       await storage.replaceViewId(room, next);
       options.revokeViewLink(current);
-      options.logger.info({ room }, 'view link rotated');
+      options.logger.info({ room: roomLogId(room) }, 'view link rotated');
     }
     return { viewId: next };
   }
 
   async function token(request: IncomingMessage): Promise<TokenResponse> {
-    if (!authSecret || !options.mintTokens) throw new HttpError(404, 'not found');
+    if (!tokens || !options.mintTokens) throw new HttpError(404, 'not found');
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readJson(request);
     if (isValidRoomId(body.room)) {
-      const minted = await mintToken(authSecret, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
+      const minted = await mintToken(tokens, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
       return { ...minted, role: 'edit' };
     }
     if (isValidRoomId(body.viewId) && (await storage.roomForViewId(body.viewId))) {
       // The claim names the view id, never the room: a viewer's token must not reveal it.
-      const minted = await mintToken(authSecret, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
+      const minted = await mintToken(tokens, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
       return { ...minted, role: 'view' };
     }
     throw new HttpError(404, 'no such document');
@@ -84,11 +86,11 @@ export function createApiHandler(options: ApiOptions) {
   return function handleApi(request: IncomingMessage, response: ServerResponse, url: URL): boolean {
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) return false;
     const origin = request.headers.origin;
-    if (!isOriginAllowed(origin, options.allowedOrigins)) {
+    if (!isOriginAllowed(request, options.allowedOrigins)) {
       sendJson(response, 403, { error: 'origin not allowed' });
       return true;
     }
-    if (origin && options.allowedOrigins.length > 0) {
+    if (origin && Array.isArray(options.allowedOrigins) && options.allowedOrigins.length > 0) {
       response.setHeader('access-control-allow-origin', origin);
       response.setHeader('vary', 'origin');
     }
@@ -108,7 +110,7 @@ export function createApiHandler(options: ApiOptions) {
       (body) => sendJson(response, 200, body),
       (error: Error) => {
         if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
-        options.logger.error({ err: error.message, path: url.pathname }, 'API request failed');
+        options.logger.error({ err: error.message, path: pathForLog(url.pathname) }, 'API request failed');
         sendJson(response, 500, { error: 'internal error' });
       },
     );
@@ -135,6 +137,6 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
 
 /** Writes a JSON response that is never cached. */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...BASE_SECURITY_HEADERS });
   response.end(JSON.stringify(body));
 }

@@ -5,20 +5,33 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv } from './config';
+import { NONCE_HEADER } from '../lib/csp-nonce';
+import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv, type ServerConfig } from './config';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';
+import { createNonce, pageSecurityHeaders } from './security-headers';
 
 const dev = process.argv.includes('--dev');
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function createNextApp(): Promise<WebApp> {
+async function createNextApp(config: ServerConfig): Promise<WebApp> {
   const app = next({ dev, dir: projectDir });
   await app.prepare();
   const handleRequest = app.getRequestHandler();
   const handleUpgrade = app.getUpgradeHandler();
+  const policy = { frameAncestors: config.frameAncestors, publicSyncUrl: config.publicSyncUrl, dev };
   return {
-    handleRequest: (request, response) => void handleRequest(request, response),
+    handleRequest: (request, response) => {
+      const nonce = createNonce();
+      const headers = pageSecurityHeaders(nonce, policy);
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+      // As Next.js documents for its proxy: it reads the nonce from the request's CSP header and
+      // puts it on its own scripts; the root layout reads x-nonce for the theme boot script.
+      // Both are set here, so a client cannot supply its own.
+      request.headers['content-security-policy'] = headers['content-security-policy'];
+      request.headers[NONCE_HEADER] = nonce;
+      void handleRequest(request, response);
+    },
     // Next.js' own upgrades (hot reload in dev); sync upgrades never reach here.
     handleUpgrade: (request, socket, head) => void handleUpgrade(request, socket, head),
   };
@@ -27,7 +40,7 @@ async function createNextApp(): Promise<WebApp> {
 async function main(): Promise<void> {
   loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
-  const { port } = await runTandemProcess(config, 'app', createNextApp);
+  const { port } = await runTandemProcess(config, 'app', () => createNextApp(config));
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
 }

@@ -22,6 +22,12 @@ describe('configFromEnv', () => {
         AUTH_SECRET: 'x'.repeat(32),
         ALLOWED_ORIGINS: 'https://a.example, https://b.example',
         UPDATE_RATE_PER_SECOND: '0',
+        MAX_TOKEN_TTL_SECONDS: '3600',
+        TOKEN_AUDIENCE: 'docs',
+        MIN_NEW_ROOM_ID_LENGTH: '22',
+        METRICS_TOKEN: 'm'.repeat(16),
+        FRAME_ANCESTORS: 'https://wiki.example.com, https://*.intranet.example:8443',
+        PUBLIC_SYNC_URL: 'wss://sync.example.com/sync',
       },
       SYNC_SERVER_DEFAULT_PORT,
     );
@@ -34,6 +40,12 @@ describe('configFromEnv', () => {
       authSecret: 'x'.repeat(32),
       allowedOrigins: ['https://a.example', 'https://b.example'],
       updateRatePerSecond: 0,
+      maxTokenTtlSeconds: 3600,
+      tokenAudience: 'docs',
+      minNewRoomIdLength: 22,
+      metricsToken: 'm'.repeat(16),
+      frameAncestors: ['https://wiki.example.com', 'https://*.intranet.example:8443'],
+      publicSyncUrl: 'wss://sync.example.com/sync',
     });
   });
 
@@ -44,6 +56,7 @@ describe('configFromEnv', () => {
         MAX_NESTING_DEPTH: '32',
         MAX_DOCUMENT_STRUCTS: '50000',
         ROOM_LOAD_HEAP_LIMIT_PERCENT: '70',
+        MAX_TITLE_LENGTH: '300',
         MAX_PRESENCE_IDS_PER_CONNECTION: '1',
       },
       SYNC_SERVER_DEFAULT_PORT,
@@ -53,6 +66,7 @@ describe('configFromEnv', () => {
       maxNestingDepth: 32,
       maxDocumentStructs: 50_000,
       roomLoadHeapLimitPercent: 70,
+      maxTitleLength: 300,
       maxPresenceIdsPerConnection: 1,
     });
     expect(configFromEnv({}, SYNC_SERVER_DEFAULT_PORT).documentRootNames).toEqual(['default', 'title']);
@@ -123,6 +137,13 @@ describe('configFromEnv', () => {
     [{ CLIENT_ADDRESS_HEADER: 'x forwarded' }, /CLIENT_ADDRESS_HEADER/],
     [{ MAX_CONNECTIONS_PER_ADDRESS: '-1' }, /MAX_CONNECTIONS_PER_ADDRESS/],
     [{ MESSAGE_ASSEMBLY_TIMEOUT_MS: '10' }, /MESSAGE_ASSEMBLY_TIMEOUT_MS/],
+    [{ MAX_TOKEN_TTL_SECONDS: '0' }, /MAX_TOKEN_TTL_SECONDS/],
+    [{ MIN_NEW_ROOM_ID_LENGTH: '0' }, /MIN_NEW_ROOM_ID_LENGTH/],
+    [{ METRICS_TOKEN: 'short' }, /METRICS_TOKEN/],
+    [{ MAX_TITLE_LENGTH: '-1' }, /MAX_TITLE_LENGTH/],
+    [{ FRAME_ANCESTORS: "https://a.example; script-src 'unsafe-inline'" }, /FRAME_ANCESTORS/],
+    [{ PUBLIC_SYNC_URL: 'sync.example.com' }, /PUBLIC_SYNC_URL/],
+    [{ TOKEN_TTL_SECONDS: '7200', MAX_TOKEN_TTL_SECONDS: '3600' }, /TOKEN_TTL_SECONDS/],
   ])('refuses %o with a message naming the variable', (env, message) => {
     expect(() => configFromEnv(env, SYNC_SERVER_DEFAULT_PORT)).toThrow(message);
   });

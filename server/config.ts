@@ -34,6 +34,15 @@ export interface ServerConfig {
   authSecret: string | null;
   /** Lifetime of tokens the web app mints for link holders. */
   tokenTtlSeconds: number;
+  /** Longest remaining lifetime (`exp` − now) a token may have; longer ones are refused (401). */
+  maxTokenTtlSeconds: number;
+  /** The `aud` claim every token must carry (and the web app's tokens do). */
+  tokenAudience: string;
+  /**
+   * Shortest room id accepted for a room that is not stored yet, in open mode (where the id is
+   * the edit capability and `/d/notes` would be guessable); stored rooms open whatever their id.
+   */
+  minNewRoomIdLength: number;
   /** Browser origins allowed to open sockets and call the API; empty allows any. */
   allowedOrigins: string[];
   /** Largest stored size of one document (snapshot + log); larger updates close with 4413. */
@@ -74,8 +83,19 @@ export interface ServerConfig {
   maxNestingDepth: number;
   /** Most structs (Yjs items) one document may hold; an update past it closes with 4413. */
   maxDocumentStructs: number;
+  /**
+   * Longest the document title may grow (UTF-16 code units); an update past it closes with 4400.
+   * 0: no cap (for a Yjs app whose `title` root is not a short title).
+   */
+  maxTitleLength: number;
   /** Share of the V8 heap limit above which no further room is loaded (4508), in percent. */
   roomLoadHeapLimitPercent: number;
+  /** Origins allowed to frame the app's pages (CSP frame-ancestors); empty: none may. */
+  frameAncestors: string[];
+  /** PUBLIC_SYNC_URL: the sync server's URL when it runs apart (the pages' CSP allows connecting to it). */
+  publicSyncUrl: string | null;
+  /** When set, `GET /metrics` needs `Authorization: Bearer <metricsToken>` (else 401). */
+  metricsToken: string | null;
   /** Redis for fan-out between server instances (`redis://…`); null runs a single instance. */
   redisUrl: string | null;
   /** This instance's id in fan-out messages; null picks a random one per process. */
@@ -121,6 +141,9 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   shutdownTimeoutMs: 10_000,
   authSecret: null,
   tokenTtlSeconds: 600,
+  maxTokenTtlSeconds: 24 * 60 * 60,
+  tokenAudience: 'tandem',
+  minNewRoomIdLength: 16,
   allowedOrigins: [],
   maxDocumentBytes: 32 * 1024 * 1024,
   updateRatePerSecond: 200,
@@ -141,7 +164,11 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   documentRootNames: ['default', 'title'],
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
+  maxTitleLength: 1_000,
   roomLoadHeapLimitPercent: 80,
+  frameAncestors: [],
+  publicSyncUrl: null,
+  metricsToken: null,
   redisUrl: null,
   instanceId: null,
   scaleHealIntervalMs: 5_000,
@@ -191,7 +218,9 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     heartbeatIntervalMs: DEFAULT_CONFIG.heartbeatIntervalMs,
     shutdownTimeoutMs: DEFAULT_CONFIG.shutdownTimeoutMs,
     authSecret: readSecret(env),
-    tokenTtlSeconds: readInteger(env, 'TOKEN_TTL_SECONDS', DEFAULT_CONFIG.tokenTtlSeconds, 10),
+    ...readTokenLifetimes(env),
+    tokenAudience: env.TOKEN_AUDIENCE || DEFAULT_CONFIG.tokenAudience,
+    minNewRoomIdLength: readInteger(env, 'MIN_NEW_ROOM_ID_LENGTH', DEFAULT_CONFIG.minNewRoomIdLength, 1, 128),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     maxDocumentBytes: readInteger(env, 'MAX_DOCUMENT_BYTES', DEFAULT_CONFIG.maxDocumentBytes, 1024),
     updateRatePerSecond: readInteger(env, 'UPDATE_RATE_PER_SECOND', DEFAULT_CONFIG.updateRatePerSecond, 0),
@@ -215,7 +244,11 @@ export function configFromEnv(env: Env, defaultPort: number): ServerConfig {
     documentRootNames: readRootNames(env),
     maxNestingDepth: readInteger(env, 'MAX_NESTING_DEPTH', DEFAULT_CONFIG.maxNestingDepth, 4, 1_000),
     maxDocumentStructs: readInteger(env, 'MAX_DOCUMENT_STRUCTS', DEFAULT_CONFIG.maxDocumentStructs, 1_000),
+    maxTitleLength: readInteger(env, 'MAX_TITLE_LENGTH', DEFAULT_CONFIG.maxTitleLength, 0),
     roomLoadHeapLimitPercent: readInteger(env, 'ROOM_LOAD_HEAP_LIMIT_PERCENT', DEFAULT_CONFIG.roomLoadHeapLimitPercent, 10, 100),
+    frameAncestors: readFrameAncestors(env),
+    publicSyncUrl: readPublicSyncUrl(env),
+    metricsToken: readMetricsToken(env),
     redisUrl: readRedisUrl(env),
     instanceId: readInstanceId(env),
     scaleHealIntervalMs: readInteger(env, 'SCALE_HEAL_INTERVAL_MS', DEFAULT_CONFIG.scaleHealIntervalMs, 100),
@@ -244,6 +277,56 @@ function readSecret(env: Env): string | null {
     throw new Error(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters (e.g. \`openssl rand -hex 32\`)`);
   }
   return secret;
+}
+
+/** The web app's tokens must be ones the server itself accepts. */
+function readTokenLifetimes(env: Env): Pick<ServerConfig, 'tokenTtlSeconds' | 'maxTokenTtlSeconds'> {
+  const maxTokenTtlSeconds = readInteger(env, 'MAX_TOKEN_TTL_SECONDS', DEFAULT_CONFIG.maxTokenTtlSeconds, 10);
+  const tokenTtlSeconds = readInteger(env, 'TOKEN_TTL_SECONDS', Math.min(DEFAULT_CONFIG.tokenTtlSeconds, maxTokenTtlSeconds), 10);
+  if (tokenTtlSeconds > maxTokenTtlSeconds) {
+    throw new Error(`TOKEN_TTL_SECONDS (${tokenTtlSeconds}) must not exceed MAX_TOKEN_TTL_SECONDS (${maxTokenTtlSeconds})`);
+  }
+  return { tokenTtlSeconds, maxTokenTtlSeconds };
+}
+
+/** CSP sources: an http(s) origin (a `*.` host wildcard allowed) or 'self'; nothing that could end the directive. */
+const FRAME_ANCESTOR = /^(?:'self'|https?:\/\/(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?)$/;
+
+function readFrameAncestors(env: Env): string[] {
+  const raw = env.FRAME_ANCESTORS ?? '';
+  const sources = raw.split(/[\s,]+/).filter(Boolean);
+  const bad = sources.find((source) => !FRAME_ANCESTOR.test(source));
+  if (bad !== undefined) {
+    throw new Error(`FRAME_ANCESTORS must list origins such as https://wiki.example.com (or 'self'); got "${bad}"`);
+  }
+  return sources;
+}
+
+function readPublicSyncUrl(env: Env): string | null {
+  const raw = env.PUBLIC_SYNC_URL;
+  if (!raw) return null;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    // Reported below with the variable's name.
+  }
+  if (!url || !['ws:', 'wss:', 'http:', 'https:'].includes(url.protocol)) {
+    throw new Error(`PUBLIC_SYNC_URL must be a ws:// or wss:// URL such as wss://sync.example.com/sync; got "${raw}"`);
+  }
+  return raw;
+}
+
+/** Minimum METRICS_TOKEN length: it is compared as a password. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
+function readMetricsToken(env: Env): string | null {
+  const token = env.METRICS_TOKEN;
+  if (!token) return null;
+  if (token.length < MIN_METRICS_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new Error(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} printable characters without spaces`);
+  }
+  return token;
 }
 
 function readRedisUrl(env: Env): string | null {

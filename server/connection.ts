@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/close-codes';
-import type { Logger } from './log';
+import { roomLogId, type Logger } from './log';
 import { watchMessageAssembly } from './message-assembly';
 import type { Metrics } from './metrics';
 import type { UpgradeTarget } from './upgrade';
@@ -63,7 +63,7 @@ export class Connection {
     this.wantsSavedAcks = target.wantsSavedAcks;
     this.metrics = options.metrics;
     this.maxSendBufferBytes = options.maxSendBufferBytes;
-    this.log = options.logger.child({ room: target.roomName, conn: this.id, role: target.role });
+    this.log = options.logger.child({ room: roomLogId(target.roomName), conn: this.id, role: target.role });
     socket.on('pong', () => {
       this.alive = true;
     });

@@ -4,7 +4,13 @@ import * as Y from 'yjs';
 import { deletionOnly, handWrittenUpdate, nest, type HandStruct } from '../test/support/hostile-updates';
 import { checkUpdate, countStructs, dropUnresolved, repairDocument, type DocumentLimits } from './document-guard';
 
-const limits: DocumentLimits = { rootNames: new Set(['default', 'title']), maxNestingDepth: 64, maxStructs: 500_000 };
+const limits: DocumentLimits = {
+  rootNames: new Set(['default', 'title']),
+  maxNestingDepth: 64,
+  maxStructs: 500_000,
+  maxTitleLength: 0,
+  titleRootName: 'title',
+};
 
 const check = (doc: Y.Doc, update: Uint8Array, overrides: Partial<DocumentLimits> = {}) =>
   checkUpdate(doc, Y.decodeUpdate(update), { ...limits, ...overrides }, countStructs(doc)).refusal?.reason ?? null;
@@ -211,5 +217,61 @@ describe('repairDocument', () => {
     expect(repairDocument(reloaded, 64)).toEqual({ unresolved: null, tooDeep: 0 });
     // A delete of the top quote (what the review's 7-byte kick frame does) no longer throws.
     expect(() => reloaded.transact(() => reloaded.getXmlFragment('default').delete(0, 2))).not.toThrow();
+  });
+});
+
+describe('title length (MAX_TITLE_LENGTH)', () => {
+  const capped = { maxTitleLength: 20 };
+  /** A doc whose title holds `text`, and the client that wrote it. */
+  function titled(text: string): { doc: Y.Doc; author: Y.Doc } {
+    const author = new Y.Doc();
+    author.getText('title').insert(0, text);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(author));
+    return { doc, author };
+  }
+  /** The update `edit` makes on `author`. */
+  function edit(author: Y.Doc, change: (title: Y.Text) => void): Uint8Array {
+    const before = Y.encodeStateVector(author);
+    change(author.getText('title'));
+    return Y.encodeStateAsUpdate(author, before);
+  }
+
+  it('accepts a title up to the cap, typed at once or a character at a time', () => {
+    const { doc, author } = titled('');
+    expect(check(doc, edit(author, (title) => title.insert(0, 'x'.repeat(20))), capped)).toBeNull();
+    const slow = titled('x'.repeat(19));
+    expect(check(slow.doc, edit(slow.author, (title) => title.insert(19, 'y')), capped)).toBeNull();
+  });
+
+  it('refuses an update that makes the title longer than the cap, from an empty doc or appended', () => {
+    const empty = new Y.Doc();
+    const source = new Y.Doc();
+    source.getText('title').insert(0, 'x'.repeat(21));
+    expect(check(empty, Y.encodeStateAsUpdate(source), capped)).toBe('title_too_long');
+    const { doc, author } = titled('x'.repeat(20));
+    // Inserted in the middle, at the start (right origin only) and at the end.
+    expect(check(doc, edit(author, (title) => title.insert(10, 'y')), capped)).toBe('title_too_long');
+    const { doc: doc2, author: author2 } = titled('x'.repeat(20));
+    expect(check(doc2, edit(author2, (title) => title.insert(0, 'y')), capped)).toBe('title_too_long');
+    const { doc: doc3, author: author3 } = titled('x'.repeat(20));
+    expect(check(doc3, edit(author3, (title) => title.insert(20, 'y')), capped)).toBe('title_too_long');
+  });
+
+  it('counts what the same update deletes: retyping a full title is fine', () => {
+    const { doc, author } = titled('x'.repeat(20));
+    expect(check(doc, edit(author, (title) => {
+      title.delete(0, 20);
+      title.insert(0, 'y'.repeat(20));
+    }), capped)).toBeNull();
+  });
+
+  it('leaves the body alone and has no cap at 0', () => {
+    const source = new Y.Doc();
+    paragraph(source, 'x'.repeat(500));
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(source), capped)).toBeNull();
+    const long = new Y.Doc();
+    long.getText('title').insert(0, 'x'.repeat(5_000));
+    expect(check(new Y.Doc(), Y.encodeStateAsUpdate(long))).toBeNull();
   });
 });

@@ -20,11 +20,14 @@ export interface DocumentLimits {
   maxNestingDepth: number;
   /** Most structs the document may hold. */
   maxStructs: number;
+  /** Longest the title (the Y.Text `titleRootName`) may grow, in UTF-16 code units; 0: no cap. */
+  maxTitleLength: number;
+  titleRootName: string;
 }
 
 /** Why an update is refused; `reason` is the `tandem_rejected_total` label. */
 export interface Refusal {
-  reason: 'unknown_root' | 'too_deep' | 'too_many_structs' | 'invalid_update';
+  reason: 'unknown_root' | 'too_deep' | 'too_many_structs' | 'invalid_update' | 'title_too_long';
   detail: string;
 }
 
@@ -32,6 +35,8 @@ export interface Refusal {
 export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
 
 type Struct = DecodedUpdate['structs'][number];
+/** A top-level type of a doc, as `doc.share` holds it. */
+type RootType = NonNullable<ReturnType<Y.Doc['share']['get']>>;
 
 /** Structs (items and tombstones) the document holds now. */
 export function countStructs(doc: Y.Doc): number {
@@ -70,8 +75,117 @@ export function checkUpdate(doc: Y.Doc, update: DecodedUpdate, limits: DocumentL
     return { refusal: { reason: 'too_many_structs', detail: `the document would hold more than ${limits.maxStructs} structs` } };
   }
   if (added.length === 0) return { refusal: null, addedStructs };
-  const refusal = checkNesting(doc, added, limits.maxNestingDepth);
+  const refusal = checkNesting(doc, added, limits.maxNestingDepth) ?? checkTitleLength(doc, added, update.ds, limits);
   return refusal ? { refusal } : { refusal: null, addedStructs };
+}
+
+/**
+ * The title as it would be after the update is at most `maxTitleLength` long: what it holds,
+ * plus what the update inserts into it, minus what it deletes of it. A raw client could
+ * otherwise put a megabyte there, shown in every tab, recent-documents list and export.
+ */
+function checkTitleLength(doc: Y.Doc, added: Struct[], ds: DecodedUpdate['ds'], limits: DocumentLimits): Refusal | null {
+  if (limits.maxTitleLength === 0) return null;
+  const title = doc.share.get(limits.titleRootName) ?? null;
+  const inserted = insertedInto(doc, title, limits.titleRootName, added);
+  if (inserted === 0) return null;
+  const length = title ? title._length : 0;
+  if (length + inserted - (title ? deletedFrom(doc, title, ds) : 0) <= limits.maxTitleLength) return null;
+  return { reason: 'title_too_long', detail: `the title would be longer than ${limits.maxTitleLength} characters` };
+}
+
+/**
+ * Characters (countable units) the update's new items put directly into the root type named
+ * `rootName` (held by the doc as `root`, or not yet). An item names its parent, or inherits its
+ * left or right neighbour's, which may be in the doc or earlier or later in the update; walked
+ * iteratively and memoised like checkNesting().
+ */
+function insertedInto(doc: Y.Doc, root: RootType | null, rootName: string, added: Struct[]): number {
+  const items = added.filter((struct): struct is Y.Item => struct instanceof Y.Item);
+  const byClient = new Map<number, Y.Item[]>();
+  for (const item of items) {
+    const list = byClient.get(item.id.client) ?? [];
+    list.push(item);
+    byClient.set(item.id.client, list);
+  }
+  const inUpdate = (id: Y.ID): Y.Item | null => {
+    const list = byClient.get(id.client) ?? [];
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = list[middle];
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return null;
+  };
+  const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);
+  const inRootOfDoc = (id: Y.ID): boolean => {
+    const existing = Y.getItem(doc.store, id) as Y.Item | Y.GC;
+    return root !== null && existing instanceof Y.Item && existing.parent === root;
+  };
+  const memo = new Map<Y.Item, boolean>();
+  let total = 0;
+  for (const item of items) {
+    const path = new Set<Y.Item>();
+    let current: Y.Item | null = item;
+    let inRoot = false;
+    while (current) {
+      const known = memo.get(current);
+      if (known !== undefined) {
+        inRoot = known;
+        break;
+      }
+      if (path.has(current)) break; // a cycle: never integrated
+      path.add(current);
+      if (held(current.id)) {
+        // Only the new part integrates, after the doc's item just before it.
+        inRoot = inRootOfDoc(Y.createID(current.id.client, Y.getState(doc.store, current.id.client) - 1));
+        break;
+      }
+      const parent = current.parent as unknown;
+      if (typeof parent === 'string') {
+        inRoot = parent === rootName;
+        break;
+      }
+      if (parent instanceof Y.ID) break; // inside a nested type, not the root itself
+      const neighbour: Y.ID | null = current.origin ?? current.rightOrigin;
+      if (!neighbour) break;
+      if (held(neighbour)) {
+        inRoot = inRootOfDoc(neighbour);
+        break;
+      }
+      current = inUpdate(neighbour);
+    }
+    for (const visited of path) memo.set(visited, inRoot);
+    if (inRoot && item.countable) {
+      const newPart = Math.max(0, item.id.clock + item.length - Math.max(item.id.clock, Y.getState(doc.store, item.id.client)));
+      total += newPart;
+    }
+  }
+  return total;
+}
+
+/** Live characters of `root` that the update's deletions remove. */
+function deletedFrom(doc: Y.Doc, root: RootType, ds: DecodedUpdate['ds']): number {
+  let deleted = 0;
+  for (const [client, ranges] of ds.clients) {
+    const structs = doc.store.clients.get(client);
+    if (!structs) continue;
+    const state = Y.getState(doc.store, client);
+    for (const { clock, len } of ranges) {
+      const end = Math.min(clock + len, state);
+      if (clock >= end) continue;
+      for (let index = Y.findIndexSS(structs, clock); index < structs.length && structs[index].id.clock < end; index++) {
+        const struct = structs[index];
+        if (!(struct instanceof Y.Item) || struct.deleted || !struct.countable || struct.parent !== root) continue;
+        deleted += Math.min(end, struct.id.clock + struct.length) - Math.max(clock, struct.id.clock);
+      }
+    }
+  }
+  return deleted;
 }
 
 /** How far deletions alone may take a document past the struct cap. */

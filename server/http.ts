@@ -3,18 +3,20 @@
  * WebSocket upgrades on `/sync/...` (authorized in upgrade.ts before the sync server sees
  * them). Everything else goes to the optional web app (Next.js) or gets a 404.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
 import { ClientAddresses } from './client-address';
 import type { ServerConfig } from './config';
-import type { Logger } from './log';
+import { pathForLog, type Logger } from './log';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
 import type { DocumentStorage } from './storage';
 import type { StorageHealth } from './storage-health';
 import type { SyncServer } from './sync-server';
-import { isSyncPath, resolveUpgrade } from './upgrade';
+import { BASE_SECURITY_HEADERS } from './security-headers';
+import { isSyncPath, originPolicy, resolveUpgrade } from './upgrade';
 
 export interface WebApp {
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
@@ -38,12 +40,16 @@ export interface HttpServerOptions {
 
 /** Creates (but does not start) the HTTP server. */
 export function createHttpServer({ config, sync, storage, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+  const tokens = config.authSecret
+    ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
+    : null;
+  const allowedOrigins = originPolicy(config.allowedOrigins, webApp !== undefined);
   const handleApi = createApiHandler({
     storage,
     logger,
-    authSecret: config.authSecret,
+    tokens,
     tokenTtlSeconds: config.tokenTtlSeconds,
-    allowedOrigins: config.allowedOrigins,
+    allowedOrigins,
     mintTokens: webApp !== undefined,
     revokeViewLink: (viewId) => {
       sync.revokeViewLink(viewId);
@@ -63,9 +69,14 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return;
     }
     if (url.pathname === '/metrics') {
+      if (config.metricsToken && !hasBearer(request, config.metricsToken)) {
+        metrics.rejected.inc({ reason: 'unauthorized' });
+        response.setHeader('www-authenticate', 'Bearer');
+        return sendJson(response, 401, { error: 'metrics need Authorization: Bearer <METRICS_TOKEN>' });
+      }
       metrics.registry.metrics().then(
         (text) => {
-          response.writeHead(200, { 'content-type': metrics.registry.contentType });
+          response.writeHead(200, { 'content-type': metrics.registry.contentType, ...BASE_SECURITY_HEADERS });
           response.end(text);
         },
         (error: Error) => {
@@ -94,12 +105,12 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, authSecret: config.authSecret, allowedOrigins: config.allowedOrigins, addresses }).then(
+    resolveUpgrade(request, url, { storage, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength, addresses }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
           // Never log the query string: it may hold a token.
-          logger.warn({ path: url.pathname.slice(0, 200), status: result.status, why: result.message }, 'upgrade refused');
+          logger.warn({ path: pathForLog(url.pathname), status: result.status, why: result.message }, 'upgrade refused');
           return rejectUpgrade(socket, result.status, result.message);
         }
         sync.handleUpgrade(request, socket, head, result);
@@ -160,6 +171,12 @@ function within<T>(promise: Promise<T>, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what} within ${READINESS_TIMEOUT_MS} ms`)), READINESS_TIMEOUT_MS);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
+function hasBearer(request: IncomingMessage, token: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(request.headers.authorization ?? ''), digest(`Bearer ${token}`));
 }
 
 function parseUrl(request: IncomingMessage): URL {

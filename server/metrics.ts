@@ -56,7 +56,9 @@ export type RejectionReason =
   // process, or a room whose appends kept failing.
   | 'storage_full'
   | 'queued_bytes'
-  | 'storage_unavailable';
+  | 'storage_unavailable'
+  // A title past MAX_TITLE_LENGTH (closes the sender with 4400).
+  | 'title_too_long';
 
 export interface Metrics {
   readonly registry: client.Registry;

@@ -7,7 +7,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config';
 import { createHttpServer, type WebApp } from './http';
-import { createLogger, type Logger } from './log';
+import { createLogger, roomLogId, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { RedisFanout } from './scale/redis-fanout';
 import { openStorage } from './storage';
@@ -33,7 +33,7 @@ export async function runTandemProcess(
     onIdleError: (error) => logger.warn({ err: error.message }, 'idle database connection lost'),
     onCompactionLockWait: (room) => {
       metrics.compactionLockWaits.inc();
-      logger.info({ room }, 'compaction waits for another one of this room to finish');
+      logger.info({ room: roomLogId(room) }, 'compaction waits for another one of this room to finish');
     },
   });
   const scale = config.redisUrl

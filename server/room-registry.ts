@@ -3,9 +3,10 @@
  * unloads it (stored, compacted, memory returned) a grace period after its last client left.
  */
 import { CloseCode } from '../lib/close-codes';
+import { TITLE_TEXT_NAME } from '../lib/document-title';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
-import type { Logger } from './log';
+import { roomLogId, type Logger } from './log';
 import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { DocumentStorage } from './storage';
@@ -24,6 +25,8 @@ export interface RoomRegistryOptions {
   maxNestingDepth: number;
   /** Most structs one document may hold (MAX_DOCUMENT_STRUCTS). */
   maxDocumentStructs: number;
+  /** Longest title (MAX_TITLE_LENGTH; 0: no cap). */
+  maxTitleLength: number;
   /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
   maxPresenceIdsPerConnection: number;
   /** Presence bytes one room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
@@ -67,6 +70,8 @@ export class RoomRegistry {
       rootNames: new Set(options.documentRootNames),
       maxNestingDepth: options.maxNestingDepth,
       maxStructs: options.maxDocumentStructs,
+      maxTitleLength: options.maxTitleLength,
+      titleRootName: TITLE_TEXT_NAME,
     };
   }
 
@@ -193,7 +198,7 @@ export class RoomRegistry {
    * and the next join loads it afresh from storage, which never held the bad update.
    */
   private evict(name: string, room: Room): void {
-    this.options.logger.warn({ room: name }, 'an update broke the room doc mid-apply; reloading it from storage');
+    this.options.logger.warn({ room: roomLogId(name) }, 'an update broke the room doc mid-apply; reloading it from storage');
     const entry = this.entries.get(name);
     if (entry) {
       clearTimeout(entry.unloadTimer);
@@ -239,13 +244,13 @@ export class RoomRegistry {
       if (room.hasUncompactedLog) await room.compact();
     } catch (error) {
       // The log still holds everything; the snapshot is only a faster way to load it.
-      this.options.logger.warn({ room: name, err: (error as Error).message }, 'compaction before unload failed');
+      this.options.logger.warn({ room: roomLogId(name), err: (error as Error).message }, 'compaction before unload failed');
     }
     // A client may have arrived while we were writing: then the room stays.
     if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
     this.forget(name);
     this.free(room);
-    this.options.logger.debug({ room: name }, 'room unloaded');
+    this.options.logger.debug({ room: roomLogId(name) }, 'room unloaded');
   }
 
   private isInUse(room: Room, entry: RoomEntry): boolean {

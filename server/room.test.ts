@@ -7,7 +7,7 @@ import { Room } from './room';
 import { createMemoryStorage } from './storage/memory';
 
 const logger = createLogger('silent');
-const limits = { rootNames: new Set(['default', 'title', 'text']), maxNestingDepth: 64, maxStructs: 500_000 };
+const limits = { rootNames: new Set(['default', 'title', 'text']), maxNestingDepth: 64, maxStructs: 500_000, maxTitleLength: 0, titleRootName: 'title' };
 const options = { logger, metrics: createMetrics(), compactAfterUpdates: 500, maxDocumentBytes: 1 << 20, limits };
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 

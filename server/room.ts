@@ -22,7 +22,7 @@ import {
   type Refusal,
 } from './document-guard';
 import { foldOffTheEventLoop } from './document-fold';
-import type { Logger } from './log';
+import { roomLogId, type Logger } from './log';
 import type { Metrics } from './metrics';
 import {
   encodePermissionDenied,
@@ -203,7 +203,7 @@ export class Room {
         room.destroy();
       });
     this.health = options.storageHealth ?? new StorageHealth({ ...STORAGE_DEFAULTS, storage: options.storage, logger: options.logger });
-    this.log = options.logger.child({ room: options.name });
+    this.log = options.logger.child({ room: roomLogId(options.name) });
     this.compactAfterUpdates = options.compactAfterUpdates;
     this.head = head;
     this.logLength = logLength;

@@ -46,6 +46,7 @@ export type SyncServerOptions = Pick<
   | 'documentRootNames'
   | 'maxNestingDepth'
   | 'maxDocumentStructs'
+  | 'maxTitleLength'
   | 'roomLoadHeapLimitPercent'
   | 'maxConnectionsPerAddress'
   | 'maxRoomsPerAddress'

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/room-id';
 import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/sync-protocol';
-import { TokenError, verifyToken, type Role } from './auth';
+import { TokenError, verifyToken, type Role, type TokenPolicy } from './auth';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
 import type { DocumentStorage } from './storage';
@@ -34,8 +34,11 @@ export interface UpgradeRefusal {
 
 export interface UpgradePolicy {
   storage: DocumentStorage;
-  authSecret: string | null;
-  allowedOrigins: string[];
+  /** Token mode's policy; null in open mode. */
+  tokens: TokenPolicy | null;
+  allowedOrigins: AllowedOrigins;
+  /** MIN_NEW_ROOM_ID_LENGTH, applied in open mode. */
+  minNewRoomIdLength: number;
   /** Resolves the client address (TRUSTED_PROXIES, CLIENT_ADDRESS_HEADER). */
   addresses: ClientAddresses;
 }
@@ -45,9 +48,43 @@ export function isSyncPath(pathname: string): boolean {
   return pathname.startsWith(`${SYNC_PATH}/`);
 }
 
-/** Whether a browser origin may connect; requests without Origin (non-browsers) may. */
-export function isOriginAllowed(origin: string | undefined, allowedOrigins: string[]): boolean {
-  return !origin || allowedOrigins.length === 0 || allowedOrigins.includes(origin);
+/**
+ * Browser origins that may open sockets and call the API: a list (ALLOWED_ORIGINS; empty allows
+ * any, the standalone server's default since it serves an app elsewhere), or `same-origin`
+ * (the app process's default: only pages it served itself).
+ */
+export type AllowedOrigins = string[] | 'same-origin';
+
+/** The origin policy of a process: ALLOWED_ORIGINS when set, else same-origin where the app is served. */
+export function originPolicy(allowedOrigins: string[], servesApp: boolean): AllowedOrigins {
+  return allowedOrigins.length === 0 && servesApp ? 'same-origin' : allowedOrigins;
+}
+
+/** Whether the request's browser origin may connect; requests without Origin (non-browsers) may. */
+export function isOriginAllowed(request: IncomingMessage, allowed: AllowedOrigins): boolean {
+  const origin = request.headers.origin;
+  if (!origin) return true;
+  if (allowed === 'same-origin') return isSameOrigin(origin, request.headers.host);
+  return allowed.length === 0 || allowed.includes(origin);
+}
+
+/**
+ * Same origin as far as this process can tell: the Origin's host[:port] is the Host the request
+ * was sent to. The scheme is not compared: behind a TLS proxy the page is https while this
+ * process sees http, and a browser cannot forge Host.
+ */
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host;
+  } catch {
+    return false; // "null" (sandboxed frames, file:) or a malformed header
+  }
+}
+
+/** Whether storage holds anything for the room (a short id from before MIN_NEW_ROOM_ID_LENGTH still opens). */
+async function isStored(storage: DocumentStorage, room: string): Promise<boolean> {
+  return (await storage.load(room)).updates.length > 0;
 }
 
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
@@ -56,7 +93,7 @@ export async function resolveUpgrade(
   url: URL,
   policy: UpgradePolicy,
 ): Promise<UpgradeTarget | UpgradeRefusal> {
-  if (!isOriginAllowed(request.headers.origin, policy.allowedOrigins)) {
+  if (!isOriginAllowed(request, policy.allowedOrigins)) {
     return { status: 403, message: 'origin not allowed', reason: 'origin' };
   }
   const viewPrefix = `${VIEW_SYNC_PATH}/`;
@@ -66,12 +103,16 @@ export async function resolveUpgrade(
     return { status: 400, message: isView ? 'invalid view id' : 'invalid room id', reason: 'invalid_room' };
   }
 
+  if (!isView && !policy.tokens && id.length < policy.minNewRoomIdLength && !(await isStored(policy.storage, id))) {
+    return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
+  }
+
   let role: Role = isView ? 'view' : 'edit';
   let tokenExpiresAt: number | null = null;
-  if (policy.authSecret) {
+  if (policy.tokens) {
     try {
       // The token names what the URL names; on /sync/<room> a view token connects read-only.
-      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.authSecret, id, 'view');
+      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.tokens, id, 'view');
       if (claims.role === 'view') role = 'view';
       tokenExpiresAt = claims.exp * 1000;
     } catch (error) {

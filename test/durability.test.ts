@@ -18,6 +18,7 @@ import {
   type ServerProcess,
 } from './support/server-process';
 import { loadTrace, replayEdits, textAfterEdits, textsAfterEachEdit } from './support/traces';
+import { roomLogId } from '../server/log';
 
 const EDITS = loadTrace('automerge-paper.json.gz').txns.slice(0, 5_000);
 const FINAL_TEXT = textAfterEdits(EDITS);
@@ -59,7 +60,7 @@ function copyOf(doc: Y.Doc): Y.Doc {
 
 /** Counts the server's log lines with message `msg` about `room`. */
 function logCount(server: ServerProcess, msg: string, room: string): number {
-  return server.logs.filter((entry) => entry.msg === msg && entry.room === room).length;
+  return server.logs.filter((entry) => entry.msg === msg && entry.room === roomLogId(room)).length;
 }
 
 describe('durability', () => {
@@ -164,7 +165,7 @@ describe('durability', () => {
     expect(typist.text.toString()).toBe(FINAL_TEXT);
 
     // Compacted repeatedly while both clients were connected, i.e. under load, not on unload.
-    const compactions = server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === room);
+    const compactions = server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === roomLogId(room));
     expect(compactions.length).toBeGreaterThanOrEqual(3);
     expect(logCount(server, 'room unloaded', room)).toBe(0);
     // The log shrank: what was appended was folded into one snapshot, a short tail remains.

@@ -17,6 +17,7 @@ import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 /** Starts a server with `env` for the enclosing describe block; tracks clients to close after. */
 function serverWith(env: Record<string, string>) {
@@ -44,7 +45,7 @@ function serverWith(env: Record<string, string>) {
      */
     async refusalLog(msg: string, room: string, code?: number): Promise<Record<string, unknown> | undefined> {
       const matches = (entry: Record<string, unknown>) =>
-        entry.msg === msg && entry.room === room && (code === undefined || entry.code === code);
+        entry.msg === msg && entry.room === roomLogId(room) && (code === undefined || entry.code === code);
       const deadline = Date.now() + 3_000;
       while (!context.server.logs.some(matches) && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -64,7 +65,7 @@ function serverWith(env: Record<string, string>) {
 
 /** What a refusal's log entry must hold: a warning (pino level 40) naming room and connection. */
 function refusalEntry(room: string) {
-  return { level: 40, room, conn: expect.any(String) };
+  return { level: 40, room: roomLogId(room), conn: expect.any(String) };
 }
 
 /** Both clients still exchange edits both ways. */
@@ -262,7 +263,7 @@ describe('MAX_LOADED_ROOMS', () => {
     alice.destroy();
     alice2.destroy();
     await waitFor(
-      () => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === first),
+      () => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(first)),
       'the first room to unload',
     );
     const carol = await ctx.editor(third);
@@ -341,7 +342,7 @@ describe('ALLOWED_ORIGINS', () => {
     });
     expect(await ctx.rejected('origin')).toBe(before + 1);
     await waitFor(
-      () => ctx.server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 403 && entry.path === `/sync/${room}`),
+      () => ctx.server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
       'the refusal to be logged',
     );
   });

@@ -5,9 +5,15 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { viewLinkPath, type ViewLinkResponse } from '../lib/api-routes';
+import { CloseCode } from '../lib/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { updateFrame, updateFrom } from './support/frames';
 import { metricValue, scrapeMetrics, type MetricsScrape } from './support/metrics';
+import { openRawPeer } from './support/raw-peer';
+import { openRawSocket } from './support/raw-socket';
 import { databaseFile, startServer, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 const TANDEM_METRICS: [name: string, type: string][] = [
   ['tandem_connections_open', 'gauge'],
@@ -101,7 +107,7 @@ describe('metrics and logs during a session', () => {
     bob.destroy();
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_connections_open')).toBe(0);
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_rooms_loaded'), { timeout: 5_000 }).toBe(0);
-    await waitFor(() => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room), 'the unload log line');
+    await waitFor(() => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)), 'the unload log line');
   });
 
   it('logs JSON lines that name the room and connection, and never the document text', async () => {
@@ -116,7 +122,7 @@ describe('metrics and logs during a session', () => {
     alice.destroy();
     bob.destroy();
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room),
+      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
       'the room to unload',
     );
 
@@ -126,9 +132,9 @@ describe('metrics and logs during a session', () => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       expect(entry).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
     }
-    const connected = server.logs.filter((entry) => entry.msg === 'connected' && entry.room === room);
+    const connected = server.logs.filter((entry) => entry.msg === 'connected' && entry.room === roomLogId(room));
     expect(connected).toHaveLength(2);
-    for (const entry of connected) expect(entry).toMatchObject({ room, conn: expect.any(String), role: 'edit' });
+    for (const entry of connected) expect(entry).toMatchObject({ room: roomLogId(room), conn: expect.any(String), role: 'edit' });
     expect(new Set(connected.map((entry) => entry.conn)).size).toBe(2);
 
     const printed = server.printed.stdout + server.printed.stderr;
@@ -183,5 +189,57 @@ describe('health and readiness', () => {
       fs.renameSync(original, file);
     }
     expect(await status('/readyz')).toBe(200);
+  });
+});
+
+describe('room and view ids in the logs', () => {
+  let server: ServerProcess;
+
+  beforeAll(async () => {
+    server = await startServer({
+      env: { UPDATE_RATE_PER_SECOND: '5', UPDATE_BURST: '5', COMPACT_AFTER_UPDATES: '2', ALLOWED_ORIGINS: 'https://tandem.example' },
+    });
+  });
+  afterAll(async () => {
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('never appear: warnings, view-link rotation, compaction and refused upgrades name the hash', async () => {
+    // In open mode the room id is the edit link, so a log reader must not learn it.
+    const room = uniqueRoom('capability');
+    const viewLink = async (method: 'GET' | 'POST') => {
+      const response = await fetch(`${server.httpUrl}${viewLinkPath(room)}`, { method });
+      return ((await response.json()) as ViewLinkResponse).viewId;
+    };
+    const alice = await connectClient(server.syncUrl, room);
+    for (let i = 0; i < 4; i++) alice.text.insert(0, `${i}`);
+    const oldViewId = await viewLink('GET');
+    const viewer = await openRawPeer(`${server.syncUrl}/view/${oldViewId}`);
+    const newViewId = await viewLink('POST');
+    await viewer.closed();
+
+    const flooder = await openRawPeer(`${server.syncUrl}/${room}`);
+    for (let i = 0; i < 20; i++) flooder.send(updateFrame(updateFrom((text) => text.insert(0, '#'))));
+    expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
+    const garbler = await openRawPeer(`${server.syncUrl}/${room}`);
+    garbler.send(new Uint8Array([0, 9, 9, 9]));
+    expect(await garbler.closed()).toBe(CloseCode.MALFORMED_MESSAGE);
+    for (const path of [room, `view/${newViewId}`]) {
+      await expect(openRawSocket(`${server.syncUrl}/${path}`, { origin: 'https://evil.example' })).rejects.toMatchObject({ status: 403 });
+    }
+    alice.destroy();
+
+    const hashed = roomLogId(room);
+    const logged = (msg: string) => server.logs.some((entry) => entry.msg === msg && entry.room === hashed);
+    await waitFor(() => logged('room unloaded'), 'the room to unload');
+    for (const msg of ['room compacted', 'view link rotated', 'over rate limit; closing', 'malformed frame; closing']) {
+      expect(logged(msg), msg).toBe(true);
+    }
+    const refusedPaths = server.logs.filter((entry) => entry.msg === 'upgrade refused').map((entry) => entry.path);
+    expect(refusedPaths).toEqual(expect.arrayContaining([`/sync/${hashed}`, `/sync/view/${roomLogId(newViewId)}`]));
+
+    const printed = server.printed.stdout + server.printed.stderr;
+    expect(printed).toContain(hashed);
+    for (const id of [room, oldViewId, newViewId]) expect(printed).not.toContain(id);
   });
 });

@@ -22,6 +22,7 @@ import { decodeClientMessage, ProtocolError, type ClientMessage } from '../serve
 import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { lazyFrames, toHex, type FuzzFrame } from './support/protocol-frames';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 /** CI replays one known seed so a landing never hinges on luck; local runs explore new ones. */
 const CI_SEED = 939248912;
@@ -516,7 +517,7 @@ describe('protocol fuzzing against the standalone server', () => {
         clients.push(first, second);
         // A reloaded room dropped the updates queued behind the breaking one (their senders
         // would resend on reconnect; these fuzz sockets never do), so it is not compared.
-        if (segment.exact && !reloadedRooms.has(segment.room)) {
+        if (segment.exact && !reloadedRooms.has(roomLogId(segment.room))) {
           // Every accepted struct is stored: the stored clock of every client reaches the
           // mirror's. Not equality, and not the text: for docs built from garbage, Yjs' own
           // encode/load round trip can integrate pending structs the mirror still holds apart.
@@ -543,7 +544,7 @@ describe('protocol fuzzing against the standalone server', () => {
       for (const segment of segments.values()) {
         // Readable from disk without the server's code, and complete.
         const sacrificial = storedDoc(databaseUrl, segment.room);
-        if (segment.exact && !reloadedRooms.has(segment.room)) {
+        if (segment.exact && !reloadedRooms.has(roomLogId(segment.room))) {
           expect(missingStructs(sacrificial, segment.mirror.doc), `${segment.room} on disk (${REPLAY})`).toEqual([]);
         }
         sacrificial.destroy();

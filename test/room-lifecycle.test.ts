@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { connectClient, uniqueRoom, waitFor } from './support/clients';
 import { startServer, storedRows, tempDatabaseUrl } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 describe('room lifecycle', () => {
   it('stores an empty room as one snapshot, unloads it, and loads it back intact', async () => {
@@ -24,11 +25,11 @@ describe('room lifecycle', () => {
     // While someone is connected the room stays loaded, however long.
     alice.destroy();
     await new Promise((resolve) => setTimeout(resolve, 800));
-    expect(server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room)).toBe(false);
+    expect(server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room))).toBe(false);
 
     bob.destroy();
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room),
+      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
       'the room to unload',
     );
     expect(storedRows(databaseUrl, room)).toEqual({ log: 0, snapshots: 1 });
@@ -57,7 +58,7 @@ describe('room lifecycle', () => {
     const rows = storedRows(databaseUrl, room);
     expect(rows.snapshots).toBe(1);
     expect(rows.log).toBeLessThan(40);
-    expect(server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === room).length).toBeGreaterThan(1);
+    expect(server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === roomLogId(room)).length).toBeGreaterThan(1);
 
     // A fresh client after a restart sees exactly what was typed.
     alice.destroy();

@@ -17,6 +17,7 @@ import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Clien
 import { eventually, SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
 import { describeUnlessSkipped } from './support/describe-when';
+import { roomLogId } from '../server/log';
 
 /** Inserts `count` characters at random places, one edit every few milliseconds. */
 async function typeRandomly(client: Client, count: number, letter: string, pauseMs = 15): Promise<void> {
@@ -240,7 +241,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
         );
         // The log line may trail the metric through the pipe.
         await waitFor(
-          () => cluster.instances[i].logs.some((entry) => entry.room === room && /compaction waits/.test(String(entry.msg))),
+          () => cluster.instances[i].logs.some((entry) => entry.room === roomLogId(room) && /compaction waits/.test(String(entry.msg))),
           `instance ${i} to log that its compaction waits`,
         );
       }

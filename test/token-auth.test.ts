@@ -18,17 +18,25 @@ import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 const SECRET = randomBytes(32).toString('hex');
 const OTHER_SECRET = randomBytes(32).toString('hex');
+const TOKENS = { secret: SECRET, audience: 'tandem' };
 
 /** Signs arbitrary claims with jose directly, for tokens `mintToken` would never make. */
 async function signClaims(
   claims: Record<string, unknown>,
-  { secret = SECRET, expiresAt = Math.floor(Date.now() / 1000) + 60 }: { secret?: string; expiresAt?: number | null } = {},
+  {
+    secret = SECRET,
+    expiresAt = Math.floor(Date.now() / 1000) + 60,
+    audience = 'tandem',
+    issuedAt = Math.floor(Date.now() / 1000),
+  }: { secret?: string; expiresAt?: number | null; audience?: string | null; issuedAt?: number } = {},
 ): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt();
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(issuedAt);
   if (expiresAt !== null) jwt.setExpirationTime(expiresAt);
+  if (audience !== null) jwt.setAudience(audience);
   return jwt.sign(new TextEncoder().encode(secret));
 }
 
@@ -54,7 +62,7 @@ describe('token mode', () => {
   });
 
   async function token(room: string, role: Role, ttlSeconds = 60): Promise<string> {
-    const minted = (await mintToken(SECRET, { room, role }, ttlSeconds)).token;
+    const minted = (await mintToken(TOKENS, { room, role }, ttlSeconds)).token;
     tokensUsed.push(minted);
     return minted;
   }
@@ -101,6 +109,12 @@ describe('token mode', () => {
     ['a token without exp', (room) => signClaims({ room, role: 'edit' }, { expiresAt: null })],
     ['a token with an unknown role', (room) => signClaims({ room, role: 'admin' })],
     ['a token without a room claim', () => signClaims({ role: 'edit' })],
+    ['a token without an audience', (room) => signClaims({ room, role: 'edit' }, { audience: null })],
+    ['a token for another audience', (room) => signClaims({ room, role: 'edit' }, { audience: 'billing' })],
+    ['a token valid for 25 hours (past MAX_TOKEN_TTL_SECONDS)', (room) =>
+      signClaims({ room, role: 'edit' }, { expiresAt: Math.floor(Date.now() / 1000) + 25 * 3600 })],
+    ['a token that expires in the year 275,760 (exp = 8.64e12)', (room) => signClaims({ room, role: 'edit' }, { expiresAt: 8.64e12 })],
+    ['a token issued in the year 2100', (room) => signClaims({ room, role: 'edit' }, { issuedAt: 4_102_444_800 })],
   ];
 
   it.each(unauthorized)('refuses an upgrade with %s: HTTP 401, counted and logged', async (label, makeToken) => {
@@ -109,7 +123,7 @@ describe('token mode', () => {
     await expect(openRawSocket(syncUrl(room, await makeToken(room)))).rejects.toMatchObject({ status: 401 });
     expect(await rejectedTotal(server.httpUrl, 'unauthorized')).toBe(before + 1);
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${room}`),
+      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
       `a log line for ${label}`,
     );
   });
@@ -177,7 +191,7 @@ describe('token mode', () => {
     const room = uniqueRoom('expiry');
     const alice = await editor(room);
     // `exp` is in whole seconds: this token expires 1–2 s from now.
-    const { token: shortLived, expiresAt } = await mintToken(SECRET, { room, role: 'edit' }, 2);
+    const { token: shortLived, expiresAt } = await mintToken(TOKENS, { room, role: 'edit' }, 2);
     tokensUsed.push(shortLived);
     const peer = await rawPeer(syncUrl(room, shortLived));
     peer.requestDocument();
@@ -192,7 +206,7 @@ describe('token mode', () => {
     expect(stockClosed).toEqual([CloseCode.TOKEN_EXPIRED]);
     expect(stock.provider.shouldConnect).toBe(false);
     await waitFor(
-      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === room).length === 2,
+      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === roomLogId(room)).length === 2,
       'a log line per expired connection',
     );
     // The editor with a long-lived token is unaffected.

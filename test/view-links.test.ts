@@ -17,6 +17,7 @@ import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 describe('view links (open mode)', () => {
   const databaseUrl = tempDatabaseUrl();
@@ -170,7 +171,7 @@ describe('view links (open mode)', () => {
     // Once everyone has left and the room is unloaded (compacted), storage still holds only that.
     for (const client of [alice, bob, peer, bystander]) client.destroy();
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === room),
+      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
       'the room to unload',
     );
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(expected);
@@ -219,7 +220,7 @@ describe('view links (open mode)', () => {
     expect(stockClosed).toEqual([CloseCode.VIEW_LINK_REVOKED]);
     expect(stock.provider.shouldConnect).toBe(false); // 44xx: the stock client gives up
     await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'view link rotated' && entry.room === room),
+      () => server.logs.some((entry) => entry.msg === 'view link rotated' && entry.room === roomLogId(room)),
       'the rotation to be logged',
     );
 

@@ -72,8 +72,16 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     Object.assign(env, {
       DATABASE_URL: `sqlite:${storageFile}`,
       LOG_LEVEL: 'warn',
-      // Floods (ingest) are the point here; the rate limit has its own tests.
+      // Floods (ingest, join storms, many rooms from one address) are the point here; the rate,
+      // byte, step-1 and per-address limits have their own tests (and the floods scenario).
       UPDATE_RATE_PER_SECOND: '0',
+      BYTE_RATE_PER_SECOND: '0',
+      SYNC_STEP1_RATE_PER_MINUTE: '0',
+      MAX_CONNECTIONS_PER_ADDRESS: '0',
+      MAX_ROOMS_PER_ADDRESS: '0',
+      // Scenario rooms are named, not random; traces are typed into the Y.Text `title`.
+      MIN_NEW_ROOM_ID_LENGTH: '1',
+      MAX_TITLE_LENGTH: '0',
       SQLITE_SYNCHRONOUS: kind === 'tandem-normal' ? 'normal' : 'full',
     });
     roomPath = '/sync';

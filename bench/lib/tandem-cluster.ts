@@ -47,6 +47,12 @@ export async function startTandemCluster(count: number): Promise<TandemCluster> 
           INSTANCE_ID: `${schema}-${i}`,
           LOG_LEVEL: 'warn',
           UPDATE_RATE_PER_SECOND: '0',
+          BYTE_RATE_PER_SECOND: '0',
+          SYNC_STEP1_RATE_PER_MINUTE: '0',
+          MAX_CONNECTIONS_PER_ADDRESS: '0',
+          MAX_ROOMS_PER_ADDRESS: '0',
+          MIN_NEW_ROOM_ID_LENGTH: '1',
+          MAX_TITLE_LENGTH: '0',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

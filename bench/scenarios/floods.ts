@@ -1,7 +1,7 @@
 /**
  * Tandem under the floods of the security review (issue 12): honest typing latency in room A
  * while another process attacks. First a quiet baseline, then each flood on a fresh server
- * with its default limits (the bench's usual UPDATE_RATE_PER_SECOND=0 is undone), changed
+ * with its default limits (the bench's usual unlimited rates and per-address caps are undone), changed
  * only where the attack needs it (named in FLOODS). A few typists in room A type 5 edits/s
  * each; meanwhile /healthz is asked in a loop and a newcomer opens a fresh room once a second.
  * The attacker (bench/lib/flood-worker.ts) is its own process dialling from 127.0.0.2.
@@ -153,8 +153,9 @@ const format = (value: number) => (Number.isFinite(value) ? round(value) : Numbe
 export async function measureFlood(name: FloodName, plan: FloodPlan, documentState: Uint8Array): Promise<FloodRow> {
   const definition = FLOODS[name];
   const options = definition.server?.(plan) ?? {};
-  // Default limits: the bench's usual UPDATE_RATE_PER_SECOND=0 would leave the attacker unthrottled.
-  const server = await startBenchServer('tandem', { ...options, env: { UPDATE_RATE_PER_SECOND: undefined, ...options.env } });
+  // Default limits: the bench's usual unlimited rates would leave the attacker unthrottled.
+  const defaults = { UPDATE_RATE_PER_SECOND: undefined, BYTE_RATE_PER_SECOND: undefined, SYNC_STEP1_RATE_PER_MINUTE: undefined, MAX_CONNECTIONS_PER_ADDRESS: undefined, MAX_ROOMS_PER_ADDRESS: undefined };
+  const server = await startBenchServer('tandem', { ...options, env: { ...defaults, ...options.env } });
   const run = `${name}-${Date.now()}`;
   const port = portOf(server.endpoint);
   // Set once typing is about to start (inside runTypingLoad's callback).

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Logger } from '../log';
+import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import type { RoomScale } from '../room-registry';
@@ -134,7 +134,7 @@ export class RedisFanout implements RoomScale {
     // Offer only once subscribed, or the answers would arrive before we listen.
     this.subscriber.subscribe(CHANNEL_PREFIX + room.name).then(
       () => link.offerState(),
-      (error: Error) => this.log.warn({ room: room.name, err: error.message }, 'subscribe failed; retried on reconnect'),
+      (error: Error) => this.log.warn({ room: roomLogId(room.name), err: error.message }, 'subscribe failed; retried on reconnect'),
     );
   }
 
@@ -145,7 +145,7 @@ export class RedisFanout implements RoomScale {
     link.dispose();
     this.links.delete(room.name);
     this.subscriber.unsubscribe(CHANNEL_PREFIX + room.name).catch((error: Error) => {
-      this.log.debug({ room: room.name, err: error.message }, 'unsubscribe failed (the connection is down)');
+      this.log.debug({ room: roomLogId(room.name), err: error.message }, 'unsubscribe failed (the connection is down)');
     });
   }
 
@@ -193,7 +193,7 @@ export class RedisFanout implements RoomScale {
     const frame = encodeScaleMessage({ type, sender: this.instanceId, target, payload });
     this.publisher.publish(channel, frame).then(
       () => this.options.metrics.relayed.inc({ direction: 'published', kind: SCALE_MESSAGE_KINDS[type] }),
-      (error: Error) => this.log.debug({ channel, err: error.message }, 'publish failed; healing will resend'),
+      (error: Error) => this.log.debug({ channel: roomLogId(channel), err: error.message }, 'publish failed; healing will resend'),
     );
   }
 
@@ -207,7 +207,7 @@ export class RedisFanout implements RoomScale {
     try {
       message = decodeScaleMessage(bytes);
     } catch (error) {
-      this.log.warn({ room, err: (error as Error).message }, 'undecodable scale message ignored');
+      this.log.warn({ room: roomLogId(room), err: (error as Error).message }, 'undecodable scale message ignored');
       return;
     }
     if (message.sender === this.instanceId) return;
@@ -215,7 +215,7 @@ export class RedisFanout implements RoomScale {
     try {
       link.handle(message);
     } catch (error) {
-      this.log.error({ room, kind: SCALE_MESSAGE_KINDS[message.type], err: (error as Error).message }, 'scale message failed');
+      this.log.error({ room: roomLogId(room), kind: SCALE_MESSAGE_KINDS[message.type], err: (error as Error).message }, 'scale message failed');
     }
   }
 

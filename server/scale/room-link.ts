@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
-import type { Logger } from '../log';
+import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import { decodeStateOffer, encodeStateOffer, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue, type StateOffer } from './messages';
@@ -41,7 +41,7 @@ export class RoomLink {
   constructor(options: RoomLinkOptions) {
     this.options = options;
     this.room = options.room;
-    this.log = options.logger.child({ room: options.room.name });
+    this.log = options.logger.child({ room: roomLogId(options.room.name) });
     this.stopSharingPresence = this.room.presence.onLocalChange((update) =>
       this.options.publish(ScaleMessageType.AWARENESS, update),
     );

@@ -110,6 +110,10 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       ROOM_UNLOAD_DELAY_MS: '200',
       // Trace replays type far faster than people; the limits have their own tests.
       UPDATE_RATE_PER_SECOND: '0',
+      // Tests name rooms by label (`uniqueRoom('x')`), and their clients write any amount of
+      // text to the Y.Text `title`; both limits have their own tests.
+      MIN_NEW_ROOM_ID_LENGTH: '1',
+      MAX_TITLE_LENGTH: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
