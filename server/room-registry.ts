@@ -213,7 +213,7 @@ export class RoomRegistry {
    * keep what was not stored; they resend it to the room loaded afresh when they reconnect.
    */
   private evictUnstorable(name: string, room: Room): void {
-    this.options.logger.error({ room: name, members: room.size }, 'storage kept failing; closed the room (4504), its clients keep their changes');
+    this.options.logger.error({ room: roomLogId(name), members: room.size }, 'storage kept failing; closed the room (4504), its clients keep their changes');
     if (this.entries.get(name)) {
       clearTimeout(this.entries.get(name)!.unloadTimer);
       this.forget(name);

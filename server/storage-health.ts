@@ -4,7 +4,7 @@
  * across all rooms (MAX_QUEUED_BYTES), and whether appends are failing, for readiness. Rooms
  * ask it before they accept a document message and report every append's outcome to it.
  */
-import type { Logger } from './log';
+import { roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';
 
 export interface StorageHealthOptions {
@@ -91,7 +91,7 @@ export class StorageHealth {
   /** A room's append failed; `since` is when that append was first tried. */
   appendFailed(room: string, since: number, error: Error): void {
     if (this.failing.size === 0 && !this.lastAppendFailed) {
-      this.options.logger.error({ room, err: error.message }, 'storage appends are failing; rooms hold their changes and retry');
+      this.options.logger.error({ room: roomLogId(room), err: error.message }, 'storage appends are failing; rooms hold their changes and retry');
     }
     if (!this.failing.has(room)) this.failing.set(room, since);
     this.lastAppendFailed = true;

@@ -18,6 +18,7 @@ import { syncStep1Frame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
+import { roomLogId } from '../server/log';
 
 /** A started server for the enclosing describe block, and everything to close after it. */
 function serverWith(env: Record<string, string>) {
@@ -230,7 +231,7 @@ describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
     await expect.poll(() => metricValue(ctx.server.httpUrl, 'tandem_updates_received_total')).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 300));
     author.destroy();
-    await waitFor(() => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === existing), 'the document to unload');
+    await waitFor(() => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(existing)), 'the document to unload');
     // Someone writing in a room right now: never unloaded for a newcomer.
     const busyRoom = uniqueRoom('busy');
     const writer = await ctx.peer(busyRoom, '127.0.0.1', '192.0.2.3');

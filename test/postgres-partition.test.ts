@@ -15,6 +15,7 @@ import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSch
 import { startServer, type ServerProcess } from './support/server-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
+import { roomLogId } from '../server/log';
 
 /** Appends `count` words, one every `pauseMs`; returns them. */
 async function typeWords(client: TrackedClient, prefix: string, count: number, pauseMs: number): Promise<string[]> {
@@ -84,7 +85,7 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
     expect(outageStatus).toBe(503);
     typed.push(...(await during).flat());
     // Past STORAGE_FAILURE_TIMEOUT_MS the room gave up rather than freeze (its clients reconnect).
-    expect(server.logs.some((entry) => entry.room === room && /storage kept failing/.test(String(entry.msg)))).toBe(true);
+    expect(server.logs.some((entry) => entry.room === roomLogId(room) && /storage kept failing/.test(String(entry.msg)))).toBe(true);
     expect(await readyzStatus(server)).toBe(503);
 
     proxy.resume();

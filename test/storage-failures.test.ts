@@ -24,6 +24,7 @@ import { closeCodeOf, openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, storedRows, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { describeUnlessSkipped } from './support/describe-when';
+import { roomLogId } from '../server/log';
 
 /** Text no storage can compress. */
 const randomText = (bytes: number) => randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes);
@@ -131,7 +132,7 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     expect(await attackerClosed).toBe(CloseCode.STORAGE_UNAVAILABLE);
     expect(await rejectedTotal(server.httpUrl, 'queued_bytes')).toBeGreaterThanOrEqual(1);
     await waitFor(
-      () => server.logs.some((entry) => entry.room === floodRoom && /storage kept failing/.test(String(entry.msg))),
+      () => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /storage kept failing/.test(String(entry.msg))),
       'the flooded room to give up',
     );
 
@@ -187,7 +188,7 @@ describeUnlessSkipped('a full disk under SQLite, freed before the room gives up'
       // The first update is applied and its append fails (and is retried); the next ones wait
       // in the queue until MAX_QUEUED_BYTES closes the sender.
       attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
-      await waitFor(() => server.logs.some((entry) => entry.room === floodRoom && /append failed; retrying/.test(String(entry.msg))), 'the first append to fail');
+      await waitFor(() => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /append failed; retrying/.test(String(entry.msg))), 'the first append to fail');
       for (let i = 0; i < 3 && attacker.readyState === attacker.OPEN; i++) {
         attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
         await new Promise((resolve) => setTimeout(resolve, 100));
