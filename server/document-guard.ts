@@ -102,25 +102,7 @@ function checkTitleLength(doc: Y.Doc, added: Struct[], ds: DecodedUpdate['ds'], 
  */
 function insertedInto(doc: Y.Doc, root: RootType | null, rootName: string, added: Struct[]): number {
   const items = added.filter((struct): struct is Y.Item => struct instanceof Y.Item);
-  const byClient = new Map<number, Y.Item[]>();
-  for (const item of items) {
-    const list = byClient.get(item.id.client) ?? [];
-    list.push(item);
-    byClient.set(item.id.client, list);
-  }
-  const inUpdate = (id: Y.ID): Y.Item | null => {
-    const list = byClient.get(id.client) ?? [];
-    let low = 0;
-    let high = list.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const item = list[middle];
-      if (id.clock < item.id.clock) high = middle - 1;
-      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
-      else return item;
-    }
-    return null;
-  };
+  const inUpdate = itemFinder(items);
   const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);
   const inRootOfDoc = (id: Y.ID): boolean => {
     const existing = Y.getItem(doc.store, id) as Y.Item | Y.GC;
@@ -263,27 +245,8 @@ function newStructs(doc: Y.Doc, structs: Struct[]): Struct[] {
  * iterative and memoised (updates can hold chains of hundreds of thousands of items).
  */
 function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | null {
-  const byClient = new Map<number, Y.Item[]>();
-  for (const struct of added) {
-    if (!(struct instanceof Y.Item)) continue;
-    const list = byClient.get(struct.id.client) ?? [];
-    list.push(struct);
-    byClient.set(struct.id.client, list);
-  }
-  const inUpdate = (id: Y.ID): Y.Item | null => {
-    const list = byClient.get(id.client);
-    if (!list) return null;
-    let low = 0;
-    let high = list.length - 1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      const item = list[middle];
-      if (id.clock < item.id.clock) high = middle - 1;
-      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
-      else return item;
-    }
-    return null;
-  };
+  const items = added.filter((struct): struct is Y.Item => struct instanceof Y.Item);
+  const inUpdate = itemFinder(items);
   const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);
   const inDoc = (id: Y.ID): Y.Item | Y.GC => Y.getItem(doc.store, id) as Y.Item | Y.GC;
 
@@ -293,73 +256,71 @@ function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | 
 
   /** Depth of the type each new item lives in. */
   const containerDepth = new Map<Y.Item, number>();
-  for (const start of byClient.values()) {
-    for (const item of start) {
-      if (containerDepth.has(item)) continue;
-      // Walk towards something whose container depth is known, then assign on the way back.
-      const path: { item: Y.Item; step: number }[] = [];
-      const onPath = new Set<Y.Item>();
-      let current: Y.Item = item;
-      let base: number;
-      for (;;) {
-        const memo = containerDepth.get(current);
-        if (memo !== undefined) {
-          base = memo;
-          break;
-        }
-        if (onPath.has(current)) {
-          // A cycle: Yjs can never integrate it (it stays pending and is dropped after apply).
-          base = 0;
-          break;
-        }
-        onPath.add(current);
-        if (held(current.id)) {
-          // Partly known: Yjs integrates only the new part, linked after the doc's item just
-          // before it, into that item's list, whatever parent the struct names.
-          const before = inDoc(Y.createID(current.id.client, Y.getState(doc.store, current.id.client) - 1));
-          path.push({ item: current, step: 0 });
-          base = before instanceof Y.Item ? containerDepthInDoc(before) : 0;
-          break;
-        }
-        const parent = current.parent as unknown;
-        if (typeof parent === 'string') {
-          path.push({ item: current, step: 0 });
-          base = 0;
-          break;
-        }
-        // The parent type is held by another item: one level deeper than that item's container.
-        const neighbour = parent instanceof Y.ID ? parent : (current.origin ?? current.rightOrigin);
-        const step = parent instanceof Y.ID ? 1 : 0;
-        path.push({ item: current, step });
-        if (neighbour === null) {
-          base = 0;
-          break;
-        }
-        // What the doc already holds wins: the update cannot stand in for it.
-        if (!held(neighbour)) {
-          const next = inUpdate(neighbour);
-          if (next) {
-            current = next;
-            continue;
-          }
-          // Missing: Yjs sets the item aside (dropped after the apply). No nesting.
-          base = 0;
-          break;
-        }
-        const existing = inDoc(neighbour);
-        if (existing instanceof Y.Item && (!(parent instanceof Y.ID) || existing.content instanceof Y.ContentType)) {
-          base = containerDepthInDoc(existing);
-          break;
-        }
-        // Collected, or a parent that holds no type (deleted meanwhile): Yjs collects the new item too.
+  for (const item of items) {
+    if (containerDepth.has(item)) continue;
+    // Walk towards something whose container depth is known, then assign on the way back.
+    const path: { item: Y.Item; step: number }[] = [];
+    const onPath = new Set<Y.Item>();
+    let current: Y.Item = item;
+    let base: number;
+    for (;;) {
+      const memo = containerDepth.get(current);
+      if (memo !== undefined) {
+        base = memo;
+        break;
+      }
+      if (onPath.has(current)) {
+        // A cycle: Yjs can never integrate it (it stays pending and is dropped after apply).
         base = 0;
         break;
       }
-      let depth = base;
-      for (let i = path.length - 1; i >= 0; i--) {
-        depth += path[i].step;
-        containerDepth.set(path[i].item, depth);
+      onPath.add(current);
+      if (held(current.id)) {
+        // Partly known: Yjs integrates only the new part, linked after the doc's item just
+        // before it, into that item's list, whatever parent the struct names.
+        const before = inDoc(Y.createID(current.id.client, Y.getState(doc.store, current.id.client) - 1));
+        path.push({ item: current, step: 0 });
+        base = before instanceof Y.Item ? containerDepthInDoc(before) : 0;
+        break;
       }
+      const parent = current.parent as unknown;
+      if (typeof parent === 'string') {
+        path.push({ item: current, step: 0 });
+        base = 0;
+        break;
+      }
+      // The parent type is held by another item: one level deeper than that item's container.
+      const neighbour = parent instanceof Y.ID ? parent : (current.origin ?? current.rightOrigin);
+      const step = parent instanceof Y.ID ? 1 : 0;
+      path.push({ item: current, step });
+      if (neighbour === null) {
+        base = 0;
+        break;
+      }
+      // What the doc already holds wins: the update cannot stand in for it.
+      if (!held(neighbour)) {
+        const next = inUpdate(neighbour);
+        if (next) {
+          current = next;
+          continue;
+        }
+        // Missing: Yjs sets the item aside (dropped after the apply). No nesting.
+        base = 0;
+        break;
+      }
+      const existing = inDoc(neighbour);
+      if (existing instanceof Y.Item && (!(parent instanceof Y.ID) || existing.content instanceof Y.ContentType)) {
+        base = containerDepthInDoc(existing);
+        break;
+      }
+      // Collected, or a parent that holds no type (deleted meanwhile): Yjs collects the new item too.
+      base = 0;
+      break;
+    }
+    let depth = base;
+    for (let i = path.length - 1; i >= 0; i--) {
+      depth += path[i].step;
+      containerDepth.set(path[i].item, depth);
     }
   }
   for (const [item, depth] of containerDepth) {
@@ -449,4 +410,31 @@ function deleteChildrenThenItem(transaction: Y.Transaction, item: Y.Item): void 
   for (let child = type._start; child !== null; child = child.right) if (!child.deleted) child.delete(transaction);
   for (const entry of type._map.values()) if (!entry.deleted) entry.delete(transaction);
   if (!item.deleted) item.delete(transaction);
+}
+
+/**
+ * Finds the item of `items` (an update's, each client's in clock order) holding an id, by
+ * binary search per client; null when the update holds no such item.
+ */
+function itemFinder(items: Y.Item[]): (id: Y.ID) => Y.Item | null {
+  const byClient = new Map<number, Y.Item[]>();
+  for (const item of items) {
+    const list = byClient.get(item.id.client) ?? [];
+    list.push(item);
+    byClient.set(item.id.client, list);
+  }
+  return (id) => {
+    const list = byClient.get(id.client);
+    if (!list) return null;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const item = list[middle];
+      if (id.clock < item.id.clock) high = middle - 1;
+      else if (id.clock >= item.id.clock + item.length) low = middle + 1;
+      else return item;
+    }
+    return null;
+  };
 }

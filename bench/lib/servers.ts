@@ -14,6 +14,23 @@ import type { Endpoint } from './wire-client';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Another Tandem checkout to measure instead of this one (e.g. a proposed server change). */
+/**
+ * Limits every benchmarked Tandem runs with. Floods (ingest, join storms, many rooms from one
+ * address) are the point of most scenarios; the rate, byte, step-1 and per-address limits have
+ * their own tests and the floods scenario, which undoes these. Scenario rooms are named, not
+ * random, and traces are typed into the Y.Text `title`.
+ */
+export const BENCH_TANDEM_LIMITS = {
+  LOG_LEVEL: 'warn',
+  UPDATE_RATE_PER_SECOND: '0',
+  BYTE_RATE_PER_SECOND: '0',
+  SYNC_STEP1_RATE_PER_MINUTE: '0',
+  MAX_CONNECTIONS_PER_ADDRESS: '0',
+  MAX_ROOMS_PER_ADDRESS: '0',
+  MIN_NEW_ROOM_ID_LENGTH: '1',
+  MAX_TITLE_LENGTH: '0',
+} as const;
+
 const TANDEM_DIR = process.env.BENCH_TANDEM_DIR ? path.resolve(process.env.BENCH_TANDEM_DIR) : ROOT;
 export const PEERS_DIR = path.join(ROOT, 'bench', 'peers');
 const Y_WEBSOCKET_SERVER = path.join(PEERS_DIR, 'node_modules', 'y-websocket-2', 'bin', 'server.cjs');
@@ -71,17 +88,7 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     args = [...nodeArgs, '--import', 'tsx', path.join(TANDEM_DIR, 'server', 'main.ts')];
     Object.assign(env, {
       DATABASE_URL: `sqlite:${storageFile}`,
-      LOG_LEVEL: 'warn',
-      // Floods (ingest, join storms, many rooms from one address) are the point here; the rate,
-      // byte, step-1 and per-address limits have their own tests (and the floods scenario).
-      UPDATE_RATE_PER_SECOND: '0',
-      BYTE_RATE_PER_SECOND: '0',
-      SYNC_STEP1_RATE_PER_MINUTE: '0',
-      MAX_CONNECTIONS_PER_ADDRESS: '0',
-      MAX_ROOMS_PER_ADDRESS: '0',
-      // Scenario rooms are named, not random; traces are typed into the Y.Text `title`.
-      MIN_NEW_ROOM_ID_LENGTH: '1',
-      MAX_TITLE_LENGTH: '0',
+      ...BENCH_TANDEM_LIMITS,
       SQLITE_SYNCHRONOUS: kind === 'tandem-normal' ? 'normal' : 'full',
     });
     roomPath = '/sync';

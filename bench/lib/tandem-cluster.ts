@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort } from '../../test/support/server-process';
-import { isListening } from './servers';
+import { BENCH_TANDEM_LIMITS, isListening } from './servers';
 import type { Endpoint } from './wire-client';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -45,14 +45,7 @@ export async function startTandemCluster(count: number): Promise<TandemCluster> 
           DATABASE_URL: databaseUrl.toString(),
           REDIS_URL: BENCH_REDIS_URL,
           INSTANCE_ID: `${schema}-${i}`,
-          LOG_LEVEL: 'warn',
-          UPDATE_RATE_PER_SECOND: '0',
-          BYTE_RATE_PER_SECOND: '0',
-          SYNC_STEP1_RATE_PER_MINUTE: '0',
-          MAX_CONNECTIONS_PER_ADDRESS: '0',
-          MAX_ROOMS_PER_ADDRESS: '0',
-          MIN_NEW_ROOM_ID_LENGTH: '1',
-          MAX_TITLE_LENGTH: '0',
+          ...BENCH_TANDEM_LIMITS,
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       });

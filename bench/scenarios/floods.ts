@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { API_PREFIX } from '../../lib/api-routes';
 import type { FloodOutcome, FloodSpec } from '../lib/flood-worker';
-import { sampleProcess, startBenchServer, type BenchServer, type ProcessSample, type StartBenchServerOptions } from '../lib/servers';
+import { BENCH_TANDEM_LIMITS, sampleProcess, startBenchServer, type BenchServer, type ProcessSample, type StartBenchServerOptions } from '../lib/servers';
 import { startProbes, type ProbeSummary } from '../lib/service-probes';
 import { percentile, round } from '../lib/stats';
 import { forkWorker, runTypingLoad, stopWorkers, type LoadWorker, type TypingLoadResult } from '../lib/typing-load';
@@ -154,7 +154,7 @@ export async function measureFlood(name: FloodName, plan: FloodPlan, documentSta
   const definition = FLOODS[name];
   const options = definition.server?.(plan) ?? {};
   // Default limits: the bench's usual unlimited rates would leave the attacker unthrottled.
-  const defaults = { UPDATE_RATE_PER_SECOND: undefined, BYTE_RATE_PER_SECOND: undefined, SYNC_STEP1_RATE_PER_MINUTE: undefined, MAX_CONNECTIONS_PER_ADDRESS: undefined, MAX_ROOMS_PER_ADDRESS: undefined };
+  const defaults = { UPDATE_RATE_PER_SECOND: undefined, BYTE_RATE_PER_SECOND: undefined, SYNC_STEP1_RATE_PER_MINUTE: undefined, MAX_CONNECTIONS_PER_ADDRESS: undefined, MAX_ROOMS_PER_ADDRESS: undefined } satisfies Partial<Record<keyof typeof BENCH_TANDEM_LIMITS, undefined>>;
   const server = await startBenchServer('tandem', { ...options, env: { ...defaults, ...options.env } });
   const run = `${name}-${Date.now()}`;
   const port = portOf(server.endpoint);
