@@ -22,20 +22,25 @@ export type BudgetLimits = Pick<
   | 'byteBurst'
 >;
 
-/** One connection's token buckets. */
+/**
+ * One connection's token buckets. Each starts full, unless the connection's address was just
+ * over a budget (OverBudgetAddresses): then with one second's worth of its rate.
+ */
 export class ConnectionBudget {
   private readonly updates: TokenBucket;
   private readonly awareness: TokenBucket;
   private readonly step1s: TokenBucket;
   private readonly bytes: TokenBucket;
 
-  constructor(limits: BudgetLimits) {
-    this.updates = new TokenBucket(limits.updateRatePerSecond, limits.updateBurst);
-    this.awareness = new TokenBucket(limits.awarenessRatePerSecond, limits.awarenessBurst);
+  constructor(limits: BudgetLimits, { fullBurst = true }: { fullBurst?: boolean } = {}) {
+    const bucket = (ratePerSecond: number, burst: number) =>
+      new TokenBucket(ratePerSecond, burst, fullBurst ? burst : Math.max(1, ratePerSecond));
+    this.updates = bucket(limits.updateRatePerSecond, limits.updateBurst);
+    this.awareness = bucket(limits.awarenessRatePerSecond, limits.awarenessBurst);
     // Stock clients send one sync step 1 per connect; each costs the server an encode and sends
     // up to a whole document, so step 1s have their own, small budget.
-    this.step1s = new TokenBucket(limits.syncStep1RatePerMinute / 60, limits.syncStep1Burst);
-    this.bytes = new TokenBucket(limits.byteRatePerSecond, limits.byteBurst);
+    this.step1s = bucket(limits.syncStep1RatePerMinute / 60, limits.syncStep1Burst);
+    this.bytes = bucket(limits.byteRatePerSecond, limits.byteBurst);
   }
 
   /**
@@ -100,5 +105,41 @@ export class ViewerWrites {
     }
     this.writes += 1;
     return this.writes > VIEWER_WRITE_ALLOWANCE ? 'close' : 'deny';
+  }
+}
+
+/** How long an address that went over a budget gets no fresh bursts. */
+const OVER_BUDGET_MEMORY_MS = 60_000;
+/** Addresses remembered at most (the oldest are forgotten first), so a botnet costs bounded memory. */
+const MAX_REMEMBERED_ADDRESSES = 10_000;
+
+/**
+ * Client addresses one of whose connections was just closed for going over a budget (4429,
+ * 4403). For a minute their new connections start with one second's worth of each budget, not
+ * the whole burst: otherwise every reconnect refills the burst, and a flood closed once a second
+ * still gets BYTE_BURST through each time (measured: 8 MiB/s of 256 KiB updates from one
+ * reconnecting socket, another room's typing p95 7.9× its quiet value). A stock client never
+ * reconnects after those codes, so only people sharing the flooder's address notice it.
+ */
+export class OverBudgetAddresses {
+  private readonly until = new Map<string, number>();
+
+  /** Remembers that `address` went over a budget now. */
+  note(address: string): void {
+    this.until.delete(address);
+    this.until.set(address, Date.now() + OVER_BUDGET_MEMORY_MS);
+    if (this.until.size > MAX_REMEMBERED_ADDRESSES) {
+      const oldest = this.until.keys().next().value;
+      if (oldest !== undefined) this.until.delete(oldest);
+    }
+  }
+
+  /** Whether `address` went over a budget within the last minute. */
+  has(address: string): boolean {
+    const until = this.until.get(address);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.until.delete(address);
+    return false;
   }
 }

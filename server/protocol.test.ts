@@ -398,11 +398,11 @@ describe('decode limits and peeking', () => {
     const exact = JSON.stringify(state).length;
     const update = encodeAwarenessEntries([{ clientId: 7, clock: 1, state }]);
     const bytes = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, update));
-    expect(decodeClientMessage(bytes, { maxPresenceStateBytes: exact })).toMatchObject({
+    expect(decodeClientMessage(bytes, { maxPresenceStateBytes: exact, maxPresenceEntries: 1 })).toMatchObject({
       kind: 'awareness',
       entries: [{ clientId: 7, clock: 1, state, bytes: exact }],
     });
-    expect(() => decodeClientMessage(bytes, { maxPresenceStateBytes: exact - 1 })).toThrow(PresenceTooLargeError);
+    expect(() => decodeClientMessage(bytes, { maxPresenceStateBytes: exact - 1, maxPresenceEntries: 1 })).toThrow(PresenceTooLargeError);
     // Not even valid JSON: refused for its size, never parsed.
     const huge = encoding.createEncoder();
     encoding.writeVarUint(huge, 1);
@@ -410,7 +410,21 @@ describe('decode limits and peeking', () => {
     encoding.writeVarUint(huge, 1);
     encoding.writeVarString(huge, '{'.repeat(100_000));
     const hugeFrame = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, encoding.toUint8Array(huge)));
-    expect(() => decodeClientMessage(hugeFrame, { maxPresenceStateBytes: 4096 })).toThrow(/100000 bytes is over 4096/);
+    expect(() => decodeClientMessage(hugeFrame, { maxPresenceStateBytes: 4096, maxPresenceEntries: 1 })).toThrow(/100000 bytes is over 4096/);
+  });
+
+  it('refuses a presence update holding more entries than maxPresenceEntries before parsing any', () => {
+    const state = { user: { name: 'Ada', color: '#175cd3' } };
+    const entries = [1, 2, 3].map((clientId) => ({ clientId, clock: 1, state }));
+    const bytes = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries)));
+    expect(decodeClientMessage(bytes, { maxPresenceStateBytes: 4096, maxPresenceEntries: 3 })).toMatchObject({ kind: 'awareness' });
+    expect(() => decodeClientMessage(bytes, { maxPresenceStateBytes: 4096, maxPresenceEntries: 2 })).toThrow(/3 entries is over 2/);
+    // A count no frame could hold is refused from the count alone: nothing after it is read.
+    const claimed = encoding.createEncoder();
+    encoding.writeVarUint(claimed, 1_000_000);
+    encoding.writeVarString(claimed, 'not an entry');
+    const claimedFrame = frame(MESSAGE_AWARENESS, (e) => encoding.writeVarUint8Array(e, encoding.toUint8Array(claimed)));
+    expect(() => decodeClientMessage(claimedFrame, { maxPresenceStateBytes: 4096, maxPresenceEntries: 2000 })).toThrow(PresenceTooLargeError);
   });
 
   it('tells document messages apart by their type bytes alone, and the empty update among them', () => {

@@ -23,9 +23,11 @@ export class PresenceTooLargeError extends ProtocolError {
 export interface DecodeLimits {
   /** Longest JSON text of one presence state (MAX_PRESENCE_STATE_BYTES). */
   maxPresenceStateBytes: number;
+  /** Most entries one presence update may hold (read before any is parsed). */
+  maxPresenceEntries: number;
 }
 
-const NO_LIMITS: DecodeLimits = { maxPresenceStateBytes: Infinity };
+const NO_LIMITS: DecodeLimits = { maxPresenceStateBytes: Infinity, maxPresenceEntries: Infinity };
 
 /** One entry of an awareness update: whose presence, at which clock, and its parsed state. */
 export interface AwarenessEntry {
@@ -106,7 +108,7 @@ function readMessage(decoder: decoding.Decoder, limits: DecodeLimits): ClientMes
     }
     case MessageType.AWARENESS: {
       const update = decoding.readVarUint8Array(decoder);
-      return { kind: 'awareness', update, entries: readAwarenessEntries(update, limits.maxPresenceStateBytes) };
+      return { kind: 'awareness', update, entries: readAwarenessEntries(update, limits.maxPresenceStateBytes, limits.maxPresenceEntries) };
     }
     case MessageType.QUERY_AWARENESS:
       return { kind: 'query-awareness' };
@@ -157,9 +159,11 @@ function isSafeRange(client: number, clock: number, length: number): boolean {
  * holding megabyte states is what exhausted the server). A clock is never refused here: a stock
  * client can be pushed to any clock (security review H1), so the room drops what it doubts.
  */
-export function readAwarenessEntries(update: Uint8Array, maxStateBytes = Infinity): AwarenessEntry[] {
+export function readAwarenessEntries(update: Uint8Array, maxStateBytes = Infinity, maxEntries = Infinity): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
+  // Checked before anything is parsed: 130,000 made-up ids in one frame cost a JSON parse each.
+  if (count > maxEntries) throw new PresenceTooLargeError(`presence update of ${count} entries is over ${maxEntries}`);
   const entries: AwarenessEntry[] = [];
   for (let i = 0; i < count; i++) {
     const clientId = decoding.readVarUint(decoder);

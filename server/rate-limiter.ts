@@ -6,11 +6,13 @@ export class TokenBucket {
   private tokens: number;
   private refilledAt = performance.now();
 
+  /** `initial`: the tokens it starts with (the whole burst unless said otherwise). */
   constructor(
     private readonly ratePerSecond: number,
     private readonly burst: number,
+    initial = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = Math.min(burst, initial);
   }
 
   /** Takes `count` tokens; false (taking none) when fewer are left: the caller is over its rate. */

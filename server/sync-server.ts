@@ -12,7 +12,7 @@ import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics, RejectionReason } from './metrics';
-import { ConnectionBudget, ViewerWrites } from './flow-control';
+import { ConnectionBudget, OverBudgetAddresses, ViewerWrites } from './flow-control';
 import { decodeClientMessage, PresenceTooLargeError, ProtocolError, type ClientMessage } from './protocol';
 import { READ_ONLY, type Room } from './room';
 import { RoomRegistry, type RoomScale } from './room-registry';
@@ -79,6 +79,9 @@ export interface SyncServer {
   close(): Promise<void>;
 }
 
+/** How many rooms' worth of presence entries one presence update may hold (see decodeLimits). */
+const PRESENCE_ENTRIES_PER_ROOM_SHARE = 4;
+
 /** Creates a sync server over `storage`; it owns no port (see http.ts). */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
   const { metrics } = options;
@@ -90,6 +93,14 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const storageHealth = new StorageHealth(options);
   const rooms = new RoomRegistry({ ...options, storageHealth });
   const connectionsByRoom = new Map<string, Set<Connection>>();
+  const overBudget = new OverBudgetAddresses();
+  const decodeLimits = {
+    maxPresenceStateBytes: options.maxPresenceStateBytes,
+    // A stock client echoes every presence change it receives, and a joiner's first echo holds
+    // everyone in the room; four times what one instance's room can hold leaves room for the
+    // other instances' members. More is not a client echoing a room: refused unparsed.
+    maxPresenceEntries: PRESENCE_ENTRIES_PER_ROOM_SHARE * options.maxConnectionsPerRoom * options.maxPresenceIdsPerConnection,
+  };
   /** Per client address: open connections, and how many of them each room holds. */
   const byAddress = new Map<string, { connections: number; rooms: Map<string, number> }>();
   let closing: Promise<void> | null = null;
@@ -173,7 +184,12 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     if (!track(connection, target.clientAddress)) return;
     connection.log.debug('connected');
 
-    const budget = new ConnectionBudget(options);
+    const budget = new ConnectionBudget(options, { fullBurst: !overBudget.has(target.clientAddress) });
+    /** Closes a connection that went over a budget; its address gets no fresh burst for a while. */
+    const overLimit = (code: CloseCodeValue, reason: RejectionReason, message: string): void => {
+      overBudget.note(target.clientAddress);
+      refuse(connection, code, reason, message);
+    };
     // A view connection's document messages are dropped by type, never decoded (flow-control.ts).
     const viewerWrites = connection.role === 'view' ? new ViewerWrites() : null;
     let receivedAny = false;
@@ -196,10 +212,10 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       metrics.bytesReceived.inc(frame.byteLength);
       if (!isBinary) return refuse(connection, CloseCode.MALFORMED_MESSAGE, 'malformed', 'text frame refused');
       if (!budget.chargeBytes(frame.byteLength)) {
-        return refuse(connection, CloseCode.RATE_LIMITED, 'byte_budget', 'over BYTE_RATE_PER_SECOND / BYTE_BURST; closing');
+        return overLimit(CloseCode.RATE_LIMITED, 'byte_budget', 'over BYTE_RATE_PER_SECOND / BYTE_BURST; closing');
       }
       const verdict = viewerWrites?.judge(frame) ?? 'decode';
-      if (verdict === 'close') return refuse(connection, CloseCode.READ_ONLY_WRITES, 'read_only_writes', 'view connection kept writing; closing');
+      if (verdict === 'close') return overLimit(CloseCode.READ_ONLY_WRITES, 'read_only_writes', 'view connection kept writing; closing');
       if (verdict === 'deny') {
         metrics.rejected.inc({ reason: 'read_only' });
         connection.send(READ_ONLY);
@@ -209,7 +225,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       if (!message) return;
       const isEcho = () => message.kind === 'awareness' && room !== null && !room.presence.hasNews(connection, message.entries);
       const over = budget.overRate(message, isEcho);
-      if (over) return refuse(connection, CloseCode.RATE_LIMITED, over, 'over rate limit; closing');
+      if (over) return overLimit(CloseCode.RATE_LIMITED, over, 'over rate limit; closing');
       if (message.kind === 'sync-step2' || message.kind === 'sync-update') metrics.updatesReceived.inc();
       if (message.kind === 'awareness') metrics.awarenessReceived.inc();
       if (room) handleMessage(connection, room, message);
@@ -232,7 +248,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
   function decode(connection: Connection, frame: Uint8Array): ClientMessage | null {
     try {
-      return decodeClientMessage(frame, options);
+      return decodeClientMessage(frame, decodeLimits);
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       metrics.rejected.inc({ reason: error instanceof PresenceTooLargeError ? 'presence_too_large' : 'malformed' });

@@ -36,8 +36,14 @@ interface Counter {
   destroy(): void;
 }
 
-async function openCounter(url: string): Promise<Counter> {
-  const socket = new WebSocket(url);
+let lastLoopbackHost = 0;
+/**
+ * Each raw socket dials from its own loopback address unless told one: an attacker closed for
+ * its budget makes its address start the next connections low (flow-control.ts), which must not
+ * leak from one test into the next.
+ */
+async function openCounter(url: string, localAddress = `127.0.1.${++lastLoopbackHost}`): Promise<Counter> {
+  const socket = new WebSocket(url, { localAddress });
   const counter: Counter = {
     socket,
     bytes: 0,
@@ -380,6 +386,35 @@ describe('byte budget (M1: budget bytes as well as messages, for everyone)', () 
   });
 });
 
+describe('byte budget across reconnects (a flood closed once a second must not get a fresh burst each time)', () => {
+  const kit = serverWith({ BYTE_RATE_PER_SECOND: String(64 * 1024), BYTE_BURST: String(2 * MiB) });
+
+  it('starts the next connections of an address just closed for its budget with one second of it; other addresses keep the burst', async () => {
+    const { server } = kit;
+    const room = uniqueRoom('rebursts');
+    const alice = keep(await connectClient(server.syncUrl, room));
+    const paste = (mark: string) => updateFrame(updateFrom((text) => text.insert(0, mark.repeat(900 * 1024))));
+    const flooder = keep(await openCounter(`${server.syncUrl}/${room}`, '127.0.0.3'));
+    for (const mark of ['a', 'b', 'c']) flooder.socket.send(paste(mark));
+    expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
+    await waitFor(() => alice.text.length >= 2 * 900 * 1024, 'the two pastes within the burst to reach Alice');
+
+    // Back at once from the same address: one second's worth (64 KiB), so a 900 KiB paste is over.
+    const before = await rejectedTotal(server.httpUrl, 'byte_budget');
+    const again = keep(await openCounter(`${server.syncUrl}/${room}`, '127.0.0.3'));
+    again.socket.send(paste('d'));
+    expect(await again.closed()).toBe(CloseCode.RATE_LIMITED);
+    expect(await rejectedTotal(server.httpUrl, 'byte_budget')).toBe(before + 1);
+
+    // Someone else still gets the whole burst.
+    const other = keep(await openCounter(`${server.syncUrl}/${room}`, '127.0.0.4'));
+    other.socket.send(paste('e'));
+    await waitFor(() => alice.text.toString().includes('e'.repeat(1000)), 'the other address’s paste to reach Alice');
+    expect(other.closeCode).toBeNull();
+    expect(alice.text.toString()).not.toContain('d'.repeat(1000));
+  });
+});
+
 describe('presence floods (H11)', () => {
   const kit = serverWith({ BYTE_RATE_PER_SECOND: String(256 * 1024), BYTE_BURST: String(4 * MiB) });
 
@@ -420,11 +455,11 @@ describe('presence floods (H11)', () => {
     expect((await serverRssBytes(server)) - rssBefore).toBeLessThan(200 * MiB);
   });
 
-  it('closes a socket sending 1 MiB frames of 130,000 made-up ids with 4429 once past its byte burst', async () => {
+  it('closes a socket sending 1 MiB frames of 130,000 made-up ids with 4400 from the entry count, before parsing any', async () => {
     const { server } = kit;
     const room = uniqueRoom('many-ids');
     const [alice, bob] = await pair(server, room);
-    const before = await rejectedTotal(server.httpUrl, 'byte_budget');
+    const before = await rejectedTotal(server.httpUrl, 'presence_too_large');
     const rssBefore = await serverRssBytes(server);
     const rss = watchRss(server);
     const entries = Array.from({ length: 130_000 }, (_, i) => ({ clientId: 100_000 + i, clock: 1, state: {} }));
@@ -432,8 +467,8 @@ describe('presence floods (H11)', () => {
     expect(frame.byteLength).toBeLessThan(MiB);
     const flooder = keep(await openCounter(await viewUrl(server, room)));
     for (let i = 0; i < 20; i++) flooder.socket.send(frame);
-    expect(await flooder.closed(30_000)).toBe(CloseCode.RATE_LIMITED);
-    expect(await rejectedTotal(server.httpUrl, 'byte_budget')).toBe(before + 1);
+    expect(await flooder.closed(30_000)).toBe(CloseCode.MALFORMED_MESSAGE);
+    expect(await rejectedTotal(server.httpUrl, 'presence_too_large')).toBe(before + 1);
     await healthy(server);
     await stillSeeEachOther(alice, bob);
     expect((await rss.stop()) - rssBefore).toBeLessThan(300 * MiB);
