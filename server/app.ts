@@ -6,15 +6,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { NONCE_HEADER } from '../lib/csp-nonce';
+import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../lib/room-id';
 import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv, type ServerConfig } from './config';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';
 import { createNonce, pageSecurityHeaders } from './security-headers';
+import type { DocumentStorage } from './storage';
+import { isRefusedNewRoom } from './upgrade';
 
 const dev = process.argv.includes('--dev');
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function createNextApp(config: ServerConfig): Promise<WebApp> {
+async function createNextApp(config: ServerConfig, storage: DocumentStorage): Promise<WebApp> {
   const app = next({ dev, dir: projectDir });
   await app.prepare();
   const handleRequest = app.getRequestHandler();
@@ -30,7 +33,17 @@ async function createNextApp(config: ServerConfig): Promise<WebApp> {
       // Both are set here, so a client cannot supply its own.
       request.headers['content-security-policy'] = headers['content-security-policy'];
       request.headers[NONCE_HEADER] = nonce;
-      void handleRequest(request, response);
+      delete request.headers[REFUSED_NEW_ROOM_HEADER];
+      const room = /^\/d\/([^/?#]+)/.exec(request.url ?? '')?.[1];
+      if (!room || !isValidRoomId(room)) return void handleRequest(request, response);
+      isRefusedNewRoom(room, { tokenMode: config.authSecret !== null, minNewRoomIdLength: config.minNewRoomIdLength, storage }).then(
+        (refused) => {
+          if (refused) request.headers[REFUSED_NEW_ROOM_HEADER] = String(config.minNewRoomIdLength);
+          void handleRequest(request, response);
+        },
+        // Storage down: the editor page itself says it cannot connect, as for any room.
+        () => void handleRequest(request, response),
+      );
     },
     // Next.js' own upgrades (hot reload in dev); sync upgrades never reach here.
     handleUpgrade: (request, socket, head) => void handleUpgrade(request, socket, head),
@@ -40,7 +53,7 @@ async function createNextApp(config: ServerConfig): Promise<WebApp> {
 async function main(): Promise<void> {
   loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
-  const { port } = await runTandemProcess(config, 'app', () => createNextApp(config));
+  const { port } = await runTandemProcess(config, 'app', (_logger, storage) => createNextApp(config, storage));
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
 }

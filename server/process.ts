@@ -10,7 +10,7 @@ import { createHttpServer, type WebApp } from './http';
 import { createLogger, roomLogId, type Logger } from './log';
 import { createMetrics } from './metrics';
 import { RedisFanout } from './scale/redis-fanout';
-import { openStorage } from './storage';
+import { openStorage, type DocumentStorage } from './storage';
 import { createSyncServer } from './sync-server';
 
 export interface RunningProcess {
@@ -23,7 +23,7 @@ export interface RunningProcess {
 export async function runTandemProcess(
   config: ServerConfig,
   mode: 'sync' | 'app',
-  createWebApp?: (logger: Logger) => Promise<WebApp>,
+  createWebApp?: (logger: Logger, storage: DocumentStorage) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
@@ -48,7 +48,7 @@ export async function runTandemProcess(
     : undefined;
   const sync = createSyncServer({ ...config, storage, logger, metrics, scale });
   if (scale) scale.onViewLinkRevoked = (viewId) => sync.revokeViewLink(viewId);
-  const webApp = createWebApp ? await createWebApp(logger) : undefined;
+  const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
   const server = createHttpServer({ config, sync, storage, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {

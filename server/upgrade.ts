@@ -87,6 +87,18 @@ async function isStored(storage: DocumentStorage, room: string): Promise<boolean
   return (await storage.load(room)).updates.length > 0;
 }
 
+/**
+ * Whether open mode refuses `room` as a new document: shorter than MIN_NEW_ROOM_ID_LENGTH (a
+ * guessable capability, e.g. /d/notes) and nothing stored under it. Token mode names rooms in
+ * signed tokens, so any id goes there.
+ */
+export async function isRefusedNewRoom(
+  room: string,
+  policy: { tokenMode: boolean; minNewRoomIdLength: number; storage: DocumentStorage },
+): Promise<boolean> {
+  return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await isStored(policy.storage, room));
+}
+
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
 export async function resolveUpgrade(
   request: IncomingMessage,
@@ -103,7 +115,7 @@ export async function resolveUpgrade(
     return { status: 400, message: isView ? 'invalid view id' : 'invalid room id', reason: 'invalid_room' };
   }
 
-  if (!isView && !policy.tokens && id.length < policy.minNewRoomIdLength && !(await isStored(policy.storage, id))) {
+  if (!isView && (await isRefusedNewRoom(id, { ...policy, tokenMode: policy.tokens !== null }))) {
     return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
   }
 

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
+import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { EditorPageLoader } from '../../../components/EditorPageLoader';
-import { isValidRoomId } from '../../../lib/room-id';
+import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../../../lib/room-id';
 
 // PUBLIC_SYNC_URL and AUTH_SECRET are read per request, so one build serves any deployment.
 export const dynamic = 'force-dynamic';
@@ -11,6 +13,19 @@ export const metadata: Metadata = { title: 'Document · Tandem' };
 export default async function DocumentRoute({ params }: { params: Promise<{ room: string }> }) {
   const { room } = await params;
   if (!isValidRoomId(room)) notFound();
+  const minimumLength = (await headers()).get(REFUSED_NEW_ROOM_HEADER);
+  if (minimumLength) {
+    return (
+      <main className="home">
+        <h1>No document here</h1>
+        <p>
+          New documents need an address of at least {minimumLength} characters, so that nobody can guess it. No document
+          is stored under this one.
+        </p>
+        <Link href="/">Start a new document</Link>
+      </main>
+    );
+  }
   return (
     <EditorPageLoader room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} tokenMode={!!process.env.AUTH_SECRET} />
   );
