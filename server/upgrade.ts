@@ -83,10 +83,6 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
 }
 
 /** Whether storage holds anything for the room (a short id from before MIN_NEW_ROOM_ID_LENGTH still opens). */
-async function isStored(storage: DocumentStorage, room: string): Promise<boolean> {
-  return (await storage.load(room)).updates.length > 0;
-}
-
 /**
  * Whether open mode refuses `room` as a new document: shorter than MIN_NEW_ROOM_ID_LENGTH (a
  * guessable capability, e.g. /d/notes) and nothing stored under it. Token mode names rooms in
@@ -96,7 +92,7 @@ export async function isRefusedNewRoom(
   room: string,
   policy: { tokenMode: boolean; minNewRoomIdLength: number; storage: DocumentStorage },
 ): Promise<boolean> {
-  return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await isStored(policy.storage, room));
+  return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await policy.storage.holdsRoom(room));
 }
 
 /** Resolves an upgrade request to its target, or to the reason it is refused. */

@@ -20,6 +20,7 @@ export function relayingStorage(storage: DocumentStorage, onStored: (room: strin
     ensureViewId: (room, candidate) => storage.ensureViewId(room, candidate),
     replaceViewId: (room, next) => storage.replaceViewId(room, next),
     roomForViewId: (viewId) => storage.roomForViewId(viewId),
+    holdsRoom: (room) => storage.holdsRoom(room),
     ping: () => storage.ping(),
     probeWrite: () => storage.probeWrite(),
     usedBytes: () => storage.usedBytes(),

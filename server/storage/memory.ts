@@ -27,6 +27,10 @@ export function createMemoryStorage(): DocumentStorage {
       const head = entry.log.at(-1)?.id ?? entry.snapshot?.throughHead ?? 0;
       return { updates, head, logLength: entry.log.length };
     },
+    async holdsRoom(room) {
+      const entry = rooms.get(room);
+      return entry !== undefined && (entry.snapshot !== null || entry.log.length > 0);
+    },
     async append(room, update) {
       const id = nextId++;
       roomFor(room).log.push({ id, data: update.slice() });

@@ -65,6 +65,8 @@ const UPSERT_VIEW = `
   INSERT INTO room_views (room, view_id) VALUES ($1, $2)
   ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = $1';
+const SELECT_ROOM_HELD =
+  'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = $1) OR EXISTS (SELECT 1 FROM room_updates WHERE room = $1) AS held';
 const INSERT_PROBE = 'INSERT INTO room_updates (room, data) VALUES ($1, $2)';
 const DELETE_PROBE = 'DELETE FROM room_updates WHERE room = $1';
 // Heap, TOAST and indexes of Tandem's tables in this schema: what MAX_STORAGE_BYTES limits.
@@ -173,6 +175,10 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       const logLength = rows.filter((row) => row.part === 1).length;
       const head = rows.reduce((max, row) => Math.max(max, Number(row.id)), 0);
       return { updates, head, logLength };
+    },
+    async holdsRoom(room) {
+      const { rows } = await pool.query<{ held: boolean }>(SELECT_ROOM_HELD, [room]);
+      return rows[0]?.held === true;
     },
     append(room, update) {
       return new Promise<number>((resolve, reject) => {

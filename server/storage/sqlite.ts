@@ -35,6 +35,8 @@ const UPSERT_VIEW = `
 const SELECT_VIEW_BY_ROOM = 'SELECT view_id AS viewId FROM room_views WHERE room = ?';
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = ?';
 const DELETE_ROOM_LOG = 'DELETE FROM room_updates WHERE room = ?';
+const SELECT_ROOM_HELD =
+  'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = ?) OR EXISTS (SELECT 1 FROM room_updates WHERE room = ?) AS held';
 
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
@@ -65,6 +67,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   const selectViewByRoom = db.prepare<[string], { viewId: string }>(SELECT_VIEW_BY_ROOM);
   const selectRoomByView = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_VIEW);
   const deleteRoomLog = db.prepare(DELETE_ROOM_LOG);
+  const selectRoomHeld = db.prepare<[string, string], { held: number }>(SELECT_ROOM_HELD);
   // Committing a row and its removal writes pages to the WAL: fails as appends do on a full
   // or read-only disk, which a read (ping) never notices.
   const probeWrite = db.transaction(() => {
@@ -141,6 +144,9 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     kind: 'sqlite',
     async load(room) {
       return loadRoom(room);
+    },
+    async holdsRoom(room) {
+      return selectRoomHeld.get(room, room)?.held === 1;
     },
     append(room, update) {
       return new Promise<number>((resolve, reject) => {

@@ -344,6 +344,19 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       expect(rebuild((await storage.load('room')).updates)).toBe('kept');
     });
 
+    it('tells whether a room holds anything, before and after compaction folds its log away', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.holdsRoom('room')).toBe(false);
+      await storage.append('other', createWriter().edit((t) => t.insert(0, 'elsewhere')));
+      expect(await storage.holdsRoom('room')).toBe(false);
+      await storage.append('room', createWriter().edit((t) => t.insert(0, 'kept')));
+      expect(await storage.holdsRoom('room')).toBe(true);
+      expect(await storage.holdsRoom('Room')).toBe(false);
+      await storage.compact('room', recordingFold().fold);
+      expect((await storage.load('room')).logLength).toBe(0);
+      expect(await storage.holdsRoom('room')).toBe(true);
+    });
+
     it('counts the bytes it holds: used bytes grow with what is appended', async () => {
       const { storage } = await openStorage();
       const before = await storage.usedBytes();

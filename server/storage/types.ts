@@ -37,6 +37,8 @@ export interface DocumentStorage {
   readonly kind: string;
   /** Reads a room's stored state. Throws if storage is unreachable or a row is unreadable. */
   load(room: string): Promise<StoredDocument>;
+  /** Whether anything is stored for the room, without reading it (one indexed lookup). */
+  holdsRoom(room: string): Promise<boolean>;
   /**
    * Durably appends one update to the room's log and returns its position (the new head).
    * When the promise resolves the update survives a crash of this process.
