@@ -15,6 +15,24 @@ export default tseslint.config(
     },
   },
   {
+    // The server takes only the wire contract from lib/: the editor schema, browser client,
+    // presence rendering and preferences are the browser's.
+    files: ['server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/lib/editor/*', '**/lib/client/*', '**/lib/presence/*', '**/lib/prefs/*'],
+              message: 'server/ imports only lib/protocol/ (the wire contract shared with the browser).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // React code only: Playwright fixtures also call a function named `use`.
     files: ['app/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks, '@next/next': nextPlugin },

@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import { headers } from 'next/headers';
 import type { ReactNode } from 'react';
-import { NONCE_HEADER } from '../lib/csp-nonce';
-import { THEME_BOOT_SCRIPT } from '../lib/theme';
+import { NONCE_HEADER } from '../lib/protocol/csp-nonce';
+import { THEME_BOOT_SCRIPT } from '../lib/prefs/theme';
 import './globals.css';
 import './styles/editor-toolbar.css';
 import './styles/print.css';

@@ -3,10 +3,10 @@ import { EditorContent, useEditor, type Editor } from '@tiptap/react';
 import { useEffect, useMemo } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
-import { pageNonce } from '../lib/csp-nonce';
-import { documentExtensions } from '../lib/editor-extensions';
-import type { Identity } from '../lib/identity';
-import { presenceUserFor } from '../lib/presence-user';
+import { pageNonce } from '../lib/protocol/csp-nonce';
+import { documentExtensions } from '../lib/editor/editor-extensions';
+import type { Identity } from '../lib/prefs/identity';
+import { presenceUserFor } from '../lib/presence/presence-user';
 
 interface Props {
   doc: Y.Doc;

@@ -10,10 +10,10 @@ import {
   normalizeTitleInput,
   rebaseSplice,
   spliceBetween,
-  TITLE_TEXT_NAME,
   UNTITLED_DOCUMENT,
   type TextDeltaOp,
-} from '../lib/document-title';
+} from '../lib/editor/document-title';
+import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import { useDocumentTitle } from './hooks/use-document-title';
 import { rememberDocumentTitle } from './hooks/use-recent-documents';
 import { useTabTitle } from './hooks/use-tab-title';

@@ -2,9 +2,10 @@
 import type { Editor } from '@tiptap/react';
 import { useEffect, useId, useRef, useState } from 'react';
 import type * as Y from 'yjs';
-import { downloadFile, fileStemFor } from '../lib/download-file';
-import { standaloneHtml } from '../lib/html-export';
-import { jsonToMarkdown } from '../lib/markdown';
+import { downloadFile, fileStemFor } from '../lib/editor/download-file';
+import { standaloneHtml } from '../lib/editor/html-export';
+import { jsonToMarkdown } from '../lib/editor/markdown';
+import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 
 interface Props {
   editor: Editor;
@@ -14,7 +15,7 @@ interface Props {
 
 /** The document title as it is now, or "Untitled". */
 function currentTitle(doc: Y.Doc): string {
-  return doc.getText('title').toString().trim() || 'Untitled';
+  return doc.getText(TITLE_TEXT_NAME).toString().trim() || 'Untitled';
 }
 
 /**

@@ -1,8 +1,8 @@
 'use client';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { displayTitle } from '../lib/document-title';
-import { createRoomId } from '../lib/room-id';
+import { displayTitle } from '../lib/editor/document-title';
+import { createRoomId } from '../lib/protocol/room-id';
 import { useRecentDocuments } from './hooks/use-recent-documents';
 import { ImportMarkdownButton } from './ImportMarkdownButton';
 import { ThemeToggle } from './ThemeToggle';

@@ -1,9 +1,9 @@
 'use client';
 import { useRouter } from 'next/navigation';
 import { useId, useRef, useState, type ChangeEvent } from 'react';
-import { markdownToJSON } from '../lib/markdown';
-import { stashImport } from '../lib/pending-import';
-import { createRoomId } from '../lib/room-id';
+import { markdownToJSON } from '../lib/editor/markdown';
+import { stashImport } from '../lib/editor/pending-import';
+import { createRoomId } from '../lib/protocol/room-id';
 
 /** Larger files are refused before reading: far past any document people write by hand. */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
@@ -14,8 +14,8 @@ function titleFromFileName(fileName: string): string {
 }
 
 /**
- * "Import Markdown": reads a .md file, converts it here (lib/markdown.ts) and opens a NEW
- * document that receives it once (lib/pending-import.ts). The file never leaves the browser
+ * "Import Markdown": reads a .md file, converts it here (lib/editor/markdown.ts) and opens a NEW
+ * document that receives it once (lib/editor/pending-import.ts). The file never leaves the browser
  * except as the document's own content.
  */
 export function ImportMarkdownButton() {

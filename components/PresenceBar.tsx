@@ -2,9 +2,9 @@
 import type { Editor } from '@tiptap/core';
 import { useId, useState, type CSSProperties } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
-import { MAX_NAME_LENGTH, normalizeName, PRESENCE_COLORS, type Identity } from '../lib/identity';
-import { isIdle } from '../lib/presence-activity';
-import { initialsOf, splitAvatars } from '../lib/presence-avatars';
+import { MAX_NAME_LENGTH, normalizeName, PRESENCE_COLORS, type Identity } from '../lib/prefs/identity';
+import { isIdle } from '../lib/presence/presence-activity';
+import { initialsOf, splitAvatars } from '../lib/presence/presence-avatars';
 import { useActivityBeacon } from './hooks/use-activity-beacon';
 import { useFollowCaret } from './hooks/use-follow-caret';
 import { useNow } from './hooks/use-now';

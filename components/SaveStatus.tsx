@@ -1,5 +1,5 @@
 'use client';
-import type { SaveState, SaveTracker } from '../lib/save-tracker';
+import type { SaveState, SaveTracker } from '../lib/client/save-tracker';
 import { useSaveState } from './hooks/use-save-state';
 
 /** The words for each save state; "Saved" only when the server acknowledged everything. */

@@ -1,13 +1,13 @@
 'use client';
 import { useEffect, useId, useRef, useState } from 'react';
-import { fetchViewLink, rotateViewLink } from '../lib/api-client';
-import { editLinkFor, viewLinkFor } from '../lib/share-links';
-import type { TokenKeeper } from '../lib/token-client';
+import { fetchViewLink, rotateViewLink } from '../lib/client/api-client';
+import { editLinkFor, viewLinkFor } from '../lib/client/share-links';
+import type { TokenKeeper } from '../lib/client/token-client';
 import { CopyLinkField } from './CopyLinkField';
 
 interface Props {
   room: string;
-  /** Where the API lives (see lib/sync-url.ts apiBaseFor). */
+  /** Where the API lives (see lib/client/sync-url.ts apiBaseFor). */
   apiBase: string;
   /** Token mode: the page's edit token authorizes the view-link calls. */
   tokens: TokenKeeper | null;

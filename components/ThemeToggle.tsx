@@ -1,5 +1,5 @@
 'use client';
-import { THEME_PREFERENCES } from '../lib/theme';
+import { THEME_PREFERENCES } from '../lib/prefs/theme';
 import { useThemePreference } from './hooks/use-theme-preference';
 
 /** System / Light / Dark: three pressed-state buttons; the choice is remembered here. */

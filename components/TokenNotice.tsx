@@ -1,5 +1,5 @@
 'use client';
-import type { TokenKeeper } from '../lib/token-client';
+import type { TokenKeeper } from '../lib/client/token-client';
 import { useTokenState } from './hooks/use-token-state';
 
 interface Props {

@@ -1,6 +1,6 @@
 'use client';
 import type { WebsocketProvider } from 'y-websocket';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { useFailedAttempts } from './hooks/use-failed-attempts';
 import { useTerminalClose } from './hooks/use-terminal-close';
 

@@ -12,7 +12,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
-import { createRoomId } from '../lib/room-id';
+import { createRoomId } from '../lib/protocol/room-id';
 
 export { expect };
 
@@ -21,7 +21,7 @@ export interface Person {
   color: string;
 }
 
-/** Well-known people with palette colours (see lib/identity.ts). */
+/** Well-known people with palette colours (see lib/prefs/identity.ts). */
 export const ALICE: Person = { name: 'Alice', color: '#175cd3' };
 export const BOB: Person = { name: 'Bob', color: '#b42318' };
 export const CAROL: Person = { name: 'Carol', color: '#2f7a0c' };

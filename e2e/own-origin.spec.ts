@@ -3,7 +3,7 @@
  * another site can neither open a sync socket nor rotate a view link (a simple cross-origin
  * POST needs no preflight), while the app's own pages and non-browser clients (no Origin) can.
  */
-import { viewLinkPath } from '../lib/api-routes';
+import { viewLinkPath } from '../lib/protocol/api-routes';
 import { openRawSocket } from '../test/support/raw-socket';
 import { expect, test } from './fixtures';
 

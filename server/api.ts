@@ -1,10 +1,10 @@
 /**
- * Tandem's small HTTP API (routes in lib/api-routes.ts): view links per room, and, where the
+ * Tandem's small HTTP API (routes in lib/protocol/api-routes.ts): view links per room, and, where the
  * web app runs in token mode, short-lived tokens for the holders of edit and view links.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/api-routes';
-import { createRoomId, isValidRoomId } from '../lib/room-id';
+import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
+import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { pathForLog, roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';

@@ -5,8 +5,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { NONCE_HEADER } from '../lib/csp-nonce';
-import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../lib/room-id';
+import { NONCE_HEADER } from '../lib/protocol/csp-nonce';
+import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../lib/protocol/room-id';
 import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv, type ServerConfig } from './config';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';

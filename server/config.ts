@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { parseEnv } from 'node:util';
 import { isValidProxyEntry } from './client-address';
+import { CONTENT_FRAGMENT_NAME, TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 
 export interface ServerConfig {
   /** TCP port to listen on; 0 picks a free one. */
@@ -161,7 +162,7 @@ export const DEFAULT_CONFIG: Omit<ServerConfig, 'port'> = {
   byteRatePerSecond: 1024 * 1024,
   byteBurst: 8 * 1024 * 1024,
   maxSendBufferBytes: 16 * 1024 * 1024,
-  documentRootNames: ['default', 'title'],
+  documentRootNames: [CONTENT_FRAGMENT_NAME, TITLE_TEXT_NAME],
   maxNestingDepth: 64,
   maxDocumentStructs: 200_000,
   maxTitleLength: 1_000,

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
-import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/close-codes';
+import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import { roomLogId, type Logger } from './log';
 import { watchMessageAssembly } from './message-assembly';
 import type { Metrics } from './metrics';
@@ -144,7 +144,7 @@ export class Connection {
     return this.socket.bufferedAmount - (this.answerInFlight?.bytes ?? 0);
   }
 
-  /** Closes with one of the codes from lib/close-codes.ts. Idempotent. */
+  /** Closes with one of the codes from lib/protocol/close-codes.ts. Idempotent. */
   close(code: CloseCodeValue): void {
     if (this.closed) return;
     this.socket.close(code, CLOSE_CODE_INFO[code].reason);

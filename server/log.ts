@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import pino from 'pino';
-import { API_PREFIX } from '../lib/api-routes';
-import { SYNC_PATH, VIEW_SYNC_PATH } from '../lib/sync-protocol';
+import { API_PREFIX } from '../lib/protocol/api-routes';
+import { SYNC_PATH, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
 
 export type Logger = pino.Logger;
 

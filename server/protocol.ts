@@ -6,7 +6,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as string from 'lib0/string';
 import * as Y from 'yjs';
-import { MessageType, SyncMessageType } from '../lib/sync-protocol';
+import { MessageType, SyncMessageType } from '../lib/protocol/sync-protocol';
 import type { DecodedUpdate } from './document-guard';
 
 /** A frame that is not a well-formed message Tandem accepts. */

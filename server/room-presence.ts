@@ -11,8 +11,8 @@
 import { equalityDeep } from 'lib0/function';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
-import { presenceStateProblem } from '../lib/presence-schema';
+import { CloseCode } from '../lib/protocol/close-codes';
+import { presenceStateProblem } from '../lib/protocol/presence-schema';
 import type { Connection } from './connection';
 import type { Logger } from './log';
 import type { Metrics, RejectionReason } from './metrics';

@@ -2,8 +2,8 @@
  * The set of loaded rooms: loads a room once however many clients arrive together, and
  * unloads it (stored, compacted, memory returned) a grace period after its last client left.
  */
-import { CloseCode } from '../lib/close-codes';
-import { TITLE_TEXT_NAME } from '../lib/document-title';
+import { CloseCode } from '../lib/protocol/close-codes';
+import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
 import { roomLogId, type Logger } from './log';

@@ -9,7 +9,7 @@
  * never holds a poisoned row.
  */
 import * as Y from 'yjs';
-import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
+import { CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import { DEFAULT_CONFIG } from './config';
 import type { Connection } from './connection';
 import {

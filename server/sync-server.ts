@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import v8 from 'node:v8';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode, type CloseCodeValue } from '../lib/close-codes';
+import { CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import type { Logger } from './log';

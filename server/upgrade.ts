@@ -4,8 +4,8 @@
  * is allowed, the token (in token mode) grants it, and a view link resolves to a room.
  */
 import type { IncomingMessage } from 'node:http';
-import { isValidRoomId } from '../lib/room-id';
-import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/sync-protocol';
+import { isValidRoomId } from '../lib/protocol/room-id';
+import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
 import { TokenError, verifyToken, type Role, type TokenPolicy } from './auth';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';

@@ -5,7 +5,7 @@
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { closeCodeOf, openRawSocket } from './support/raw-socket';
 import { startServer, type ServerProcess } from './support/server-process';

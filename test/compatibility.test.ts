@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { applyAwarenessUpdate, Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { MessageType } from '../lib/sync-protocol';
+import { MessageType } from '../lib/protocol/sync-protocol';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
 

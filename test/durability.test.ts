@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import {
   databaseFile,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { uniqueRoom, waitFor } from './support/clients';
 import { syncStep1Frame, updateFrame } from './support/frames';
 import { openRawPeer, type RawPeer } from './support/raw-peer';

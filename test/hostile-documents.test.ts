@@ -9,7 +9,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { updateFrame } from './support/frames';
 import { danglingUpdate, deletionOnly, nest } from './support/hostile-updates';

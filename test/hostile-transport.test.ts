@@ -12,7 +12,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { uniqueRoom, waitFor } from './support/clients';
 import { syncStep1Frame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';

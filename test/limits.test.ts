@@ -9,8 +9,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { viewLinkPath } from '../lib/api-routes';
-import { CloseCode } from '../lib/close-codes';
+import { viewLinkPath } from '../lib/protocol/api-routes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { awarenessFrame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';

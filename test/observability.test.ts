@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { viewLinkPath, type ViewLinkResponse } from '../lib/api-routes';
-import { CloseCode } from '../lib/close-codes';
+import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { metricValue, scrapeMetrics, type MetricsScrape } from './support/metrics';

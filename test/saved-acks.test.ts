@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { MessageType } from '../lib/sync-protocol';
+import { MessageType } from '../lib/protocol/sync-protocol';
 import { connectClient, containsAll, uniqueRoom, waitFor } from './support/clients';
 import { startServer, tempDatabaseUrl } from './support/server-process';
 import { connectTrackedClient, docFromFrames } from './support/tracked-client';
@@ -89,7 +89,7 @@ describe('SAVED acknowledgements', () => {
   });
 });
 
-describe('save state (lib/save-tracker.ts) against the real server', () => {
+describe('save state (lib/client/save-tracker.ts) against the real server', () => {
   it('goes saving → saved, offline with a count while the server is down, and saved after it returns', async () => {
     const databaseUrl = tempDatabaseUrl();
     let server = await startServer({ databaseUrl });

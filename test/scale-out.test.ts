@@ -10,8 +10,8 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/close-codes';
-import { MessageType } from '../lib/sync-protocol';
+import { CloseCode } from '../lib/protocol/close-codes';
+import { MessageType } from '../lib/protocol/sync-protocol';
 import { COMPACTION_LOCK_CLASS } from '../server/storage/postgres';
 import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { eventually, SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';

@@ -8,9 +8,9 @@
  *   ALLOWED_ORIGINS is unset (`npm start` accepts only its own: e2e/own-origin.spec.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { viewLinkPath } from '../lib/api-routes';
-import { createRoomId } from '../lib/room-id';
-import { CloseCode } from '../lib/close-codes';
+import { viewLinkPath } from '../lib/protocol/api-routes';
+import { createRoomId } from '../lib/protocol/room-id';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { scrapeMetrics } from './support/metrics';

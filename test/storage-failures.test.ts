@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { CloseCode } from '../lib/close-codes';
+import { CloseCode } from '../lib/protocol/close-codes';
 import { describeSaveState } from '../components/SaveStatus';
 import { uniqueRoom, waitFor } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';

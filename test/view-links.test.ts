@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as authProtocol from 'y-protocols/auth';
-import { viewLinkPath, type ViewLinkResponse } from '../lib/api-routes';
-import { CloseCode } from '../lib/close-codes';
-import { isValidRoomId } from '../lib/room-id';
-import { MessageType } from '../lib/sync-protocol';
+import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
+import { CloseCode } from '../lib/protocol/close-codes';
+import { isValidRoomId } from '../lib/protocol/room-id';
+import { MessageType } from '../lib/protocol/sync-protocol';
 import { connectClient, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
 import { syncStep2Frame, updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';

@@ -7,7 +7,7 @@
  */
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { MessageType } from '../../lib/sync-protocol';
+import { MessageType } from '../../lib/protocol/sync-protocol';
 import { presenceFrame } from '../../test/support/frames';
 import { RawWs, stalledRequest, type RawWsOptions } from './raw-ws';
 

@@ -6,7 +6,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
-import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../../lib/sync-protocol';
+import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../../lib/protocol/sync-protocol';
 
 export class AckTimingClient {
   /** Milliseconds from send to SAVED ack, per acknowledged update. */

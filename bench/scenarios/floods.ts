@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { API_PREFIX } from '../../lib/api-routes';
+import { API_PREFIX } from '../../lib/protocol/api-routes';
 import type { FloodOutcome, FloodSpec } from '../lib/flood-worker';
 import { BENCH_TANDEM_LIMITS, sampleProcess, startBenchServer, type BenchServer, type ProcessSample, type StartBenchServerOptions } from '../lib/servers';
 import { startProbes, type ProbeSummary } from '../lib/service-probes';

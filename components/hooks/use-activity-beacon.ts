@@ -3,7 +3,7 @@ import type { Editor, EditorEvents } from '@tiptap/core';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import { useEffect } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
-import { ACTIVITY_PUBLISH_INTERVAL_MS, LAST_ACTIVE_FIELD, shouldPublishActivity } from '../../lib/presence-activity';
+import { ACTIVITY_PUBLISH_INTERVAL_MS, LAST_ACTIVE_FIELD, shouldPublishActivity } from '../../lib/presence/presence-activity';
 
 /**
  * Publishes `lastActive` in our awareness state when we edit or move our selection (not when

@@ -7,7 +7,7 @@ export type ConnectionStatus = 'connecting' | 'connected' | 'offline' | 'refused
 /**
  * The provider's connection state. "offline": the socket is down and the provider will retry;
  * "connected": the socket is open and the first sync has completed; "refused": the server
- * closed with a terminal code (4400–4499, see lib/close-codes.ts) and the provider gave up.
+ * closed with a terminal code (4400–4499, see lib/protocol/close-codes.ts) and the provider gave up.
  */
 export function useConnectionStatus(provider: WebsocketProvider): ConnectionStatus {
   const subscribe = useCallback(

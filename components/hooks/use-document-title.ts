@@ -1,7 +1,7 @@
 'use client';
 import { useMemo, useSyncExternalStore } from 'react';
 import type * as Y from 'yjs';
-import { TITLE_TEXT_NAME } from '../../lib/document-title';
+import { TITLE_TEXT_NAME } from '../../lib/protocol/document-schema';
 
 /** The document's shared title, live (empty while untitled or not yet loaded). */
 export function useDocumentTitle(doc: Y.Doc): string {

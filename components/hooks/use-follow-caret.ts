@@ -2,7 +2,7 @@
 import type { Editor } from '@tiptap/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
-import { caretPositionOf, revealPosition } from '../../lib/presence-caret';
+import { caretPositionOf, revealPosition } from '../../lib/presence/presence-caret';
 
 /** Keys that move focus or are held for shortcuts: pressing them is not "acting" on the page. */
 const NON_ACTING_KEYS = new Set(['Tab', 'Shift', 'Control', 'Alt', 'Meta', 'CapsLock']);

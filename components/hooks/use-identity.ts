@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useSyncExternalStore } from 'react';
-import { IDENTITY_STORAGE_KEY, loadIdentity, saveIdentity, type Identity } from '../../lib/identity';
+import { IDENTITY_STORAGE_KEY, loadIdentity, saveIdentity, type Identity } from '../../lib/prefs/identity';
 import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
 
 let cachedRaw: string | null = null;

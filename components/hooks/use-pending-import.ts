@@ -3,14 +3,12 @@ import type { Editor } from '@tiptap/react';
 import { useEffect } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
-import { hasPendingImport, takePendingImport } from '../../lib/pending-import';
-
-/** The Y.Doc text holding the document title (see DocumentTitle). */
-const TITLE_TEXT = 'title';
+import { hasPendingImport, takePendingImport } from '../../lib/editor/pending-import';
+import { TITLE_TEXT_NAME } from '../../lib/protocol/document-schema';
 
 /**
  * Inserts a document imported on the home page into this new room, exactly once: after the
- * first sync with the server, and only into an empty document (lib/pending-import.ts explains
+ * first sync with the server, and only into an empty document (lib/editor/pending-import.ts explains
  * why reloads, reconnects and other tabs never duplicate it).
  */
 export function usePendingImport(room: string, doc: Y.Doc | undefined, provider: WebsocketProvider | undefined, editor: Editor | null): void {
@@ -22,7 +20,7 @@ export function usePendingImport(room: string, doc: Y.Doc | undefined, provider:
       if (!pending || !editor.isEmpty) return;
       // Not in anyone's undo history: the import is where the document starts, like an opened file.
       editor.chain().setMeta('addToHistory', false).setContent(pending.content).run();
-      const title = doc.getText(TITLE_TEXT);
+      const title = doc.getText(TITLE_TEXT_NAME);
       if (title.length === 0 && pending.title) title.insert(0, pending.title);
     };
     provider.on('sync', insertOnceSynced);

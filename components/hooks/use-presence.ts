@@ -1,8 +1,8 @@
 'use client';
 import { useMemo, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
-import { readLastActive } from '../../lib/presence-activity';
-import { readPresenceUser } from '../../lib/presence-user';
+import { readLastActive } from '../../lib/presence/presence-activity';
+import { readPresenceUser } from '../../lib/presence/presence-user';
 
 export interface Participant {
   clientId: number;

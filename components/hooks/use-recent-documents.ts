@@ -6,7 +6,7 @@ import {
   recordRecentDocument,
   recordRecentDocumentTitle,
   type RecentDocument,
-} from '../../lib/recent-documents';
+} from '../../lib/prefs/recent-documents';
 import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
 
 const EMPTY: RecentDocument[] = [];

@@ -4,7 +4,7 @@ import type { WebsocketProvider } from 'y-websocket';
 
 /**
  * The close code with which the server last ended the connection for good (4400–4499, after
- * which the provider stops retrying; see lib/close-codes.ts), or null while connecting or
+ * which the provider stops retrying; see lib/protocol/close-codes.ts), or null while connecting or
  * connected. A later reconnect (e.g. after a 4401 with a fresh token) clears it.
  */
 export function useTerminalClose(provider: WebsocketProvider): number | null {

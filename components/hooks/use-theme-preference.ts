@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useSyncExternalStore } from 'react';
-import { DARK_SCHEME_QUERY, parseThemePreference, resolveTheme, THEME_STORAGE_KEY, type ThemePreference } from '../../lib/theme';
+import { DARK_SCHEME_QUERY, parseThemePreference, resolveTheme, THEME_STORAGE_KEY, type ThemePreference } from '../../lib/prefs/theme';
 import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
 
 const subscribe = (onChange: () => void) => subscribeToLocalStorage(THEME_STORAGE_KEY, onChange);

@@ -3,7 +3,7 @@ import type { CommandProps } from '@tiptap/core';
 import { NodeSelection, TextSelection } from '@tiptap/pm/state';
 import type { Editor } from '@tiptap/react';
 import { useId, useState } from 'react';
-import { normalizeImageInput } from '../../lib/safe-url';
+import { normalizeImageInput } from '../../lib/editor/safe-url';
 import { ToolbarDialog } from './ToolbarDialog';
 
 interface Props {

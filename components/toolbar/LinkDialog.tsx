@@ -1,7 +1,7 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import { useId, useState } from 'react';
-import { normalizeLinkInput } from '../../lib/safe-url';
+import { normalizeLinkInput } from '../../lib/editor/safe-url';
 import { ToolbarDialog } from './ToolbarDialog';
 
 interface Props {

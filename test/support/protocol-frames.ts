@@ -10,7 +10,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { MessageType, SyncMessageType } from '../../lib/sync-protocol';
+import { MessageType, SyncMessageType } from '../../lib/protocol/sync-protocol';
 import { encodePermissionDenied, encodeSaved } from '../../server/protocol';
 
 export type FrameFamily = 'random' | 'random-body' | 'valid' | 'mutated' | 'unknown-type';

@@ -11,7 +11,7 @@ import * as authProtocol from 'y-protocols/auth';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { MessageType } from '../../lib/sync-protocol';
+import { MessageType } from '../../lib/protocol/sync-protocol';
 import { waitFor } from './clients';
 import { awarenessFrame, syncStep1Frame } from './frames';
 import { whenOpen } from './raw-socket';

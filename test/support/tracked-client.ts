@@ -1,14 +1,14 @@
 /**
  * A Node client wired exactly like the browser editor: a stock WebsocketProvider asking for
- * SAVED acks, with lib/save-tracker.ts watching it. It also records every document frame it
+ * SAVED acks, with lib/client/save-tracker.ts watching it. It also records every document frame it
  * sends and every SAVED ack it receives, so tests can check acks against storage.
  */
 import * as decoding from 'lib0/decoding';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
-import { SaveTracker } from '../../lib/save-tracker';
-import { MessageType, SAVED_ACKS_PARAM } from '../../lib/sync-protocol';
+import { SaveTracker } from '../../lib/client/save-tracker';
+import { MessageType, SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
 import { waitFor } from './clients';
 
 export interface TrackedClient {

@@ -3,7 +3,7 @@ import { headers } from 'next/headers';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { EditorPageLoader } from '../../../components/EditorPageLoader';
-import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../../../lib/room-id';
+import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../../../lib/protocol/room-id';
 
 // PUBLIC_SYNC_URL and AUTH_SECRET are read per request, so one build serves any deployment.
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ViewerPageLoader } from '../../../components/ViewerPageLoader';
-import { isValidRoomId } from '../../../lib/room-id';
+import { isValidRoomId } from '../../../lib/protocol/room-id';
 
 // PUBLIC_SYNC_URL and AUTH_SECRET are read per request, so one build serves any deployment.
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
 /**
  * The one TipTap schema and extension list of a Tandem document, shared by the editor, the
- * read-only viewer and the Markdown conversion (lib/markdown.ts), so all three read and write
+ * read-only viewer and the Markdown conversion (lib/editor/markdown.ts), so all three read and write
  * the same content the same way.
  */
 import Collaboration from '@tiptap/extension-collaboration';
@@ -15,8 +15,8 @@ import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { BrowserSelectionSync } from './editor-selection';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
-import { SafeCollaborationCaret } from './presence-carets';
-import type { PresenceUser } from './presence-user';
+import { SafeCollaborationCaret } from '../presence/presence-carets';
+import type { PresenceUser } from '../presence/presence-user';
 import { isAllowedLinkHref } from './safe-url';
 
 interface ExtensionOptions {
@@ -63,7 +63,7 @@ export function contentExtensions(): Extensions {
 export function documentExtensions({ doc, provider, user, placeholder }: ExtensionOptions): Extensions {
   return [
     ...contentExtensions(),
-    // editor.getMarkdown() for the export, with the same renderers as lib/markdown.ts.
+    // editor.getMarkdown() for the export, with the same renderers as lib/editor/markdown.ts.
     Markdown,
     Collaboration.configure({ document: doc }),
     // CollaborationCaret that ignores malformed presence and never lets a caret break sync.

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { PRESENCE_COLORS, randomIdentity } from './identity';
-import { presenceUserFor } from './presence-user';
+import { PRESENCE_COLORS, randomIdentity } from '../prefs/identity';
+import { presenceUserFor } from '../presence/presence-user';
 import { isPresenceState, presenceStateProblem } from './presence-schema';
 
 /** What awareness does to a state on its way to other clients. */

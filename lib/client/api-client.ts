@@ -1,9 +1,9 @@
 /**
- * The browser's calls to Tandem's HTTP API (routes in lib/api-routes.ts): view links and
+ * The browser's calls to Tandem's HTTP API (routes in lib/protocol/api-routes.ts): view links and
  * tokens. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
  * so callers can tell "refused" (4xx: asking again will not help) from "try again".
  */
-import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from './api-routes';
+import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from '../protocol/api-routes';
 
 /** A failed API call: `status` is the HTTP status, or 0 when the server was not reached. */
 export class ApiError extends Error {

@@ -5,9 +5,6 @@
  * the way the text moved. Pure functions; the React binding is components/DocumentTitle.tsx.
  */
 import type * as Y from 'yjs';
-
-/** Name of the title's Y.Text in the Y.Doc (export and import read the same one). */
-export const TITLE_TEXT_NAME = 'title';
 /** Shown (and used in the tab and the recent list) while a document has no title. */
 export const UNTITLED_DOCUMENT = 'Untitled document';
 /** Longest title the input accepts, in UTF-16 code units like the input's maxLength. */

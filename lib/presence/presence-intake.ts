@@ -9,8 +9,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { WebsocketProvider } from 'y-websocket';
-import { presenceStateProblem } from './presence-schema';
-import { MessageType } from './sync-protocol';
+import { presenceStateProblem } from '../protocol/presence-schema';
+import { MessageType } from '../protocol/sync-protocol';
 
 /** An awareness update split into what Tandem accepts and why the rest was refused. */
 export interface FilteredPresence {

@@ -36,7 +36,7 @@ export function resolveTheme(preference: ThemePreference, systemPrefersDark: boo
 /**
  * Runs in <head> before anything paints: sets data-theme from the stored choice and the
  * system setting, and again whenever either changes (another tab, the OS switching to dark).
- * Kept tiny and dependency-free; lib/theme.test.ts checks it agrees with resolveTheme.
+ * Kept tiny and dependency-free; lib/prefs/theme.test.ts checks it agrees with resolveTheme.
  */
 export const THEME_BOOT_SCRIPT = `(function () {
   var key = ${JSON.stringify(THEME_STORAGE_KEY)};

@@ -50,7 +50,7 @@ export function randomIdentity(random: () => number = Math.random): Identity {
 }
 
 /**
- * Collapses whitespace, drops control characters (presence refuses them: lib/presence-schema.ts)
+ * Collapses whitespace, drops control characters (presence refuses them: lib/protocol/presence-schema.ts)
  * and bounds a typed name to whole characters; empty means no name.
  */
 export function normalizeName(name: string): string {

@@ -8,9 +8,9 @@
  */
 import type { WebsocketProvider } from 'y-websocket';
 import { ApiError } from './api-client';
-import type { TokenResponse } from './api-routes';
-import { CloseCode } from './close-codes';
-import { TOKEN_PARAM } from './sync-protocol';
+import type { TokenResponse } from '../protocol/api-routes';
+import { CloseCode } from '../protocol/close-codes';
+import { TOKEN_PARAM } from '../protocol/sync-protocol';
 
 /** Whether this page holds a usable token, for the UI. */
 export type TokenState =
@@ -52,7 +52,7 @@ export class TokenKeeper {
   private detachProvider: (() => void) | null = null;
   private destroyed = false;
 
-  /** `requestToken` asks the server for a token (see lib/api-client.ts requestToken). */
+  /** `requestToken` asks the server for a token (see lib/client/api-client.ts requestToken). */
   constructor(private readonly requestToken: () => Promise<TokenResponse>) {}
 
   /** The current state; the same object until it changes (for useSyncExternalStore). */

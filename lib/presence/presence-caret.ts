@@ -7,7 +7,7 @@ import type { Editor } from '@tiptap/core';
 import { relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { isPresenceState } from './presence-schema';
+import { isPresenceState } from '../protocol/presence-schema';
 
 /** Fraction of the viewport kept clear at the top (sticky header) and bottom (status line). */
 const COMFORT_MARGIN = 0.2;

@@ -1,5 +1,5 @@
 /** The documents recently opened in this browser, newest first, kept in localStorage. */
-import { isValidRoomId } from './room-id';
+import { isValidRoomId } from '../protocol/room-id';
 
 export interface RecentDocument {
   room: string;

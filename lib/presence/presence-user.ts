@@ -3,8 +3,8 @@
  * `viewing: true` for someone reading through a view link, so everyone can tell readers from
  * writers. Pure functions, shared by the editor, the viewer and the presence list.
  */
-import type { Identity } from './identity';
-import { isPresenceState } from './presence-schema';
+import type { Identity } from '../prefs/identity';
+import { isPresenceState } from '../protocol/presence-schema';
 
 /** The awareness `user` field (also what CollaborationCaret draws carets from). */
 export interface PresenceUser extends Identity {
@@ -19,7 +19,7 @@ export function presenceUserFor(identity: Identity, { viewing }: { viewing: bool
 
 /**
  * Reads a client's awareness state: its `user` field, or null unless the whole state is in
- * Tandem's presence schema (lib/presence-schema.ts). The colour goes into CSS (the avatar's
+ * Tandem's presence schema (lib/protocol/presence-schema.ts). The colour goes into CSS (the avatar's
  * background), so only `#rrggbb` ever gets there, never a `url(...)` that every participant's
  * browser would fetch; the name is 1–40 characters of plain text.
  */

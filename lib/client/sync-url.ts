@@ -1,4 +1,4 @@
-import { SYNC_PATH, VIEW_SYNC_PATH } from './sync-protocol';
+import { SYNC_PATH, VIEW_SYNC_PATH } from '../protocol/sync-protocol';
 
 /**
  * The WebSocket base URL a browser hands to WebsocketProvider (which appends `/<room>`):

@@ -4,7 +4,7 @@
  * before drawing carets and avatars. Presence is JSON from other people's clients: nothing in
  * it may be trusted to have the shape the caret plugin or the avatar stack expects.
  */
-import { MAX_NAME_LENGTH } from './identity';
+import { MAX_NAME_LENGTH } from '../prefs/identity';
 
 /** A Yjs ID as JSON: which client, which clock. */
 export interface IdJson {
@@ -31,7 +31,7 @@ export interface PresenceUserJson {
 export interface PresenceState {
   user?: PresenceUserJson;
   cursor?: { anchor: RelativePositionJson; head: RelativePositionJson } | null;
-  /** Epoch ms of their last edit or caret move (lib/presence-activity.ts). */
+  /** Epoch ms of their last edit or caret move (lib/presence/presence-activity.ts). */
   lastActive?: number;
 }
 

@@ -16,9 +16,9 @@ import {
   rebaseSplice,
   spliceBetween,
   tabTitleFor,
-  TITLE_TEXT_NAME,
   type TextDeltaOp,
 } from './document-title';
+import { TITLE_TEXT_NAME } from '../protocol/document-schema';
 
 const applySplice = (text: string, splice: ReturnType<typeof spliceBetween>) =>
   splice ? text.slice(0, splice.index) + splice.insert + text.slice(splice.index + splice.deleteCount) : text;

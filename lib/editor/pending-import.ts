@@ -20,7 +20,7 @@ const KEY_PREFIX = 'tandem:import:';
 
 /** A converted document waiting for its new room's editor. */
 export interface PendingImport {
-  /** The document, as TipTap JSON (lib/markdown.ts markdownToJSON). */
+  /** The document, as TipTap JSON (lib/editor/markdown.ts markdownToJSON). */
   content: JSONContent;
   /** A title for the document, from the imported file's name. */
   title: string;

@@ -11,7 +11,7 @@ import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { Plugin, type EditorState, type EditorStateConfig, type StateField, type Transaction } from '@tiptap/pm/state';
 import { DecorationSet, type DecorationAttrs } from '@tiptap/pm/view';
 import { yCursorPlugin, yCursorPluginKey } from '@tiptap/y-tiptap';
-import { isPresenceState } from './presence-schema';
+import { isPresenceState } from '../protocol/presence-schema';
 
 /** Told about a failure while drawing carets; Tandem warns once per editor. */
 export type CaretFailureReport = (error: unknown) => void;

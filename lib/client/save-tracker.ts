@@ -2,13 +2,13 @@
  * Knows whether every local change is durably stored on the server, for the "Saved" indicator
  * and the leave guard. It counts the document messages (sync step 2 and update frames) the
  * provider sends on the current socket and matches them against Tandem's SAVED acks
- * (`[100, N]`: the first N are stored; see lib/sync-protocol.ts). Works with a stock
+ * (`[100, N]`: the first N are stored; see lib/protocol/sync-protocol.ts). Works with a stock
  * y-websocket WebsocketProvider in the browser and in Node.
  */
 import * as decoding from 'lib0/decoding';
 import type { WebsocketProvider } from 'y-websocket';
-import { CloseCode } from './close-codes';
-import { MessageType, SyncMessageType } from './sync-protocol';
+import { CloseCode } from '../protocol/close-codes';
+import { MessageType, SyncMessageType } from '../protocol/sync-protocol';
 
 export type SaveState =
   | { kind: 'connecting' }

@@ -7,8 +7,8 @@
 import { ObservableV2 } from 'lib0/observable';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-client';
-import type { TokenResponse } from './api-routes';
-import { CloseCode } from './close-codes';
+import type { TokenResponse } from '../protocol/api-routes';
+import { CloseCode } from '../protocol/close-codes';
 import { TOKEN_RETRY_FIRST_DELAY_MS, TokenKeeper, tokenLifetimeMs } from './token-client';
 
 const MINUTE_MS = 60_000;
