@@ -240,7 +240,7 @@ export class RoomRegistry {
     const room = await entry.ready.catch(() => null);
     if (!room || this.isInUse(room, entry)) return;
     try {
-      await room.whenWritten();
+      await room.whenStored();
       if (room.hasUncompactedLog) await room.compact();
     } catch (error) {
       // The log still holds everything; the snapshot is only a faster way to load it.

@@ -81,6 +81,9 @@ interface QueuedUpdate {
   sequence: number;
 }
 
+/** Receives a change of the room's own clients once it is stored. */
+export type StoredListener = (change: Uint8Array) => void;
+
 interface Member {
   /** Document messages (sync step 2 + update) received from it so far. */
   documentMessages: number;
@@ -152,6 +155,7 @@ export class Room {
   /** Other sync step 2 answers of this doc version, by normalised state vector (oldest first). */
   private readonly syncAnswers = new Map<string, Uint8Array>();
   private destroyed = false;
+  private readonly storedListeners = new Set<StoredListener>();
 
   /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
   static async load(options: RoomOptions): Promise<Room> {
@@ -317,8 +321,17 @@ export class Room {
    * Resolves once every update received so far is stored and applied, or given up on (its
    * senders were closed and still hold it).
    */
-  async whenWritten(): Promise<void> {
+  async whenStored(): Promise<void> {
     while (this.writing) await this.writing;
+  }
+
+  /**
+   * Calls `listener` with each change of this room's own clients once it is stored, before
+   * anyone is sent it (scale-out publishes it to the other instances). Returns the unsubscribe.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
   }
 
   /**
@@ -424,6 +437,7 @@ export class Room {
         this.logLength += 1;
         this.logBytes += stored.byteLength;
         this.unstored = false;
+        for (const listener of this.storedListeners) listener(stored);
       }
       this.acknowledge(batch);
       // Stored: now the changes may reach everyone, and waiting sync answers may go out.

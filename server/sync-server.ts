@@ -291,7 +291,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         }
         const loaded = await rooms.loadedRooms();
         for (const room of loaded) room.stopRetryingAppends();
-        await Promise.all(loaded.map((room) => room.whenWritten()));
+        await Promise.all(loaded.map((room) => room.whenStored()));
         rooms.destroyAll(loaded);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       })();

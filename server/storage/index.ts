@@ -4,7 +4,7 @@ import { openPostgresStorage, type PostgresOptions } from './postgres';
 import { openSqliteStorage, type SqliteOptions } from './sqlite';
 import type { DocumentStorage } from './types';
 
-export { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
+export { PROBE_ROOM, type CompactionResult, type DocumentLog, type DocumentStorage, type LinkStore, type FoldUpdates, type StoredDocument } from './types';
 
 export type StorageOptions = SqliteOptions & PostgresOptions;
 

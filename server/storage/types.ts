@@ -32,7 +32,8 @@ export interface CompactionResult {
 /** The room name of write probes: room ids are never empty, so no client can open it. */
 export const PROBE_ROOM = '';
 
-export interface DocumentStorage {
+/** A room's document as storage holds it: the append-only log of updates and its snapshot. */
+export interface DocumentLog {
   /** Human-readable backend name for logs, e.g. "sqlite". */
   readonly kind: string;
   /** Reads a room's stored state. Throws if storage is unreachable or a row is unreadable. */
@@ -54,15 +55,6 @@ export interface DocumentStorage {
    * `fold` throws.
    */
   compact(room: string, fold: FoldUpdates): Promise<CompactionResult | null>;
-  /**
-   * The room's view id: the stored one, or `candidate` if the room has none yet (stored
-   * atomically, so concurrent callers agree on one id).
-   */
-  ensureViewId(room: string, candidate: string): Promise<string>;
-  /** Replaces the room's view id with `next` (the old one stops resolving at once). */
-  replaceViewId(room: string, next: string): Promise<void>;
-  /** The room a view id belongs to, or null if no room has it (any more). */
-  roomForViewId(viewId: string): Promise<string | null>;
   /** Resolves when storage is reachable (readiness checks). Reads only: see probeWrite(). */
   ping(): Promise<void>;
   /**
@@ -81,3 +73,19 @@ export interface DocumentStorage {
   /** Releases connections and file handles. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The links that lead to a room without naming it: view links today, comment links next. */
+export interface LinkStore {
+  /**
+   * The room's view id: the stored one, or `candidate` if the room has none yet (stored
+   * atomically, so concurrent callers agree on one id).
+   */
+  ensureViewId(room: string, candidate: string): Promise<string>;
+  /** Replaces the room's view id with `next` (the old one stops resolving at once). */
+  replaceViewId(room: string, next: string): Promise<void>;
+  /** The room a view id belongs to, or null if no room has it (any more). */
+  roomForViewId(viewId: string): Promise<string | null>;
+}
+
+/** One backend (one database) holds both: what openStorage() returns. */
+export type DocumentStorage = DocumentLog & LinkStore;
