@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import { roomLogId, type Logger } from './log';
 import { watchMessageAssembly } from './message-assembly';
-import type { Metrics } from './metrics';
+import type { Metrics, RejectionReason } from './metrics';
 import type { UpgradeTarget } from './upgrade';
 
 export interface ConnectionOptions {
@@ -19,6 +19,18 @@ export interface ConnectionOptions {
   maxSendBufferBytes: number;
   /** A message started must be complete within this (MESSAGE_ASSEMBLY_TIMEOUT_MS); else 4524. */
   messageAssemblyTimeoutMs: number;
+}
+
+/**
+ * Why the server turns a connection or one of its messages away, as one value: the close
+ * code, the `tandem_rejected_total` reason and the log line (admission.ts builds most).
+ */
+export interface Refusal {
+  code: CloseCodeValue;
+  reason: RejectionReason;
+  message: string;
+  /** More log fields (never a token or room name). */
+  fields?: Record<string, unknown>;
 }
 
 /**
@@ -83,11 +95,13 @@ export class Connection {
       this.alive = false;
       socket.ping();
     });
-    watchMessageAssembly(socket, options.messageAssemblyTimeoutMs, () => {
-      this.metrics.rejected.inc({ reason: 'message_timeout' });
-      this.log.warn({ code: CloseCode.MESSAGE_TIMEOUT }, 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing');
-      this.close(CloseCode.MESSAGE_TIMEOUT);
-    });
+    watchMessageAssembly(socket, options.messageAssemblyTimeoutMs, () =>
+      this.refuse({
+        code: CloseCode.MESSAGE_TIMEOUT,
+        reason: 'message_timeout',
+        message: 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing',
+      }),
+    );
     if (target.tokenExpiresAt !== null) {
       this.after(Math.max(0, target.tokenExpiresAt - Date.now()), () => {
         this.log.info('token expired; closing');
@@ -112,11 +126,14 @@ export class Connection {
   send(frame: Uint8Array, { syncAnswer = false }: { syncAnswer?: boolean } = {}): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
     if (this.backlogBytes > this.maxSendBufferBytes) {
-      this.metrics.rejected.inc({ reason: 'send_buffer_full' });
-      this.log.warn({ code: CloseCode.SEND_BUFFER_FULL, buffered: this.socket.bufferedAmount }, 'peer reads too slowly; closing');
       // The close frame queues behind the unread bytes; ws destroys the socket if the peer never
       // reads it. Nothing more is queued meanwhile.
-      this.close(CloseCode.SEND_BUFFER_FULL);
+      this.refuse({
+        code: CloseCode.SEND_BUFFER_FULL,
+        reason: 'send_buffer_full',
+        message: 'peer reads too slowly; closing',
+        fields: { buffered: this.socket.bufferedAmount },
+      });
       return;
     }
     const answer = syncAnswer ? { bytes: frame.byteLength } : null;
@@ -142,6 +159,13 @@ export class Connection {
   /** Bytes queued for the peer and not yet written out, beyond the sync answer in flight. */
   private get backlogBytes(): number {
     return this.socket.bufferedAmount - (this.answerInFlight?.bytes ?? 0);
+  }
+
+  /** Turns the connection away: counts the refusal, logs it once and closes with its code. */
+  refuse(refusal: Refusal): void {
+    this.metrics.rejected.inc({ reason: refusal.reason });
+    this.log.warn({ code: refusal.code, ...refusal.fields }, refusal.message);
+    this.close(refusal.code);
   }
 
   /** Closes with one of the codes from lib/protocol/close-codes.ts. Idempotent. */

@@ -26,7 +26,7 @@ export interface DocumentLimits {
 }
 
 /** Why an update is refused; `reason` is the `tandem_rejected_total` label. */
-export interface Refusal {
+export interface GuardRefusal {
   reason: 'unknown_root' | 'too_deep' | 'too_many_structs' | 'invalid_update' | 'title_too_long';
   detail: string;
 }
@@ -46,7 +46,7 @@ export function countStructs(doc: Y.Doc): number {
 }
 
 /** The verdict on one update: refused, or how many structs it adds at most. */
-export type UpdateCheck = { refusal: Refusal } | { refusal: null; addedStructs: number };
+export type UpdateCheck = { refusal: GuardRefusal } | { refusal: null; addedStructs: number };
 
 /**
  * Checks `update` against `doc` before it is applied: root names, nesting depth of the types
@@ -84,7 +84,7 @@ export function checkUpdate(doc: Y.Doc, update: DecodedUpdate, limits: DocumentL
  * plus what the update inserts into it, minus what it deletes of it. A raw client could
  * otherwise put a megabyte there, shown in every tab, recent-documents list and export.
  */
-function checkTitleLength(doc: Y.Doc, added: Struct[], ds: DecodedUpdate['ds'], limits: DocumentLimits): Refusal | null {
+function checkTitleLength(doc: Y.Doc, added: Struct[], ds: DecodedUpdate['ds'], limits: DocumentLimits): GuardRefusal | null {
   if (limits.maxTitleLength === 0) return null;
   const title = doc.share.get(limits.titleRootName) ?? null;
   const inserted = insertedInto(doc, title, limits.titleRootName, added);
@@ -244,7 +244,7 @@ function newStructs(doc: Y.Doc, structs: Struct[]): Struct[] {
  * and parents may be in the doc or earlier or later in the same update, so the walk is
  * iterative and memoised (updates can hold chains of hundreds of thousands of items).
  */
-function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): Refusal | null {
+function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): GuardRefusal | null {
   const items = added.filter((struct): struct is Y.Item => struct instanceof Y.Item);
   const inUpdate = itemFinder(items);
   const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);

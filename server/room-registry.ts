@@ -1,14 +1,18 @@
 /**
- * The set of loaded rooms: loads a room once however many clients arrive together, and
- * unloads it (stored, compacted, memory returned) a grace period after its last client left.
+ * The rooms and who is in them: loads a room once however many clients arrive together, keeps
+ * each room's members (joined, or waiting for its load), closes them for the whole server
+ * (rotation of a view link, shutdown), and unloads a room (stored, compacted, memory
+ * returned) a grace period after its last client left.
  */
-import { CloseCode } from '../lib/protocol/close-codes';
+import { CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
 import { roomLogId, type Logger } from './log';
 import type { Metrics } from './metrics';
 import { Room } from './room';
+import type { LoadedRooms } from './room/admission';
+import { WriteTurn } from './room/write-turn';
 import type { DocumentStorage } from './storage';
 import type { StorageHealth } from './storage-health';
 
@@ -58,8 +62,12 @@ interface RoomEntry {
   unloadTimer?: NodeJS.Timeout;
 }
 
-export class RoomRegistry {
+export class RoomRegistry implements LoadedRooms {
   private readonly entries = new Map<string, RoomEntry>();
+  /** Every admitted connection by room name, from admission until it closes. */
+  private readonly membersByRoom = new Map<string, Set<Connection>>();
+  /** One write turn for every room: their batches of one event-loop turn share one commit. */
+  private readonly writeTurn = new WriteTurn();
   /** Storage as rooms see it: with scale-out, stored appends are also published. */
   private readonly roomStorage: DocumentStorage;
   private readonly limits: DocumentLimits;
@@ -73,6 +81,18 @@ export class RoomRegistry {
       maxTitleLength: options.maxTitleLength,
       titleRootName: TITLE_TEXT_NAME,
     };
+  }
+
+  /** Connections in the room, joined or waiting for its load. */
+  memberCount(name: string): number {
+    return this.membersByRoom.get(name)?.size ?? 0;
+  }
+
+  /** Closes every connection, in every room, for which `which` holds, with `code`. */
+  closeWhere(code: CloseCodeValue, which: (connection: Connection) => boolean = () => true): void {
+    for (const members of this.membersByRoom.values()) {
+      for (const connection of Array.from(members)) if (which(connection)) connection.close(code);
+    }
   }
 
   /** Number of rooms in memory (loading or loaded). */
@@ -91,6 +111,7 @@ export class RoomRegistry {
    */
   async join(connection: Connection): Promise<Room> {
     const name = connection.roomName;
+    this.addMember(connection);
     let entry = this.entries.get(name);
     if (!entry) {
       const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
@@ -153,6 +174,18 @@ export class RoomRegistry {
     return true;
   }
 
+  /** Counts `connection` in its room from now until it closes (room full counts it at once). */
+  private addMember(connection: Connection): void {
+    const name = connection.roomName;
+    let members = this.membersByRoom.get(name);
+    if (!members) this.membersByRoom.set(name, (members = new Set()));
+    members.add(connection);
+    connection.onClose(() => {
+      members.delete(connection);
+      if (members.size === 0 && this.membersByRoom.get(name) === members) this.membersByRoom.delete(name);
+    });
+  }
+
   /** Every loaded room, for shutdown. */
   async loadedRooms(): Promise<Room[]> {
     const settled = await Promise.allSettled(Array.from(this.entries.values(), (entry) => entry.ready));
@@ -182,6 +215,7 @@ export class RoomRegistry {
       onCorrupted: (corrupted) => this.evict(name, corrupted),
       storageHealth: this.options.storageHealth,
       onStorageFailed: (failed) => this.evictUnstorable(name, failed),
+      writeTurn: this.writeTurn,
     });
     this.options.scale?.attach(room);
     return room;

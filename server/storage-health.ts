@@ -5,10 +5,10 @@
  * ask it before they accept a document message and report every append's outcome to it.
  */
 import { roomLogId, type Logger } from './log';
-import type { DocumentStorage } from './storage';
+import type { DocumentLog } from './storage';
 
 export interface StorageHealthOptions {
-  storage: DocumentStorage;
+  storage: DocumentLog;
   logger: Logger;
   /** Most bytes storage may hold (0: no limit). */
   maxStorageBytes: number;

@@ -1,10 +1,10 @@
 /** Room loading in-process: a failed load rejects and leaves nothing running behind. */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createLogger } from './log';
-import { createMetrics } from './metrics';
+import { createLogger } from '../log';
+import { createMetrics } from '../metrics';
 import { Room } from './room';
-import { createMemoryStorage } from './storage/memory';
+import { createMemoryStorage } from '../storage/memory';
 
 const logger = createLogger('silent');
 const limits = { rootNames: new Set(['default', 'title', 'text']), maxNestingDepth: 64, maxStructs: 500_000, maxTitleLength: 0, titleRootName: 'title' };

@@ -11,12 +11,12 @@
 import { equalityDeep } from 'lib0/function';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { CloseCode } from '../lib/protocol/close-codes';
-import { presenceStateProblem } from '../lib/protocol/presence-schema';
-import type { Connection } from './connection';
-import type { Logger } from './log';
-import type { Metrics, RejectionReason } from './metrics';
-import { encodeAwareness, encodeAwarenessEntries, ProtocolError, readAwarenessEntries, type AwarenessEntry } from './protocol';
+import { CloseCode } from '../../lib/protocol/close-codes';
+import { presenceStateProblem } from '../../lib/protocol/presence-schema';
+import type { Connection } from '../connection';
+import type { Logger } from '../log';
+import type { Metrics, RejectionReason } from '../metrics';
+import { encodeAwareness, encodeAwarenessEntries, ProtocolError, readAwarenessEntries, type AwarenessEntry } from '../protocol';
 
 /** Largest step a client id's clock may take at once; stock clients count up by one per change. */
 const MAX_PRESENCE_CLOCK_STEP = 2 ** 20;
@@ -127,9 +127,12 @@ export class RoomPresence {
     for (const { state } of entries) {
       const problem = state === null ? null : presenceStateProblem(state);
       if (!problem) continue;
-      this.options.metrics.rejected.inc({ reason: 'invalid_presence' });
-      connection.log.warn({ code: CloseCode.MALFORMED_MESSAGE, problem }, 'presence state outside the schema; closing');
-      connection.close(CloseCode.MALFORMED_MESSAGE);
+      connection.refuse({
+        code: CloseCode.MALFORMED_MESSAGE,
+        reason: 'invalid_presence',
+        message: 'presence state outside the schema; closing',
+        fields: { problem },
+      });
       return;
     }
     const accepted: AwarenessEntry[] = [];

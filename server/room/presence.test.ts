@@ -8,34 +8,18 @@ import * as decoding from 'lib0/decoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import type { Connection } from './connection';
-import { createLogger } from './log';
-import { createMetrics } from './metrics';
-import { encodeAwarenessEntries, type AwarenessEntry } from './protocol';
-import { RoomPresence } from './room-presence';
+import type { Connection } from '../connection';
+import { fakeConnection as fakeMember } from '../testing/fake-connection';
+import { createLogger } from '../log';
+import { createMetrics } from '../metrics';
+import { encodeAwarenessEntries, type AwarenessEntry } from '../protocol';
+import { RoomPresence } from './presence';
 
 const logger = createLogger('silent');
 const user = (name: string) => ({ user: { name, color: '#175cd3' } });
 
 /** A member (an editor unless told) that records what it was sent and whether it was closed. */
-function fakeConnection(role: Connection['role'] = 'edit'): Connection & { sent: Uint8Array[]; closedWith: number | null } {
-  const connection = {
-    role,
-    sent: [] as Uint8Array[],
-    closedWith: null as number | null,
-    log: logger,
-    send(frame: Uint8Array) {
-      connection.sent.push(frame);
-    },
-    sendPresence(frame: Uint8Array) {
-      connection.sent.push(frame);
-    },
-    close(code: number) {
-      connection.closedWith = code;
-    },
-  };
-  return connection as unknown as Connection & typeof connection;
-}
+const fakeConnection = (role: Connection['role'] = 'edit') => fakeMember({ role });
 
 function presenceWith(members: Connection[], maxIdsPerConnection = 2, maxBytesPerRoom = 1024 * 1024) {
   const metrics = createMetrics();

@@ -1,0 +1,103 @@
+/**
+ * How much a room takes in storage (snapshot + log, for MAX_DOCUMENT_BYTES), and when and how
+ * its log is folded into one snapshot. Compaction folds what storage holds, not the live doc:
+ * with several server instances another one may have stored entries this doc lacks. It is
+ * safe while clients write (storage keeps entries appended meanwhile) and while another
+ * instance compacts (storage serializes them). A snapshot that would not load is never written.
+ */
+import { foldOffTheEventLoop } from '../document-fold';
+import type { Logger } from '../log';
+import type { DocumentLog, StoredDocument } from '../storage';
+
+/** Log bytes below which only the entry count triggers compaction. */
+const COMPACT_MIN_LOG_BYTES = 1024 * 1024;
+
+export interface CompactionOptions {
+  name: string;
+  storage: DocumentLog;
+  logger: Logger;
+  /** Log entries after which the room compacts itself in the background (COMPACT_AFTER_UPDATES). */
+  compactAfterUpdates: number;
+  /** The document guard's nesting bound, which the fold re-applies. */
+  maxNestingDepth: number;
+}
+
+export class Compaction {
+  private readonly options: CompactionOptions;
+  /** Storage position of the newest entry this doc contains. */
+  private head: number;
+  /** Log entries in storage not yet folded into the snapshot. */
+  private logLength: number;
+  /** Bytes of the stored snapshot, and of the log entries after it. */
+  private snapshotBytes: number;
+  private logBytes: number;
+  private compacting: Promise<void> | null = null;
+
+  constructor(stored: StoredDocument, options: CompactionOptions) {
+    this.options = options;
+    this.head = stored.head;
+    this.logLength = stored.logLength;
+    // The snapshot, when there is one, comes first and is the one entry not in the log.
+    this.snapshotBytes = stored.updates.length > stored.logLength ? stored.updates[0].byteLength : 0;
+    this.logBytes = stored.updates.reduce((sum, update) => sum + update.byteLength, 0) - this.snapshotBytes;
+  }
+
+  /** Bytes stored for this room: snapshot plus log. */
+  get storedBytes(): number {
+    return this.snapshotBytes + this.logBytes;
+  }
+
+  /** Whether the log holds entries a compaction would fold. */
+  get hasUncompactedLog(): boolean {
+    return this.logLength > 0;
+  }
+
+  /** Notes one appended log entry; compacts in the background once the log is due. */
+  appended(head: number, bytes: number): void {
+    this.head = head;
+    this.logLength += 1;
+    this.logBytes += bytes;
+    this.compactIfDue();
+  }
+
+  /**
+   * Compact when the log has many entries, or when it outweighs the snapshot: a burst can put
+   * thousands of edits in one entry, and a log much larger than its snapshot loads slowly.
+   */
+  compactIfDue(): void {
+    const due =
+      this.logLength >= this.options.compactAfterUpdates ||
+      (this.logLength > 1 && this.logBytes > Math.max(COMPACT_MIN_LOG_BYTES, this.snapshotBytes));
+    if (due) this.compactInBackground();
+  }
+
+  compactInBackground(): void {
+    if (this.compacting) return;
+    this.compact().catch((error: Error) => {
+      this.options.logger.error({ err: error.message }, 'compaction failed; the log is kept and retried later');
+    });
+  }
+
+  /** Folds the stored log into one snapshot (one compaction at a time per room). */
+  compact(): Promise<void> {
+    this.compacting ??= (async () => {
+      const started = performance.now();
+      const { name, storage, maxNestingDepth, logger } = this.options;
+      try {
+        const result = await storage.compact(name, (updates) => foldOffTheEventLoop(updates, maxNestingDepth));
+        if (!result) return;
+        // Entries this room appended meanwhile stay in the log on top of the snapshot.
+        this.logLength = Math.max(0, this.logLength - result.folded);
+        this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);
+        this.snapshotBytes = result.snapshotBytes;
+        logger.debug(
+          { folded: result.folded, bytes: result.snapshotBytes, head: this.head, ms: Math.round(performance.now() - started) },
+          'room compacted',
+        );
+      } finally {
+        this.compacting = null;
+      }
+    })();
+    return this.compacting;
+  }
+}

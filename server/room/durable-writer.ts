@@ -1,0 +1,406 @@
+/**
+ * The one owner of store-before-forward. Document messages queue here; at the write turn
+ * (write-turn.ts) the queued batch is checked against the doc (document-guard.ts) and applied
+ * in one transaction, so an update Yjs cannot apply is caught before it reaches storage and Yjs
+ * encodes the batch's changes once; that one change is appended, and only once the append
+ * resolves are the senders acknowledged (SAVED) and the change handed on to be forwarded. So
+ * whatever any client has seen survives a crash, and storage never holds a poisoned row.
+ */
+import * as Y from 'yjs';
+import { CloseCode } from '../../lib/protocol/close-codes';
+import type { Connection } from '../connection';
+import { checkUpdate, countStructs, dropUnresolved, type DecodedUpdate, type DocumentLimits, type GuardRefusal } from '../document-guard';
+import type { Logger } from '../log';
+import type { Metrics } from '../metrics';
+import { encodeSaved, encodeSyncStep1 } from '../protocol';
+import type { DocumentLog } from '../storage';
+import type { StorageHealth } from '../storage-health';
+import { processWriteTurn, type WriteTurn } from './write-turn';
+
+/** One document message waiting to be applied and stored. */
+export interface QueuedUpdate {
+  /** null for a document message that adds nothing: stored as nothing, still acknowledged. */
+  update: Uint8Array | null;
+  /** The update as decoded by the protocol, checked against the doc before it is applied. */
+  decoded: DecodedUpdate | null;
+  /**
+   * What applying it did: `applied` in full; `partial` when Yjs set part of it aside for
+   * missing dependencies (that part is dropped, so its raw bytes must not be relayed);
+   * `refused` by the document guard (not applied at all; its sender is closed).
+   */
+  outcome?: 'applied' | 'partial' | 'refused';
+  origin: Connection;
+  /** Position of this message among the document messages its connection sent (1-based). */
+  sequence: number;
+}
+
+/** A batch whose change is stored (or that changed nothing): what may now be forwarded. */
+export interface StoredBatch {
+  /** The doc's own encoding of what the batch changed; null when it changed nothing. */
+  change: Uint8Array | null;
+  /** Storage position of the appended change (null when nothing was appended). */
+  head: number | null;
+  items: readonly QueuedUpdate[];
+}
+
+export interface DurableWriterOptions {
+  name: string;
+  doc: Y.Doc;
+  storage: DocumentLog;
+  logger: Logger;
+  metrics: Metrics;
+  health: StorageHealth;
+  limits: DocumentLimits;
+  /** Structs the doc holds now (exact after each batch), for MAX_DOCUMENT_STRUCTS. */
+  structCount: number;
+  turn?: WriteTurn;
+  /** A batch is stored and its senders acknowledged: forward it (called before waiting answers). */
+  onStored: (batch: StoredBatch) => void;
+  /** An update made Yjs throw mid-apply: the doc holds part of a batch and must be reloaded. */
+  onCorrupted: () => void;
+  /** Appends kept failing for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown): the room must go. */
+  onStorageFailed: () => void;
+}
+
+/** Longest pause between retries of a failing storage append. */
+const MAX_APPEND_RETRY_DELAY_MS = 5_000;
+
+/** Shortest interval between two requests to one connection to resend what the server lacks. */
+const RESYNC_INTERVAL_MS = 10_000;
+
+export class DurableWriter {
+  private readonly options: DurableWriterOptions;
+  private readonly log: Logger;
+  private readonly turn: WriteTurn;
+  private queue: QueuedUpdate[] = [];
+  /** From the first enqueue until the queue is drained: the batches being applied and stored. */
+  private writing: Promise<void> | null = null;
+  /** The doc holds an applied batch whose append has not resolved yet. */
+  private unstored = false;
+  /** Tasks (sync step 2 answers) waiting until the doc holds nothing unstored. */
+  private afterStoredTasks: (() => void)[] = [];
+  /** Document messages each connection sent so far, and when it was last asked to resend. */
+  private readonly sent = new WeakMap<Connection, { messages: number; lastResyncAt: number }>();
+  private structs: number;
+  private queued = 0;
+  /** The current append has failed at least once and is being retried. */
+  private appendFailing = false;
+  /** Cleared at shutdown: a failing append gives up at once (its senders still hold it). */
+  private retryingAppends = true;
+  /** Ends the pause between two append attempts early. */
+  private wakeRetry: (() => void) | null = null;
+  private destroyed = false;
+
+  constructor(options: DurableWriterOptions) {
+    this.options = options;
+    this.log = options.logger;
+    this.turn = options.turn ?? processWriteTurn;
+    this.structs = options.structCount;
+  }
+
+  /** Bytes received but not yet applied (reserved with the storage health's queued-bytes cap). */
+  get queuedBytes(): number {
+    return this.queued;
+  }
+
+  /** Structs the doc holds, for the document guard. */
+  get structCount(): number {
+    return this.structs;
+  }
+
+  /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */
+  get holdsUnstored(): boolean {
+    return this.unstored;
+  }
+
+  /** Whether nothing is queued, being applied or being stored. */
+  get isIdle(): boolean {
+    return this.writing === null;
+  }
+
+  /**
+   * Queues one document message from `origin` (null update: it adds nothing but is still
+   * acknowledged in order). `reservedBytes` were reserved against MAX_QUEUED_BYTES by admission.
+   */
+  enqueue(origin: Connection, update: { update: Uint8Array; decoded: DecodedUpdate } | null, reservedBytes: number): void {
+    const sent = this.sentBy(origin);
+    sent.messages += 1;
+    this.queued += reservedBytes;
+    this.queue.push({ update: update?.update ?? null, decoded: update?.decoded ?? null, origin, sequence: sent.messages });
+    this.writing ??= new Promise<void>((resolve, reject) => this.turn.join(() => this.drain().then(resolve, reject))).finally(() => {
+      this.writing = null;
+    });
+  }
+
+  /** Runs `task` once the doc holds nothing unstored: at once, or after the current batch. */
+  afterStored(task: () => void): void {
+    if (this.unstored) this.afterStoredTasks.push(task);
+    else task();
+  }
+
+  /**
+   * Resolves once every update received so far is stored and applied, or given up on (its
+   * senders were closed and still hold it).
+   */
+  async whenStored(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /**
+   * A member left. While the room's append is failing, what it sent that is still queued (not
+   * applied, so nobody has seen it) is dropped: it was never acknowledged, so its sender resends
+   * it when it reconnects, and a flood from a closed socket does not take the space an
+   * administrator frees. Otherwise it is stored as usual (a tab closed right after typing keeps
+   * its last keystrokes).
+   */
+  forget(connection: Connection): void {
+    if (!this.appendFailing || !this.queue.some((item) => item.origin === connection)) return;
+    const kept: QueuedUpdate[] = [];
+    for (const item of this.queue) {
+      if (item.origin !== connection) kept.push(item);
+      else this.release(item.update?.byteLength ?? 0);
+    }
+    this.queue = kept;
+  }
+
+  /**
+   * Applies a change another server instance stored (server/scale/): never stored again here.
+   * Returns what it changed in this doc, for local members, or null if it held nothing new.
+   */
+  applyStoredElsewhere(update: Uint8Array, origin: unknown): Uint8Array | null {
+    const change = transactCapturing(this.options.doc, origin, () => Y.applyUpdate(this.options.doc, update, origin));
+    // Out of order (a message lost between instances): healing sends the missing part again.
+    if (dropUnresolved(this.options.doc)) this.log.debug('a change from another instance arrived before its dependencies; healing brings it');
+    this.structs = countStructs(this.options.doc);
+    return change;
+  }
+
+  /**
+   * Shutdown: an append that fails from now on is not retried. Its senders were closed
+   * (1012) without an ack, so they resend it to whichever server they reach next.
+   */
+  stopRetrying(): void {
+    this.retryingAppends = false;
+    this.wakeRetry?.();
+  }
+
+  /** Drops what is queued (the room is going). Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const item of this.queue) this.release(item.update?.byteLength ?? 0);
+    this.queue = [];
+    this.afterStoredTasks = [];
+  }
+
+  /**
+   * Applies, stores, then releases queued batches. Runs at the write turn; everything up to the
+   * first append is synchronous, so every room's append of that turn joins one storage commit.
+   * Acks follow the order messages arrived in, so "N stored" is exact.
+   */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.destroyed) {
+      const items = this.queue.splice(0);
+      this.release(items.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0));
+      const applied = this.applyBatch(items);
+      this.structs = countStructs(this.options.doc);
+      if (!applied.ok) {
+        // What Yjs half-applied must not reach anyone or storage. Nothing of this batch was
+        // stored or acknowledged, so its senders still hold it and resend it on reconnect.
+        this.options.onCorrupted();
+        return;
+      }
+      let head: number | null = null;
+      if (applied.change) {
+        this.unstored = true;
+        head = await this.appendWithRetry(applied.change);
+        if (head === null) {
+          // Storage kept failing: the doc holds changes storage never got, so the room goes
+          // (its members are closed 4504 and keep those changes; a reload from storage never
+          // held them). Nothing of this batch was forwarded or acknowledged.
+          this.options.onStorageFailed();
+          return;
+        }
+        this.unstored = false;
+      }
+      this.acknowledge(items);
+      this.options.onStored({ change: applied.change, head, items });
+      for (const task of this.afterStoredTasks.splice(0)) task();
+    }
+  }
+
+  /**
+   * Applies a batch to the doc in one transaction (the batch itself is its origin), in order,
+   * and returns the doc's own encoding of what it changed: only what the doc integrated, since
+   * what Yjs set aside for missing dependencies is dropped. Each update is first checked
+   * against the doc as the earlier ones left it; a refused one is skipped, with everything else
+   * its sender sent in the batch, and the sender closed. If an update makes Yjs throw, its
+   * sender is closed and `ok: false` returned: the doc then holds part of the batch.
+   */
+  private applyBatch(items: QueuedUpdate[]): { ok: true; change: Uint8Array | null } | { ok: false } {
+    const { doc, limits, metrics } = this.options;
+    let culprit: QueuedUpdate | null = null;
+    const refusedSenders = new Set<Connection>();
+    let structCount = this.structs;
+    try {
+      const change = transactCapturing(doc, items, () => {
+        for (const item of items) {
+          if (!item.update || !item.decoded) continue;
+          if (refusedSenders.has(item.origin)) {
+            item.outcome = 'refused';
+            continue;
+          }
+          const check = checkUpdate(doc, item.decoded, limits, structCount);
+          if (check.refusal) {
+            item.outcome = 'refused';
+            refusedSenders.add(item.origin);
+            refuseGuarded(item.origin, check.refusal);
+            continue;
+          }
+          structCount += check.addedStructs;
+          culprit = item;
+          Y.applyUpdate(doc, item.update);
+          const unresolved = dropUnresolved(doc);
+          item.outcome = unresolved ? 'partial' : 'applied';
+          if (unresolved) {
+            metrics.rejected.inc({ reason: 'unresolved_dependencies' });
+            item.origin.log.warn({ unresolved }, 'dropped the part of an update that depends on changes this server never received');
+          }
+        }
+        culprit = null;
+      });
+      return { ok: true, change };
+    } catch (error) {
+      const origin = (culprit as QueuedUpdate | null)?.origin;
+      const refusal = { code: CloseCode.MALFORMED_MESSAGE, reason: 'invalid_update', message: 'update Yjs cannot apply; closing' } as const;
+      if (origin) origin.refuse({ ...refusal, fields: { err: (error as Error).message } });
+      else metrics.rejected.inc({ reason: refusal.reason });
+      return { ok: false };
+    }
+  }
+
+  /** Tells each sender that asked how many of its document messages are now stored. */
+  private acknowledge(items: readonly QueuedUpdate[]): void {
+    const stored = new Map<Connection, number>();
+    const partial = new Set<Connection>();
+    for (const { origin, sequence, outcome } of items) {
+      // A message whose dependencies the server lacks is not stored as sent: no ack for it.
+      if (outcome === 'partial') partial.add(origin);
+      else stored.set(origin, sequence);
+    }
+    for (const [connection, sequence] of stored) {
+      if (connection.wantsSavedAcks) connection.send(encodeSaved(sequence));
+    }
+    for (const connection of partial) this.askForWhatIsMissing(connection);
+  }
+
+  /**
+   * A sender's update depended on changes the server never received: typed after an edit that
+   * reached it from another tab (BroadcastChannel) before it reached the server, or after a
+   * change another instance failed to relay. A sync step 1 with the server's state makes a
+   * stock client answer with everything it holds that the server lacks, dependencies included.
+   * At most once per RESYNC_INTERVAL_MS, so a client holding changes nobody can ever supply
+   * does not loop.
+   */
+  private askForWhatIsMissing(connection: Connection): void {
+    const sent = this.sentBy(connection);
+    const now = Date.now();
+    if (connection.isClosed || now - sent.lastResyncAt < RESYNC_INTERVAL_MS) return;
+    sent.lastResyncAt = now;
+    connection.send(encodeSyncStep1(Y.encodeStateVector(this.options.doc)));
+  }
+
+  /**
+   * A short storage outage must not lose the update: retry with backoff. Resolves null once
+   * it has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown): holding the room any longer
+   * would only freeze it, while its senders still hold the update and can resend it.
+   */
+  private async appendWithRetry(update: Uint8Array): Promise<number | null> {
+    const { name, metrics, health } = this.options;
+    const started = Date.now();
+    const deadline = started + health.storageFailureTimeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      const stopTimer = metrics.storageWriteSeconds.startTimer();
+      try {
+        const head = await this.appendBefore(update, deadline);
+        stopTimer();
+        this.appendFailing = false;
+        health.appendStored(name, update.byteLength);
+        return head;
+      } catch (error) {
+        this.appendFailing = true;
+        health.appendFailed(name, started, error as Error);
+        const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt, Math.max(0, deadline - Date.now()));
+        if (!this.retryingAppends || delayMs === 0) {
+          health.appendAbandoned(name);
+          this.log.error(
+            { err: (error as Error).message, attempt, failingMs: Date.now() - started },
+            'storage append failed; giving up on this room (4504), its clients keep their changes',
+          );
+          return null;
+        }
+        this.log.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = null;
+      }
+    }
+  }
+
+  /**
+   * One append that fails if it has not settled by `deadline`: a backend that hangs rather
+   * than fails must not hold the room for ever. If it is stored after all, the senders'
+   * resend stores it twice, which is harmless (a Yjs update applied again changes nothing).
+   */
+  private appendBefore(update: Uint8Array, deadline: number): Promise<number> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('storage append did not settle in time')), Math.max(0, deadline - Date.now()));
+    });
+    return Promise.race([this.options.storage.append(this.options.name, update), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private release(bytes: number): void {
+    this.queued -= bytes;
+    this.options.health.releaseQueued(bytes);
+  }
+
+  private sentBy(connection: Connection): { messages: number; lastResyncAt: number } {
+    let sent = this.sent.get(connection);
+    if (!sent) this.sent.set(connection, (sent = { messages: 0, lastResyncAt: 0 }));
+    return sent;
+  }
+}
+
+/**
+ * Runs `apply` in one transaction with `origin` and returns the change it made to the doc as
+ * one update (what Yjs emits for the transaction), or null if it changed nothing.
+ */
+function transactCapturing(doc: Y.Doc, origin: unknown, apply: () => void): Uint8Array | null {
+  let change: Uint8Array | null = null;
+  const capture = (update: Uint8Array, from: unknown) => {
+    if (from === origin) change = change ? Y.mergeUpdates([change, update]) : update;
+  };
+  doc.on('update', capture);
+  try {
+    Y.transact(doc, apply, origin);
+  } finally {
+    doc.off('update', capture);
+  }
+  return change;
+}
+
+/** Closes the sender of an update the document guard refused; the doc is untouched. */
+function refuseGuarded(connection: Connection, refusal: GuardRefusal): void {
+  connection.refuse({
+    code: refusal.reason === 'too_many_structs' ? CloseCode.DOCUMENT_TOO_LARGE : CloseCode.MALFORMED_MESSAGE,
+    reason: refusal.reason,
+    message: 'update refused by the document guard; closing',
+    fields: { reason: refusal.reason, detail: refusal.detail },
+  });
+}

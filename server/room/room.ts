@@ -1,0 +1,291 @@
+/**
+ * One live document: its Y.Doc, the connections in it and their presence (presence.ts), and
+ * the dispatch of their messages. The promise it keeps, through durable-writer.ts: nothing of
+ * the document leaves the server before it is stored. Who may send what is admission.ts's;
+ * what is sent, broadcast.ts's; how much is stored and when it is folded, compaction.ts's.
+ */
+import * as Y from 'yjs';
+import { CloseCode, type CloseCodeValue } from '../../lib/protocol/close-codes';
+import { DEFAULT_CONFIG } from '../config';
+import type { Connection } from '../connection';
+import { countStructs, repairDocument, type DocumentLimits } from '../document-guard';
+import { roomLogId, type Logger } from '../log';
+import type { Metrics } from '../metrics';
+import { encodePermissionDenied, encodeSyncStep1, type ClientMessage } from '../protocol';
+import type { DocumentLog, StoredDocument } from '../storage';
+import { StorageHealth } from '../storage-health';
+import { admitUpdate, IGNORED } from './admission';
+import { Broadcast, NOBODY } from './broadcast';
+import { Compaction } from './compaction';
+import { DurableWriter, type StoredBatch } from './durable-writer';
+import { RoomPresence } from './presence';
+import type { WriteTurn } from './write-turn';
+
+export interface RoomOptions {
+  name: string;
+  storage: DocumentLog;
+  logger: Logger;
+  metrics: Metrics;
+  /** Log entries after which the room compacts itself in the background. */
+  compactAfterUpdates: number;
+  /** Largest stored size (snapshot + log) the document may reach. */
+  maxDocumentBytes: number;
+  /** Root names, nesting depth and struct count the document may reach (document-guard.ts). */
+  limits: DocumentLimits;
+  /**
+   * Called when an update made Yjs throw mid-apply: the doc can no longer be trusted, so the
+   * registry closes everyone (retryably) and reloads the room from storage.
+   */
+  onCorrupted?: (room: Room) => void;
+  /** Presence client ids one connection may introduce (MAX_PRESENCE_IDS_PER_CONNECTION). */
+  maxPresenceIdsPerConnection?: number;
+  /** Presence bytes the room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
+  maxPresenceBytesPerRoom?: number;
+  /** The process's storage quota, queued-bytes cap and append-failure record (storage-health.ts). */
+  storageHealth?: StorageHealth;
+  /**
+   * Called when appends kept failing for STORAGE_FAILURE_TIMEOUT_MS and the room gave up: the
+   * registry closes everyone (4504) and drops the room; the default does that itself.
+   */
+  onStorageFailed?: (room: Room) => void;
+  /** The write turn the room's batches join (one per process unless told). */
+  writeTurn?: WriteTurn;
+}
+
+/** Receives a change of the room's own clients once it is stored. */
+export type StoredListener = (change: Uint8Array) => void;
+
+/** Sent to view-only connections on join and whenever they try to write. */
+export const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
+
+/** Origin of changes applied from other server instances. */
+const REMOTE_ORIGIN = Symbol('remote instance');
+
+export class Room {
+  readonly name: string;
+  /** The live document; `gc: true`, so deleted text is never sent to anyone. */
+  readonly doc: Y.Doc;
+  /** Who is here: presence, owned per connection (presence.ts). */
+  readonly presence: RoomPresence;
+  private readonly log: Logger;
+  private readonly maxDocumentBytes: number;
+  private readonly members = new Set<Connection>();
+  private readonly health: StorageHealth;
+  private readonly compaction: Compaction;
+  private readonly broadcast: Broadcast;
+  private readonly writer: DurableWriter;
+  private readonly storedListeners = new Set<StoredListener>();
+  private destroyed = false;
+
+  /** Loads the room's stored state; rejects (writing nothing) if storage fails. */
+  static async load(options: RoomOptions): Promise<Room> {
+    const stored = await options.storage.load(options.name);
+    const doc = new Y.Doc({ gc: true });
+    let repair;
+    try {
+      Y.transact(doc, () => {
+        for (const update of stored.updates) Y.applyUpdate(doc, update);
+      });
+      // Stored before the document guard existed: dangling structs, content nested too deep.
+      repair = repairDocument(doc, options.limits.maxNestingDepth);
+    } catch (error) {
+      // An unreadable row: nothing was built yet that holds a timer.
+      doc.destroy();
+      throw error;
+    }
+    const room = new Room(options, doc, stored);
+    room.log.debug({ entries: stored.updates.length, structs: room.writer.structCount }, 'room loaded');
+    const repaired = repair.unresolved !== null || repair.tooDeep > 0;
+    if (repaired) {
+      room.log.warn(
+        { droppedUnresolved: repair.unresolved, deletedTooDeep: repair.tooDeep },
+        'stored content the document guard refuses was dropped at load; compacting so storage holds the repaired document',
+      );
+      room.compaction.compactInBackground();
+    } else {
+      room.compaction.compactIfDue();
+    }
+    return room;
+  }
+
+  private constructor(options: RoomOptions, doc: Y.Doc, stored: StoredDocument) {
+    this.name = options.name;
+    this.doc = doc;
+    this.maxDocumentBytes = options.maxDocumentBytes;
+    this.log = options.logger.child({ room: roomLogId(options.name) });
+    this.compaction = new Compaction(stored, { ...options, logger: this.log, maxNestingDepth: options.limits.maxNestingDepth });
+    this.health = options.storageHealth ?? new StorageHealth({ ...STORAGE_DEFAULTS, storage: options.storage, logger: options.logger });
+    const onCorrupted = options.onCorrupted ?? (() => {});
+    const onStorageFailed =
+      options.onStorageFailed ??
+      ((room: Room) => {
+        room.closeAll(CloseCode.STORAGE_UNAVAILABLE);
+        room.destroy();
+      });
+    this.presence = new RoomPresence({
+      doc,
+      metrics: options.metrics,
+      logger: this.log,
+      maxIdsPerConnection: options.maxPresenceIdsPerConnection ?? DEFAULT_CONFIG.maxPresenceIdsPerConnection,
+      maxBytesPerRoom: options.maxPresenceBytesPerRoom ?? DEFAULT_CONFIG.maxPresenceBytesPerRoom,
+      members: () => this.members,
+    });
+    this.broadcast = new Broadcast({ doc, metrics: options.metrics, members: () => this.members });
+    this.writer = new DurableWriter({
+      name: options.name,
+      doc,
+      storage: options.storage,
+      logger: this.log,
+      metrics: options.metrics,
+      health: this.health,
+      limits: options.limits,
+      structCount: countStructs(doc),
+      turn: options.writeTurn,
+      onStored: this.delivered,
+      onCorrupted: () => onCorrupted(this),
+      onStorageFailed: () => onStorageFailed(this),
+    });
+  }
+
+  /** Number of connections in the room. */
+  get size(): number {
+    return this.members.size;
+  }
+
+  /** Adds a connection and starts the sync handshake with it. */
+  join(connection: Connection): void {
+    this.members.add(connection);
+    if (connection.role === 'view') connection.send(READ_ONLY);
+    connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
+    this.presence.greet(connection);
+  }
+
+  /** Removes a connection; its presence disappears for everyone at once. */
+  leave(connection: Connection): void {
+    if (!this.members.delete(connection)) return;
+    this.presence.leave(connection);
+    this.writer.forget(connection);
+  }
+
+  /** Closes every connection in the room with `code`. */
+  closeAll(code: CloseCodeValue): void {
+    for (const member of Array.from(this.members)) member.close(code);
+  }
+
+  /** Acts on one decoded message from a member. */
+  handle(connection: Connection, message: ClientMessage): void {
+    if (!this.members.has(connection)) return;
+    switch (message.kind) {
+      case 'sync-step1':
+        // Only stored changes may leave: while a batch is being stored the answer waits for it.
+        this.writer.afterStored(() => connection.send(this.broadcast.syncStep2For(message.stateVector), { syncAnswer: true }));
+        return;
+      case 'sync-step2':
+      case 'sync-update': {
+        const verdict = admitUpdate(connection, message, {
+          storedBytes: this.compaction.storedBytes,
+          queuedBytes: this.writer.queuedBytes,
+          maxDocumentBytes: this.maxDocumentBytes,
+          health: this.health,
+        });
+        if (verdict === IGNORED) return;
+        if (verdict) return connection.refuse(verdict);
+        if (message.empty) this.writer.enqueue(connection, null, 0);
+        else this.writer.enqueue(connection, message, message.update.byteLength);
+        return;
+      }
+      case 'awareness':
+        this.presence.receive(connection, message.entries);
+        return;
+      case 'query-awareness':
+        this.presence.answerQuery(connection);
+        return;
+    }
+  }
+
+  /**
+   * Applies a change another server instance stored (server/scale/): local members get it at
+   * once; it is never stored again here, since the instance whose client sent it stored it.
+   */
+  applyRemoteUpdate(update: Uint8Array): void {
+    if (this.destroyed) return;
+    const change = this.writer.applyStoredElsewhere(update, REMOTE_ORIGIN);
+    if (change) this.broadcast.forward(change, NOBODY);
+  }
+
+  /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */
+  get hasUnstoredChanges(): boolean {
+    return this.writer.holdsUnstored;
+  }
+
+  /**
+   * Resolves once every update received so far is stored and applied, or given up on (its
+   * senders were closed and still hold it).
+   */
+  whenStored(): Promise<void> {
+    return this.writer.whenStored();
+  }
+
+  /**
+   * Calls `listener` with each change of this room's own clients once it is stored, before
+   * anyone is sent it (scale-out publishes it to the other instances). Returns the unsubscribe.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
+  }
+
+  /**
+   * Shutdown: an append that fails from now on is not retried. Its senders were closed
+   * (1012) without an ack, so they resend it to whichever server they reach next.
+   */
+  stopRetryingAppends(): void {
+    this.writer.stopRetrying();
+  }
+
+  /** Folds the stored log into one snapshot (compaction.ts). */
+  compact(): Promise<void> {
+    return this.compaction.compact();
+  }
+
+  /** Whether the log holds entries a compaction would fold. */
+  get hasUncompactedLog(): boolean {
+    return this.compaction.hasUncompactedLog;
+  }
+
+  /**
+   * Whether the room holds nothing at all: nothing stored, and nothing applied, queued or being
+   * written since it loaded (a made-up room nobody wrote to). Only such a room may be unloaded
+   * under pressure while it has members: they lose nothing (room-registry.ts).
+   */
+  get holdsNothing(): boolean {
+    return this.compaction.storedBytes === 0 && this.writer.queuedBytes === 0 && this.writer.isIdle && this.doc.store.clients.size === 0;
+  }
+
+  /** Frees the doc and awareness (stops awareness' timer). Call only when empty. Idempotent. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.writer.destroy();
+    this.broadcast.destroy();
+    this.presence.destroy();
+    this.storedListeners.clear();
+    this.doc.destroy();
+  }
+
+  /** A batch is stored (or changed nothing): tell the listeners, then everyone else. */
+  private readonly delivered = ({ change, head, items }: StoredBatch): void => {
+    if (!change) return;
+    if (head !== null) this.compaction.appended(head, change.byteLength);
+    for (const listener of this.storedListeners) listener(change);
+    this.broadcast.forwardBatch(change, items);
+  };
+}
+
+/** Storage limits of a room built without a registry (tests): DEFAULT_CONFIG's. */
+const STORAGE_DEFAULTS = {
+  maxStorageBytes: DEFAULT_CONFIG.maxStorageBytes,
+  minFreeDiskBytes: 0,
+  maxQueuedBytes: DEFAULT_CONFIG.maxQueuedBytes,
+  storageFailureTimeoutMs: DEFAULT_CONFIG.storageFailureTimeoutMs,
+};
