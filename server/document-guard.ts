@@ -10,6 +10,8 @@
  *   everyone and sent back on every reconnect, or delete what another client types later.
  * Checks run against the doc the update is about to be applied to, before it is applied, so a
  * refused update changes nothing.
+ * (Past 300 lines because each rule walks Yjs' struct encoding its own way, and the load-time
+ * repair must apply exactly the same rules; they are kept together so they cannot drift.)
  */
 import * as Y from 'yjs';
 

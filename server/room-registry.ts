@@ -174,18 +174,6 @@ export class RoomRegistry implements LoadedRooms {
     return true;
   }
 
-  /** Counts `connection` in its room from now until it closes (room full counts it at once). */
-  private addMember(connection: Connection): void {
-    const name = connection.roomName;
-    let members = this.membersByRoom.get(name);
-    if (!members) this.membersByRoom.set(name, (members = new Set()));
-    members.add(connection);
-    connection.onClose(() => {
-      members.delete(connection);
-      if (members.size === 0 && this.membersByRoom.get(name) === members) this.membersByRoom.delete(name);
-    });
-  }
-
   /** Every loaded room, for shutdown. */
   async loadedRooms(): Promise<Room[]> {
     const settled = await Promise.allSettled(Array.from(this.entries.values(), (entry) => entry.ready));
@@ -198,6 +186,18 @@ export class RoomRegistry implements LoadedRooms {
     for (const room of rooms) this.free(room);
     this.entries.clear();
     this.options.metrics.roomsLoaded.set(0);
+  }
+
+  /** Counts `connection` in its room from now until it closes (room full counts it at once). */
+  private addMember(connection: Connection): void {
+    const name = connection.roomName;
+    let members = this.membersByRoom.get(name);
+    if (!members) this.membersByRoom.set(name, (members = new Set()));
+    members.add(connection);
+    connection.onClose(() => {
+      members.delete(connection);
+      if (members.size === 0 && this.membersByRoom.get(name) === members) this.membersByRoom.delete(name);
+    });
   }
 
   private async load(name: string): Promise<Room> {

@@ -5,6 +5,7 @@
  * encodes the batch's changes once; that one change is appended, and only once the append
  * resolves are the senders acknowledged (SAVED) and the change handed on to be forwarded. So
  * whatever any client has seen survives a crash, and storage never holds a poisoned row.
+ * (Longer than most files here: each step's invariant is written beside the code keeping it.)
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../lib/protocol/close-codes';
@@ -15,6 +16,7 @@ import type { Metrics } from '../metrics';
 import { encodeSaved, encodeSyncStep1 } from '../protocol';
 import type { DocumentLog } from '../storage';
 import type { StorageHealth } from '../storage-health';
+import { RetryingAppend } from './retrying-append';
 import { processWriteTurn, type WriteTurn } from './write-turn';
 
 /** One document message waiting to be applied and stored. */
@@ -62,9 +64,6 @@ export interface DurableWriterOptions {
   onStorageFailed: () => void;
 }
 
-/** Longest pause between retries of a failing storage append. */
-const MAX_APPEND_RETRY_DELAY_MS = 5_000;
-
 /** Shortest interval between two requests to one connection to resend what the server lacks. */
 const RESYNC_INTERVAL_MS = 10_000;
 
@@ -83,12 +82,7 @@ export class DurableWriter {
   private readonly sent = new WeakMap<Connection, { messages: number; lastResyncAt: number }>();
   private structs: number;
   private queued = 0;
-  /** The current append has failed at least once and is being retried. */
-  private appendFailing = false;
-  /** Cleared at shutdown: a failing append gives up at once (its senders still hold it). */
-  private retryingAppends = true;
-  /** Ends the pause between two append attempts early. */
-  private wakeRetry: (() => void) | null = null;
+  private readonly appender: RetryingAppend;
   private destroyed = false;
 
   constructor(options: DurableWriterOptions) {
@@ -96,6 +90,7 @@ export class DurableWriter {
     this.log = options.logger;
     this.turn = options.turn ?? processWriteTurn;
     this.structs = options.structCount;
+    this.appender = new RetryingAppend(options);
   }
 
   /** Bytes received but not yet applied (reserved with the storage health's queued-bytes cap). */
@@ -154,7 +149,7 @@ export class DurableWriter {
    * its last keystrokes).
    */
   forget(connection: Connection): void {
-    if (!this.appendFailing || !this.queue.some((item) => item.origin === connection)) return;
+    if (!this.appender.failing || !this.queue.some((item) => item.origin === connection)) return;
     const kept: QueuedUpdate[] = [];
     for (const item of this.queue) {
       if (item.origin !== connection) kept.push(item);
@@ -180,8 +175,7 @@ export class DurableWriter {
    * (1012) without an ack, so they resend it to whichever server they reach next.
    */
   stopRetrying(): void {
-    this.retryingAppends = false;
-    this.wakeRetry?.();
+    this.appender.stopRetrying();
   }
 
   /** Drops what is queued (the room is going). Idempotent. */
@@ -213,7 +207,7 @@ export class DurableWriter {
       let head: number | null = null;
       if (applied.change) {
         this.unstored = true;
-        head = await this.appendWithRetry(applied.change);
+        head = await this.appender.append(applied.change);
         if (head === null) {
           // Storage kept failing: the doc holds changes storage never got, so the room goes
           // (its members are closed 4504 and keep those changes; a reload from storage never
@@ -308,61 +302,6 @@ export class DurableWriter {
     if (connection.isClosed || now - sent.lastResyncAt < RESYNC_INTERVAL_MS) return;
     sent.lastResyncAt = now;
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.options.doc)));
-  }
-
-  /**
-   * A short storage outage must not lose the update: retry with backoff. Resolves null once
-   * it has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown): holding the room any longer
-   * would only freeze it, while its senders still hold the update and can resend it.
-   */
-  private async appendWithRetry(update: Uint8Array): Promise<number | null> {
-    const { name, metrics, health } = this.options;
-    const started = Date.now();
-    const deadline = started + health.storageFailureTimeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      const stopTimer = metrics.storageWriteSeconds.startTimer();
-      try {
-        const head = await this.appendBefore(update, deadline);
-        stopTimer();
-        this.appendFailing = false;
-        health.appendStored(name, update.byteLength);
-        return head;
-      } catch (error) {
-        this.appendFailing = true;
-        health.appendFailed(name, started, error as Error);
-        const delayMs = Math.min(MAX_APPEND_RETRY_DELAY_MS, 50 * 2 ** attempt, Math.max(0, deadline - Date.now()));
-        if (!this.retryingAppends || delayMs === 0) {
-          health.appendAbandoned(name);
-          this.log.error(
-            { err: (error as Error).message, attempt, failingMs: Date.now() - started },
-            'storage append failed; giving up on this room (4504), its clients keep their changes',
-          );
-          return null;
-        }
-        this.log.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delayMs);
-          this.wakeRetry = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeRetry = null;
-      }
-    }
-  }
-
-  /**
-   * One append that fails if it has not settled by `deadline`: a backend that hangs rather
-   * than fails must not hold the room for ever. If it is stored after all, the senders'
-   * resend stores it twice, which is harmless (a Yjs update applied again changes nothing).
-   */
-  private appendBefore(update: Uint8Array, deadline: number): Promise<number> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('storage append did not settle in time')), Math.max(0, deadline - Date.now()));
-    });
-    return Promise.race([this.options.storage.append(this.options.name, update), timeout]).finally(() => clearTimeout(timer));
   }
 
   private release(bytes: number): void {

@@ -7,6 +7,8 @@
  * back. Anything else is dropped before it reaches the awareness, so only what was accepted is
  * ever relayed: to every member, and through `onLocalChange` to the other server instances,
  * whose clients' ids are owned by the instance that relayed them.
+ * (One file, past 300 lines, because ownership, the schema gate and the relay are one rule:
+ * split, each part would have to re-derive who owns an id.)
  */
 import { equalityDeep } from 'lib0/function';
 import * as awarenessProtocol from 'y-protocols/awareness';
