@@ -171,7 +171,7 @@ const SETTINGS = {
     env: 'ALLOWED_ORIGINS',
     default: [],
     parse: commaList,
-    doc: 'Browser origins allowed to open sockets and call the API; empty allows any.',
+    doc: 'Browser origins allowed to open sockets and call the API; empty: `npm start` its own, `npm run server` any.',
   }),
   minNewRoomIdLength: setting({
     env: 'MIN_NEW_ROOM_ID_LENGTH',
