@@ -53,7 +53,7 @@ async function createNextApp(config: ServerConfig, storage: DocumentStorage): Pr
 async function main(): Promise<void> {
   loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
-  const { port } = await runTandemProcess(config, 'app', (_logger, storage) => createNextApp(config, storage));
+  const { port } = await runTandemProcess(config, (_logger, storage) => createNextApp(config, storage));
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
 }

@@ -3,7 +3,7 @@ import { configFromEnv, loadDotEnv, SYNC_SERVER_DEFAULT_PORT } from './config';
 import { runTandemProcess } from './process';
 
 loadDotEnv(process.env);
-runTandemProcess(configFromEnv(process.env, SYNC_SERVER_DEFAULT_PORT), 'sync').catch((error: Error) => {
+runTandemProcess(configFromEnv(process.env, SYNC_SERVER_DEFAULT_PORT)).catch((error: Error) => {
   console.error(`tandem sync server failed to start: ${error.message}`);
   process.exit(1);
 });
