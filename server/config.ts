@@ -6,10 +6,8 @@
  * ServerConfig, so tests build servers from objects.
  *
  * Longer than 300 lines for a reason: it is one table of ~55 declarations, which reads best in
- * one place; the parsers live in config-values.ts.
+ * one place; the parsers live in config-values.ts, `.env` loading in dot-env.ts.
  */
-import fs from 'node:fs';
-import { parseEnv } from 'node:util';
 import { CONTENT_FRAGMENT_NAME, TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import {
   authSecret,
@@ -460,15 +458,4 @@ export interface AppConfig {
  */
 export function readAppConfig(env: Env): AppConfig {
   return { syncUrl: valueOf(SETTINGS.publicSyncUrl, env), tokenMode: valueOf(SETTINGS.authSecret, env) !== null };
-}
-
-/**
- * Adds the variables of a `.env` file (if there is one) to `env`. Variables already set in the
- * real environment win, so a service manager can always override the file.
- */
-export function loadDotEnv(env: NodeJS.ProcessEnv, file = '.env'): void {
-  if (!fs.existsSync(file)) return;
-  for (const [name, value] of Object.entries(parseEnv(fs.readFileSync(file, 'utf8')))) {
-    if (env[name] === undefined) env[name] = value;
-  }
 }

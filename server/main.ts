@@ -1,5 +1,6 @@
 /** `npm run server`: the sync server alone (default port 1234), for self-hosting it apart. */
-import { configFromEnv, loadDotEnv, SYNC_SERVER_DEFAULT_PORT } from './config';
+import { configFromEnv, SYNC_SERVER_DEFAULT_PORT } from './config';
+import { loadDotEnv } from './dot-env';
 import { runTandemProcess } from './process';
 
 loadDotEnv(process.env);
