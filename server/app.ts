@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { NONCE_HEADER } from '../lib/protocol/csp-nonce';
 import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../lib/protocol/room-id';
-import { APP_DEFAULT_PORT, configFromEnv, loadDotEnv, type ServerConfig } from './config';
+import { APP_DEFAULT_PORT, configFromEnv, type ServerConfig } from './config';
+import { loadDotEnv } from './dot-env';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';
 import { createNonce, pageSecurityHeaders } from './security-headers';
@@ -53,7 +54,7 @@ async function createNextApp(config: ServerConfig, storage: DocumentStorage): Pr
 async function main(): Promise<void> {
   loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
-  const { port } = await runTandemProcess(config, 'app', (_logger, storage) => createNextApp(config, storage));
+  const { port } = await runTandemProcess(config, (_logger, storage) => createNextApp(config, storage));
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
 }

@@ -22,7 +22,6 @@ export interface RunningProcess {
 /** Starts listening; resolves once the port is bound. */
 export async function runTandemProcess(
   config: ServerConfig,
-  mode: 'sync' | 'app',
   createWebApp?: (logger: Logger, storage: DocumentStorage) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
@@ -60,7 +59,7 @@ export async function runTandemProcess(
     {
       port,
       host: config.host,
-      mode,
+      mode: createWebApp ? 'app' : 'sync',
       storage: storage.kind,
       auth: config.authSecret ? 'token' : 'open',
       instance: scale?.instanceId ?? null,

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { EditorPageLoader } from '../../../components/EditorPageLoader';
 import { isValidRoomId, REFUSED_NEW_ROOM_HEADER } from '../../../lib/protocol/room-id';
+import { readAppConfig } from '../../../server/config';
 
 // PUBLIC_SYNC_URL and AUTH_SECRET are read per request, so one build serves any deployment.
 export const dynamic = 'force-dynamic';
@@ -26,7 +27,6 @@ export default async function DocumentRoute({ params }: { params: Promise<{ room
       </main>
     );
   }
-  return (
-    <EditorPageLoader room={room} syncUrl={process.env.PUBLIC_SYNC_URL || null} tokenMode={!!process.env.AUTH_SECRET} />
-  );
+  const { syncUrl, tokenMode } = readAppConfig(process.env);
+  return <EditorPageLoader room={room} syncUrl={syncUrl} tokenMode={tokenMode} />;
 }
