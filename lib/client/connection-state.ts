@@ -123,10 +123,10 @@ export class ConnectionStateStore extends ObservableV2<ConnectionEvents> {
 
   private readonly onClosed = ({ code }: { code: number }): void => {
     this.terminalClose = code;
-    this.refresh();
-    // A listener may reconnect at once (the token keeper after 4401); its 'connecting' clears
-    // the terminal close again.
+    // Edge first: a listener may reconnect at once (the token keeper after 4401), and its
+    // 'connecting' clears the terminal close again, so the state never shows this as an end.
     this.emit('stopped', [code]);
+    this.refresh();
   };
 
   private readonly refresh = (): void => {
