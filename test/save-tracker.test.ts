@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SaveTracker } from '../lib/client/save-tracker';
+import { SaveTracker, type UnsavedCountStore } from '../lib/client/save-tracker';
+import { localUnsavedCountStore } from '../lib/client/unsaved-count-store';
 import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../lib/protocol/sync-protocol';
 import { connectClient, uniqueRoom, waitFor } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
@@ -42,9 +43,10 @@ afterEach(async () => {
   server = null;
 });
 
-async function connectTypist(syncUrl: string, room: string, order: ListenerOrder): Promise<Typist> {
+/** A typist whose tracker is not yet saved (the server may be down). */
+function openTypist(syncUrl: string, room: string, order: ListenerOrder, countStore?: UnsavedCountStore): Typist {
   const doc = new Y.Doc();
-  const tracker = new SaveTracker();
+  const tracker = new SaveTracker(countStore);
   let sent = 0;
   let acked = 0;
   const typist: Partial<Typist> & { beforeAck: Typist['beforeAck'] } = { beforeAck: null };
@@ -81,8 +83,23 @@ async function connectTypist(syncUrl: string, room: string, order: ListenerOrder
   }
   Object.assign(typist, { doc, text: doc.getText('title'), provider, tracker, sent: () => sent, acked: () => acked });
   typists.push(typist as Typist);
-  await waitFor(() => tracker.getState().kind === 'saved', `the ${order} typist to be saved`);
   return typist as Typist;
+}
+
+async function connectTypist(syncUrl: string, room: string, order: ListenerOrder): Promise<Typist> {
+  const typist = openTypist(syncUrl, room, order);
+  await waitFor(() => typist.tracker.getState().kind === 'saved', `the ${order} typist to be saved`);
+  return typist;
+}
+
+/** localStorage's three methods over a Map. */
+function memoryStorage(): Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> {
+  const items = new Map<string, string>();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, value),
+    removeItem: (key) => void items.delete(key),
+  };
 }
 
 describe('save tracking (lib/client/save-tracker.ts) in either listener order', () => {
@@ -134,4 +151,28 @@ describe('save tracking (lib/client/save-tracker.ts) in either listener order', 
       reader.destroy();
     });
   }
+
+  it('keeps the count of changes typed while the server is down for the next visit, held back while typing', async () => {
+    server = await startServer();
+    const room = uniqueRoom('next-visit');
+    const storage = memoryStorage();
+    const first = openTypist(server.syncUrl, room, 'provider first', localUnsavedCountStore(storage, room));
+    await waitFor(() => first.tracker.getState().kind === 'saved', 'the first visit to be saved');
+    const { syncUrl } = server;
+    await server.stop();
+    await waitFor(() => first.tracker.getState().kind === 'offline', 'the offline state');
+
+    for (const word of ['one ', 'two ', 'three ']) first.text.insert(first.text.length, word);
+    expect(first.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 3 });
+    // "There are unsaved changes" is written at once; the exact count waits.
+    expect(storage.getItem(`tandem:unsaved:${room}`)).toBe('1');
+    // Closing the tab (the page flushes on pagehide, the tracker on detach) writes it.
+    first.tracker.detach();
+    expect(storage.getItem(`tandem:unsaved:${room}`)).toBe('3');
+
+    const next = openTypist(syncUrl, room, 'provider first', localUnsavedCountStore(storage, room));
+    expect(next.tracker.hasUnsavedChanges).toBe(true);
+    await waitFor(() => next.tracker.getState().kind === 'offline', 'the next visit to know it is offline');
+    expect(next.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 3 });
+  });
 });
