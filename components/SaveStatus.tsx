@@ -12,8 +12,8 @@ export function describeSaveState(state: SaveState): string {
     case 'saved':
       return 'Saved';
     case 'offline':
-      if (state.unsavedChanges === 0) return 'Offline';
-      return `Offline — ${state.unsavedChanges} ${state.unsavedChanges === 1 ? 'change' : 'changes'} kept on this device`;
+      if (state.unsavedCount === 0) return 'Offline';
+      return `Offline — ${state.unsavedCount} ${state.unsavedCount === 1 ? 'change' : 'changes'} kept on this device`;
     case 'not-saved':
       return `Not saved — ${state.reason}`;
   }

@@ -105,7 +105,7 @@ describe('save state (lib/client/save-tracker.ts) against the real server', () =
     await waitFor(() => alice.tracker.getState().kind === 'offline', 'the offline state');
     alice.text.insert(5, ', world');
     alice.text.insert(12, '!');
-    expect(alice.tracker.getState()).toEqual({ kind: 'offline', unsavedChanges: 2 });
+    expect(alice.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 2 });
     expect(alice.tracker.hasUnsavedChanges).toBe(true);
 
     server = await startServer({ databaseUrl, port: server.port });

@@ -1,8 +1,8 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import { useEffect } from 'react';
-import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import type { ConnectionStateStore } from '../../lib/client/connection-state';
 import { hasPendingImport, takePendingImport } from '../../lib/editor/pending-import';
 import { TITLE_TEXT_NAME } from '../../lib/protocol/document-schema';
 
@@ -11,11 +11,11 @@ import { TITLE_TEXT_NAME } from '../../lib/protocol/document-schema';
  * first sync with the server, and only into an empty document (lib/editor/pending-import.ts explains
  * why reloads, reconnects and other tabs never duplicate it).
  */
-export function usePendingImport(room: string, doc: Y.Doc | undefined, provider: WebsocketProvider | undefined, editor: Editor | null): void {
+export function usePendingImport(room: string, doc: Y.Doc | undefined, connection: ConnectionStateStore | undefined, editor: Editor | null): void {
   useEffect(() => {
-    if (!doc || !provider || !editor || !hasPendingImport(window.sessionStorage, room)) return;
+    if (!doc || !connection || !editor || !hasPendingImport(window.sessionStorage, room)) return;
     const insertOnceSynced = () => {
-      if (!provider.synced || editor.isDestroyed) return;
+      if (!connection.getState().synced || editor.isDestroyed) return;
       const pending = takePendingImport(window.sessionStorage, room);
       if (!pending || !editor.isEmpty) return;
       // Not in anyone's undo history: the import is where the document starts, like an opened file.
@@ -23,8 +23,8 @@ export function usePendingImport(room: string, doc: Y.Doc | undefined, provider:
       const title = doc.getText(TITLE_TEXT_NAME);
       if (title.length === 0 && pending.title) title.insert(0, pending.title);
     };
-    provider.on('sync', insertOnceSynced);
+    connection.on('synced', insertOnceSynced);
     insertOnceSynced();
-    return () => provider.off('sync', insertOnceSynced);
-  }, [room, doc, provider, editor]);
+    return () => connection.off('synced', insertOnceSynced);
+  }, [room, doc, connection, editor]);
 }

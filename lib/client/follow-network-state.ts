@@ -1,4 +1,5 @@
 import type { WebsocketProvider } from 'y-websocket';
+import type { ConnectionStateStore } from './connection-state';
 
 /**
  * When the browser says it went offline, drop the socket at once (the provider keeps retrying
@@ -6,10 +7,11 @@ import type { WebsocketProvider } from 'y-websocket';
  * retry right away, unless the provider was stopped on purpose (not connected yet, or the
  * server ended the connection for good, e.g. a revoked view link). Returns the cleanup.
  */
-export function followBrowserNetworkState(provider: WebsocketProvider): () => void {
+export function followBrowserNetworkState(provider: WebsocketProvider, connection: ConnectionStateStore): () => void {
   const onOffline = () => provider.ws?.close();
   const onOnline = () => {
-    if (provider.shouldConnect) provider.connect();
+    const { phase } = connection.getState();
+    if (phase !== 'idle' && phase !== 'ended') provider.connect();
   };
   window.addEventListener('offline', onOffline);
   window.addEventListener('online', onOnline);

@@ -2,11 +2,13 @@
  * TokenKeeper: fetches a token before the first connection, refreshes it at 80% of its life,
  * reconnects after a 4401 close with a fresh token, retries failed requests with backoff and
  * gives up only when the server refuses. The provider here is a small stand-in with the same
- * events and params as y-websocket's; the clock is Vitest's fake one.
+ * events and params as y-websocket's, watched by the real ConnectionStateStore the keeper
+ * follows; the clock is Vitest's fake one.
  */
 import { ObservableV2 } from 'lib0/observable';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-client';
+import { ConnectionStateStore } from './connection-state';
 import type { TokenResponse } from '../protocol/api-routes';
 import { CloseCode } from '../protocol/close-codes';
 import { TOKEN_RETRY_FIRST_DELAY_MS, TokenKeeper, tokenLifetimeMs } from './token-client';
@@ -21,14 +23,30 @@ class FakeProvider extends ObservableV2<{
 }> {
   params: Record<string, string> = { acks: '1' };
   connectedWith: (string | undefined)[] = [];
+  wsconnected = false;
+  wsconnecting = false;
+  synced = false;
+  shouldConnect = false;
+  wsUnsuccessfulReconnects = 0;
   connect(): void {
     this.connectedWith.push(this.params.token);
+    this.shouldConnect = true;
+    this.wsconnecting = true;
     this.emit('status', [{ status: 'connecting' }]);
   }
+  /** A final close (the fake is only closed with 44xx codes), in the provider's order. */
   closeWith(code: number): void {
     this.emit('connection-close', [null]);
+    this.wsconnecting = false;
+    this.wsUnsuccessfulReconnects++;
+    this.shouldConnect = false;
     this.emit('closed', [{ code, reason: '' }]);
   }
+}
+
+/** The connection state the page builds around its provider. */
+function watch(provider: FakeProvider): ConnectionStateStore {
+  return new ConnectionStateStore(provider as never);
 }
 
 /** A server handing out numbered opaque tokens with the given life. */
@@ -65,7 +83,7 @@ describe('TokenKeeper', () => {
     keeper = new TokenKeeper(request);
     expect(keeper.getState()).toEqual({ kind: 'fetching' });
 
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
 
     expect(provider.params).toEqual({ acks: '1', token: 'token-1' });
     expect(keeper.getState()).toEqual({ kind: 'valid' });
@@ -77,7 +95,7 @@ describe('TokenKeeper', () => {
     const request = tokenServer(10 * MINUTE_MS);
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
 
     await vi.advanceTimersByTimeAsync(8 * MINUTE_MS - 1_000);
     expect(request).toHaveBeenCalledTimes(1);
@@ -98,7 +116,7 @@ describe('TokenKeeper', () => {
     const token = jwtWith({ room: 'r', role: 'edit', iat: nowS + 300, exp: nowS + 900 });
     const request = vi.fn(async (): Promise<TokenResponse> => ({ token, role: 'edit', expiresAt: (nowS + 900) * 1000 }));
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
 
     await vi.advanceTimersByTimeAsync(8 * MINUTE_MS);
     expect(request).toHaveBeenCalledTimes(2);
@@ -108,7 +126,7 @@ describe('TokenKeeper', () => {
     const request = tokenServer(10 * MINUTE_MS);
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
     provider.connect();
     await vi.advanceTimersByTimeAsync(8 * MINUTE_MS);
     expect(provider.params.token).toBe('token-2');
@@ -124,7 +142,7 @@ describe('TokenKeeper', () => {
     const request = tokenServer(10 * MINUTE_MS);
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
     provider.connect();
 
     // The server's clock runs ahead: it expires the socket's token before we refreshed it.
@@ -139,7 +157,7 @@ describe('TokenKeeper', () => {
     const request = tokenServer();
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
     provider.connect();
 
     provider.closeWith(CloseCode.VIEW_LINK_REVOKED);
@@ -159,7 +177,7 @@ describe('TokenKeeper', () => {
     });
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    const ready = keeper.attach(provider as never);
+    const ready = keeper.attach(provider as never, watch(provider));
 
     await vi.advanceTimersByTimeAsync(0);
     expect(keeper.getState()).toEqual({ kind: 'retrying', reason: 'the server could not be reached' });
@@ -183,7 +201,7 @@ describe('TokenKeeper', () => {
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
 
-    await expect(keeper.attach(provider as never)).rejects.toThrow('unknown view link');
+    await expect(keeper.attach(provider as never, watch(provider))).rejects.toThrow('unknown view link');
     expect(keeper.getState()).toEqual({ kind: 'refused', status: 404, reason: 'unknown view link' });
     await vi.advanceTimersByTimeAsync(10 * MINUTE_MS);
     expect(request).toHaveBeenCalledTimes(1);
@@ -202,7 +220,7 @@ describe('TokenKeeper', () => {
     const request = tokenServer(MINUTE_MS);
     const provider = new FakeProvider();
     keeper = new TokenKeeper(request);
-    await keeper.attach(provider as never);
+    await keeper.attach(provider as never, watch(provider));
     keeper.destroy();
 
     await vi.advanceTimersByTimeAsync(10 * MINUTE_MS);

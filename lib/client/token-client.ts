@@ -8,6 +8,7 @@
  */
 import type { WebsocketProvider } from 'y-websocket';
 import { ApiError } from './api-client';
+import type { ConnectionStateStore } from './connection-state';
 import type { TokenResponse } from '../protocol/api-routes';
 import { CloseCode } from '../protocol/close-codes';
 import { TOKEN_PARAM } from '../protocol/sync-protocol';
@@ -36,7 +37,9 @@ interface HeldToken {
 }
 
 /** The part of a WebsocketProvider the keeper drives. */
-type AuthorizedProvider = Pick<WebsocketProvider, 'params' | 'connect' | 'on' | 'off'>;
+type AuthorizedProvider = Pick<WebsocketProvider, 'params' | 'connect'>;
+/** The connection's edges the keeper follows (lib/client/connection-state.ts). */
+type ConnectionEdges = Pick<ConnectionStateStore, 'on' | 'off'>;
 
 /** Keeps one page's token valid; see the module comment. */
 export class TokenKeeper {
@@ -71,22 +74,23 @@ export class TokenKeeper {
   }
 
   /**
-   * Keeps `provider.params.token` valid from now on and reconnects after a 4401 close.
-   * Resolves once the first token is in place (connect after that); rejects if refused.
+   * Keeps `provider.params.token` valid from now on and reconnects after a 4401 close, which
+   * it learns of from `connection` (the provider's connection state). Resolves once the first
+   * token is in place (connect after that); rejects if refused.
    */
-  attach(provider: AuthorizedProvider): Promise<void> {
+  attach(provider: AuthorizedProvider, connection: ConnectionEdges): Promise<void> {
     this.detachProvider?.();
     this.provider = provider;
-    const onStatus = ({ status }: { status: string }) => {
+    const onOpening = () => {
       // The socket was just created from provider.url, i.e. with the token in params now.
-      if (status === 'connecting') this.socketToken = provider.params[TOKEN_PARAM];
+      this.socketToken = provider.params[TOKEN_PARAM];
     };
     const onConnectionClose = () => {
       // A tab that slept past its refresh time: renew now, so the provider's retries (which
       // reuse params) stop presenting an expired token.
       if (!this.hasFreshToken()) this.renew().catch(reportedThroughState);
     };
-    const onClosed = ({ code }: { code: number }) => {
+    const onStopped = (code: number) => {
       if (code !== CloseCode.TOKEN_EXPIRED) return;
       // The refresh usually put a newer token in place already: reconnect synchronously, so
       // the page never shows a refusal. Otherwise (the socket's own token is the newest one, or
@@ -99,13 +103,13 @@ export class TokenKeeper {
         if (!this.destroyed) provider.connect();
       }, reportedThroughState);
     };
-    provider.on('status', onStatus);
-    provider.on('connection-close', onConnectionClose);
-    provider.on('closed', onClosed);
+    connection.on('opening', onOpening);
+    connection.on('close', onConnectionClose);
+    connection.on('stopped', onStopped);
     this.detachProvider = () => {
-      provider.off('status', onStatus);
-      provider.off('connection-close', onConnectionClose);
-      provider.off('closed', onClosed);
+      connection.off('opening', onOpening);
+      connection.off('close', onConnectionClose);
+      connection.off('stopped', onStopped);
     };
     return this.getToken().then((token) => {
       provider.params = { ...provider.params, [TOKEN_PARAM]: token };

@@ -2,6 +2,7 @@
  * A person's presence identity (name + colour): a friendly random default, editable, kept in
  * localStorage so it survives reloads. Pure functions over a Storage-like object.
  */
+import type { KeyValueStore } from './key-value-store';
 
 export interface Identity {
   name: string;
@@ -39,8 +40,6 @@ const ANIMALS = [
 export const IDENTITY_STORAGE_KEY = 'tandem:identity';
 /** Longest display name accepted (longer input is cut). */
 export const MAX_NAME_LENGTH = 40;
-
-type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
 
 const pick = <T,>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)];
 

@@ -1,5 +1,6 @@
 /** The documents recently opened in this browser, newest first, kept in localStorage. */
 import { isValidRoomId } from '../protocol/room-id';
+import type { KeyValueStore } from './key-value-store';
 
 export interface RecentDocument {
   room: string;
@@ -13,8 +14,6 @@ export interface RecentDocument {
 export const RECENT_DOCUMENTS_STORAGE_KEY = 'tandem:recent-documents';
 /** How many documents the list keeps. */
 export const MAX_RECENT_DOCUMENTS = 20;
-
-type KeyValueStore = Pick<Storage, 'getItem' | 'setItem'>;
 
 /** Parses the stored list (kept newest first), dropping anything malformed. */
 export function parseRecentDocuments(raw: string | null): RecentDocument[] {

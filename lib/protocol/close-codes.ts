@@ -50,29 +50,105 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
 interface CloseCodeInfo {
   /** Short reason sent in the close frame (must stay under 123 bytes). */
   reason: string;
-  /** Whether a client should reconnect after this close. */
+  /**
+   * Whether the client reconnects on its own after this close. Tandem's pages decide by this
+   * (lib/client/connection-state.ts shouldReconnect); it matches the stock y-websocket client,
+   * which treats exactly 4400–4499 as final, so both kinds of client behave alike.
+   */
   retryable: boolean;
+  /**
+   * The editor's save status after this close ends "Not saved — <this>"; absent: an ordinary
+   * disconnect, shown as offline.
+   */
+  notSavedBecause?: string;
+  /**
+   * Only a stored change ends the "Not saved" this close set: after it a reconnect and sync
+   * prove nothing (the server may accept the socket and still be unable to store).
+   */
+  notSavedUntilStored?: true;
+  /**
+   * For a final close, what a viewer is told instead of ENDED_BY_SERVER_NOTICE; null: nothing,
+   * because the page recovers by itself (the token keeper reconnects after 4401).
+   */
+  viewerNotice?: string | null;
 }
+
+/** What a viewer is told after a final close whose code has no viewerNotice of its own. */
+export const ENDED_BY_SERVER_NOTICE = 'The server ended this connection. Reload the page to try again.';
+
+/** What a viewer is told when their view link was rotated away (4410, or a refused token). */
+export const VIEW_LINK_REVOKED_NOTICE = 'This view link no longer works. Ask for a new one.';
 
 /** What each close code means on the wire and to a client. */
 export const CLOSE_CODE_INFO: Record<CloseCodeValue, CloseCodeInfo> = {
-  [CloseCode.NORMAL]: { reason: 'normal closure', retryable: false },
-  [CloseCode.MESSAGE_TOO_BIG]: { reason: 'message too big', retryable: false },
+  [CloseCode.NORMAL]: { reason: 'normal closure', retryable: true },
+  [CloseCode.MESSAGE_TOO_BIG]: {
+    reason: 'message too big',
+    retryable: true,
+    notSavedBecause: 'a change is too large for the server',
+  },
   [CloseCode.INTERNAL_ERROR]: { reason: 'internal error', retryable: true },
   [CloseCode.SERVICE_RESTART]: { reason: 'server restarting', retryable: true },
-  [CloseCode.MALFORMED_MESSAGE]: { reason: 'malformed message', retryable: false },
-  [CloseCode.TOKEN_EXPIRED]: { reason: 'token expired', retryable: false },
+  [CloseCode.MALFORMED_MESSAGE]: {
+    reason: 'malformed message',
+    retryable: false,
+    notSavedBecause: 'the server rejected a message from this editor',
+  },
+  [CloseCode.TOKEN_EXPIRED]: { reason: 'token expired', retryable: false, viewerNotice: null },
   [CloseCode.READ_ONLY_WRITES]: { reason: 'read-only link: changes are not accepted', retryable: false },
   [CloseCode.HANDSHAKE_TIMEOUT]: { reason: 'handshake timeout', retryable: false },
-  [CloseCode.VIEW_LINK_REVOKED]: { reason: 'view link revoked', retryable: false },
-  [CloseCode.DOCUMENT_TOO_LARGE]: { reason: 'document too large', retryable: false },
-  [CloseCode.RATE_LIMITED]: { reason: 'rate limit exceeded', retryable: false },
-  [CloseCode.ROOM_UNAVAILABLE]: { reason: 'room unavailable, retry later', retryable: true },
-  [CloseCode.STORAGE_UNAVAILABLE]: { reason: 'the server cannot store changes, retry later', retryable: true },
-  [CloseCode.STORAGE_FULL]: { reason: 'server storage full, retry later', retryable: true },
-  [CloseCode.SERVER_BUSY]: { reason: 'server busy, retry later', retryable: true },
-  [CloseCode.ROOM_FULL]: { reason: 'room full, retry later', retryable: true },
-  [CloseCode.SEND_BUFFER_FULL]: { reason: 'too slow to receive, reconnect', retryable: true },
-  [CloseCode.MESSAGE_TIMEOUT]: { reason: 'message not completed in time', retryable: true },
-  [CloseCode.TOO_MANY_CONNECTIONS]: { reason: 'too many connections from this address, retry later', retryable: true },
+  [CloseCode.VIEW_LINK_REVOKED]: { reason: 'view link revoked', retryable: false, viewerNotice: VIEW_LINK_REVOKED_NOTICE },
+  [CloseCode.DOCUMENT_TOO_LARGE]: {
+    reason: 'document too large',
+    retryable: false,
+    notSavedBecause: 'the document has reached the server’s size limit',
+  },
+  [CloseCode.RATE_LIMITED]: {
+    reason: 'rate limit exceeded',
+    retryable: false,
+    notSavedBecause: 'changes arrived faster than the server accepts; reload to continue',
+  },
+  [CloseCode.ROOM_UNAVAILABLE]: {
+    reason: 'room unavailable, retry later',
+    retryable: true,
+    notSavedBecause: 'the server cannot open this document right now; retrying',
+  },
+  [CloseCode.STORAGE_UNAVAILABLE]: {
+    reason: 'the server cannot store changes, retry later',
+    retryable: true,
+    notSavedBecause: 'the server cannot store changes; they are kept on this device, retrying',
+    notSavedUntilStored: true,
+  },
+  [CloseCode.STORAGE_FULL]: {
+    reason: 'server storage full, retry later',
+    retryable: true,
+    notSavedBecause: 'the server’s storage is full; changes are kept on this device, retrying',
+    notSavedUntilStored: true,
+  },
+  [CloseCode.SERVER_BUSY]: { reason: 'server busy, retry later', retryable: true, notSavedBecause: 'the server is busy; retrying' },
+  [CloseCode.ROOM_FULL]: {
+    reason: 'room full, retry later',
+    retryable: true,
+    notSavedBecause: 'too many people are in this document; retrying',
+  },
+  [CloseCode.SEND_BUFFER_FULL]: {
+    reason: 'too slow to receive, reconnect',
+    retryable: true,
+    notSavedBecause: 'the connection is too slow; reconnecting',
+  },
+  [CloseCode.MESSAGE_TIMEOUT]: {
+    reason: 'message not completed in time',
+    retryable: true,
+    notSavedBecause: 'a change took too long to send; retrying',
+  },
+  [CloseCode.TOO_MANY_CONNECTIONS]: {
+    reason: 'too many connections from this address, retry later',
+    retryable: true,
+    notSavedBecause: 'too many open documents from this network; retrying',
+  },
 };
+
+/** The table's entry for a code received from the network, or undefined for codes it lacks. */
+export function closeCodeInfo(code: number): CloseCodeInfo | undefined {
+  return Object.hasOwn(CLOSE_CODE_INFO, code) ? CLOSE_CODE_INFO[code as CloseCodeValue] : undefined;
+}

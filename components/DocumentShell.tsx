@@ -1,0 +1,56 @@
+'use client';
+import type { Editor } from '@tiptap/react';
+import type { ReactNode } from 'react';
+import type { Identity } from '../lib/prefs/identity';
+import { CollaborativeEditor } from './CollaborativeEditor';
+import type { EditSession, ViewSession } from './hooks/use-document-session';
+import { WordCount } from './WordCount';
+
+interface Props {
+  /** The page's own class next to `editor-page`. */
+  className?: string;
+  session: EditSession | ViewSession | null;
+  identity: Identity | null;
+  editor: Editor | null;
+  onEditorChange: (editor: Editor | null) => void;
+  /** The header's contents: brand, status, presence, menus. */
+  header: ReactNode;
+  /** Notices and dialogs between the header and the document. */
+  notices?: ReactNode;
+  /** The title field above the document (rendered once the session and identity exist). */
+  title: ReactNode;
+}
+
+/**
+ * The page around one open document, the same for editors and viewers: the header, notices,
+ * the title and the document (editable only in an edit session), and the word count.
+ */
+export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title }: Props) {
+  return (
+    <div className={className ? `editor-page ${className}` : 'editor-page'}>
+      <header className="editor-header">{header}</header>
+      {notices}
+      <main className="editor-main">
+        {session && identity ? (
+          <>
+            {title}
+            <CollaborativeEditor
+              doc={session.doc}
+              provider={session.provider}
+              identity={identity}
+              editable={session.kind === 'edit'}
+              onEditorChange={onEditorChange}
+            />
+          </>
+        ) : (
+          <p className="muted">Opening document…</p>
+        )}
+      </main>
+      {session && (
+        <footer className="status-line">
+          <WordCount editor={editor} />
+        </footer>
+      )}
+    </div>
+  );
+}

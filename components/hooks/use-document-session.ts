@@ -1,0 +1,149 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { requestToken } from '../../lib/client/api-client';
+import { ConnectionStateStore, shouldReconnect } from '../../lib/client/connection-state';
+import { followBrowserNetworkState } from '../../lib/client/follow-network-state';
+import { SaveTracker } from '../../lib/client/save-tracker';
+import { apiBaseFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
+import { TokenKeeper } from '../../lib/client/token-client';
+import { localUnsavedCountStore } from '../../lib/client/unsaved-count-store';
+import { admitOnlyTandemPresence } from '../../lib/presence/presence-intake';
+import { SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
+
+interface SessionOptions {
+  /** PUBLIC_SYNC_URL, or null for this origin's /sync. */
+  syncUrl: string | null;
+  /** The server requires tokens (AUTH_SECRET set): fetch one before connecting. */
+  tokenMode: boolean;
+}
+
+export interface EditSessionOptions extends SessionOptions {
+  kind: 'edit';
+  room: string;
+}
+
+/** A viewer knows only the view id: the socket and the token are for it, never the room id. */
+export interface ViewSessionOptions extends SessionOptions {
+  kind: 'view';
+  viewId: string;
+}
+
+interface SessionBase {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  connection: ConnectionStateStore;
+  /** Token mode only. */
+  tokens: TokenKeeper | null;
+  apiBase: string;
+}
+
+export interface EditSession extends SessionBase {
+  kind: 'edit';
+  tracker: SaveTracker;
+}
+
+export interface ViewSession extends SessionBase {
+  kind: 'view';
+}
+
+/** How long to wait for the local copy before connecting anyway (e.g. IndexedDB disabled). */
+const LOCAL_COPY_TIMEOUT_MS = 2_000;
+
+/**
+ * One open document for the page's lifetime: the Y.Doc, its provider and connection state,
+ * the token keeper (token mode), the network follower, and for an editor the offline copy
+ * (IndexedDB) and save tracking. Null until the effect has created them; everything is
+ * destroyed when the page leaves or the document changes.
+ */
+export function useDocumentSession(options: EditSessionOptions): EditSession | null;
+export function useDocumentSession(options: ViewSessionOptions): ViewSession | null;
+export function useDocumentSession(options: EditSessionOptions | ViewSessionOptions): EditSession | ViewSession | null {
+  const [session, setSession] = useState<EditSession | ViewSession | null>(null);
+  const { kind, syncUrl, tokenMode } = options;
+  const id = options.kind === 'edit' ? options.room : options.viewId;
+
+  useEffect(() => {
+    const doc = new Y.Doc();
+    const apiBase = apiBaseFor(window.location, syncUrl);
+    // An editor opens from its offline copy at once, and edits made offline survive a closed
+    // tab until the next visit sends them. A reader has no changes to keep: no copy, no save
+    // tracking (the editor is not editable, and the server drops what a view connection sends).
+    const editing = kind === 'edit' ? openOfflineCopy(id, doc) : null;
+    const provider = editing
+      ? new WebsocketProvider(syncUrlFor(window.location, syncUrl), id, doc, {
+          connect: false,
+          shouldReconnect,
+          params: { [SAVED_ACKS_PARAM]: '1' },
+          WebSocketPolyfill: editing.tracker.webSocketClass(WebSocket),
+        })
+      : new WebsocketProvider(viewSyncUrlFor(window.location, syncUrl), id, doc, { connect: false, shouldReconnect });
+    const connection = new ConnectionStateStore(provider);
+    editing?.tracker.attach(provider, { restoredOrigins: [editing.localCopy], connection });
+    // Presence outside Tandem's schema never reaches the awareness (security review C1, M7).
+    admitOnlyTandemPresence(provider);
+    const tokens = tokenMode
+      ? new TokenKeeper(() => requestToken(apiBase, kind === 'edit' ? { room: id } : { viewId: id }))
+      : null;
+
+    // Connect once the local copy is loaded, so the first sync already carries offline edits,
+    // and (token mode) once a token is in the params. A refused token never connects; the
+    // TokenNotice says why.
+    let destroyed = false;
+    const waits: Promise<unknown>[] = [];
+    if (editing) waits.push(Promise.race([editing.localCopy.whenSynced, delay(LOCAL_COPY_TIMEOUT_MS)]));
+    if (tokens) waits.push(tokens.attach(provider, connection));
+    if (waits.length === 0) {
+      provider.connect();
+    } else {
+      Promise.all(waits).then(() => {
+        if (!destroyed) provider.connect();
+      }, shownByTokenNotice);
+    }
+    const stopFollowingNetwork = followBrowserNetworkState(provider, connection);
+    // The doc and socket are external resources owned by this effect; render once they exist.
+    const base = { doc, provider, connection, tokens, apiBase };
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSession(editing ? { ...base, kind: 'edit', tracker: editing.tracker } : { ...base, kind: 'view' });
+    return () => {
+      destroyed = true;
+      stopFollowingNetwork();
+      tokens?.destroy();
+      provider.destroy();
+      editing?.close();
+      connection.destroy();
+      doc.destroy();
+    };
+  }, [kind, id, syncUrl, tokenMode]);
+
+  return session;
+}
+
+/** The editor's IndexedDB copy and save tracker, whose unsaved count survives a closed tab. */
+function openOfflineCopy(room: string, doc: Y.Doc) {
+  const localCopy = new IndexeddbPersistence(`tandem:${room}`, doc);
+  const countStore = localUnsavedCountStore(window.localStorage, room);
+  const tracker = new SaveTracker(countStore);
+  // The count waits a moment before it is written (see unsaved-count-store.ts): leaving the
+  // page writes it at once.
+  const flushCount = () => countStore.flush();
+  window.addEventListener('pagehide', flushCount);
+  return {
+    localCopy,
+    tracker,
+    close() {
+      window.removeEventListener('pagehide', flushCount);
+      tracker.detach();
+      void localCopy.destroy();
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A refused token is shown by TokenNotice; the page simply never connects. */
+function shownByTokenNotice(): void {}
