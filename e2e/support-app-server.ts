@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/support/server-process';
+import { sleep } from '../test/support/wait';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -49,7 +50,7 @@ export async function startPrivateAppServer(extraEnv: Record<string, string> = {
         // Not listening yet: poll again until the deadline.
       }
       if (Date.now() > deadline) throw new Error('private app server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   };
 

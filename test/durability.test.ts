@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, containsAll, openClient, uniqueRoom, type Client } from './support/clients';
 import {
   databaseFile,
   startServer,
@@ -19,6 +19,7 @@ import {
 } from './support/server-process';
 import { loadTrace, replayEdits, textAfterEdits, textsAfterEachEdit } from './support/traces';
 import { roomLogId } from '../server/log';
+import { eventually, sleep } from './support/wait';
 
 const EDITS = loadTrace('automerge-paper.json.gz').txns.slice(0, 5_000);
 const FINAL_TEXT = textAfterEdits(EDITS);
@@ -100,7 +101,7 @@ describe('durability', () => {
         keepGoing: () => typist.provider.wsconnected,
         mayContinue: (typed) => typed - typedBefore - (received - receivedBefore) < MAX_EDITS_IN_FLIGHT,
       });
-      await waitFor(() => killed !== null, `the witness to receive ${killPoint} edits`);
+      await eventually(() => killed !== null, `the witness to receive ${killPoint} edits`);
       await killed;
       killed = null;
       next = await typing;
@@ -112,7 +113,7 @@ describe('durability', () => {
       typist.provider.shouldConnect = false;
       witness.provider.shouldConnect = false;
       // No socket at all (not even one still connecting), so none can reach the next server.
-      await waitFor(() => !typist.provider.ws && !witness.provider.ws, 'both to see the crash');
+      await eventually(() => !typist.provider.ws && !witness.provider.ws, 'both to see the crash');
       const seen = copyOf(witness.doc);
 
       server = await startServer({ databaseUrl, port: server.port });
@@ -125,11 +126,11 @@ describe('durability', () => {
 
       typist.provider.connect();
       witness.provider.connect();
-      await waitFor(() => typist.provider.synced && witness.provider.synced, 'both to reconnect');
+      await eventually(() => typist.provider.synced && witness.provider.synced, 'both to reconnect');
     }
 
     expect(await replayEdits(typist.text, EDITS, { from: next })).toBe(EDITS.length);
-    await waitFor(() => witness.text.toString() === FINAL_TEXT, 'the witness to see all 5,000 edits');
+    await eventually(() => witness.text.toString() === FINAL_TEXT, 'the witness to see all 5,000 edits');
     await server.kill();
     typist.destroy();
     witness.destroy();
@@ -161,7 +162,7 @@ describe('durability', () => {
       mayContinue: (next) => next - received < editsInFlight,
     });
     expect(typed).toBe(EDITS.length);
-    await waitFor(() => reader.text.toString() === FINAL_TEXT, 'the second client to see all 5,000 edits', 30_000);
+    await eventually(() => reader.text.toString() === FINAL_TEXT, 'the second client to see all 5,000 edits', 30_000);
     expect(typist.text.toString()).toBe(FINAL_TEXT);
 
     // Compacted repeatedly while both clients were connected, i.e. under load, not on unload.
@@ -195,7 +196,7 @@ describe('durability', () => {
     const seeder = await connectClient(server.syncUrl, room);
     seeder.text.insert(0, seed);
     seeder.destroy();
-    await waitFor(() => logCount(server, 'room unloaded', room) === 1, 'the seeded room to unload');
+    await eventually(() => logCount(server, 'room unloaded', room) === 1, 'the seeded room to unload');
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(seed);
 
     // Storage "fails": a row Y.applyUpdate throws on, written behind the server's back.
@@ -223,18 +224,18 @@ describe('durability', () => {
     client.provider.on('connection-close', (event) => {
       if (event) closeCodes.push(event.code);
     });
-    await waitFor(() => closeCodes.length >= 3, 'the client to be refused three times (it retries on its own)');
+    await eventually(() => closeCodes.length >= 3, 'the client to be refused three times (it retries on its own)');
     expect(new Set(closeCodes)).toEqual(new Set([CloseCode.ROOM_UNAVAILABLE]));
     expect(client.provider.synced).toBe(false);
     // The log line travels through a pipe and can trail the close the client already saw.
-    await waitFor(() => logCount(server, 'room load failed; closing with a retryable code', room) >= 3, 'the server to log each refusal');
+    await eventually(() => logCount(server, 'room load failed; closing with a retryable code', room) >= 3, 'the server to log each refusal');
 
     // The server keeps serving everyone else meanwhile.
     const elsewhere = uniqueRoom('healthy');
     const alice = await connectClient(server.syncUrl, elsewhere);
     const bob = await connectClient(server.syncUrl, elsewhere);
     alice.text.insert(0, 'unaffected');
-    await waitFor(() => bob.text.toString() === 'unaffected', 'another room to work');
+    await eventually(() => bob.text.toString() === 'unaffected', 'another room to work');
     alice.destroy();
     bob.destroy();
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
@@ -246,7 +247,7 @@ describe('durability', () => {
     const refusals = closeCodes.length;
     writable.prepare('DELETE FROM room_updates WHERE id = ?').run(corruptRow);
     writable.close();
-    await waitFor(() => client.provider.synced, 'the client to sync once the room loads');
+    await eventually(() => client.provider.synced, 'the client to sync once the room loads');
     // At most one refusal still on its way when the row went; the attempt after it loaded.
     expect(closeCodes.length - refusals).toBeLessThanOrEqual(1);
     const expectedText = client.text.toString();
@@ -254,7 +255,7 @@ describe('durability', () => {
     for (const added of edits) expect(expectedText).toContain(added);
 
     const reader = await connectClient(server.syncUrl, room);
-    await waitFor(() => reader.text.toString() === expectedText, 'a fresh client to see the seed and every edit');
+    await eventually(() => reader.text.toString() === expectedText, 'a fresh client to see the seed and every edit');
     reader.destroy();
     client.destroy();
     expect(await server.stop()).toBe(0);
@@ -271,7 +272,7 @@ describe('durability', () => {
 
     const words = (client: Client) => client.text.toString().split(' ').filter(Boolean);
     const tokensOf = (client: Client, prefix: string) => words(client).filter((word) => word.startsWith(prefix));
-    await waitFor(
+    await eventually(
       () => tokensOf(alice, 'b').length >= 30 && tokensOf(bob, 'a').length >= 30,
       'both to see the other typing',
     );
@@ -285,7 +286,7 @@ describe('durability', () => {
       });
     }
     expect(await server.stop()).toBe(0);
-    await waitFor(() => receivedBeforeStop.size === 2, 'both to see the server go');
+    await eventually(() => receivedBeforeStop.size === 2, 'both to see the server go');
     const onDisk = new Set(storedDoc(databaseUrl, room).getText('title').toString().split(' ').filter(Boolean));
     for (const { other, code } of receivedBeforeStop.values()) {
       expect(code).toBe(CloseCode.SERVICE_RESTART);
@@ -294,16 +295,16 @@ describe('durability', () => {
 
     // Typing goes on through the restart; both reconnect on their own and type some more.
     server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
+    await eventually(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
     const [aliceAtReconnect, bobAtReconnect] = [aliceTyping.tokens.length, bobTyping.tokens.length];
-    await waitFor(
+    await eventually(
       () => aliceTyping.tokens.length >= aliceAtReconnect + 30 && bobTyping.tokens.length >= bobAtReconnect + 30,
       'both to type on after the restart',
     );
     await Promise.all([aliceTyping.stop(), bobTyping.stop()]);
 
     const everyToken = [...aliceTyping.tokens, ...bobTyping.tokens].sort();
-    await waitFor(
+    await eventually(
       () => alice.text.toString() === bob.text.toString() && words(alice).length === everyToken.length,
       'the two to converge',
     );
@@ -327,7 +328,7 @@ function startTyping(client: Client, prefix: string): { tokens: string[]; stop()
       const token = `${prefix}${tokens.length}`;
       client.text.insert(client.text.length, `${token} `);
       tokens.push(token);
-      await new Promise((resolve) => setTimeout(resolve, 3));
+      await sleep(3);
     }
   })();
   return {

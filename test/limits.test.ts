@@ -11,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { viewLinkPath } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { awarenessFrame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { eventually, sleep } from './support/wait';
 
 /** Starts a server with `env` for the enclosing describe block; tracks clients to close after. */
 function serverWith(env: Record<string, string>) {
@@ -48,7 +49,7 @@ function serverWith(env: Record<string, string>) {
         entry.msg === msg && entry.room === roomLogId(room) && (code === undefined || entry.code === code);
       const deadline = Date.now() + 3_000;
       while (!context.server.logs.some(matches) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
       return context.server.logs.find(matches);
     },
@@ -72,7 +73,7 @@ function refusalEntry(room: string) {
 async function expectStillSyncing(alice: Client, bob: Client, marker: string): Promise<void> {
   alice.text.insert(alice.text.length, ` a:${marker}`);
   bob.text.insert(bob.text.length, ` b:${marker}`);
-  await waitFor(
+  await eventually(
     () =>
       alice.text.toString() === bob.text.toString() &&
       alice.text.toString().includes(`a:${marker}`) &&
@@ -107,7 +108,7 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     const alice = await ctx.editor(room);
     const bob = await ctx.editor(room);
     alice.text.insert(0, 'steady');
-    await waitFor(() => bob.text.toString() === 'steady', 'Bob to see Alice’s first edit');
+    await eventually(() => bob.text.toString() === 'steady', 'Bob to see Alice’s first edit');
     const before = await ctx.rejected('rate_limited');
 
     // Sixty real, distinct inserts sent back to back: three times the burst. They go to a text
@@ -125,9 +126,9 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     // Alice keeps typing at a person's pace after it.
     for (const word of [' and', ' calm', ' typing']) {
       alice.text.insert(alice.text.length, word);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
-    await waitFor(() => bob.text.toString() === 'steady and calm typing', 'Bob to see Alice’s edits');
+    await eventually(() => bob.text.toString() === 'steady and calm typing', 'Bob to see Alice’s edits');
     await expectStillSyncing(alice, bob, 'after-flood');
     // The burst got through, the rest of the flood did not.
     const floodStored = storedDoc(ctx.databaseUrl, room).getText('default').length;
@@ -159,19 +160,19 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
 
     const flooder = await ctx.raw(room);
     flooder.announce({ lastActive: 0 });
-    await waitFor(() => bob.provider.awareness.getStates().has(flooder.doc.clientID), 'Bob to see the flooder’s presence');
+    await eventually(() => bob.provider.awareness.getStates().has(flooder.doc.clientID), 'Bob to see the flooder’s presence');
     for (let i = 1; i <= 30; i++) {
       flooder.awareness.setLocalStateField('lastActive', i);
       flooder.send(awarenessFrame(flooder.awareness));
     }
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
     expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
-    await waitFor(() => !bob.provider.awareness.getStates().has(flooder.doc.clientID), 'the flooder’s presence to vanish');
+    await eventually(() => !bob.provider.awareness.getStates().has(flooder.doc.clientID), 'the flooder’s presence to vanish');
 
     // Frames are handled in order: once Bob sees a presence change Alice makes now, the server
     // has handled everything Alice and Bob sent before it.
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await waitFor(() => userName(bob, alice) === 'Alice' || closes.length > 0, 'Bob to see Alice’s presence');
+    await eventually(() => userName(bob, alice) === 'Alice' || closes.length > 0, 'Bob to see Alice’s presence');
     expect(closes, 'close codes sent to Alice and Bob').toEqual([]);
     expect(await ctx.rejected('rate_limited')).toBe(before + 1);
     await expectStillSyncing(alice, bob, 'after-presence-flood');
@@ -190,9 +191,9 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
       crowd.forEach((client, i) =>
         client.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}`, color: '#3538cd' }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
     }
-    await waitFor(
+    await eventually(
       () =>
         closes.length > 0 ||
         crowd.every((viewer) => crowd.every((other, i) => userName(viewer, other) === `person ${i} round 3`)),
@@ -262,7 +263,7 @@ describe('MAX_LOADED_ROOMS', () => {
 
     alice.destroy();
     alice2.destroy();
-    await waitFor(
+    await eventually(
       () => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(first)),
       'the first room to unload',
     );
@@ -306,7 +307,7 @@ describe('MAX_DOCUMENT_BYTES', () => {
     const bob = await ctx.editor(room);
     const body = 'a'.repeat(2_000);
     alice.text.insert(0, body);
-    await waitFor(() => bob.text.toString() === body, 'Bob to see Alice’s 2,000 characters');
+    await eventually(() => bob.text.toString() === body, 'Bob to see Alice’s 2,000 characters');
     const before = await ctx.rejected('document_too_large');
 
     // 2,500 bytes fit on their own, but not on top of the 2,000 stored.
@@ -341,7 +342,7 @@ describe('ALLOWED_ORIGINS', () => {
       status: 403,
     });
     expect(await ctx.rejected('origin')).toBe(before + 1);
-    await waitFor(
+    await eventually(
       () => ctx.server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
       'the refusal to be logged',
     );
@@ -355,7 +356,7 @@ describe('ALLOWED_ORIGINS', () => {
       const browser = await openRawPeer(`${ctx.server.syncUrl}/${room}`, { origin });
       ctx.open.push(browser);
       browser.requestDocument();
-      await waitFor(() => browser.text.toString() === 'from anywhere', `a client from ${origin} to sync`);
+      await eventually(() => browser.text.toString() === 'from anywhere', `a client from ${origin} to sync`);
     }
   });
 

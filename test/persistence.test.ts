@@ -3,8 +3,9 @@
  * reconnecting on their own. SIGKILL and shutdown mid-typing live in durability.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor } from './support/clients';
+import { connectClient, uniqueRoom } from './support/clients';
 import { startServer, tempDatabaseUrl } from './support/server-process';
+import { eventually } from './support/wait';
 
 describe('persistence across server restarts', () => {
   it('keeps a document across a graceful stop and start', async () => {
@@ -18,7 +19,7 @@ describe('persistence across server restarts', () => {
     writer.text.delete(4, 6);
     writer.text.insert(writer.text.length, ' jumps over the lazy dog.');
     const expected = 'The brown fox jumps over the lazy dog.';
-    await waitFor(() => witness.text.toString() === expected, 'the witness to see every edit');
+    await eventually(() => witness.text.toString() === expected, 'the witness to see every edit');
     writer.destroy();
     witness.destroy();
 
@@ -37,15 +38,15 @@ describe('persistence across server restarts', () => {
     const alice = await connectClient(server.syncUrl, room);
     const bob = await connectClient(server.syncUrl, room);
     alice.text.insert(0, 'before restart. ');
-    await waitFor(() => bob.text.length === 16, 'Bob to see the first edit');
+    await eventually(() => bob.text.length === 16, 'Bob to see the first edit');
 
     expect(await server.stop()).toBe(0);
-    await waitFor(() => !alice.provider.wsconnected, 'Alice to notice the restart');
+    await eventually(() => !alice.provider.wsconnected, 'Alice to notice the restart');
     server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
+    await eventually(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
 
     bob.text.insert(bob.text.length, 'after restart.');
-    await waitFor(() => alice.text.toString() === 'before restart. after restart.', 'Alice to see Bob’s edit');
+    await eventually(() => alice.text.toString() === 'before restart. after restart.', 'Alice to see Bob’s edit');
     alice.destroy();
     bob.destroy();
     expect(await server.stop()).toBe(0);

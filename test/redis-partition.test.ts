@@ -7,14 +7,15 @@
  * that Redis was lost and once that it is back. Runs with TEST_DATABASE_URL and TEST_REDIS_URL.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { describeUnlessSkipped } from './support/describe-when';
+import { eventually, sleep } from './support/wait';
 
 async function typeLetters(client: Client, letter: string, count: number, pauseMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     client.text.insert(Math.floor(Math.random() * (client.text.length + 1)), letter);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await sleep(pauseMs);
   }
 }
 
@@ -45,26 +46,26 @@ describeUnlessSkipped('a silent Redis partition', SCALE_SKIP_REASON, () => {
     for (const i of [0, 1]) expect((await readyz(cluster, i)).body.redis).toBe('up');
 
     const typing = Promise.all([typeLetters(a, 'a', 100, 30), typeLetters(b, 'b', 100, 30)]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     for (const i of [0, 1]) cluster.redisOf(i).blackhole();
     for (const i of [0, 1]) {
       let answer = await readyz(cluster, i);
       for (let n = 0; n < 100 && answer.body.redis === 'up'; n++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         answer = await readyz(cluster, i);
       }
       // Each instance still serves its clients: ready, with Redis reported as degraded.
       expect(answer).toMatchObject({ status: 200, body: { status: 'ready', redis: 'degraded' } });
       expect(answer.body.reason).toMatch(/^redis: /);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
     expect(a.text.toString()).not.toBe(b.text.toString());
     for (const i of [0, 1]) cluster.redisOf(i).resume();
     await typing;
 
-    await waitFor(() => a.text.length === 200 && a.text.toString() === b.text.toString(), 'both instances to converge', 20_000);
+    await eventually(() => a.text.length === 200 && a.text.toString() === b.text.toString(), 'both instances to converge', 20_000);
     for (const i of [0, 1]) {
-      await waitFor(() => logged(cluster, i, /^redis reachable again/) >= 1, `instance ${i} to log that Redis is back`);
+      await eventually(() => logged(cluster, i, /^redis reachable again/) >= 1, `instance ${i} to log that Redis is back`);
       // Lost once, back once: not a line per message or per reconnect attempt.
       expect(logged(cluster, i, /^redis unreachable/)).toBe(1);
       expect(logged(cluster, i, /^redis reachable again/)).toBe(1);

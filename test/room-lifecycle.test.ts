@@ -3,9 +3,10 @@
  * the last person leaves it is stored as one snapshot and unloaded, then loads intact again.
  */
 import { describe, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor } from './support/clients';
+import { connectClient, uniqueRoom } from './support/clients';
 import { startServer, storedRows, tempDatabaseUrl } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { eventually, sleep } from './support/wait';
 
 describe('room lifecycle', () => {
   it('stores an empty room as one snapshot, unloads it, and loads it back intact', async () => {
@@ -16,19 +17,19 @@ describe('room lifecycle', () => {
     const bob = await connectClient(server.syncUrl, room);
     for (let i = 0; i < 30; i++) {
       alice.text.insert(alice.text.length, `${i} `);
-      await new Promise((resolve) => setTimeout(resolve, 2));
+      await sleep(2);
     }
     const expected = alice.text.toString();
-    await waitFor(() => bob.text.toString() === expected, 'Bob to see every edit');
+    await eventually(() => bob.text.toString() === expected, 'Bob to see every edit');
     expect(storedRows(databaseUrl, room).log).toBeGreaterThan(1);
 
     // While someone is connected the room stays loaded, however long.
     alice.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    await sleep(800);
     expect(server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room))).toBe(false);
 
     bob.destroy();
-    await waitFor(
+    await eventually(
       () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
       'the room to unload',
     );
@@ -50,10 +51,10 @@ describe('room lifecycle', () => {
     // own log entry however fast or slow the disk commits.
     for (let i = 0; i < 200; i++) {
       alice.text.insert(alice.text.length, String.fromCharCode(97 + (i % 26)));
-      await waitFor(() => bob.text.length === i + 1, `Bob to see edit ${i + 1}`);
+      await eventually(() => bob.text.length === i + 1, `Bob to see edit ${i + 1}`);
     }
     const expected = alice.text.toString();
-    await waitFor(() => bob.text.toString() === expected, 'Bob to see every edit');
+    await eventually(() => bob.text.toString() === expected, 'Bob to see every edit');
 
     const rows = storedRows(databaseUrl, room);
     expect(rows.snapshots).toBe(1);

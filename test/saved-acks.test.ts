@@ -6,9 +6,10 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, containsAll, uniqueRoom, waitFor } from './support/clients';
+import { connectClient, containsAll, uniqueRoom } from './support/clients';
 import { startServer, tempDatabaseUrl } from './support/server-process';
 import { connectTrackedClient, docFromFrames } from './support/tracked-client';
+import { eventually, sleep } from './support/wait';
 
 /** Connects a raw socket, records the first byte (message type) of everything received. */
 async function recordMessageTypes(url: string): Promise<{ socket: WebSocket; types: number[] }> {
@@ -44,10 +45,10 @@ describe('SAVED acknowledgements', () => {
     stock.socket.send(updateFrame('from stock'));
     asking.socket.send(updateFrame('one'));
     asking.socket.send(updateFrame('two'));
-    await waitFor(() => acks.includes(2), 'the asking client to be told both messages are stored');
+    await eventually(() => acks.includes(2), 'the asking client to be told both messages are stored');
     // Give a stray ack every chance to arrive before asserting it never does: the stock client
     // gets "one" and "two" (in one frame when they were stored together) after the ack went out.
-    await waitFor(() => stock.types.filter((type) => type === MessageType.SYNC).length >= 2, 'stock client updates');
+    await eventually(() => stock.types.filter((type) => type === MessageType.SYNC).length >= 2, 'stock client updates');
     expect(stock.types).not.toContain(MessageType.SAVED);
     expect(acks.at(-1)).toBe(2);
 
@@ -73,7 +74,7 @@ describe('SAVED acknowledgements', () => {
     });
     for (let i = 0; i < 2_000 && !ackedAtKill; i++) {
       typist.text.insert(typist.text.length, `${i % 10}`);
-      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (i % 10 === 0) await sleep(1);
     }
     await killed;
     const acked = docFromFrames(typist.sentDocumentFrames, ackedAtKill);
@@ -95,21 +96,21 @@ describe('save state (lib/client/save-tracker.ts) against the real server', () =
     let server = await startServer({ databaseUrl });
     const room = uniqueRoom('save-state');
     const alice = await connectTrackedClient(server.syncUrl, room);
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'an untouched document to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'an untouched document to be saved');
 
     alice.text.insert(0, 'Hello');
     expect(alice.tracker.getState().kind).toBe('saving');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the edit to be acknowledged');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the edit to be acknowledged');
 
     expect(await server.stop()).toBe(0);
-    await waitFor(() => alice.tracker.getState().kind === 'offline', 'the offline state');
+    await eventually(() => alice.tracker.getState().kind === 'offline', 'the offline state');
     alice.text.insert(5, ', world');
     alice.text.insert(12, '!');
     expect(alice.tracker.getState()).toEqual({ kind: 'offline', unsavedChanges: 2 });
     expect(alice.tracker.hasUnsavedChanges).toBe(true);
 
     server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the offline edits to be stored after reconnect');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the offline edits to be stored after reconnect');
     expect(alice.tracker.hasUnsavedChanges).toBe(false);
     alice.destroy();
 
@@ -124,10 +125,10 @@ describe('save state (lib/client/save-tracker.ts) against the real server', () =
     const room = uniqueRoom('delete');
     const alice = await connectTrackedClient(server.syncUrl, room);
     alice.text.insert(0, 'abc');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the insert to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the insert to be saved');
     alice.text.delete(1, 1);
     expect(alice.tracker.getState().kind).toBe('saving');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the deletion to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the deletion to be saved');
     alice.destroy();
     const reader = await connectClient(server.syncUrl, room);
     expect(reader.text.toString()).toBe('ac');

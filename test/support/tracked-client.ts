@@ -9,7 +9,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { SaveTracker } from '../../lib/client/save-tracker';
 import { MessageType, SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
-import { waitFor } from './clients';
+import { eventually } from './wait';
 
 export interface TrackedClient {
   doc: Y.Doc;
@@ -68,7 +68,7 @@ export async function connectTrackedClient(syncUrl: string, room: string): Promi
       doc.destroy();
     },
   });
-  await waitFor(() => provider.synced, `tracked client in ${room} to sync`);
+  await eventually(() => provider.synced, `tracked client in ${room} to sync`);
   return client as TrackedClient;
 }
 
