@@ -7,6 +7,7 @@ import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } fro
 import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { pathForLog, roomLogId, type Logger } from './log';
+import { LogMessage } from './log-messages';
 import type { DocumentStorage } from './storage';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
@@ -62,7 +63,7 @@ export function createApiHandler(options: ApiOptions) {
     if (current !== next) {
       await storage.replaceViewId(room, next);
       options.revokeViewLink(current);
-      options.logger.info({ room: roomLogId(room) }, 'view link rotated');
+      options.logger.info({ room: roomLogId(room) }, LogMessage.viewLinkRotated);
     }
     return { viewId: next };
   }

@@ -34,3 +34,6 @@ export const LogMessage = {
   redisUnreachable: 'redis unreachable; serving local clients, healing when it returns',
   redisReachableAgain: 'redis reachable again; resubscribing and healing',
 } as const;
+
+/** One of the messages above (helpers that take a message use it, so callers pass a constant). */
+export type LogMessageText = (typeof LogMessage)[keyof typeof LogMessage];

@@ -6,6 +6,7 @@ import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
+import { LogMessage } from '../server/log-messages';
 import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { closeCodeOf, openRawSocket } from './support/raw-socket';
 import { startServer, type ServerProcess } from './support/server-process';
@@ -126,6 +127,6 @@ describe('bad input against the standalone server', () => {
   it('still answers health checks after all of the above', async () => {
     const response = await fetch(`${server.httpUrl}/healthz`);
     expect(response.status).toBe(200);
-    expect(server.logs.some((entry) => entry.msg === 'malformed frame; closing')).toBe(true);
+    expect(server.logs.some((entry) => entry.msg === LogMessage.malformedFrame)).toBe(true);
   });
 });

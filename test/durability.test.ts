@@ -5,13 +5,12 @@
  * served again once storage recovers, and a graceful shutdown mid-typing loses nothing.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, containsAll, openClient, uniqueRoom, type Client } from './support/clients';
+import { containsAll, uniqueRoom, type Client } from './support/clients';
 import {
   databaseFile,
-  startServer,
   storedDoc,
   storedRows,
   tempDatabaseUrl,
@@ -19,6 +18,8 @@ import {
 } from './support/server-process';
 import { loadTrace, replayEdits, textAfterEdits, textsAfterEachEdit } from './support/traces';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
+import { connectClientForTest, openClientForTest, startServerForTest } from './support/test-scoped';
 import { eventually, sleep } from './support/wait';
 
 const EDITS = loadTrace('automerge-paper.json.gz').txns.slice(0, 5_000);
@@ -60,7 +61,7 @@ function copyOf(doc: Y.Doc): Y.Doc {
 }
 
 /** Counts the server's log lines with message `msg` about `room`. */
-function logCount(server: ServerProcess, msg: string, room: string): number {
+function logCount(server: ServerProcess, msg: LogMessageText, room: string): number {
   return server.logs.filter((entry) => entry.msg === msg && entry.room === roomLogId(room)).length;
 }
 
@@ -73,9 +74,9 @@ describe('durability', () => {
     const killAfterReceived = [300, 2_000, 4_000];
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('kill9');
-    let server = await startServer({ databaseUrl });
-    const typist = await connectClient(server.syncUrl, room);
-    const witness = await connectClient(server.syncUrl, room);
+    let server = await startServerForTest({ databaseUrl });
+    const typist = await connectClientForTest(server.syncUrl, room);
+    const witness = await connectClientForTest(server.syncUrl, room);
 
     let received = 0;
     let killed: Promise<void> | null = null;
@@ -116,8 +117,8 @@ describe('durability', () => {
       await eventually(() => !typist.provider.ws && !witness.provider.ws, 'both to see the crash');
       const seen = copyOf(witness.doc);
 
-      server = await startServer({ databaseUrl, port: server.port });
-      const reader = await connectClient(server.syncUrl, room);
+      server = await startServerForTest({ databaseUrl, port: server.port });
+      const reader = await connectClientForTest(server.syncUrl, room);
       // Everything the witness saw is stored (the server may have stored a little more) ...
       expect(containsAll(reader.doc, seen)).toBe(true);
       // ... and what is stored is the text after some prefix of the typing, not a jumble.
@@ -135,8 +136,8 @@ describe('durability', () => {
     typist.destroy();
     witness.destroy();
 
-    server = await startServer({ databaseUrl, port: server.port });
-    const reader = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe(FINAL_TEXT);
     reader.destroy();
     expect(await server.stop()).toBe(0);
@@ -147,9 +148,9 @@ describe('durability', () => {
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('compact-load');
     const env = { COMPACT_AFTER_UPDATES: String(compactAfterUpdates) };
-    let server = await startServer({ databaseUrl, env });
-    const typist = await connectClient(server.syncUrl, room);
-    const reader = await connectClient(server.syncUrl, room);
+    let server = await startServerForTest({ databaseUrl, env });
+    const typist = await connectClientForTest(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     let received = 0;
     reader.doc.on('update', () => {
       received = editsHeld(reader.doc, typist.doc);
@@ -166,9 +167,9 @@ describe('durability', () => {
     expect(typist.text.toString()).toBe(FINAL_TEXT);
 
     // Compacted repeatedly while both clients were connected, i.e. under load, not on unload.
-    const compactions = server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === roomLogId(room));
+    const compactions = server.logs.filter((entry) => entry.msg === LogMessage.roomCompacted && entry.room === roomLogId(room));
     expect(compactions.length).toBeGreaterThanOrEqual(3);
-    expect(logCount(server, 'room unloaded', room)).toBe(0);
+    expect(logCount(server, LogMessage.roomUnloaded, room)).toBe(0);
     // The log shrank: what was appended was folded into one snapshot, a short tail remains.
     const appended = compactions.reduce((sum, entry) => sum + Number(entry.folded), 0);
     const rows = storedRows(databaseUrl, room);
@@ -179,8 +180,8 @@ describe('durability', () => {
     typist.destroy();
     reader.destroy();
     expect(await server.stop()).toBe(0);
-    server = await startServer({ databaseUrl, port: server.port });
-    const fresh = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    const fresh = await connectClientForTest(server.syncUrl, room);
     expect(fresh.text.toString()).toBe(FINAL_TEXT);
     fresh.destroy();
     expect(await server.stop()).toBe(0);
@@ -188,15 +189,15 @@ describe('durability', () => {
 
   it('refuses a room it cannot load with 4503, writes nothing for it, and serves it intact once storage recovers', async () => {
     const databaseUrl = tempDatabaseUrl();
-    const server = await startServer({ databaseUrl });
+    const server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('failed-load');
 
     // Real content first, stored and unloaded (as one snapshot) before storage goes bad.
     const seed = 'Stored before storage went bad. ';
-    const seeder = await connectClient(server.syncUrl, room);
+    const seeder = await connectClientForTest(server.syncUrl, room);
     seeder.text.insert(0, seed);
     seeder.destroy();
-    await eventually(() => logCount(server, 'room unloaded', room) === 1, 'the seeded room to unload');
+    await eventually(() => logCount(server, LogMessage.roomUnloaded, room) === 1, 'the seeded room to unload');
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(seed);
 
     // Storage "fails": a row Y.applyUpdate throws on, written behind the server's back.
@@ -209,7 +210,7 @@ describe('durability', () => {
 
     // A stock client with edits of its own: one made before it connects, and one the moment
     // each (short-lived) socket opens, which the provider sends at once as an update frame.
-    const client = openClient(server.syncUrl, room);
+    const client = openClientForTest(server.syncUrl, room);
     const edits: string[] = [];
     const edit = () => {
       const added = `edit ${edits.length}. `;
@@ -228,12 +229,12 @@ describe('durability', () => {
     expect(new Set(closeCodes)).toEqual(new Set([CloseCode.ROOM_UNAVAILABLE]));
     expect(client.provider.synced).toBe(false);
     // The log line travels through a pipe and can trail the close the client already saw.
-    await eventually(() => logCount(server, 'room load failed; closing with a retryable code', room) >= 3, 'the server to log each refusal');
+    await eventually(() => logCount(server, LogMessage.roomLoadFailed, room) >= 3, 'the server to log each refusal');
 
     // The server keeps serving everyone else meanwhile.
     const elsewhere = uniqueRoom('healthy');
-    const alice = await connectClient(server.syncUrl, elsewhere);
-    const bob = await connectClient(server.syncUrl, elsewhere);
+    const alice = await connectClientForTest(server.syncUrl, elsewhere);
+    const bob = await connectClientForTest(server.syncUrl, elsewhere);
     alice.text.insert(0, 'unaffected');
     await eventually(() => bob.text.toString() === 'unaffected', 'another room to work');
     alice.destroy();
@@ -254,7 +255,7 @@ describe('durability', () => {
     expect(expectedText).toContain(seed);
     for (const added of edits) expect(expectedText).toContain(added);
 
-    const reader = await connectClient(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     await eventually(() => reader.text.toString() === expectedText, 'a fresh client to see the seed and every edit');
     reader.destroy();
     client.destroy();
@@ -263,10 +264,10 @@ describe('durability', () => {
 
   it('loses no keystroke when the server is stopped gracefully while two people type', async () => {
     const databaseUrl = tempDatabaseUrl();
-    let server = await startServer({ databaseUrl });
+    let server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('shutdown');
-    const alice = await connectClient(server.syncUrl, room);
-    const bob = await connectClient(server.syncUrl, room);
+    const alice = await connectClientForTest(server.syncUrl, room);
+    const bob = await connectClientForTest(server.syncUrl, room);
     const aliceTyping = startTyping(alice, 'a');
     const bobTyping = startTyping(bob, 'b');
 
@@ -294,7 +295,7 @@ describe('durability', () => {
     }
 
     // Typing goes on through the restart; both reconnect on their own and type some more.
-    server = await startServer({ databaseUrl, port: server.port });
+    server = await startServerForTest({ databaseUrl, port: server.port });
     await eventually(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
     const [aliceAtReconnect, bobAtReconnect] = [aliceTyping.tokens.length, bobTyping.tokens.length];
     await eventually(
@@ -310,7 +311,7 @@ describe('durability', () => {
     );
     // Every token each typed, exactly once.
     expect(words(alice).sort()).toEqual(everyToken);
-    const reader = await connectClient(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe(alice.text.toString());
     reader.destroy();
     alice.destroy();
@@ -323,6 +324,10 @@ describe('durability', () => {
 function startTyping(client: Client, prefix: string): { tokens: string[]; stop(): Promise<void> } {
   const tokens: string[] = [];
   let typing = true;
+  // A failed assertion must not leave this loop typing into the next test.
+  onTestFinished(() => {
+    typing = false;
+  });
   const done = (async () => {
     while (typing) {
       const token = `${prefix}${tokens.length}`;

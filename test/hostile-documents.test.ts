@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
+import { LogMessage } from '../server/log-messages';
 import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { updateFrame } from './support/frames';
 import { danglingUpdate, deletionOnly, nest } from './support/hostile-updates';
@@ -264,7 +265,7 @@ describe('rooms poisoned before the document guard existed', () => {
       expect(hasUnresolved(alice.doc)).toBe(false);
       // The log line may trail the sync (stdout is read asynchronously).
       await eventually(
-        () => server.logs.some((entry) => String(entry.msg).startsWith('stored content the document guard refuses was dropped at load')),
+        () => server.logs.some((entry) => entry.msg === LogMessage.guardDroppedAtLoad),
         'the repair to be logged',
       );
 
@@ -304,7 +305,7 @@ describe('a process short of memory', () => {
       expect(await rejectedTotal(server.httpUrl, 'memory_pressure')).toBe(1);
       expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
       await eventually(
-        () => server.logs.some((entry) => entry.msg === 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room'),
+        () => server.logs.some((entry) => entry.msg === LogMessage.memoryPressure),
         'the refusal to be logged',
       );
     } finally {

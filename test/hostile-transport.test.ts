@@ -19,6 +19,7 @@ import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 /** A started server for the enclosing describe block, and everything to close after it. */
@@ -232,7 +233,7 @@ describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
     await expect.poll(() => metricValue(ctx.server.httpUrl, 'tandem_updates_received_total')).toBeGreaterThan(0);
     await sleep(300);
     author.destroy();
-    await eventually(() => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(existing)), 'the document to unload');
+    await eventually(() => ctx.server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(existing)), 'the document to unload');
     // Someone writing in a room right now: never unloaded for a newcomer.
     const busyRoom = uniqueRoom('busy');
     const writer = await ctx.peer(busyRoom, '127.0.0.1', '192.0.2.3');
@@ -301,7 +302,7 @@ describe('M2: WebSocket messages started and never finished', () => {
     keepAlive(peer);
     expect(await peer.closed(10_000)).toBe(CloseCode.MESSAGE_TIMEOUT);
     expect(await rejectedTotal(ctx.server.httpUrl, 'message_timeout')).toBeGreaterThanOrEqual(1);
-    expect(ctx.server.logs.some((entry) => entry.msg === 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing')).toBe(true);
+    expect(ctx.server.logs.some((entry) => entry.msg === LogMessage.messageTimeout)).toBe(true);
   });
 
   it('closes a connection whose one large frame arrives only in part, with 4524', async () => {

@@ -18,6 +18,7 @@ import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 /** Starts a server with `env` for the enclosing describe block; tracks clients to close after. */
@@ -44,7 +45,7 @@ function serverWith(env: Record<string, string>) {
      * The warning the server logs when it refuses a connection in `room` (waiting a little for
      * it), with `code` when given; undefined if none appears.
      */
-    async refusalLog(msg: string, room: string, code?: number): Promise<Record<string, unknown> | undefined> {
+    async refusalLog(msg: LogMessageText, room: string, code?: number): Promise<Record<string, unknown> | undefined> {
       const matches = (entry: Record<string, unknown>) =>
         entry.msg === msg && entry.room === roomLogId(room) && (code === undefined || entry.code === code);
       const deadline = Date.now() + 3_000;
@@ -94,7 +95,7 @@ describe('MAX_MESSAGE_BYTES', () => {
     expect(await peer.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
     // Soft, so that both are reported when both are missing. refusalLog waits up to 3 s, by
     // which time the counter has long moved if it ever will.
-    expect.soft(await ctx.refusalLog('frame over MAX_MESSAGE_BYTES refused', room)).toMatchObject(refusalEntry(room));
+    expect.soft(await ctx.refusalLog(LogMessage.frameTooBig, room)).toMatchObject(refusalEntry(room));
     expect.soft(await ctx.rejected('too_big')).toBe(before + 1);
   });
 });
@@ -120,7 +121,7 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     for (let i = 0; i < 3 * BURST; i++) floodDoc.getText('default').insert(i, '#');
     for (const frame of floodFrames) flooder.send(frame);
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
-    expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.overRateLimit, room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('rate_limited')).toBe(before + 1);
 
     // Alice keeps typing at a person's pace after it.
@@ -166,7 +167,7 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
       flooder.send(awarenessFrame(flooder.awareness));
     }
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
-    expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.overRateLimit, room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
     await eventually(() => !bob.provider.awareness.getStates().has(flooder.doc.clientID), 'the flooder’s presence to vanish');
 
     // Frames are handled in order: once Bob sees a presence change Alice makes now, the server
@@ -186,7 +187,8 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
     const before = await ctx.rejected('rate_limited');
 
     // Each person changes presence three times, 600 ms apart: with the first announcement,
-    // four frames in 1.8 s, within a burst of 5 at 2 per second.
+    // four frames in 1.8 s, within a burst of 5 at 2 per second. The pause is the pace of the
+    // people under test, not a wait for something, so it stays a sleep.
     for (let round = 1; round <= 3; round++) {
       crowd.forEach((client, i) =>
         client.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}`, color: '#3538cd' }),
@@ -215,7 +217,7 @@ describe('MAX_CONNECTIONS_PER_ROOM', () => {
 
     const third = await ctx.raw(room);
     expect(await third.closed()).toBe(CloseCode.ROOM_FULL);
-    expect(await ctx.refusalLog('room full; closing', room, CloseCode.ROOM_FULL)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.roomFull, room, CloseCode.ROOM_FULL)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('room_full')).toBe(before + 1);
     await expectStillSyncing(alice, bob, 'full-room');
 
@@ -250,7 +252,7 @@ describe('MAX_LOADED_ROOMS', () => {
 
     const refused = await ctx.raw(third);
     expect(await refused.closed()).toBe(CloseCode.SERVER_BUSY);
-    expect(await ctx.refusalLog('too many loaded rooms; closing', third, CloseCode.SERVER_BUSY)).toMatchObject(
+    expect(await ctx.refusalLog(LogMessage.tooManyRooms, third, CloseCode.SERVER_BUSY)).toMatchObject(
       refusalEntry(third),
     );
     expect(await ctx.rejected('server_busy')).toBe(before + 1);
@@ -264,7 +266,7 @@ describe('MAX_LOADED_ROOMS', () => {
     alice.destroy();
     alice2.destroy();
     await eventually(
-      () => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(first)),
+      () => ctx.server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(first)),
       'the first room to unload',
     );
     const carol = await ctx.editor(third);
@@ -287,7 +289,7 @@ describe('HANDSHAKE_TIMEOUT_MS', () => {
     ctx.open.push(silent);
     expect(await silent.closed()).toBe(CloseCode.HANDSHAKE_TIMEOUT);
     expect(Date.now() - opened).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(await ctx.refusalLog('no handshake; closing', room, CloseCode.HANDSHAKE_TIMEOUT)).toMatchObject(
+    expect(await ctx.refusalLog(LogMessage.noHandshake, room, CloseCode.HANDSHAKE_TIMEOUT)).toMatchObject(
       refusalEntry(room),
     );
     expect(await ctx.rejected('handshake_timeout')).toBe(before + 1);
@@ -314,7 +316,7 @@ describe('MAX_DOCUMENT_BYTES', () => {
     const peer = await ctx.raw(room);
     peer.send(updateFrame(updateFrom((text) => text.insert(0, 'Z'.repeat(2_500)))));
     expect(await peer.closed()).toBe(CloseCode.DOCUMENT_TOO_LARGE);
-    expect(await ctx.refusalLog('update would exceed MAX_DOCUMENT_BYTES; closing', room)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.documentTooBig, room)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('document_too_large')).toBe(before + 1);
 
     await expectStillSyncing(alice, bob, 'small');
@@ -343,7 +345,7 @@ describe('ALLOWED_ORIGINS', () => {
     });
     expect(await ctx.rejected('origin')).toBe(before + 1);
     await eventually(
-      () => ctx.server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
+      () => ctx.server.logs.some((entry) => entry.msg === LogMessage.upgradeRefused && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
       'the refusal to be logged',
     );
   });

@@ -14,6 +14,7 @@ import { openRawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { databaseFile, startServer, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 const TANDEM_METRICS: [name: string, type: string][] = [
@@ -109,7 +110,7 @@ describe('metrics and logs during a session', () => {
     bob.destroy();
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_connections_open')).toBe(0);
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_rooms_loaded'), { timeout: 5_000 }).toBe(0);
-    await eventually(() => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)), 'the unload log line');
+    await eventually(() => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)), 'the unload log line');
   });
 
   it('logs JSON lines that name the room and connection, and never the document text', async () => {
@@ -124,7 +125,7 @@ describe('metrics and logs during a session', () => {
     alice.destroy();
     bob.destroy();
     await eventually(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
+      () => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)),
       'the room to unload',
     );
 
@@ -134,7 +135,7 @@ describe('metrics and logs during a session', () => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       expect(entry).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
     }
-    const connected = server.logs.filter((entry) => entry.msg === 'connected' && entry.room === roomLogId(room));
+    const connected = server.logs.filter((entry) => entry.msg === LogMessage.connected && entry.room === roomLogId(room));
     expect(connected).toHaveLength(2);
     for (const entry of connected) expect(entry).toMatchObject({ room: roomLogId(room), conn: expect.any(String), role: 'edit' });
     expect(new Set(connected.map((entry) => entry.conn)).size).toBe(2);
@@ -172,7 +173,7 @@ describe('health and readiness', () => {
     expect(unready.status).toBe(503);
     expect(await unready.json()).toEqual({ status: 'unavailable', storage: 'sqlite' });
     expect(await status('/healthz')).toBe(200);
-    await eventually(() => server.logs.some((entry) => entry.msg === 'readiness check failed'), 'the failed check to be logged');
+    await eventually(() => server.logs.some((entry) => entry.msg === LogMessage.readinessFailed), 'the failed check to be logged');
 
     // The same file put back (same inode) is the database the server holds open: ready again.
     fs.renameSync(`${file}.moved`, file);
@@ -232,12 +233,12 @@ describe('room and view ids in the logs', () => {
     alice.destroy();
 
     const hashed = roomLogId(room);
-    const logged = (msg: string) => server.logs.some((entry) => entry.msg === msg && entry.room === hashed);
-    await eventually(() => logged('room unloaded'), 'the room to unload');
-    for (const msg of ['room compacted', 'view link rotated', 'over rate limit; closing', 'malformed frame; closing']) {
+    const logged = (msg: LogMessageText) => server.logs.some((entry) => entry.msg === msg && entry.room === hashed);
+    await eventually(() => logged(LogMessage.roomUnloaded), 'the room to unload');
+    for (const msg of [LogMessage.roomCompacted, LogMessage.viewLinkRotated, LogMessage.overRateLimit, LogMessage.malformedFrame]) {
       expect(logged(msg), msg).toBe(true);
     }
-    const refusedPaths = server.logs.filter((entry) => entry.msg === 'upgrade refused').map((entry) => entry.path);
+    const refusedPaths = server.logs.filter((entry) => entry.msg === LogMessage.upgradeRefused).map((entry) => entry.path);
     expect(refusedPaths).toEqual(expect.arrayContaining([`/sync/${hashed}`, `/sync/view/${roomLogId(newViewId)}`]));
 
     const printed = server.printed.stdout + server.printed.stderr;

@@ -16,6 +16,7 @@ import { startServer, type ServerProcess } from './support/server-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 /** Appends `count` words, one every `pauseMs`; returns them. */
@@ -86,7 +87,7 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
     expect(outageStatus).toBe(503);
     typed.push(...(await during).flat());
     // Past STORAGE_FAILURE_TIMEOUT_MS the room gave up rather than freeze (its clients reconnect).
-    expect(server.logs.some((entry) => entry.room === roomLogId(room) && /storage kept failing/.test(String(entry.msg)))).toBe(true);
+    expect(server.logs.some((entry) => entry.room === roomLogId(room) && entry.msg === LogMessage.storageKeptFailing)).toBe(true);
     expect(await readyzStatus(server)).toBe(503);
 
     proxy.resume();

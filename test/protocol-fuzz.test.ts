@@ -23,6 +23,7 @@ import { connectClient, containsAll, openClient, uniqueRoom, type Client } from 
 import { lazyFrames, toHex, type FuzzFrame } from './support/protocol-frames';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 /** CI replays one known seed so a landing never hinges on luck; local runs explore new ones. */
@@ -394,7 +395,7 @@ describe('protocol fuzzing against the standalone server', () => {
     const scanLogs = () => {
       for (const entry of server.logs.splice(0)) {
         if (typeof entry.level === 'number' && entry.level >= 50) serverErrors.push(JSON.stringify(entry));
-        if (typeof entry.msg === 'string' && entry.msg.startsWith('an update broke the room doc')) reloadedRooms.add(String(entry.room));
+        if (entry.msg === LogMessage.roomDocBroken) reloadedRooms.add(String(entry.room));
       }
     };
 

@@ -11,6 +11,7 @@ import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { describeUnlessSkipped } from './support/describe-when';
 import { eventually, sleep } from './support/wait';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
 
 async function typeLetters(client: Client, letter: string, count: number, pauseMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {
@@ -24,8 +25,7 @@ async function readyz(cluster: Cluster, i: number): Promise<{ status: number; bo
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
-const logged = (cluster: Cluster, i: number, pattern: RegExp) =>
-  cluster.instances[i].logs.filter((entry) => pattern.test(String(entry.msg))).length;
+const logged = (cluster: Cluster, i: number, msg: LogMessageText) => cluster.instances[i].logs.filter((entry) => entry.msg === msg).length;
 
 describeUnlessSkipped('a silent Redis partition', SCALE_SKIP_REASON, () => {
   let cluster: Cluster;
@@ -65,10 +65,10 @@ describeUnlessSkipped('a silent Redis partition', SCALE_SKIP_REASON, () => {
 
     await eventually(() => a.text.length === 200 && a.text.toString() === b.text.toString(), 'both instances to converge', 20_000);
     for (const i of [0, 1]) {
-      await eventually(() => logged(cluster, i, /^redis reachable again/) >= 1, `instance ${i} to log that Redis is back`);
+      await eventually(() => logged(cluster, i, LogMessage.redisReachableAgain) >= 1, `instance ${i} to log that Redis is back`);
       // Lost once, back once: not a line per message or per reconnect attempt.
-      expect(logged(cluster, i, /^redis unreachable/)).toBe(1);
-      expect(logged(cluster, i, /^redis reachable again/)).toBe(1);
+      expect(logged(cluster, i, LogMessage.redisUnreachable)).toBe(1);
+      expect(logged(cluster, i, LogMessage.redisReachableAgain)).toBe(1);
       expect((await readyz(cluster, i)).body).toMatchObject({ status: 'ready', redis: 'up' });
     }
     // A newcomer on either instance sees everything.

@@ -18,7 +18,11 @@ import { SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, ty
 import { metricValue } from './support/metrics';
 import { describeUnlessSkipped } from './support/describe-when';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
+
+/** Of each person's 120 characters in the Redis outage test, how many they type with Redis away. */
+const TYPED_DURING_OUTAGE = 100;
 
 /** Inserts `count` characters at random places, one edit every few milliseconds. */
 async function typeRandomly(client: Client, count: number, letter: string, pauseMs = 15): Promise<void> {
@@ -26,6 +30,11 @@ async function typeRandomly(client: Client, count: number, letter: string, pause
     client.text.insert(Math.floor(Math.random() * (client.text.length + 1)), letter);
     await sleep(pauseMs);
   }
+}
+
+/** How many times `letter` occurs in `text`. */
+function countOf(text: string, letter: string): number {
+  return text.split(letter).length - 1;
 }
 
 /** Every client holds the same text of `length` characters. */
@@ -180,7 +189,12 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     expect(down.status).toBe(200);
     expect(down.body).toMatchObject({ status: 'ready', redis: 'degraded' });
     expect(down.body.reason).toMatch(/^redis: /);
-    await sleep(2_500);
+    // Redis stays away while each person types most of their 120 characters (seconds of
+    // typing), so every instance has plenty of changes the others must heal.
+    await eventually(
+      () => people.every((person, i) => countOf(person.text.toString(), String.fromCharCode(97 + i)) >= TYPED_DURING_OUTAGE),
+      `each person to type ${TYPED_DURING_OUTAGE} characters while Redis is away`,
+    );
     // Meanwhile each instance's clients keep working with each other's edits missing.
     expect(people[0].text.toString()).not.toBe(people[1].text.toString());
     cluster.redis.restore();
@@ -189,7 +203,8 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     await eventually(() => converged(people, 360), 'all three to converge after Redis returns', 30_000);
     expect(reconnects).toBe(0);
     expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'applied' })).toBeGreaterThan(healsBefore);
-    // Converged instances stop sending each other heals (offers keep flowing, answers do not).
+    // Converged instances stop sending each other heals (offers keep flowing, answers do not):
+    // after a settling pause, none for 1.5 s (three heal intervals). Both pauses are on purpose.
     await sleep(1_500);
     const healsSettled = await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' });
     await sleep(1_500);
@@ -242,7 +257,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
         );
         // The log line may trail the metric through the pipe.
         await eventually(
-          () => cluster.instances[i].logs.some((entry) => entry.room === roomLogId(room) && /compaction waits/.test(String(entry.msg))),
+          () => cluster.instances[i].logs.some((entry) => entry.room === roomLogId(room) && entry.msg === LogMessage.compactionLockWait),
           `instance ${i} to log that its compaction waits`,
         );
       }

@@ -25,6 +25,7 @@ import { startServer, storedDoc, storedRows, tempDatabaseUrl, type ServerProcess
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { describeUnlessSkipped } from './support/describe-when';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually, sleep } from './support/wait';
 
 /** Text no storage can compress. */
@@ -133,7 +134,7 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     expect(await attackerClosed).toBe(CloseCode.STORAGE_UNAVAILABLE);
     expect(await rejectedTotal(server.httpUrl, 'queued_bytes')).toBeGreaterThanOrEqual(1);
     await eventually(
-      () => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /storage kept failing/.test(String(entry.msg))),
+      () => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && entry.msg === LogMessage.storageKeptFailing),
       'the flooded room to give up',
     );
 
@@ -189,7 +190,7 @@ describeUnlessSkipped('a full disk under SQLite, freed before the room gives up'
       // The first update is applied and its append fails (and is retried); the next ones wait
       // in the queue until MAX_QUEUED_BYTES closes the sender.
       attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
-      await eventually(() => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /append failed; retrying/.test(String(entry.msg))), 'the first append to fail');
+      await eventually(() => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && entry.msg === LogMessage.appendRetrying), 'the first append to fail');
       for (let i = 0; i < 3 && attacker.readyState === attacker.OPEN; i++) {
         attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
         await sleep(100);

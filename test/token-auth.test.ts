@@ -19,6 +19,7 @@ import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually } from './support/wait';
 
 const SECRET = randomBytes(32).toString('hex');
@@ -124,7 +125,7 @@ describe('token mode', () => {
     await expect(openRawSocket(syncUrl(room, await makeToken(room)))).rejects.toMatchObject({ status: 401 });
     expect(await rejectedTotal(server.httpUrl, 'unauthorized')).toBe(before + 1);
     await eventually(
-      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
+      () => server.logs.some((entry) => entry.msg === LogMessage.upgradeRefused && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
       `a log line for ${label}`,
     );
   });
@@ -207,7 +208,7 @@ describe('token mode', () => {
     expect(stockClosed).toEqual([CloseCode.TOKEN_EXPIRED]);
     expect(stock.provider.shouldConnect).toBe(false);
     await eventually(
-      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === roomLogId(room)).length === 2,
+      () => server.logs.filter((entry) => entry.msg === LogMessage.tokenExpired && entry.room === roomLogId(room)).length === 2,
       'a log line per expired connection',
     );
     // The editor with a long-lived token is unaffected.

@@ -18,6 +18,7 @@ import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
 import { eventually } from './support/wait';
 
 describe('view links (open mode)', () => {
@@ -172,7 +173,7 @@ describe('view links (open mode)', () => {
     // Once everyone has left and the room is unloaded (compacted), storage still holds only that.
     for (const client of [alice, bob, peer, bystander]) client.destroy();
     await eventually(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
+      () => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)),
       'the room to unload',
     );
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(expected);
@@ -221,7 +222,7 @@ describe('view links (open mode)', () => {
     expect(stockClosed).toEqual([CloseCode.VIEW_LINK_REVOKED]);
     expect(stock.provider.shouldConnect).toBe(false); // 44xx: the stock client gives up
     await eventually(
-      () => server.logs.some((entry) => entry.msg === 'view link rotated' && entry.room === roomLogId(room)),
+      () => server.logs.some((entry) => entry.msg === LogMessage.viewLinkRotated && entry.room === roomLogId(room)),
       'the rotation to be logged',
     );
 

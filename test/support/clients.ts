@@ -13,7 +13,7 @@ export interface Client {
   doc: Y.Doc;
   provider: WebsocketProvider;
   text: Y.Text;
-  /** Closes the provider and the doc. */
+  /** Closes the provider and the doc. Idempotent. */
   destroy(): void;
 }
 
@@ -40,11 +40,14 @@ export function openClient(syncUrl: string, room: string, options: ClientOptions
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
+  let destroyed = false;
   return {
     doc,
     provider,
     text: doc.getText('title'),
     destroy() {
+      if (destroyed) return;
+      destroyed = true;
       provider.destroy();
       doc.destroy();
     },

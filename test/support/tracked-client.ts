@@ -20,6 +20,7 @@ export interface TrackedClient {
   sentDocumentFrames: Uint8Array[];
   /** Called with N for every SAVED ack as it arrives, before anything else sees it. */
   onAck: ((count: number) => void) | null;
+  /** Detaches the tracker, closes the provider and the doc. Idempotent. */
   destroy(): void;
 }
 
@@ -63,6 +64,7 @@ export async function connectTrackedClient(syncUrl: string, room: string): Promi
     provider,
     tracker,
     destroy() {
+      if (doc.isDestroyed) return;
       tracker.detach();
       provider.destroy();
       doc.destroy();
