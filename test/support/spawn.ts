@@ -106,15 +106,20 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
     if (state.exit === null) child.kill('SIGKILL');
     await exited;
   };
-  const stop = async (graceMs = STOP_GRACE_MS) => {
-    if (state.exit !== null) return state.exit.code;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
+  // One SIGTERM per process: Tandem handles the first, and a second would end it ungracefully.
+  let stopping: Promise<number | null> | null = null;
+  const stop = (graceMs = STOP_GRACE_MS) => {
+    stopping ??= (async () => {
+      if (state.exit !== null) return state.exit.code;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    })();
+    return stopping;
   };
 
   const ready = options.readyWhen === 'listening-logged' ? listeningLogged : untilListening(options.port, () => state.exit !== null);
