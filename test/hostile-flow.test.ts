@@ -144,6 +144,9 @@ async function serverRssBytes(server: ServerProcess): Promise<number> {
   return (await scrapeMetrics(server.httpUrl)).value('process_resident_memory_bytes');
 }
 
+/** How often these tests scrape a server they are loading: rarely enough not to add to the load. */
+const SCRAPE_INTERVAL_MS = 100;
+
 /** Samples the server's RSS every 100 ms until stopped; resolves with the peak. */
 function watchRss(server: ServerProcess): { stop(): Promise<number> } {
   let peak = 0;
@@ -151,7 +154,7 @@ function watchRss(server: ServerProcess): { stop(): Promise<number> } {
   const loop = (async () => {
     while (running) {
       peak = Math.max(peak, await serverRssBytes(server));
-      await sleep(100);
+      await sleep(SCRAPE_INTERVAL_MS);
     }
   })().catch((error: Error) => {
     // The server is gone (a failed test stopped it before stop() was called): stop watching.
@@ -165,15 +168,6 @@ function watchRss(server: ServerProcess): { stop(): Promise<number> } {
       return Math.max(peak, await serverRssBytes(server));
     },
   };
-}
-
-/** Polls an async `condition` until it holds; fails with `what` after `timeoutMs`. */
-async function pollUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function healthy(server: ServerProcess): Promise<void> {
@@ -279,7 +273,7 @@ describe('sync step 1 amplification (H6), with no step-1 budget', () => {
     attacker.socket.pause();
     // 600 answers of ~500 KiB: about 300 MB if the server queued them all.
     for (let i = 0; i < 600; i++) attacker.socket.send(MADE_UP_STEP1);
-    await pollUntil(async () => (await rejectedTotal(server.httpUrl, 'send_buffer_full')) > before, 'the server to give up on the non-reader');
+    await eventually(async () => (await rejectedTotal(server.httpUrl, 'send_buffer_full')) > before, 'the server to give up on the non-reader', 20_000, SCRAPE_INTERVAL_MS);
     expect(await rejectedTotal(server.httpUrl, 'send_buffer_full')).toBe(before + 1);
     await healthy(server);
     expect((await rss.stop()) - rssBefore).toBeLessThan(150 * MiB);
@@ -490,7 +484,12 @@ describe('a room’s presence total (H11)', () => {
     for (const hoarder of hoarders) {
       for (let i = 0; i < 2; i++) hoarder.socket.send(buildRawPresence(id++, padded(`Hoarder ${id}`)));
     }
-    await pollUntil(async () => (await rejectedTotal(server.httpUrl, 'presence_too_large')) >= before + 2, 'the states past the total to be dropped');
+    await eventually(
+      async () => (await rejectedTotal(server.httpUrl, 'presence_too_large')) >= before + 2,
+      'the states past the total to be dropped',
+      20_000,
+      SCRAPE_INTERVAL_MS,
+    );
     const watcher = keep(await connectClient(server.syncUrl, room));
     await eventually(() => watcher.provider.awareness.getStates().size === 1 + 4, 'the watcher to see the four states that fit');
     for (const hoarder of hoarders) expect(hoarder.closeCode).toBeNull();

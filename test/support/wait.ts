@@ -11,11 +11,17 @@ export function sleep(ms: number): Promise<void> {
 /**
  * Polls `condition` (sync or async) until it holds; fails with `what` after `timeoutMs`. Use it
  * for anything a test waits *for*; keep `sleep` for proving that nothing happens in a window.
+ * A longer `intervalMs` keeps an expensive check (a scrape of a loaded server) from adding load.
  */
-export async function eventually(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+  intervalMs = POLL_INTERVAL_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(POLL_INTERVAL_MS);
+    await sleep(intervalMs);
   }
 }
