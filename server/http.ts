@@ -64,7 +64,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
       void checkReadiness(storage, sync.storageHealth, scale).then(({ ready, body, storageError }) => {
-        if (!ready) logger.warn({ ...body, err: storageError }, LogMessage.readinessFailed);
+        if (!ready) logger.warn({ ...body, err: storageError }, 'readiness check failed');
         sendJson(response, ready ? 200 : 503, body);
       });
       return;
