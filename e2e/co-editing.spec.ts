@@ -62,7 +62,7 @@ test('"New document" opens a fresh, empty, working editor that then appears unde
 
   await alice.page.getByRole('button', { name: 'New document' }).click();
   await expect(alice.page).toHaveURL(/\/d\/[A-Za-z0-9_-]{22,}$/);
-  const room = new URL(alice.page.url()).pathname.split('/').pop()!;
+  const room = alice.roomId();
   await expect(alice.connection).toHaveText('Connected');
   expect(await alice.documentText()).toBe('');
 
@@ -77,7 +77,7 @@ test('"New document" opens a fresh, empty, working editor that then appears unde
   // A second new document is a different room and goes to the top of the list.
   await alice.page.getByRole('button', { name: 'New document' }).click();
   await expect(alice.page).toHaveURL(/\/d\//);
-  const second = new URL(alice.page.url()).pathname.split('/').pop()!;
+  const second = alice.roomId();
   expect(second).not.toBe(room);
   await expect(alice.connection).toHaveText('Connected');
   expect(await alice.documentText()).toBe('');

@@ -12,6 +12,7 @@ import {
   type Locator,
   type Page,
 } from '@playwright/test';
+import { IDENTITY_STORAGE_KEY } from '../lib/prefs/identity';
 import { createRoomId } from '../lib/protocol/room-id';
 
 export { expect };
@@ -122,13 +123,14 @@ export class TandemPage {
     await this.page.keyboard.type(text, { delay: delayMs });
   }
 
-  /** The document's text as a reader sees it, without remote caret labels. */
+  /** The document's text as a reader sees it, without remote caret labels: one line per block. */
   async documentText(): Promise<string> {
-    return this.editor.evaluate((element) => {
-      const copy = element.cloneNode(true) as HTMLElement;
-      copy.querySelectorAll('.collaboration-carets__caret').forEach((caret) => caret.remove());
-      return Array.from(copy.children, (block) => block.textContent ?? '').join('\n');
-    });
+    return textWithoutCarets(this.editor, { blockPerLine: true });
+  }
+
+  /** The room id of the document this page shows (the last segment of `/d/<room>`). */
+  roomId(): string {
+    return new URL(this.page.url()).pathname.split('/').pop()!;
   }
 
   /** The caret label another person's caret shows here. */
@@ -167,6 +169,18 @@ export class TandemPage {
   }
 }
 
+/**
+ * An element's text as a reader sees it: without the names on other people's carets. With
+ * `blockPerLine`, each child block (paragraph, heading, ...) is one line.
+ */
+export async function textWithoutCarets(locator: Locator, { blockPerLine = false } = {}): Promise<string> {
+  return locator.evaluate((element, perLine) => {
+    const copy = element.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll('.collaboration-carets__caret').forEach((caret) => caret.remove());
+    return perLine ? Array.from(copy.children, (block) => block.textContent ?? '').join('\n') : (copy.textContent ?? '');
+  }, blockPerLine);
+}
+
 interface Fixtures {
   /** A fresh, unguessable room id for this test. */
   room: string;
@@ -178,11 +192,13 @@ interface Fixtures {
 
 async function newContextFor(browser: Browser, person: Person, options: BrowserContextOptions): Promise<BrowserContext> {
   const context = await browser.newContext(options);
-  await context.addInitScript((identity) => {
-    if (!window.localStorage.getItem('tandem:identity')) {
-      window.localStorage.setItem('tandem:identity', JSON.stringify(identity));
-    }
-  }, person);
+  // The init script runs in the page, so the key travels with it as an argument.
+  await context.addInitScript(
+    ({ key, identity }) => {
+      if (!window.localStorage.getItem(key)) window.localStorage.setItem(key, JSON.stringify(identity));
+    },
+    { key: IDENTITY_STORAGE_KEY, identity: person },
+  );
   return context;
 }
 

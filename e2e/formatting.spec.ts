@@ -3,8 +3,8 @@
  * while a second person (their own browser context) sees every change.
  */
 import type { Page } from '@playwright/test';
-import { ALICE, BOB, expect, test } from './fixtures';
-import { documentStructure, expectSameDocument, textWithoutCarets, toolbarButton } from './support-editor';
+import { ALICE, BOB, expect, test, textWithoutCarets } from './fixtures';
+import { documentStructure, expectSameDocument, toolbarButton } from './support-editor';
 
 test('formatting from the toolbar and from shortcuts appears for the other person', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);

@@ -2,9 +2,14 @@
  * User stories: choosing your name, seeing who is here (avatars), jumping to and following
  * someone's caret, and undo that undoes only your edits.
  */
+import { sleep } from '../test/support/wait';
 import { ALICE, BOB, expect, test, type TandemPage } from './fixtures';
 
-/** Yjs groups one person's edits made within 500 ms into one undo step; this waits that out. */
+/**
+ * Yjs groups one person's edits made within 500 ms into one undo step; this waits that out.
+ * Time passing is the point here (nothing on the page shows the undo group closing), so these
+ * are the suite's deliberate sleeps.
+ */
 const UNDO_GROUPING_MS = 600;
 
 /** The page's scroll position once a (possibly smooth) scroll has come to rest. */
@@ -74,14 +79,14 @@ test('undo after interleaved typing removes only your text, and leaves your care
   // Alice goes on at the end of her line while Bob goes on at the end of his.
   // Her sentence arrives as one input (as from a paste or IME), so it is exactly one undo step
   // however slow the machine types.
-  await alice.page.waitForTimeout(UNDO_GROUPING_MS);
+  await sleep(UNDO_GROUPING_MS);
   await alice.page.keyboard.insertText(' Alice two.');
   await bob.typeInEditor(' Bob two.');
   await expect.poll(() => alice.documentText()).toBe('Alice one. Alice two.\nBob one. Bob two.');
   await expect.poll(() => bob.documentText()).toBe('Alice one. Alice two.\nBob one. Bob two.');
 
   // One undo takes back her last sentence only; her caret is where that sentence began.
-  await alice.page.waitForTimeout(UNDO_GROUPING_MS);
+  await sleep(UNDO_GROUPING_MS);
   await alice.page.keyboard.press('Control+z');
   await expect.poll(() => bob.documentText()).toBe('Alice one.\nBob one. Bob two.');
   await alice.page.keyboard.type('|');

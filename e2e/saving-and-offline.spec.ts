@@ -1,6 +1,10 @@
 /** User stories: "Saved" means saved, offline edits are kept and arrive, leaving asks first. */
+import { SYNC_PATH } from '../lib/protocol/sync-protocol';
 import { startPrivateAppServer } from './support-app-server';
-import { ALICE, BOB, expect, test } from './fixtures';
+import { ALICE, BOB, expect, TandemPage, test } from './fixtures';
+
+/** Reconnect attempts to sit through with the server down (the provider backs off from 100 ms). */
+const RETRIES_WHILE_DOWN = 3;
 
 test('typing offline shows a count of kept changes; back online they reach the other person and it says Saved', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);
@@ -31,11 +35,10 @@ test('text typed offline in a tab that was then closed is there on the next visi
   await alice.page.close();
 
   await context.setOffline(false);
-  const reopened = await context.newPage();
-  await reopened.goto(`/d/${room}`);
-  const editor = reopened.getByRole('textbox', { name: 'Document', exact: true });
-  await expect(editor).toContainText('Kept on this device.');
-  await expect(reopened.getByRole('status', { name: 'Save status' })).toHaveText('Saved', { timeout: 20_000 });
+  const reopened = new TandemPage(await context.newPage());
+  await reopened.page.goto(`/d/${room}`);
+  await expect(reopened.editor).toContainText('Kept on this device.');
+  await expect(reopened.saveStatus).toHaveText('Saved', { timeout: 20_000 });
   await expect.poll(() => bob.documentText(), { timeout: 20_000 }).toBe('Kept on this device.');
 });
 
@@ -80,10 +83,16 @@ test('with the server stopped the status never says Saved, and it does once the 
         subtree: true,
       });
     });
+    // Every sync socket the page opens from here on is a reconnect attempt to the stopped server.
+    let attempts = 0;
+    alice.page.on('websocket', (socket) => {
+      if (new URL(socket.url()).pathname.startsWith(`${SYNC_PATH}/`)) attempts += 1;
+    });
     await server.stop();
     await alice.typeInEditor('Typed while the server is down.');
     await expect(alice.saveStatus).toHaveText(/^Offline — \d+ changes? kept on this device$/);
-    await alice.page.waitForTimeout(3_000); // a while with the server down: long enough for retries
+    // A while with the server down: long enough for several retries, each of which failed.
+    await expect.poll(() => attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(RETRIES_WHILE_DOWN);
     const whileDown = await alice.page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
     expect(whileDown.length).toBeGreaterThan(0);
     expect(whileDown).not.toContain('Saved');

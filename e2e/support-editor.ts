@@ -66,15 +66,6 @@ export async function expectSameDocument(first: TandemPage, second: TandemPage):
   return expected;
 }
 
-/** An element's text as a reader sees it: without the names on other people's carets. */
-export async function textWithoutCarets(locator: Locator): Promise<string> {
-  return locator.evaluate((element) => {
-    const copy = element.cloneNode(true) as HTMLElement;
-    copy.querySelectorAll('.collaboration-carets__caret').forEach((caret) => caret.remove());
-    return copy.textContent ?? '';
-  });
-}
-
 /** Chooses one of the Export menu's actions and returns the downloaded file's name and text. */
 export async function exportAs(page: Page, format: 'Markdown (.md)' | 'HTML (.html)'): Promise<{ filename: string; text: string }> {
   await page.getByRole('button', { name: 'Export', exact: true }).click();
@@ -96,5 +87,5 @@ export async function importMarkdown(tandem: TandemPage, filename: string, markd
   await (await chooser).setFiles({ name: filename, mimeType: 'text/markdown', buffer: Buffer.from(markdown, 'utf8') });
   await expect(tandem.page).toHaveURL(/\/d\/[A-Za-z0-9_-]{22,}$/);
   await expect(tandem.connection).toHaveText('Connected');
-  return new URL(tandem.page.url()).pathname.split('/').pop()!;
+  return tandem.roomId();
 }

@@ -11,7 +11,7 @@ import type { APIRequestContext, Page, WebSocketRoute } from '@playwright/test';
 import * as Y from 'yjs';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { MessageType, SYNC_PATH, SyncMessageType, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
-import { waitFor } from '../test/support/clients';
+import { eventually } from '../test/support/wait';
 import { presenceFrame as awarenessEntriesFrame } from '../test/support/frames';
 import { openRawPeer, type RawPeer } from '../test/support/raw-peer';
 
@@ -87,7 +87,7 @@ export async function openHostileViewer(baseURL: string, viewId: string, entries
   const stopAnnouncing = keepAnnouncing(entries, sendWhileOpen);
   const answered = peer.frames.length;
   peer.requestDocument();
-  await waitFor(
+  await eventually(
     () => peer.closeCode !== null || peer.frames.slice(answered).some(isSyncStep2),
     'the server to handle the hostile presence',
   );
@@ -119,7 +119,7 @@ export async function serverDocumentText(baseURL: string, room: string): Promise
     peer = await openRawPeer(`${socketBase(baseURL)}${SYNC_PATH}/${room}`);
     const reader = peer;
     reader.requestDocument();
-    await waitFor(() => reader.frames.some(isSyncStep2), 'the server to send the document');
+    await eventually(() => reader.frames.some(isSyncStep2), 'the server to send the document');
     // The editor binds TipTap's Collaboration extension to the fragment named "default".
     return textOf(reader.doc.getXmlFragment('default'));
   } finally {

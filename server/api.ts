@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
+import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
 import type { DocumentStorage } from './storage';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -62,7 +63,7 @@ export function createApiHandler(options: ApiOptions) {
     if (current !== next) {
       await storage.replaceViewId(room, next);
       options.revokeViewLink(current);
-      options.logger.info({ room: roomLogId(room) }, 'view link rotated');
+      options.logger.info({ room: roomLogId(room) }, LogMessage.viewLinkRotated);
     }
     return { viewId: next };
   }

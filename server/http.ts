@@ -10,6 +10,7 @@ import { createApiHandler, sendJson } from './api';
 import { ClientAddresses } from './client-address';
 import type { ServerConfig } from './config';
 import { pathForLog, type Logger } from './log';
+import { LogMessage } from './log-messages';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
 import type { DocumentStorage } from './storage';
@@ -110,7 +111,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
           // Never log the query string: it may hold a token.
-          logger.warn({ path: pathForLog(url.pathname), status: result.status, why: result.message }, 'upgrade refused');
+          logger.warn({ path: pathForLog(url.pathname), status: result.status, why: result.message }, LogMessage.upgradeRefused);
           return rejectUpgrade(socket, result.status, result.message);
         }
         sync.handleUpgrade(request, socket, head, result);

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { waitFor } from '../test/support/clients';
+import { eventually, sleep } from '../test/support/wait';
 import { hasUnfinishedMessage, watchMessageAssembly, wsInternals } from './message-assembly';
 
 let server: WebSocketServer | null = null;
@@ -49,12 +49,12 @@ describe('ws internals the deadline relies on', () => {
     const messages: Buffer[] = [];
     serverSide.on('message', (data) => messages.push(data as Buffer));
     client.send(Buffer.from('first half '), { fin: false });
-    await waitFor(() => hasUnfinishedMessage(receiver), 'the first fragment to be buffered', 2_000);
+    await eventually(() => hasUnfinishedMessage(receiver), 'the first fragment to be buffered', 2_000);
     client.ping();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(hasUnfinishedMessage(receiver)).toBe(true);
     client.send(Buffer.from('second half'), { fin: true });
-    await waitFor(() => messages.length === 1, 'the message', 2_000);
+    await eventually(() => messages.length === 1, 'the message', 2_000);
     expect(hasUnfinishedMessage(receiver)).toBe(false);
   });
 
@@ -63,7 +63,7 @@ describe('ws internals the deadline relies on', () => {
     const { receiver } = wsInternals(serverSide)!;
     // A masked binary frame header announcing 1,000 bytes, the mask, and 10 of the bytes.
     rawOf(client).write(Buffer.concat([Buffer.from([0x82, 0xfe, 0x03, 0xe8, 1, 2, 3, 4]), Buffer.alloc(10)]));
-    await waitFor(() => hasUnfinishedMessage(receiver), 'the partial frame to be buffered', 2_000);
+    await eventually(() => hasUnfinishedMessage(receiver), 'the partial frame to be buffered', 2_000);
   });
 });
 
@@ -75,12 +75,12 @@ describe('watchMessageAssembly', () => {
     client.send(Buffer.from('whole'));
     client.pong();
     client.send(Buffer.from('in '), { fin: false });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     client.send(Buffer.from('time'), { fin: true });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     expect(fired).toBe(0);
     client.send(Buffer.from('never finished'), { fin: false });
-    await waitFor(() => fired === 1, 'the deadline', 2_000);
+    await eventually(() => fired === 1, 'the deadline', 2_000);
   });
 
   it('gives each message its own deadline, so back-to-back messages never trip it', async () => {
@@ -90,12 +90,12 @@ describe('watchMessageAssembly', () => {
     // Every 50 ms: finish one message and start the next, for well past the deadline.
     client.send(Buffer.from('0'), { fin: false });
     for (let i = 1; i <= 10; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       client.send(Buffer.from('end'), { fin: true });
       client.send(Buffer.from(String(i)), { fin: false });
     }
     client.send(Buffer.from('end'), { fin: true });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(fired).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config';
 import { createHttpServer, type WebApp } from './http';
 import { createLogger, roomLogId, type Logger } from './log';
+import { LogMessage } from './log-messages';
 import { createMetrics } from './metrics';
 import { RedisFanout } from './scale/redis-fanout';
 import { openStorage, type DocumentStorage } from './storage';
@@ -32,7 +33,7 @@ export async function runTandemProcess(
     onIdleError: (error) => logger.warn({ err: error.message }, 'idle database connection lost'),
     onCompactionLockWait: (room) => {
       metrics.compactionLockWaits.inc();
-      logger.info({ room: roomLogId(room) }, 'compaction waits for another one of this room to finish');
+      logger.info({ room: roomLogId(room) }, LogMessage.compactionLockWait);
     },
   });
   const scale = config.redisUrl
@@ -64,7 +65,7 @@ export async function runTandemProcess(
       auth: config.authSecret ? 'token' : 'open',
       instance: scale?.instanceId ?? null,
     },
-    'listening',
+    LogMessage.listening,
   );
 
   let stopping = false;

@@ -8,8 +8,9 @@ import WebSocket from 'ws';
 import { applyAwarenessUpdate, Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { MessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
+import { eventually, sleep } from './support/wait';
 
 describe('stock y-websocket clients against the standalone server', () => {
   let server: ServerProcess;
@@ -34,15 +35,15 @@ describe('stock y-websocket clients against the standalone server', () => {
     const bob = await connect(room);
 
     alice.text.insert(0, 'Hello from Alice. ');
-    await waitFor(() => bob.text.toString() === 'Hello from Alice. ', 'Bob to receive Alice’s text');
+    await eventually(() => bob.text.toString() === 'Hello from Alice. ', 'Bob to receive Alice’s text');
 
     bob.text.insert(bob.text.length, 'And Bob.');
-    await waitFor(() => alice.text.toString() === 'Hello from Alice. And Bob.', 'Alice to receive Bob’s text');
+    await eventually(() => alice.text.toString() === 'Hello from Alice. And Bob.', 'Alice to receive Bob’s text');
 
     // Concurrent edits at the same position converge to one text holding both.
     alice.text.insert(0, 'A');
     bob.text.insert(0, 'B');
-    await waitFor(() => alice.text.toString() === bob.text.toString() && alice.text.length === 28, 'convergence');
+    await eventually(() => alice.text.toString() === bob.text.toString() && alice.text.length === 28, 'convergence');
     expect(alice.text.toString()).toMatch(/^(AB|BA)Hello from Alice\. And Bob\.$/);
   });
 
@@ -51,7 +52,7 @@ describe('stock y-websocket clients against the standalone server', () => {
     const alice = await connect(room);
     for (let i = 0; i < 50; i++) alice.text.insert(alice.text.length, `line ${i}\n`);
     const carol = await connect(room);
-    await waitFor(() => carol.text.toString() === alice.text.toString(), 'Carol to catch up');
+    await eventually(() => carol.text.toString() === alice.text.toString(), 'Carol to catch up');
   });
 
   it('relays awareness and removes it for everyone when a socket closes', async () => {
@@ -61,7 +62,7 @@ describe('stock y-websocket clients against the standalone server', () => {
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
 
     const aliceId = alice.doc.clientID;
-    await waitFor(
+    await eventually(
       () => (bob.provider.awareness.getStates().get(aliceId) as { user?: { name: string } })?.user?.name === 'Alice',
       'Bob to see Alice’s presence',
     );
@@ -70,19 +71,19 @@ describe('stock y-websocket clients against the standalone server', () => {
     // and it must do so at once, not after y-protocols' 30 s awareness timeout.
     alice.provider.shouldConnect = false;
     (alice.provider.ws as unknown as WebSocket).terminate();
-    await waitFor(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice’s presence to vanish', 3_000);
+    await eventually(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice’s presence to vanish', 3_000);
   });
 
   it('many clients joining at the same moment all receive the whole document', async () => {
     const room = uniqueRoom('storm');
     const alice = await connect(room);
     for (let i = 0; i < 200; i++) alice.text.insert(alice.text.length, `line ${i}\n`);
-    await waitFor(() => alice.provider.synced, 'Alice to sync');
+    await eventually(() => alice.provider.synced, 'Alice to sync');
     const joiners = await Promise.all(Array.from({ length: 20 }, () => connect(room)));
-    await waitFor(() => joiners.every((joiner) => joiner.text.toString() === alice.text.toString()), 'every joiner to catch up');
+    await eventually(() => joiners.every((joiner) => joiner.text.toString() === alice.text.toString()), 'every joiner to catch up');
     // The shared whole-document answer must follow later edits too.
     alice.text.insert(0, 'after the storm. ');
-    await waitFor(() => joiners[0].text.toString() === alice.text.toString(), 'the edit to be stored and forwarded');
+    await eventually(() => joiners[0].text.toString() === alice.text.toString(), 'the edit to be stored and forwarded');
     const late = await connect(room);
     expect(late.text.toString()).toBe(alice.text.toString());
   });
@@ -91,17 +92,17 @@ describe('stock y-websocket clients against the standalone server', () => {
     const room = uniqueRoom('newcomer');
     const alice = await connect(room);
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const bob = await connect(room);
     // Bob joins after Alice set her state: the server sends the current states on join.
-    await waitFor(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to learn who is here');
+    await eventually(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to learn who is here');
   });
 
   it('answers query-awareness with everyone present', async () => {
     const room = uniqueRoom('query');
     const alice = await connect(room);
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
 
     const socket = new WebSocket(`${server.syncUrl}/${room}`);
     const awarenessFrames: Uint8Array[] = [];
@@ -109,10 +110,10 @@ describe('stock y-websocket clients against the standalone server', () => {
       if (data[0] === MessageType.AWARENESS) awarenessFrames.push(new Uint8Array(data));
     });
     await new Promise((resolve) => socket.once('open', resolve));
-    await waitFor(() => awarenessFrames.length > 0, 'the presence sent on join');
+    await eventually(() => awarenessFrames.length > 0, 'the presence sent on join');
     awarenessFrames.length = 0;
     socket.send(Uint8Array.of(MessageType.QUERY_AWARENESS));
-    await waitFor(() => awarenessFrames.length > 0, 'the answer to query-awareness');
+    await eventually(() => awarenessFrames.length > 0, 'the answer to query-awareness');
 
     const observer = new Awareness(new Y.Doc());
     const decoder = decoding.createDecoder(awarenessFrames[0]);

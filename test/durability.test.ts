@@ -5,13 +5,12 @@
  * served again once storage recovers, and a graceful shutdown mid-typing loses nothing.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { containsAll, uniqueRoom, type Client } from './support/clients';
 import {
   databaseFile,
-  startServer,
   storedDoc,
   storedRows,
   tempDatabaseUrl,
@@ -19,6 +18,9 @@ import {
 } from './support/server-process';
 import { loadTrace, replayEdits, textAfterEdits, textsAfterEachEdit } from './support/traces';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
+import { connectClientForTest, openClientForTest, startServerForTest } from './support/test-scoped';
+import { eventually, sleep } from './support/wait';
 
 const EDITS = loadTrace('automerge-paper.json.gz').txns.slice(0, 5_000);
 const FINAL_TEXT = textAfterEdits(EDITS);
@@ -59,7 +61,7 @@ function copyOf(doc: Y.Doc): Y.Doc {
 }
 
 /** Counts the server's log lines with message `msg` about `room`. */
-function logCount(server: ServerProcess, msg: string, room: string): number {
+function logCount(server: ServerProcess, msg: LogMessageText, room: string): number {
   return server.logs.filter((entry) => entry.msg === msg && entry.room === roomLogId(room)).length;
 }
 
@@ -72,9 +74,9 @@ describe('durability', () => {
     const killAfterReceived = [300, 2_000, 4_000];
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('kill9');
-    let server = await startServer({ databaseUrl });
-    const typist = await connectClient(server.syncUrl, room);
-    const witness = await connectClient(server.syncUrl, room);
+    let server = await startServerForTest({ databaseUrl });
+    const typist = await connectClientForTest(server.syncUrl, room);
+    const witness = await connectClientForTest(server.syncUrl, room);
 
     let received = 0;
     let killed: Promise<void> | null = null;
@@ -100,7 +102,7 @@ describe('durability', () => {
         keepGoing: () => typist.provider.wsconnected,
         mayContinue: (typed) => typed - typedBefore - (received - receivedBefore) < MAX_EDITS_IN_FLIGHT,
       });
-      await waitFor(() => killed !== null, `the witness to receive ${killPoint} edits`);
+      await eventually(() => killed !== null, `the witness to receive ${killPoint} edits`);
       await killed;
       killed = null;
       next = await typing;
@@ -112,11 +114,11 @@ describe('durability', () => {
       typist.provider.shouldConnect = false;
       witness.provider.shouldConnect = false;
       // No socket at all (not even one still connecting), so none can reach the next server.
-      await waitFor(() => !typist.provider.ws && !witness.provider.ws, 'both to see the crash');
+      await eventually(() => !typist.provider.ws && !witness.provider.ws, 'both to see the crash');
       const seen = copyOf(witness.doc);
 
-      server = await startServer({ databaseUrl, port: server.port });
-      const reader = await connectClient(server.syncUrl, room);
+      server = await startServerForTest({ databaseUrl, port: server.port });
+      const reader = await connectClientForTest(server.syncUrl, room);
       // Everything the witness saw is stored (the server may have stored a little more) ...
       expect(containsAll(reader.doc, seen)).toBe(true);
       // ... and what is stored is the text after some prefix of the typing, not a jumble.
@@ -125,17 +127,17 @@ describe('durability', () => {
 
       typist.provider.connect();
       witness.provider.connect();
-      await waitFor(() => typist.provider.synced && witness.provider.synced, 'both to reconnect');
+      await eventually(() => typist.provider.synced && witness.provider.synced, 'both to reconnect');
     }
 
     expect(await replayEdits(typist.text, EDITS, { from: next })).toBe(EDITS.length);
-    await waitFor(() => witness.text.toString() === FINAL_TEXT, 'the witness to see all 5,000 edits');
+    await eventually(() => witness.text.toString() === FINAL_TEXT, 'the witness to see all 5,000 edits');
     await server.kill();
     typist.destroy();
     witness.destroy();
 
-    server = await startServer({ databaseUrl, port: server.port });
-    const reader = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe(FINAL_TEXT);
     reader.destroy();
     expect(await server.stop()).toBe(0);
@@ -146,9 +148,9 @@ describe('durability', () => {
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('compact-load');
     const env = { COMPACT_AFTER_UPDATES: String(compactAfterUpdates) };
-    let server = await startServer({ databaseUrl, env });
-    const typist = await connectClient(server.syncUrl, room);
-    const reader = await connectClient(server.syncUrl, room);
+    let server = await startServerForTest({ databaseUrl, env });
+    const typist = await connectClientForTest(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     let received = 0;
     reader.doc.on('update', () => {
       received = editsHeld(reader.doc, typist.doc);
@@ -161,13 +163,13 @@ describe('durability', () => {
       mayContinue: (next) => next - received < editsInFlight,
     });
     expect(typed).toBe(EDITS.length);
-    await waitFor(() => reader.text.toString() === FINAL_TEXT, 'the second client to see all 5,000 edits', 30_000);
+    await eventually(() => reader.text.toString() === FINAL_TEXT, 'the second client to see all 5,000 edits', 30_000);
     expect(typist.text.toString()).toBe(FINAL_TEXT);
 
     // Compacted repeatedly while both clients were connected, i.e. under load, not on unload.
-    const compactions = server.logs.filter((entry) => entry.msg === 'room compacted' && entry.room === roomLogId(room));
+    const compactions = server.logs.filter((entry) => entry.msg === LogMessage.roomCompacted && entry.room === roomLogId(room));
     expect(compactions.length).toBeGreaterThanOrEqual(3);
-    expect(logCount(server, 'room unloaded', room)).toBe(0);
+    expect(logCount(server, LogMessage.roomUnloaded, room)).toBe(0);
     // The log shrank: what was appended was folded into one snapshot, a short tail remains.
     const appended = compactions.reduce((sum, entry) => sum + Number(entry.folded), 0);
     const rows = storedRows(databaseUrl, room);
@@ -178,8 +180,8 @@ describe('durability', () => {
     typist.destroy();
     reader.destroy();
     expect(await server.stop()).toBe(0);
-    server = await startServer({ databaseUrl, port: server.port });
-    const fresh = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    const fresh = await connectClientForTest(server.syncUrl, room);
     expect(fresh.text.toString()).toBe(FINAL_TEXT);
     fresh.destroy();
     expect(await server.stop()).toBe(0);
@@ -187,15 +189,15 @@ describe('durability', () => {
 
   it('refuses a room it cannot load with 4503, writes nothing for it, and serves it intact once storage recovers', async () => {
     const databaseUrl = tempDatabaseUrl();
-    const server = await startServer({ databaseUrl });
+    const server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('failed-load');
 
     // Real content first, stored and unloaded (as one snapshot) before storage goes bad.
     const seed = 'Stored before storage went bad. ';
-    const seeder = await connectClient(server.syncUrl, room);
+    const seeder = await connectClientForTest(server.syncUrl, room);
     seeder.text.insert(0, seed);
     seeder.destroy();
-    await waitFor(() => logCount(server, 'room unloaded', room) === 1, 'the seeded room to unload');
+    await eventually(() => logCount(server, LogMessage.roomUnloaded, room) === 1, 'the seeded room to unload');
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(seed);
 
     // Storage "fails": a row Y.applyUpdate throws on, written behind the server's back.
@@ -208,7 +210,7 @@ describe('durability', () => {
 
     // A stock client with edits of its own: one made before it connects, and one the moment
     // each (short-lived) socket opens, which the provider sends at once as an update frame.
-    const client = openClient(server.syncUrl, room);
+    const client = openClientForTest(server.syncUrl, room);
     const edits: string[] = [];
     const edit = () => {
       const added = `edit ${edits.length}. `;
@@ -223,18 +225,18 @@ describe('durability', () => {
     client.provider.on('connection-close', (event) => {
       if (event) closeCodes.push(event.code);
     });
-    await waitFor(() => closeCodes.length >= 3, 'the client to be refused three times (it retries on its own)');
+    await eventually(() => closeCodes.length >= 3, 'the client to be refused three times (it retries on its own)');
     expect(new Set(closeCodes)).toEqual(new Set([CloseCode.ROOM_UNAVAILABLE]));
     expect(client.provider.synced).toBe(false);
     // The log line travels through a pipe and can trail the close the client already saw.
-    await waitFor(() => logCount(server, 'room load failed; closing with a retryable code', room) >= 3, 'the server to log each refusal');
+    await eventually(() => logCount(server, LogMessage.roomLoadFailed, room) >= 3, 'the server to log each refusal');
 
     // The server keeps serving everyone else meanwhile.
     const elsewhere = uniqueRoom('healthy');
-    const alice = await connectClient(server.syncUrl, elsewhere);
-    const bob = await connectClient(server.syncUrl, elsewhere);
+    const alice = await connectClientForTest(server.syncUrl, elsewhere);
+    const bob = await connectClientForTest(server.syncUrl, elsewhere);
     alice.text.insert(0, 'unaffected');
-    await waitFor(() => bob.text.toString() === 'unaffected', 'another room to work');
+    await eventually(() => bob.text.toString() === 'unaffected', 'another room to work');
     alice.destroy();
     bob.destroy();
     expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
@@ -246,15 +248,15 @@ describe('durability', () => {
     const refusals = closeCodes.length;
     writable.prepare('DELETE FROM room_updates WHERE id = ?').run(corruptRow);
     writable.close();
-    await waitFor(() => client.provider.synced, 'the client to sync once the room loads');
+    await eventually(() => client.provider.synced, 'the client to sync once the room loads');
     // At most one refusal still on its way when the row went; the attempt after it loaded.
     expect(closeCodes.length - refusals).toBeLessThanOrEqual(1);
     const expectedText = client.text.toString();
     expect(expectedText).toContain(seed);
     for (const added of edits) expect(expectedText).toContain(added);
 
-    const reader = await connectClient(server.syncUrl, room);
-    await waitFor(() => reader.text.toString() === expectedText, 'a fresh client to see the seed and every edit');
+    const reader = await connectClientForTest(server.syncUrl, room);
+    await eventually(() => reader.text.toString() === expectedText, 'a fresh client to see the seed and every edit');
     reader.destroy();
     client.destroy();
     expect(await server.stop()).toBe(0);
@@ -262,16 +264,16 @@ describe('durability', () => {
 
   it('loses no keystroke when the server is stopped gracefully while two people type', async () => {
     const databaseUrl = tempDatabaseUrl();
-    let server = await startServer({ databaseUrl });
+    let server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('shutdown');
-    const alice = await connectClient(server.syncUrl, room);
-    const bob = await connectClient(server.syncUrl, room);
+    const alice = await connectClientForTest(server.syncUrl, room);
+    const bob = await connectClientForTest(server.syncUrl, room);
     const aliceTyping = startTyping(alice, 'a');
     const bobTyping = startTyping(bob, 'b');
 
     const words = (client: Client) => client.text.toString().split(' ').filter(Boolean);
     const tokensOf = (client: Client, prefix: string) => words(client).filter((word) => word.startsWith(prefix));
-    await waitFor(
+    await eventually(
       () => tokensOf(alice, 'b').length >= 30 && tokensOf(bob, 'a').length >= 30,
       'both to see the other typing',
     );
@@ -285,7 +287,7 @@ describe('durability', () => {
       });
     }
     expect(await server.stop()).toBe(0);
-    await waitFor(() => receivedBeforeStop.size === 2, 'both to see the server go');
+    await eventually(() => receivedBeforeStop.size === 2, 'both to see the server go');
     const onDisk = new Set(storedDoc(databaseUrl, room).getText('title').toString().split(' ').filter(Boolean));
     for (const { other, code } of receivedBeforeStop.values()) {
       expect(code).toBe(CloseCode.SERVICE_RESTART);
@@ -293,23 +295,23 @@ describe('durability', () => {
     }
 
     // Typing goes on through the restart; both reconnect on their own and type some more.
-    server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    await eventually(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
     const [aliceAtReconnect, bobAtReconnect] = [aliceTyping.tokens.length, bobTyping.tokens.length];
-    await waitFor(
+    await eventually(
       () => aliceTyping.tokens.length >= aliceAtReconnect + 30 && bobTyping.tokens.length >= bobAtReconnect + 30,
       'both to type on after the restart',
     );
     await Promise.all([aliceTyping.stop(), bobTyping.stop()]);
 
     const everyToken = [...aliceTyping.tokens, ...bobTyping.tokens].sort();
-    await waitFor(
+    await eventually(
       () => alice.text.toString() === bob.text.toString() && words(alice).length === everyToken.length,
       'the two to converge',
     );
     // Every token each typed, exactly once.
     expect(words(alice).sort()).toEqual(everyToken);
-    const reader = await connectClient(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe(alice.text.toString());
     reader.destroy();
     alice.destroy();
@@ -322,12 +324,16 @@ describe('durability', () => {
 function startTyping(client: Client, prefix: string): { tokens: string[]; stop(): Promise<void> } {
   const tokens: string[] = [];
   let typing = true;
+  // A failed assertion must not leave this loop typing into the next test.
+  onTestFinished(() => {
+    typing = false;
+  });
   const done = (async () => {
     while (typing) {
       const token = `${prefix}${tokens.length}`;
       client.text.insert(client.text.length, `${token} `);
       tokens.push(token);
-      await new Promise((resolve) => setTimeout(resolve, 3));
+      await sleep(3);
     }
   })();
   return {

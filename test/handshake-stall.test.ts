@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { uniqueRoom, waitFor } from './support/clients';
+import { uniqueRoom } from './support/clients';
 import { syncStep1Frame, updateFrame } from './support/frames';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
+import { eventually, sleep } from './support/wait';
 
 const HANDSHAKE_TIMEOUT_MS = 100;
 
@@ -49,9 +50,9 @@ describe('a long stall on the server', () => {
       peers.push(honest);
       // The honest client's timer runs from now; the stall starts before its first frame is read.
       for (const update of heavy) loader.send(updateFrame(update));
-      await new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT_MS / 3));
+      await sleep(HANDSHAKE_TIMEOUT_MS / 3);
       honest.send(syncStep1Frame(honest.doc));
-      await waitFor(() => honest.frames.length >= 2 || honest.closeCode !== null, 'the honest client to be answered or closed', 30_000);
+      await eventually(() => honest.frames.length >= 2 || honest.closeCode !== null, 'the honest client to be answered or closed', 30_000);
       expect(honest.closeCode, `round ${round}`).not.toBe(CloseCode.HANDSHAKE_TIMEOUT);
       expect(honest.closeCode).toBeNull();
       // Drop this round's peers at once: otherwise this process spends the next round applying

@@ -10,12 +10,14 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { LogMessage } from '../server/log-messages';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { updateFrame } from './support/frames';
 import { danglingUpdate, deletionOnly, nest } from './support/hostile-updates';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { databaseFile, startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { eventually } from './support/wait';
 
 function paragraphUpdate(text: string): Uint8Array {
   const doc = new Y.Doc();
@@ -42,7 +44,7 @@ function compacted(databaseUrl: string, room: string): boolean {
 async function handled(peer: RawPeer): Promise<void> {
   const before = peer.frames.length;
   peer.requestDocument();
-  await waitFor(() => peer.frames.length > before || peer.closeCode !== null, 'the server to answer');
+  await eventually(() => peer.frames.length > before || peer.closeCode !== null, 'the server to answer');
 }
 
 function hasUnresolved(doc: Y.Doc): boolean {
@@ -95,7 +97,7 @@ describe('hostile documents against the standalone server', () => {
     const alice = await editor(room);
     const bob = await editor(room);
     alice.text.insert(0, 'important notes');
-    await waitFor(() => bob.text.toString() === 'important notes', 'Bob to see Alice');
+    await eventually(() => bob.text.toString() === 'important notes', 'Bob to see Alice');
     const before = await rejectedTotal(server.httpUrl, 'unresolved_dependencies');
 
     const attacker = await raw(room);
@@ -103,7 +105,7 @@ describe('hostile documents against the standalone server', () => {
     await handled(attacker);
     // Honest edits after it go through; nothing pending reached anyone.
     alice.text.insert(0, 'NEW ');
-    await waitFor(() => bob.text.toString() === 'NEW important notes', 'Bob to see Alice’s next edit');
+    await eventually(() => bob.text.toString() === 'NEW important notes', 'Bob to see Alice’s next edit');
     expect(hasUnresolved(bob.doc)).toBe(false);
     const joiner = await editor(room);
     expect(joiner.text.toString()).toBe('NEW important notes');
@@ -114,7 +116,7 @@ describe('hostile documents against the standalone server', () => {
 
     for (const client of [alice, bob, joiner]) client.destroy();
     attacker.destroy();
-    await waitFor(() => compacted(databaseUrl, room), 'the room to be compacted and unloaded');
+    await eventually(() => compacted(databaseUrl, room), 'the room to be compacted and unloaded');
     const stored = storedDoc(databaseUrl, room);
     expect(stored.getText('title').toString()).toBe('NEW important notes');
     expect(hasUnresolved(stored)).toBe(false);
@@ -128,16 +130,16 @@ describe('hostile documents against the standalone server', () => {
     const tabB = await editor(room);
     const reader = await editor(room);
     tabA.text.insert(0, 'Plan: ');
-    await waitFor(() => tabB.text.toString() === 'Plan: ', 'tab B to see tab A');
+    await eventually(() => tabB.text.toString() === 'Plan: ', 'tab B to see tab A');
     tabB.provider.disconnect();
     const bBefore = Y.encodeStateVector(tabB.doc);
     tabB.text.insert(6, 'ship it');
     // As y-websocket applies what comes over BroadcastChannel: with itself as origin, so it is not sent on.
     Y.applyUpdate(tabA.doc, Y.encodeStateAsUpdate(tabB.doc, bBefore), tabA.provider);
     tabA.text.insert(tabA.text.length, ' on Monday!');
-    await waitFor(() => reader.text.toString() === 'Plan: ship it on Monday!', 'the reader to see both tabs’ edits');
+    await eventually(() => reader.text.toString() === 'Plan: ship it on Monday!', 'the reader to see both tabs’ edits');
     tabA.text.insert(tabA.text.length, ' Really.');
-    await waitFor(() => reader.text.toString() === 'Plan: ship it on Monday! Really.', 'the reader to see the next edit');
+    await eventually(() => reader.text.toString() === 'Plan: ship it on Monday! Really.', 'the reader to see the next edit');
   });
 
   it('H3: a "future delete" over another editor’s clocks deletes nothing they type later', async () => {
@@ -145,7 +147,7 @@ describe('hostile documents against the standalone server', () => {
     const victim = await editor(room);
     const other = await editor(room);
     victim.text.insert(0, 'victim before. ');
-    await waitFor(() => other.text.toString() === 'victim before. ', 'the other editor to see the victim');
+    await eventually(() => other.text.toString() === 'victim before. ', 'the other editor to see the victim');
 
     const before = await rejectedTotal(server.httpUrl, 'unresolved_dependencies');
     const attacker = await raw(room);
@@ -156,7 +158,7 @@ describe('hostile documents against the standalone server', () => {
     await handled(attacker);
 
     victim.text.insert(victim.text.length, 'victim after the attack.');
-    await waitFor(() => other.text.toString() === 'victim before. victim after the attack.', 'the other editor to see the new text');
+    await eventually(() => other.text.toString() === 'victim before. victim after the attack.', 'the other editor to see the new text');
     const newcomer = await editor(room);
     expect(newcomer.text.toString()).toBe('victim before. victim after the attack.');
     expect(await rejectedTotal(server.httpUrl, 'unresolved_dependencies')).toBe(before + 2);
@@ -181,7 +183,7 @@ describe('hostile documents against the standalone server', () => {
     kicker.send(updateFrame(deletionOnly(poison.clientID, 0, 1)));
     alice.text.insert(alice.text.length, ' Still here.');
     const reader = await editor(room);
-    await waitFor(() => reader.text.toString() === 'Honest text that matters. Still here.', 'a newcomer to see the text');
+    await eventually(() => reader.text.toString() === 'Honest text that matters. Still here.', 'a newcomer to see the text');
     expect(reader.doc.getXmlFragment('default').length).toBe(0);
     expect(aliceCloses).toEqual([]);
     poison.destroy();
@@ -231,7 +233,7 @@ describe('hostile documents against the standalone server', () => {
     alice.text.delete(0, alice.text.length);
     alice.text.insert(0, 'still editable');
     const reader = await editor(room);
-    await waitFor(() => reader.text.toString() === 'still editable', 'a newcomer to see the edit');
+    await eventually(() => reader.text.toString() === 'still editable', 'a newcomer to see the edit');
   });
 });
 
@@ -262,8 +264,8 @@ describe('rooms poisoned before the document guard existed', () => {
       expect(body.toString()).toContain('Honest text that matters.');
       expect(hasUnresolved(alice.doc)).toBe(false);
       // The log line may trail the sync (stdout is read asynchronously).
-      await waitFor(
-        () => server.logs.some((entry) => String(entry.msg).startsWith('stored content the document guard refuses was dropped at load')),
+      await eventually(
+        () => server.logs.some((entry) => entry.msg === LogMessage.guardDroppedAtLoad),
         'the repair to be logged',
       );
 
@@ -274,12 +276,12 @@ describe('rooms poisoned before the document guard existed', () => {
       body.delete(children.findIndex((child) => child.nodeName === 'blockquote'), 1);
       honest.insert(1, [new Y.XmlText(' Edited after the repair.')]);
       const bob = await connectClient(server.syncUrl, room);
-      await waitFor(() => bob.doc.getXmlFragment('default').toString().includes('Edited after the repair.'), 'Bob to see the edit');
+      await eventually(() => bob.doc.getXmlFragment('default').toString().includes('Edited after the repair.'), 'Bob to see the edit');
       expect(bob.doc.getXmlFragment('default').length).toBe(1);
       expect(aliceCloses).toEqual([]);
       alice.destroy();
       bob.destroy();
-      await waitFor(() => compacted(databaseUrl, room), 'the room to be compacted');
+      await eventually(() => compacted(databaseUrl, room), 'the room to be compacted');
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -302,8 +304,8 @@ describe('a process short of memory', () => {
       peer.destroy();
       expect(await rejectedTotal(server.httpUrl, 'memory_pressure')).toBe(1);
       expect((await fetch(`${server.httpUrl}/healthz`)).status).toBe(200);
-      await waitFor(
-        () => server.logs.some((entry) => entry.msg === 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room'),
+      await eventually(
+        () => server.logs.some((entry) => entry.msg === LogMessage.memoryPressure),
         'the refusal to be logged',
       );
     } finally {

@@ -12,11 +12,12 @@ import * as Y from 'yjs';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { presenceFrame, updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal, scrapeMetrics } from './support/metrics';
 import { whenOpen } from './support/raw-socket';
 import { startServer, type ServerProcess } from './support/server-process';
+import { eventually, sleep } from './support/wait';
 
 const MiB = 1024 * 1024;
 
@@ -53,7 +54,7 @@ async function openCounter(url: string, localAddress = `127.0.1.${++lastLoopback
     denials: 0,
     closeCode: null,
     async closed(timeoutMs = 15_000) {
-      await waitFor(() => counter.closeCode !== null, 'the server to close the socket', timeoutMs);
+      await eventually(() => counter.closeCode !== null, 'the server to close the socket', timeoutMs);
       return counter.closeCode!;
     },
     destroy() {
@@ -123,11 +124,11 @@ async function seed(server: ServerProcess, room: string, update: Uint8Array): Pr
     if (data[0] === MessageType.SAVED) saved = true;
   });
   editor.socket.send(updateFrame(update));
-  await waitFor(() => saved, 'the seeded document to be stored');
+  await eventually(() => saved, 'the seeded document to be stored');
   const reader = await openCounter(`${server.syncUrl}/${room}`);
   try {
     reader.socket.send(EMPTY_STEP1);
-    await waitFor(() => reader.largestAnswer > update.byteLength / 2, 'a joiner to get the seeded document');
+    await eventually(() => reader.largestAnswer > update.byteLength / 2, 'a joiner to get the seeded document');
     return reader.largestAnswer;
   } finally {
     editor.destroy();
@@ -143,6 +144,9 @@ async function serverRssBytes(server: ServerProcess): Promise<number> {
   return (await scrapeMetrics(server.httpUrl)).value('process_resident_memory_bytes');
 }
 
+/** How often these tests scrape a server they are loading: rarely enough not to add to the load. */
+const SCRAPE_INTERVAL_MS = 100;
+
 /** Samples the server's RSS every 100 ms until stopped; resolves with the peak. */
 function watchRss(server: ServerProcess): { stop(): Promise<number> } {
   let peak = 0;
@@ -150,7 +154,7 @@ function watchRss(server: ServerProcess): { stop(): Promise<number> } {
   const loop = (async () => {
     while (running) {
       peak = Math.max(peak, await serverRssBytes(server));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(SCRAPE_INTERVAL_MS);
     }
   })().catch((error: Error) => {
     // The server is gone (a failed test stopped it before stop() was called): stop watching.
@@ -164,15 +168,6 @@ function watchRss(server: ServerProcess): { stop(): Promise<number> } {
       return Math.max(peak, await serverRssBytes(server));
     },
   };
-}
-
-/** Polls an async `condition` until it holds; fails with `what` after `timeoutMs`. */
-async function pollUntil(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 async function healthy(server: ServerProcess): Promise<void> {
@@ -221,7 +216,7 @@ describe('sync step 1 amplification (H6), with a small step-1 budget', () => {
     // An honest joiner, one step 1 per connection, is never near the budget.
     const honest = keep(await openCounter(await viewUrl(server, room)));
     honest.socket.send(EMPTY_STEP1);
-    await waitFor(() => honest.answers === 1, 'an honest viewer to get the document');
+    await eventually(() => honest.answers === 1, 'an honest viewer to get the document');
     expect(honest.largestAnswer).toBe(wholeDoc);
     expect(honest.closeCode).toBeNull();
     await healthy(server);
@@ -278,7 +273,7 @@ describe('sync step 1 amplification (H6), with no step-1 budget', () => {
     attacker.socket.pause();
     // 600 answers of ~500 KiB: about 300 MB if the server queued them all.
     for (let i = 0; i < 600; i++) attacker.socket.send(MADE_UP_STEP1);
-    await pollUntil(async () => (await rejectedTotal(server.httpUrl, 'send_buffer_full')) > before, 'the server to give up on the non-reader');
+    await eventually(async () => (await rejectedTotal(server.httpUrl, 'send_buffer_full')) > before, 'the server to give up on the non-reader', 20_000, SCRAPE_INTERVAL_MS);
     expect(await rejectedTotal(server.httpUrl, 'send_buffer_full')).toBe(before + 1);
     await healthy(server);
     expect((await rss.stop()) - rssBefore).toBeLessThan(150 * MiB);
@@ -326,7 +321,7 @@ describe('a view connection’s writes (M1)', () => {
     const closedBefore = await rejectedTotal(server.httpUrl, 'read_only_writes');
 
     const viewer = keep(await openCounter(await viewUrl(server, room)));
-    await waitFor(() => viewer.denials === 1, 'the read-only notice on join');
+    await eventually(() => viewer.denials === 1, 'the read-only notice on join');
     // A stock viewer answers the server's step 1 once: that passes without a word.
     viewer.socket.send(new Uint8Array([MessageType.SYNC, SyncMessageType.STEP2, 2, 0, 0]));
     const garbage = garbageUpdateFrame(MiB);
@@ -379,10 +374,10 @@ describe('byte budget (M1: budget bytes as well as messages, for everyone)', () 
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
     expect(await rejectedTotal(server.httpUrl, 'byte_budget')).toBe(before + 1);
     // What fitted was taken; the room still syncs.
-    await waitFor(() => alice.text.length >= 2 * 900 * 1024, 'the pastes within the burst to reach Alice');
+    await eventually(() => alice.text.length >= 2 * 900 * 1024, 'the pastes within the burst to reach Alice');
     const bob = keep(await connectClient(server.syncUrl, room));
     bob.text.insert(0, 'still here ');
-    await waitFor(() => alice.text.toString().startsWith('still here '), 'Bob’s edit to reach Alice');
+    await eventually(() => alice.text.toString().startsWith('still here '), 'Bob’s edit to reach Alice');
   });
 });
 
@@ -397,7 +392,7 @@ describe('byte budget across reconnects (a flood closed once a second must not g
     const flooder = keep(await openCounter(`${server.syncUrl}/${room}`, '127.0.0.3'));
     for (const mark of ['a', 'b', 'c']) flooder.socket.send(paste(mark));
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
-    await waitFor(() => alice.text.length >= 2 * 900 * 1024, 'the two pastes within the burst to reach Alice');
+    await eventually(() => alice.text.length >= 2 * 900 * 1024, 'the two pastes within the burst to reach Alice');
 
     // Back at once from the same address: one second's worth (64 KiB), so a 900 KiB paste is over.
     const before = await rejectedTotal(server.httpUrl, 'byte_budget');
@@ -409,7 +404,7 @@ describe('byte budget across reconnects (a flood closed once a second must not g
     // Someone else still gets the whole burst.
     const other = keep(await openCounter(`${server.syncUrl}/${room}`, '127.0.0.4'));
     other.socket.send(paste('e'));
-    await waitFor(() => alice.text.toString().includes('e'.repeat(1000)), 'the other address’s paste to reach Alice');
+    await eventually(() => alice.text.toString().includes('e'.repeat(1000)), 'the other address’s paste to reach Alice');
     expect(other.closeCode).toBeNull();
     expect(alice.text.toString()).not.toContain('d'.repeat(1000));
   });
@@ -423,14 +418,14 @@ describe('presence floods (H11)', () => {
     const alice = keep(await connectClient(server.syncUrl, room));
     const bob = keep(await connectClient(server.syncUrl, room));
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await waitFor(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to see Alice');
+    await eventually(() => bob.provider.awareness.getStates().has(alice.doc.clientID), 'Bob to see Alice');
     return [alice, bob];
   }
 
   async function stillSeeEachOther(alice: Client, bob: Client): Promise<void> {
     const stamp = Date.now() + Math.random();
     alice.provider.awareness.setLocalStateField('lastActive', stamp);
-    await waitFor(
+    await eventually(
       () => (bob.provider.awareness.getStates().get(alice.doc.clientID) as { lastActive?: number } | undefined)?.lastActive === stamp,
       'Bob to see Alice’s renewal',
     );
@@ -489,16 +484,21 @@ describe('a room’s presence total (H11)', () => {
     for (const hoarder of hoarders) {
       for (let i = 0; i < 2; i++) hoarder.socket.send(buildRawPresence(id++, padded(`Hoarder ${id}`)));
     }
-    await pollUntil(async () => (await rejectedTotal(server.httpUrl, 'presence_too_large')) >= before + 2, 'the states past the total to be dropped');
+    await eventually(
+      async () => (await rejectedTotal(server.httpUrl, 'presence_too_large')) >= before + 2,
+      'the states past the total to be dropped',
+      20_000,
+      SCRAPE_INTERVAL_MS,
+    );
     const watcher = keep(await connectClient(server.syncUrl, room));
-    await waitFor(() => watcher.provider.awareness.getStates().size === 1 + 4, 'the watcher to see the four states that fit');
+    await eventually(() => watcher.provider.awareness.getStates().size === 1 + 4, 'the watcher to see the four states that fit');
     for (const hoarder of hoarders) expect(hoarder.closeCode).toBeNull();
 
     for (const hoarder of hoarders) hoarder.destroy();
-    await waitFor(() => watcher.provider.awareness.getStates().size === 1, 'the hoarders’ presence to go with them');
+    await eventually(() => watcher.provider.awareness.getStates().size === 1, 'the hoarders’ presence to go with them');
     const alice = keep(await connectClient(server.syncUrl, room));
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await waitFor(() => watcher.provider.awareness.getStates().has(alice.doc.clientID), 'Alice’s presence to reach the watcher');
+    await eventually(() => watcher.provider.awareness.getStates().has(alice.doc.clientID), 'Alice’s presence to reach the watcher');
   });
 });
 

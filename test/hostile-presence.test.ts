@@ -12,13 +12,14 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, openClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { presenceFrame, type PresenceEntry } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
 import { describeUnlessSkipped } from './support/describe-when';
+import { eventually, sleep } from './support/wait';
 
 const ALICE = { name: 'Alice', color: '#175cd3' };
 const BOB = { name: 'Bob', color: '#067647' };
@@ -124,14 +125,14 @@ function roomKit(env: Record<string, string> = {}): RoomKit {
 async function attackerHandled(attacker: RawPeer, witness: Person): Promise<void> {
   const stamp = Date.now() + Math.random();
   attacker.announce({ user: EVE, lastActive: stamp });
-  await waitFor(() => witness.stateOf(attacker.doc.clientID)?.lastActive === stamp, 'the witness to see the attacker’s own presence');
+  await eventually(() => witness.stateOf(attacker.doc.clientID)?.lastActive === stamp, 'the witness to see the attacker’s own presence');
 }
 
 /** `person` changes their presence now and `witness` sees it: both are still in the room. */
 async function stillHere(person: Person, witness: Person): Promise<void> {
   const stamp = Date.now() + Math.random();
   person.provider.awareness.setLocalStateField('lastActive', stamp);
-  await waitFor(
+  await eventually(
     () => witness.stateOf(person.doc.clientID)?.lastActive === stamp || person.closes.length > 0,
     'the witness to see the renewal',
   );
@@ -190,20 +191,20 @@ describe('presence from stock providers', () => {
     });
     alice.provider.awareness.setLocalStateField('lastActive', Date.now());
     const sent = JSON.stringify(alice.provider.awareness.getLocalState());
-    await waitFor(() => JSON.stringify(bob.stateOf(alice.doc.clientID)) === sent, 'Bob to see Alice’s whole state');
+    await eventually(() => JSON.stringify(bob.stateOf(alice.doc.clientID)) === sent, 'Bob to see Alice’s whole state');
     expect((bob.stateOf(alice.doc.clientID)?.cursor as { anchor: unknown }).anchor).toMatchObject({ tname: 'title', assoc: 0 });
 
     // A stock viewer on the view link shows up as viewing.
     const reader = follow(openClient(`${kit.server.syncUrl}/view`, await kit.viewId(room)));
     kit.open.push(reader);
-    await waitFor(() => reader.provider.synced, 'the reader to sync');
+    await eventually(() => reader.provider.synced, 'the reader to sync');
     reader.provider.awareness.setLocalStateField('user', EVE);
-    await waitFor(() => nameOf(alice.stateOf(reader.doc.clientID)) === 'Eve', 'Alice to see the reader');
+    await eventually(() => nameOf(alice.stateOf(reader.doc.clientID)) === 'Eve', 'Alice to see the reader');
     expect(alice.stateOf(reader.doc.clientID)).toEqual({ user: EVE });
 
     alice.destroy();
     reader.destroy();
-    await waitFor(
+    await eventually(
       () => !bob.provider.awareness.getStates().has(alice.doc.clientID) && !bob.provider.awareness.getStates().has(reader.doc.clientID),
       'Alice and the reader to vanish for Bob',
       3_000,
@@ -217,7 +218,7 @@ describe('presence from stock providers', () => {
     const bob = await kit.person(room, BOB);
     const aliceId = alice.doc.clientID;
     const carol = await kit.editorSocket(room);
-    await waitFor(() => nameOf(carol.awareness.getStates().get(aliceId) as State) === 'Alice', 'Carol to see Alice');
+    await eventually(() => nameOf(carol.awareness.getStates().get(aliceId) as State) === 'Alice', 'Carol to see Alice');
     const last: PresenceEntry = {
       clientId: aliceId,
       clock: carol.awareness.meta.get(aliceId)!.clock,
@@ -226,7 +227,7 @@ describe('presence from stock providers', () => {
     const foreignBefore = await kit.rejected('foreign_presence');
 
     alice.provider.disconnect();
-    await waitFor(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice to leave');
+    await eventually(() => !bob.provider.awareness.getStates().has(aliceId), 'Alice to leave');
     // Carol's echo of Alice's last state arrives after Alice left: it must not bring her back
     // (nor make the id Carol's).
     carol.send(presenceFrame([last]));
@@ -235,7 +236,7 @@ describe('presence from stock providers', () => {
     expect(await kit.rejected('foreign_presence')).toBe(foreignBefore);
 
     alice.provider.connect();
-    await waitFor(() => alice.provider.synced, 'Alice to be back');
+    await eventually(() => alice.provider.synced, 'Alice to be back');
     await aliceStillHere(alice, bob);
   });
 });
@@ -250,7 +251,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     const bob = await kit.person(room, BOB);
     const mallory = await kit.viewer(room);
     const aliceId = alice.doc.clientID;
-    await waitFor(() => nameOf(mallory.awareness.getStates().get(aliceId) as State) === 'Alice', 'the viewer to learn Alice’s id');
+    await eventually(() => nameOf(mallory.awareness.getStates().get(aliceId) as State) === 'Alice', 'the viewer to learn Alice’s id');
     const aliceClock = () => mallory.awareness.meta.get(aliceId)!.clock;
     return { alice, bob, mallory, aliceId, aliceClock };
   }
@@ -263,7 +264,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     await attackerHandled(mallory, bob);
     // The review's kick: Alice's next renewal would carry clock 2^53 and be closed with 4400.
     await stillHere(alice, bob);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
     await stillHere(alice, bob);
 
     expect(nameOf(bob.stateOf(aliceId))).toBe('Alice');
@@ -283,7 +284,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     // until her own burst (300) runs out and she is closed with 4429.
     for (let i = 0; i < 500 && alice.closes.length === 0; i++) {
       mallory.send(presenceFrame([{ clientId: aliceId, clock: aliceClock(), state: null }]));
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     await attackerHandled(mallory, bob);
     await aliceStillHere(alice, bob);
@@ -308,13 +309,13 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     // A network blip: Alice's socket drops without a goodbye; she reconnects when we say.
     alice.provider.shouldConnect = false;
     alice.provider.ws?.close();
-    await waitFor(() => !mallory.awareness.getStates().has(aliceId), 'the viewer to see Alice leave');
+    await eventually(() => !mallory.awareness.getStates().has(aliceId), 'the viewer to see Alice leave');
     mallory.send(presenceFrame([{ clientId: aliceId, clock: aliceClock() + 2 ** 20, state: FORGED_ALICE }]));
     await attackerHandled(mallory, bob);
     expect(bob.stateOf(aliceId)).toBeUndefined();
 
     alice.provider.connect();
-    await waitFor(() => alice.provider.synced, 'Alice to be back');
+    await eventually(() => alice.provider.synced, 'Alice to be back');
     alice.closes.length = 0; // the blip's own close
     await aliceStillHere(alice, bob);
     mallory.send(presenceFrame([{ clientId: aliceId, clock: aliceClock() + 1, state: FORGED_ALICE }]));
@@ -339,7 +340,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     // The server knows nothing of Alice's id (it restarted, and she never wrote): the viewer,
     // who learnt it before, claims it at the highest clock it may.
     mallory.send(presenceFrame([{ clientId: aliceId, clock: 2 ** 40, state: FORGED_ALICE }]));
-    await waitFor(() => bob.stateOf(aliceId) !== undefined, 'Bob to see the forged Alice');
+    await eventually(() => bob.stateOf(aliceId) !== undefined, 'Bob to see the forged Alice');
 
     // Alice reconnects, a stock provider at her own (low) clock.
     const provider = new WebsocketProvider(kit.server.syncUrl, room, doc, {
@@ -351,9 +352,9 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     const alice = follow({ doc, provider, text: doc.getText('title'), destroy: () => provider.destroy() });
     kit.open.push(alice);
     provider.connect();
-    await waitFor(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob to see Alice again');
+    await eventually(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob to see Alice again');
     // Her own client took the forged state when greeted with it, and is given hers back.
-    await waitFor(() => provider.awareness.meta.get(aliceId)!.clock > 2 ** 40 + 1, 'Alice’s client to take the relayed clock');
+    await eventually(() => provider.awareness.meta.get(aliceId)!.clock > 2 ** 40 + 1, 'Alice’s client to take the relayed clock');
     expect(nameOf(provider.awareness.getLocalState() as State)).toBe('Alice');
 
     // She counts on past 2^40 and is shown; the viewer is refused, and its leaving takes nothing.
@@ -362,7 +363,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     await attackerHandled(mallory, bob);
     const malloryId = mallory.doc.clientID;
     mallory.destroy();
-    await waitFor(() => !bob.stateOf(malloryId), 'the viewer to leave');
+    await eventually(() => !bob.stateOf(malloryId), 'the viewer to leave');
     await aliceStillHere(alice, bob);
     expect(await kit.rejected('foreign_presence')).toBe(before + 2);
     expect(bob.closes).toEqual([]);
@@ -384,13 +385,13 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     );
     many.send(presenceFrame([{ clientId: 900004, clock: 1, state: state('fourth') }]));
     many.send(presenceFrame([{ clientId: 900001, clock: 2, state: state('first, renewed') }]));
-    await waitFor(() => nameOf(bob.stateOf(900001)) === 'first, renewed', 'Bob to see the renewal of the first id');
+    await eventually(() => nameOf(bob.stateOf(900001)) === 'first, renewed', 'Bob to see the renewal of the first id');
     expect(nameOf(bob.stateOf(900002))).toBe('second');
     expect(bob.seen.has(900003) || bob.seen.has(900004)).toBe(false);
     expect(await kit.rejected('presence_ids')).toBe(before + 2);
 
     many.destroy();
-    await waitFor(() => !bob.stateOf(900001) && !bob.stateOf(900002), 'both ids to vanish with their socket', 3_000);
+    await eventually(() => !bob.stateOf(900001) && !bob.stateOf(900002), 'both ids to vanish with their socket', 3_000);
   });
 
   it('never closes a socket for a clock, and drops implausible clock jumps', async () => {
@@ -404,7 +405,7 @@ describe('presence is owned by the connection that introduced it (H1)', () => {
     jumper.send(presenceFrame([{ clientId: 900010, clock: 5 + 2 ** 21, state: state('jumped') }]));
     jumper.send(presenceFrame([{ clientId: 900010, clock: 2 ** 53, state: state('past 2^53') }]));
     jumper.send(presenceFrame([{ clientId: 900010, clock: 6, state: state('six') }]));
-    await waitFor(() => nameOf(bob.stateOf(900010)) === 'six', 'Bob to see the plausible renewal');
+    await eventually(() => nameOf(bob.stateOf(900010)) === 'six', 'Bob to see the plausible renewal');
     expect(bob.seen.get(900010)!.some((json) => /jumped|2\^53/.test(json))).toBe(false);
     expect(await kit.rejected('implausible_clock')).toBe(before + 2);
     expect(jumper.closeCode).toBeNull();
@@ -424,9 +425,9 @@ describe('echoes in a busy room (AWARENESS_BURST=5)', () => {
     // changes: 12 frames each in 1.8 s, but only 3 (plus the first) of them their own news.
     for (let round = 1; round <= 3; round++) {
       crowd.forEach((person, i) => person.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}`, color: '#3538cd' }));
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
     }
-    await waitFor(
+    await eventually(
       () => crowd.some((person) => person.closes.length > 0) || crowd.every((viewer) => crowd.every((other, i) => nameOf(viewer.stateOf(other.doc.clientID)) === `person ${i} round 3`)),
       'everyone to see everyone’s last presence',
     );
@@ -436,7 +437,7 @@ describe('echoes in a busy room (AWARENESS_BURST=5)', () => {
 
     // Leaving: the others echo the removal; it neither costs them nor is counted.
     crowd[3].destroy();
-    await waitFor(() => crowd.slice(0, 3).every((person) => !person.stateOf(crowd[3].doc.clientID)), 'person 3 to vanish for everyone');
+    await eventually(() => crowd.slice(0, 3).every((person) => !person.stateOf(crowd[3].doc.clientID)), 'person 3 to vanish for everyone');
     await stillHere(crowd[0], crowd[1]);
     expect(await kit.rejected('foreign_presence')).toBe(before.foreign);
     expect(await kit.rejected('rate_limited')).toBe(before.limited);
@@ -466,11 +467,11 @@ describeUnlessSkipped('presence ownership across instances', SCALE_SKIP_REASON, 
     // Presence is not replayed to an instance that loads the room later: Alice comes second.
     const alice = await person(0, room, ALICE);
     const aliceId = alice.doc.clientID;
-    await waitFor(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob (instance 1) to see Alice (instance 0)');
+    await eventually(() => nameOf(bob.stateOf(aliceId)) === 'Alice', 'Bob (instance 1) to see Alice (instance 0)');
     const [, second] = cluster.instances;
     const mallory = await openRawPeer(`${second.syncUrl}/view/${await viewIdAt(second.httpUrl, room)}`);
     open.push(mallory);
-    await waitFor(() => mallory.awareness.getStates().has(aliceId), 'the viewer to learn Alice’s id');
+    await eventually(() => mallory.awareness.getStates().has(aliceId), 'the viewer to learn Alice’s id');
     const before = await rejectedTotal(second.httpUrl, 'foreign_presence');
 
     mallory.send(presenceFrame([{ clientId: aliceId, clock: HIGHEST_CLOCK, state: FORGED_ALICE }]));
@@ -483,7 +484,7 @@ describeUnlessSkipped('presence ownership across instances', SCALE_SKIP_REASON, 
     // free there once instance 0 reports her gone, and she renews it from her new socket.
     const { awareness } = alice.provider;
     alice.provider.destroy();
-    await waitFor(() => !bob.stateOf(aliceId), 'Alice to leave instance 0');
+    await eventually(() => !bob.stateOf(aliceId), 'Alice to leave instance 0');
     const provider = new WebsocketProvider(cluster.instanceSyncUrl(1), room, alice.doc, {
       awareness,
       WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
@@ -491,7 +492,7 @@ describeUnlessSkipped('presence ownership across instances', SCALE_SKIP_REASON, 
     });
     const moved = follow({ doc: alice.doc, provider, text: alice.text, destroy: () => provider.destroy() });
     open.push(moved);
-    await waitFor(() => provider.synced, 'Alice to be back, on instance 1');
+    await eventually(() => provider.synced, 'Alice to be back, on instance 1');
     await aliceStillHere(moved, bob);
     expect(alice.closes).toEqual([]);
   });

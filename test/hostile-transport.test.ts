@@ -13,12 +13,14 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { uniqueRoom, waitFor } from './support/clients';
+import { uniqueRoom } from './support/clients';
 import { syncStep1Frame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { startServer, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 /** A started server for the enclosing describe block, and everything to close after it. */
 function serverWith(env: Record<string, string>) {
@@ -109,13 +111,13 @@ describe('H8: sockets that stall before their request is whole', () => {
     );
     const keepAlive = stalls['a keep-alive socket stalled mid second request'];
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHost: tandem\r\n\r\n');
-    await waitFor(() => keepAlive.received().toString().includes('"status":"ok"'), 'the first keep-alive answer');
+    await eventually(() => keepAlive.received().toString().includes('"status":"ok"'), 'the first keep-alive answer');
     keepAlive.socket.write('GET /healthz HTTP/1.1\r\nHo');
 
     const started = Date.now();
     for (const [what, client] of Object.entries(stalls)) {
       // Generous: the deadline is 0.5 s; before the fix these stayed open for ever.
-      await waitFor(() => client.closed, `the server to close a socket that sent ${what}`, 8_000);
+      await eventually(() => client.closed, `the server to close a socket that sent ${what}`, 8_000);
     }
     const elapsedMs = Date.now() - started;
     expect(elapsedMs).toBeLessThan(8_000);
@@ -126,14 +128,14 @@ describe('H8: sockets that stall before their request is whole', () => {
     const client = await ctx.tcp('127.0.0.1');
     for (let i = 0; i < 3; i++) {
       client.socket.write('GET /healthz HTTP/1.1\r\nHost: tandem\r\n\r\n');
-      await waitFor(() => client.received().toString().split('"status":"ok"').length === i + 2, `answer ${i + 1}`);
+      await eventually(() => client.received().toString().split('"status":"ok"').length === i + 2, `answer ${i + 1}`);
       // Within the deadline, the next request may come on the same socket.
-      await new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT_MS / 3));
+      await sleep(HANDSHAKE_TIMEOUT_MS / 3);
     }
     expect(client.closed).toBe(false);
     const peer = await ctx.peer(uniqueRoom('honest'), '127.0.0.1');
     peer.requestDocument();
-    await new Promise((resolve) => setTimeout(resolve, HANDSHAKE_TIMEOUT_MS * 3));
+    await sleep(HANDSHAKE_TIMEOUT_MS * 3);
     expect(peer.closeCode).toBeNull();
   });
 });
@@ -157,7 +159,7 @@ describe('H8/H7: MAX_CONNECTIONS_PER_ADDRESS', () => {
       `GET /sync/${uniqueRoom('spoof')} HTTP/1.1\r\nHost: tandem\r\nX-Forwarded-For: 203.0.113.50\r\n` +
         'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
     );
-    await waitFor(() => refused.closed, 'the socket over the cap to be closed', 5_000);
+    await eventually(() => refused.closed, 'the socket over the cap to be closed', 5_000);
     expect(refused.received().length).toBe(0);
     await expect(healthzFrom(ctx.server.port, '127.0.0.2')).rejects.toThrow();
     expect(await rejectedTotal(ctx.server.httpUrl, 'address_connections')).toBeGreaterThan(before);
@@ -171,7 +173,7 @@ describe('H8/H7: MAX_CONNECTIONS_PER_ADDRESS', () => {
     direct.requestDocument();
     forwarded.requestDocument();
     direct.send(updateFrame(updateFrom((text) => text.insert(0, 'still open to others'))));
-    await waitFor(() => forwarded.text.toString() === 'still open to others', 'the edit to reach the forwarded client');
+    await eventually(() => forwarded.text.toString() === 'still open to others', 'the edit to reach the forwarded client');
 
     // A place frees up when a socket closes.
     held.pop()!.destroy();
@@ -187,12 +189,12 @@ describe('H8/H7: MAX_CONNECTIONS_PER_ADDRESS', () => {
     const over = await ctx.peer(room, '127.0.0.1', '5.6.7.8, 198.51.100.20');
     expect(await over.closed()).toBe(CloseCode.TOO_MANY_CONNECTIONS);
     expect(await rejectedTotal(ctx.server.httpUrl, 'address_connections')).toBe(before + 1);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(peers.every((peer) => peer.closeCode === null)).toBe(true);
     // The same proxy still carries everyone else.
     const someoneElse = await ctx.peer(room, '127.0.0.1', '198.51.100.21');
     someoneElse.requestDocument();
-    await waitFor(() => someoneElse.frames.length > 0, 'the other client to be answered');
+    await eventually(() => someoneElse.frames.length > 0, 'the other client to be answered');
     expect(someoneElse.closeCode).toBeNull();
   });
 });
@@ -205,7 +207,7 @@ describe('H8: MAX_HTTP_CONNECTIONS', () => {
     const held = [];
     for (let i = 0; i < CAP; i++) held.push(await ctx.tcp(`127.0.0.${i + 2}`));
     const refused = await ctx.tcp('127.0.0.9');
-    await waitFor(() => refused.closed, 'the connection past the cap to be closed', 5_000);
+    await eventually(() => refused.closed, 'the connection past the cap to be closed', 5_000);
     expect(held.every((client) => !client.closed)).toBe(true);
     held.pop()!.destroy();
     await expect.poll(() => healthzFrom(ctx.server.port, '127.0.0.9').catch(() => 0), { timeout: 5_000 }).toBe(200);
@@ -229,15 +231,15 @@ describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
     author.requestDocument();
     author.send(updateFrame(updateFrom((text) => text.insert(0, 'the existing document'))));
     await expect.poll(() => metricValue(ctx.server.httpUrl, 'tandem_updates_received_total')).toBeGreaterThan(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     author.destroy();
-    await waitFor(() => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(existing)), 'the document to unload');
+    await eventually(() => ctx.server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(existing)), 'the document to unload');
     // Someone writing in a room right now: never unloaded for a newcomer.
     const busyRoom = uniqueRoom('busy');
     const writer = await ctx.peer(busyRoom, '127.0.0.1', '192.0.2.3');
     writer.requestDocument();
     writer.send(updateFrame(updateFrom((text) => text.insert(0, 'work in progress'))));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
 
     // The attacker, from eight addresses, opens idle sockets to twice as many made-up rooms
     // as the server holds, and one more per address than it may.
@@ -249,7 +251,7 @@ describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
         squatters.push(peer);
       }
     }
-    await waitFor(() => squatters.every((peer) => peer.closeCode !== null || peer.frames.length > 0), 'every squatter to be answered or closed');
+    await eventually(() => squatters.every((peer) => peer.closeCode !== null || peer.frames.length > 0), 'every squatter to be answered or closed');
     const codes = squatters.map((peer) => peer.closeCode);
     expect(codes.filter((code) => code === CloseCode.TOO_MANY_CONNECTIONS)).toHaveLength(8);
     expect(await rejectedTotal(ctx.server.httpUrl, 'address_rooms')).toBe(8);
@@ -262,22 +264,22 @@ describe('H7: squatting made-up rooms under MAX_LOADED_ROOMS', () => {
     // An honest user opens the existing document, and a new one, and both work.
     const reader = await ctx.peer(existing, '127.0.0.1', '192.0.2.2');
     reader.requestDocument();
-    await waitFor(() => reader.text.toString() === 'the existing document', 'the existing document to arrive');
+    await eventually(() => reader.text.toString() === 'the existing document', 'the existing document to arrive');
     const fresh = uniqueRoom('fresh');
     const newAuthor = await ctx.peer(fresh, '127.0.0.1', '192.0.2.2');
     const newReader = await ctx.peer(fresh, '127.0.0.1', '192.0.2.4');
     newAuthor.requestDocument();
     newReader.requestDocument();
     newAuthor.send(updateFrame(updateFrom((text) => text.insert(0, 'a new document'))));
-    await waitFor(() => newReader.text.toString() === 'a new document', 'the new document to sync');
+    await eventually(() => newReader.text.toString() === 'a new document', 'the new document to sync');
     for (const peer of [reader, newAuthor, newReader]) expect(peer.closeCode).toBeNull();
     // The room with content kept its writer through all of this.
     expect(writer.closeCode).toBeNull();
     const check = await ctx.peer(busyRoom, '127.0.0.1', '192.0.2.5');
     check.requestDocument();
-    await waitFor(() => check.text.toString() === 'work in progress', 'the busy room to hold its writing');
+    await eventually(() => check.text.toString() === 'work in progress', 'the busy room to hold its writing');
     writer.send(updateFrame(updateFrom((text) => text.insert(0, 'more '), check.doc)));
-    await waitFor(() => check.text.toString() === 'more work in progress', 'the writer to go on writing');
+    await eventually(() => check.text.toString() === 'more work in progress', 'the writer to go on writing');
   });
 });
 
@@ -294,13 +296,13 @@ describe('M2: WebSocket messages started and never finished', () => {
   it('closes a connection holding a first fragment (FIN=0) with 4524, however lively it is otherwise', async () => {
     const peer = await ctx.peer(uniqueRoom('fragment'), '127.0.0.1');
     peer.requestDocument();
-    await waitFor(() => peer.frames.length > 0, 'the handshake');
+    await eventually(() => peer.frames.length > 0, 'the handshake');
     const big = updateFrame(updateFrom((text) => text.insert(0, 'x'.repeat(50_000))));
     peer.socket.send(big.subarray(0, 40_000), { binary: true, fin: false });
     keepAlive(peer);
     expect(await peer.closed(10_000)).toBe(CloseCode.MESSAGE_TIMEOUT);
     expect(await rejectedTotal(ctx.server.httpUrl, 'message_timeout')).toBeGreaterThanOrEqual(1);
-    expect(ctx.server.logs.some((entry) => entry.msg === 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing')).toBe(true);
+    expect(ctx.server.logs.some((entry) => entry.msg === LogMessage.messageTimeout)).toBe(true);
   });
 
   it('closes a connection whose one large frame arrives only in part, with 4524', async () => {
@@ -311,7 +313,7 @@ describe('M2: WebSocket messages started and never finished', () => {
     socket.socket.write(Buffer.concat([Buffer.from([0x82, 0xfe, 60_000 >> 8, 60_000 & 0xff]), crypto.randomBytes(4), Buffer.alloc(100)]));
     const pongs = setInterval(() => socket.socket.write(clientFrame(0xa, new Uint8Array())), 100);
     ctx.open.push({ destroy: () => clearInterval(pongs) });
-    await waitFor(() => socket.closeCode() !== null, 'the server to close the slow frame', 10_000);
+    await eventually(() => socket.closeCode() !== null, 'the server to close the slow frame', 10_000);
     clearInterval(pongs);
     expect(socket.closeCode()).toBe(CloseCode.MESSAGE_TIMEOUT);
   });
@@ -326,12 +328,12 @@ describe('M2: WebSocket messages started and never finished', () => {
     keepAlive(writer);
     const frame = updateFrame(updateFrom((text) => text.insert(0, 'sent in three parts')));
     writer.socket.send(frame.subarray(0, 10), { binary: true, fin: false });
-    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 3));
+    await sleep(TIMEOUT_MS / 3);
     writer.socket.send(frame.subarray(10, 20), { binary: true, fin: false });
-    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS / 3));
+    await sleep(TIMEOUT_MS / 3);
     writer.socket.send(frame.subarray(20), { binary: true, fin: true });
-    await waitFor(() => idle.text.toString() === 'sent in three parts', 'the fragmented edit to arrive');
-    await new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS * 4));
+    await eventually(() => idle.text.toString() === 'sent in three parts', 'the fragmented edit to arrive');
+    await sleep(TIMEOUT_MS * 4);
     expect(idle.closeCode).toBeNull();
     expect(writer.closeCode).toBeNull();
   });
@@ -356,7 +358,7 @@ async function rawWebSocket(port: number, path: string): Promise<{ socket: net.S
     `GET ${path} HTTP/1.1\r\nHost: tandem\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${crypto.randomBytes(16).toString('base64')}\r\n\r\n`,
   );
-  await waitFor(() => client.received().includes('\r\n\r\n'), 'the 101 response');
+  await eventually(() => client.received().includes('\r\n\r\n'), 'the 101 response');
   expect(client.received().toString()).toMatch(/^HTTP\/1.1 101/);
   const headerEnd = client.received().indexOf('\r\n\r\n') + 4;
   return {

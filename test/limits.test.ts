@@ -11,13 +11,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { viewLinkPath } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { awarenessFrame, updateFrame, updateFrom } from './support/frames';
 import { metricValue, rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 /** Starts a server with `env` for the enclosing describe block; tracks clients to close after. */
 function serverWith(env: Record<string, string>) {
@@ -43,12 +45,12 @@ function serverWith(env: Record<string, string>) {
      * The warning the server logs when it refuses a connection in `room` (waiting a little for
      * it), with `code` when given; undefined if none appears.
      */
-    async refusalLog(msg: string, room: string, code?: number): Promise<Record<string, unknown> | undefined> {
+    async refusalLog(msg: LogMessageText, room: string, code?: number): Promise<Record<string, unknown> | undefined> {
       const matches = (entry: Record<string, unknown>) =>
         entry.msg === msg && entry.room === roomLogId(room) && (code === undefined || entry.code === code);
       const deadline = Date.now() + 3_000;
       while (!context.server.logs.some(matches) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
       return context.server.logs.find(matches);
     },
@@ -72,7 +74,7 @@ function refusalEntry(room: string) {
 async function expectStillSyncing(alice: Client, bob: Client, marker: string): Promise<void> {
   alice.text.insert(alice.text.length, ` a:${marker}`);
   bob.text.insert(bob.text.length, ` b:${marker}`);
-  await waitFor(
+  await eventually(
     () =>
       alice.text.toString() === bob.text.toString() &&
       alice.text.toString().includes(`a:${marker}`) &&
@@ -93,7 +95,7 @@ describe('MAX_MESSAGE_BYTES', () => {
     expect(await peer.closed()).toBe(CloseCode.MESSAGE_TOO_BIG);
     // Soft, so that both are reported when both are missing. refusalLog waits up to 3 s, by
     // which time the counter has long moved if it ever will.
-    expect.soft(await ctx.refusalLog('frame over MAX_MESSAGE_BYTES refused', room)).toMatchObject(refusalEntry(room));
+    expect.soft(await ctx.refusalLog(LogMessage.frameTooBig, room)).toMatchObject(refusalEntry(room));
     expect.soft(await ctx.rejected('too_big')).toBe(before + 1);
   });
 });
@@ -107,7 +109,7 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     const alice = await ctx.editor(room);
     const bob = await ctx.editor(room);
     alice.text.insert(0, 'steady');
-    await waitFor(() => bob.text.toString() === 'steady', 'Bob to see Alice’s first edit');
+    await eventually(() => bob.text.toString() === 'steady', 'Bob to see Alice’s first edit');
     const before = await ctx.rejected('rate_limited');
 
     // Sixty real, distinct inserts sent back to back: three times the burst. They go to a text
@@ -119,15 +121,15 @@ describe('UPDATE_RATE_PER_SECOND / UPDATE_BURST', () => {
     for (let i = 0; i < 3 * BURST; i++) floodDoc.getText('default').insert(i, '#');
     for (const frame of floodFrames) flooder.send(frame);
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
-    expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.overRateLimit, room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('rate_limited')).toBe(before + 1);
 
     // Alice keeps typing at a person's pace after it.
     for (const word of [' and', ' calm', ' typing']) {
       alice.text.insert(alice.text.length, word);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
     }
-    await waitFor(() => bob.text.toString() === 'steady and calm typing', 'Bob to see Alice’s edits');
+    await eventually(() => bob.text.toString() === 'steady and calm typing', 'Bob to see Alice’s edits');
     await expectStillSyncing(alice, bob, 'after-flood');
     // The burst got through, the rest of the flood did not.
     const floodStored = storedDoc(ctx.databaseUrl, room).getText('default').length;
@@ -159,19 +161,19 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
 
     const flooder = await ctx.raw(room);
     flooder.announce({ lastActive: 0 });
-    await waitFor(() => bob.provider.awareness.getStates().has(flooder.doc.clientID), 'Bob to see the flooder’s presence');
+    await eventually(() => bob.provider.awareness.getStates().has(flooder.doc.clientID), 'Bob to see the flooder’s presence');
     for (let i = 1; i <= 30; i++) {
       flooder.awareness.setLocalStateField('lastActive', i);
       flooder.send(awarenessFrame(flooder.awareness));
     }
     expect(await flooder.closed()).toBe(CloseCode.RATE_LIMITED);
-    expect(await ctx.refusalLog('over rate limit; closing', room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
-    await waitFor(() => !bob.provider.awareness.getStates().has(flooder.doc.clientID), 'the flooder’s presence to vanish');
+    expect(await ctx.refusalLog(LogMessage.overRateLimit, room, CloseCode.RATE_LIMITED)).toMatchObject(refusalEntry(room));
+    await eventually(() => !bob.provider.awareness.getStates().has(flooder.doc.clientID), 'the flooder’s presence to vanish');
 
     // Frames are handled in order: once Bob sees a presence change Alice makes now, the server
     // has handled everything Alice and Bob sent before it.
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await waitFor(() => userName(bob, alice) === 'Alice' || closes.length > 0, 'Bob to see Alice’s presence');
+    await eventually(() => userName(bob, alice) === 'Alice' || closes.length > 0, 'Bob to see Alice’s presence');
     expect(closes, 'close codes sent to Alice and Bob').toEqual([]);
     expect(await ctx.rejected('rate_limited')).toBe(before + 1);
     await expectStillSyncing(alice, bob, 'after-presence-flood');
@@ -185,14 +187,15 @@ describe('AWARENESS_RATE_PER_SECOND / AWARENESS_BURST', () => {
     const before = await ctx.rejected('rate_limited');
 
     // Each person changes presence three times, 600 ms apart: with the first announcement,
-    // four frames in 1.8 s, within a burst of 5 at 2 per second.
+    // four frames in 1.8 s, within a burst of 5 at 2 per second. The pause is the pace of the
+    // people under test, not a wait for something, so it stays a sleep.
     for (let round = 1; round <= 3; round++) {
       crowd.forEach((client, i) =>
         client.provider.awareness.setLocalStateField('user', { name: `person ${i} round ${round}`, color: '#3538cd' }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await sleep(600);
     }
-    await waitFor(
+    await eventually(
       () =>
         closes.length > 0 ||
         crowd.every((viewer) => crowd.every((other, i) => userName(viewer, other) === `person ${i} round 3`)),
@@ -214,7 +217,7 @@ describe('MAX_CONNECTIONS_PER_ROOM', () => {
 
     const third = await ctx.raw(room);
     expect(await third.closed()).toBe(CloseCode.ROOM_FULL);
-    expect(await ctx.refusalLog('room full; closing', room, CloseCode.ROOM_FULL)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.roomFull, room, CloseCode.ROOM_FULL)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('room_full')).toBe(before + 1);
     await expectStillSyncing(alice, bob, 'full-room');
 
@@ -249,7 +252,7 @@ describe('MAX_LOADED_ROOMS', () => {
 
     const refused = await ctx.raw(third);
     expect(await refused.closed()).toBe(CloseCode.SERVER_BUSY);
-    expect(await ctx.refusalLog('too many loaded rooms; closing', third, CloseCode.SERVER_BUSY)).toMatchObject(
+    expect(await ctx.refusalLog(LogMessage.tooManyRooms, third, CloseCode.SERVER_BUSY)).toMatchObject(
       refusalEntry(third),
     );
     expect(await ctx.rejected('server_busy')).toBe(before + 1);
@@ -262,8 +265,8 @@ describe('MAX_LOADED_ROOMS', () => {
 
     alice.destroy();
     alice2.destroy();
-    await waitFor(
-      () => ctx.server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(first)),
+    await eventually(
+      () => ctx.server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(first)),
       'the first room to unload',
     );
     const carol = await ctx.editor(third);
@@ -286,7 +289,7 @@ describe('HANDSHAKE_TIMEOUT_MS', () => {
     ctx.open.push(silent);
     expect(await silent.closed()).toBe(CloseCode.HANDSHAKE_TIMEOUT);
     expect(Date.now() - opened).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(await ctx.refusalLog('no handshake; closing', room, CloseCode.HANDSHAKE_TIMEOUT)).toMatchObject(
+    expect(await ctx.refusalLog(LogMessage.noHandshake, room, CloseCode.HANDSHAKE_TIMEOUT)).toMatchObject(
       refusalEntry(room),
     );
     expect(await ctx.rejected('handshake_timeout')).toBe(before + 1);
@@ -306,14 +309,14 @@ describe('MAX_DOCUMENT_BYTES', () => {
     const bob = await ctx.editor(room);
     const body = 'a'.repeat(2_000);
     alice.text.insert(0, body);
-    await waitFor(() => bob.text.toString() === body, 'Bob to see Alice’s 2,000 characters');
+    await eventually(() => bob.text.toString() === body, 'Bob to see Alice’s 2,000 characters');
     const before = await ctx.rejected('document_too_large');
 
     // 2,500 bytes fit on their own, but not on top of the 2,000 stored.
     const peer = await ctx.raw(room);
     peer.send(updateFrame(updateFrom((text) => text.insert(0, 'Z'.repeat(2_500)))));
     expect(await peer.closed()).toBe(CloseCode.DOCUMENT_TOO_LARGE);
-    expect(await ctx.refusalLog('update would exceed MAX_DOCUMENT_BYTES; closing', room)).toMatchObject(refusalEntry(room));
+    expect(await ctx.refusalLog(LogMessage.documentTooBig, room)).toMatchObject(refusalEntry(room));
     expect(await ctx.rejected('document_too_large')).toBe(before + 1);
 
     await expectStillSyncing(alice, bob, 'small');
@@ -341,8 +344,8 @@ describe('ALLOWED_ORIGINS', () => {
       status: 403,
     });
     expect(await ctx.rejected('origin')).toBe(before + 1);
-    await waitFor(
-      () => ctx.server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
+    await eventually(
+      () => ctx.server.logs.some((entry) => entry.msg === LogMessage.upgradeRefused && entry.status === 403 && entry.path === `/sync/${roomLogId(room)}`),
       'the refusal to be logged',
     );
   });
@@ -355,7 +358,7 @@ describe('ALLOWED_ORIGINS', () => {
       const browser = await openRawPeer(`${ctx.server.syncUrl}/${room}`, { origin });
       ctx.open.push(browser);
       browser.requestDocument();
-      await waitFor(() => browser.text.toString() === 'from anywhere', `a client from ${origin} to sync`);
+      await eventually(() => browser.text.toString() === 'from anywhere', `a client from ${origin} to sync`);
     }
   });
 

@@ -10,10 +10,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
 import { describeUnlessSkipped } from './support/describe-when';
+import { eventually, sleep } from './support/wait';
 
 const SAMPLE_CONFIG = path.resolve(import.meta.dirname, '..', 'deploy', 'nginx.conf');
 const NGINX_MISSING = spawnSync('nginx', ['-v']).error ? 'skipped: nginx is not installed' : null;
@@ -97,7 +98,7 @@ describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
       const healthy = await fetch(`${nginxUrl}/healthz`).then((response) => response.ok, () => false);
       if (healthy) break;
       if (Date.now() > deadline || nginx.exitCode !== null) throw new Error(`nginx did not start: ${nginxErrors.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   });
 
@@ -126,7 +127,7 @@ describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
     expect(open).toEqual([2, 2]);
 
     clients.forEach((client, i) => client.text.insert(0, `client ${i} was here. `));
-    await waitFor(
+    await eventually(
       () => clients.every((client) => client.text.length === clients[0].text.length && client.text.toString() === clients[0].text.toString()) && clients[0].text.length === 4 * 'client 0 was here. '.length,
       'the four clients to converge through nginx',
     );
@@ -151,7 +152,7 @@ describeUnlessSkipped('the sample nginx config', SKIP_REASON, () => {
     // An upgraded request is logged when its socket closes.
     client.destroy();
     const logged = () => (fs.existsSync(accessLog) ? fs.readFileSync(accessLog, 'utf8') : '');
-    await waitFor(() => logged().includes('"GET /d/*') && logged().includes('"GET /sync/*'), 'nginx to log both requests');
+    await eventually(() => logged().includes('"GET /d/*') && logged().includes('"GET /sync/*'), 'nginx to log both requests');
     const log = logged();
     expect(log).toContain('"GET /sync/* HTTP/1.1" 101');
     expect(log).not.toContain(room);

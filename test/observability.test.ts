@@ -7,13 +7,15 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { metricValue, scrapeMetrics, type MetricsScrape } from './support/metrics';
 import { openRawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { databaseFile, startServer, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 const TANDEM_METRICS: [name: string, type: string][] = [
   ['tandem_connections_open', 'gauge'],
@@ -75,13 +77,13 @@ describe('metrics and logs during a session', () => {
     for (let i = 0; i < EDITS_EACH; i++) {
       alice.text.insert(alice.text.length, 'a');
       bob.text.insert(0, 'b');
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
-    await waitFor(
+    await eventually(
       () => alice.text.length === 2 * EDITS_EACH && bob.text.toString() === alice.text.toString(),
       'Alice and Bob to converge',
     );
-    await waitFor(
+    await eventually(
       () => (alice.provider.awareness.getStates().get(bob.doc.clientID)?.user as { name?: string })?.name === 'Bob',
       'Alice to see Bob’s presence',
     );
@@ -108,7 +110,7 @@ describe('metrics and logs during a session', () => {
     bob.destroy();
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_connections_open')).toBe(0);
     await expect.poll(() => metricValue(server.httpUrl, 'tandem_rooms_loaded'), { timeout: 5_000 }).toBe(0);
-    await waitFor(() => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)), 'the unload log line');
+    await eventually(() => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)), 'the unload log line');
   });
 
   it('logs JSON lines that name the room and connection, and never the document text', async () => {
@@ -119,11 +121,11 @@ describe('metrics and logs during a session', () => {
     const bob = await editor(room);
     alice.provider.awareness.setLocalStateField('user', { name: SECRET_NAME, color: '#175cd3' });
     alice.text.insert(0, SECRET_TEXT);
-    await waitFor(() => bob.text.toString() === SECRET_TEXT, 'Bob to see Alice’s text');
+    await eventually(() => bob.text.toString() === SECRET_TEXT, 'Bob to see Alice’s text');
     alice.destroy();
     bob.destroy();
-    await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
+    await eventually(
+      () => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)),
       'the room to unload',
     );
 
@@ -133,7 +135,7 @@ describe('metrics and logs during a session', () => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       expect(entry).toMatchObject({ level: expect.any(Number), time: expect.any(Number), msg: expect.any(String) });
     }
-    const connected = server.logs.filter((entry) => entry.msg === 'connected' && entry.room === roomLogId(room));
+    const connected = server.logs.filter((entry) => entry.msg === LogMessage.connected && entry.room === roomLogId(room));
     expect(connected).toHaveLength(2);
     for (const entry of connected) expect(entry).toMatchObject({ room: roomLogId(room), conn: expect.any(String), role: 'edit' });
     expect(new Set(connected.map((entry) => entry.conn)).size).toBe(2);
@@ -171,7 +173,7 @@ describe('health and readiness', () => {
     expect(unready.status).toBe(503);
     expect(await unready.json()).toEqual({ status: 'unavailable', storage: 'sqlite' });
     expect(await status('/healthz')).toBe(200);
-    await waitFor(() => server.logs.some((entry) => entry.msg === 'readiness check failed'), 'the failed check to be logged');
+    await eventually(() => server.logs.some((entry) => entry.msg === LogMessage.readinessFailed), 'the failed check to be logged');
 
     // The same file put back (same inode) is the database the server holds open: ready again.
     fs.renameSync(`${file}.moved`, file);
@@ -231,12 +233,12 @@ describe('room and view ids in the logs', () => {
     alice.destroy();
 
     const hashed = roomLogId(room);
-    const logged = (msg: string) => server.logs.some((entry) => entry.msg === msg && entry.room === hashed);
-    await waitFor(() => logged('room unloaded'), 'the room to unload');
-    for (const msg of ['room compacted', 'view link rotated', 'over rate limit; closing', 'malformed frame; closing']) {
+    const logged = (msg: LogMessageText) => server.logs.some((entry) => entry.msg === msg && entry.room === hashed);
+    await eventually(() => logged(LogMessage.roomUnloaded), 'the room to unload');
+    for (const msg of [LogMessage.roomCompacted, LogMessage.viewLinkRotated, LogMessage.overRateLimit, LogMessage.malformedFrame]) {
       expect(logged(msg), msg).toBe(true);
     }
-    const refusedPaths = server.logs.filter((entry) => entry.msg === 'upgrade refused').map((entry) => entry.path);
+    const refusedPaths = server.logs.filter((entry) => entry.msg === LogMessage.upgradeRefused).map((entry) => entry.path);
     expect(refusedPaths).toEqual(expect.arrayContaining([`/sync/${hashed}`, `/sync/view/${roomLogId(newViewId)}`]));
 
     const printed = server.printed.stdout + server.printed.stderr;

@@ -3,28 +3,30 @@
  * reconnecting on their own. SIGKILL and shutdown mid-typing live in durability.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor } from './support/clients';
-import { startServer, tempDatabaseUrl } from './support/server-process';
+import { uniqueRoom } from './support/clients';
+import { tempDatabaseUrl } from './support/server-process';
+import { connectClientForTest, startServerForTest } from './support/test-scoped';
+import { eventually } from './support/wait';
 
 describe('persistence across server restarts', () => {
   it('keeps a document across a graceful stop and start', async () => {
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('restart');
-    let server = await startServer({ databaseUrl });
+    let server = await startServerForTest({ databaseUrl });
 
-    const writer = await connectClient(server.syncUrl, room);
-    const witness = await connectClient(server.syncUrl, room);
+    const writer = await connectClientForTest(server.syncUrl, room);
+    const witness = await connectClientForTest(server.syncUrl, room);
     writer.text.insert(0, 'The quick brown fox');
     writer.text.delete(4, 6);
     writer.text.insert(writer.text.length, ' jumps over the lazy dog.');
     const expected = 'The brown fox jumps over the lazy dog.';
-    await waitFor(() => witness.text.toString() === expected, 'the witness to see every edit');
+    await eventually(() => witness.text.toString() === expected, 'the witness to see every edit');
     writer.destroy();
     witness.destroy();
 
     expect(await server.stop()).toBe(0);
-    server = await startServer({ databaseUrl, port: server.port });
-    const reader = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe(expected);
     reader.destroy();
     expect(await server.stop()).toBe(0);
@@ -33,19 +35,19 @@ describe('persistence across server restarts', () => {
   it('connected clients reconnect to the restarted server and keep editing', async () => {
     const databaseUrl = tempDatabaseUrl();
     const room = uniqueRoom('reconnect');
-    let server = await startServer({ databaseUrl });
-    const alice = await connectClient(server.syncUrl, room);
-    const bob = await connectClient(server.syncUrl, room);
+    let server = await startServerForTest({ databaseUrl });
+    const alice = await connectClientForTest(server.syncUrl, room);
+    const bob = await connectClientForTest(server.syncUrl, room);
     alice.text.insert(0, 'before restart. ');
-    await waitFor(() => bob.text.length === 16, 'Bob to see the first edit');
+    await eventually(() => bob.text.length === 16, 'Bob to see the first edit');
 
     expect(await server.stop()).toBe(0);
-    await waitFor(() => !alice.provider.wsconnected, 'Alice to notice the restart');
-    server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
+    await eventually(() => !alice.provider.wsconnected, 'Alice to notice the restart');
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    await eventually(() => alice.provider.synced && bob.provider.synced, 'both to reconnect');
 
     bob.text.insert(bob.text.length, 'after restart.');
-    await waitFor(() => alice.text.toString() === 'before restart. after restart.', 'Alice to see Bob’s edit');
+    await eventually(() => alice.text.toString() === 'before restart. after restart.', 'Alice to see Bob’s edit');
     alice.destroy();
     bob.destroy();
     expect(await server.stop()).toBe(0);

@@ -9,13 +9,15 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeUnlessSkipped } from './support/describe-when';
-import { connectClient, uniqueRoom, waitFor } from './support/clients';
-import { eventually, storedPostgresDoc } from './support/cluster';
+import { connectClient, uniqueRoom } from './support/clients';
+import { storedPostgresDoc } from './support/cluster';
 import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from './support/postgres';
 import { startServer, type ServerProcess } from './support/server-process';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 /** Appends `count` words, one every `pauseMs`; returns them. */
 async function typeWords(client: TrackedClient, prefix: string, count: number, pauseMs: number): Promise<string[]> {
@@ -24,7 +26,7 @@ async function typeWords(client: TrackedClient, prefix: string, count: number, p
     const word = `${prefix}${i}`;
     client.text.insert(client.text.length, `${word} `);
     words.push(word);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await sleep(pauseMs);
   }
   return words;
 }
@@ -71,7 +73,7 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
     const bob = await connectTrackedClient(server.syncUrl, room);
     clients.push(alice, bob);
     const typed = [...(await typeWords(alice, 'before', 5, 20)), ...(await typeWords(bob, 'early', 5, 20))];
-    await waitFor(() => alice.tracker.getState().kind === 'saved' && bob.tracker.getState().kind === 'saved', 'both to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved' && bob.tracker.getState().kind === 'saved', 'both to be saved');
     expect(await readyzStatus(server)).toBe(200);
 
     proxy.blackhole();
@@ -79,13 +81,13 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
     // Readiness answers, and says the truth: storage is not there.
     let outageStatus = await readyzStatus(server);
     for (let i = 0; i < 40 && outageStatus !== 503; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       outageStatus = await readyzStatus(server);
     }
     expect(outageStatus).toBe(503);
     typed.push(...(await during).flat());
     // Past STORAGE_FAILURE_TIMEOUT_MS the room gave up rather than freeze (its clients reconnect).
-    expect(server.logs.some((entry) => entry.room === roomLogId(room) && /storage kept failing/.test(String(entry.msg)))).toBe(true);
+    expect(server.logs.some((entry) => entry.room === roomLogId(room) && entry.msg === LogMessage.storageKeptFailing)).toBe(true);
     expect(await readyzStatus(server)).toBe(503);
 
     proxy.resume();
@@ -95,7 +97,7 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
       'every word to be stored',
       30_000,
     );
-    await waitFor(() => alice.tracker.getState().kind === 'saved' && bob.tracker.getState().kind === 'saved', 'both to be saved again', 30_000);
+    await eventually(() => alice.tracker.getState().kind === 'saved' && bob.tracker.getState().kind === 'saved', 'both to be saved again', 30_000);
     const stored = (await storedPostgresDoc(schema.url, room)).getText('title').toString();
     expect(missing(typed, stored)).toEqual([]);
     await eventually(async () => (await readyzStatus(server)) === 200, '/readyz to recover');
@@ -118,7 +120,7 @@ describeUnlessSkipped('a silent PostgreSQL partition', TEST_DATABASE_URL ? null 
       clients.push(typist);
       silentProxy.blackhole();
       await typeWords(typist, 'unstored', 10, 20);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const stopping = Date.now();
       expect(await stopped.stop()).toBe(0);
       // Well inside the 10 s shutdown timeout (which exits 1).

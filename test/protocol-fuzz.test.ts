@@ -19,10 +19,12 @@ import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType, SyncMessageType } from '../lib/protocol/sync-protocol';
 import { dropUnresolved } from '../server/document-guard';
 import { decodeClientMessage, ProtocolError, type ClientMessage } from '../server/protocol';
-import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, containsAll, openClient, uniqueRoom, type Client } from './support/clients';
 import { lazyFrames, toHex, type FuzzFrame } from './support/protocol-frames';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 /** CI replays one known seed so a landing never hinges on luck; local runs explore new ones. */
 const CI_SEED = 939248912;
@@ -143,7 +145,7 @@ async function roomsUnloaded(server: ServerProcess, count: number): Promise<void
   for (let loaded = Infinity, deadline = Date.now() + 15_000; loaded > count; ) {
     loaded = await metricValue(server, 'tandem_rooms_loaded');
     if (Date.now() > deadline) throw new Error(`rooms did not unload (${loaded} loaded, expected ${count})`);
-    if (loaded > count) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (loaded > count) await sleep(50);
   }
 }
 
@@ -155,7 +157,7 @@ async function syncedClient(syncUrl: string, room: string, timeoutMs = SYNC_TIME
     if (event) codes.push(event.code);
   });
   try {
-    await waitFor(() => client.provider.synced, `a client in ${room} to sync`, timeoutMs);
+    await eventually(() => client.provider.synced, `a client in ${room} to sync`, timeoutMs);
   } catch (error) {
     client.destroy();
     throw new Error(`${(error as Error).message}; it was closed with ${JSON.stringify(codes)}`);
@@ -296,7 +298,7 @@ describe('protocol fuzzing against the standalone server', () => {
           const edit = `${name}${label};`;
           writer.text.insert(writer.text.length, edit);
           pair.expected += edit;
-          await waitFor(
+          await eventually(
             () => reader.text.toString() === pair.expected,
             `the other honest client to see "${edit}" (${REPLAY})`,
             SYNC_TIMEOUT_MS,
@@ -393,7 +395,7 @@ describe('protocol fuzzing against the standalone server', () => {
     const scanLogs = () => {
       for (const entry of server.logs.splice(0)) {
         if (typeof entry.level === 'number' && entry.level >= 50) serverErrors.push(JSON.stringify(entry));
-        if (typeof entry.msg === 'string' && entry.msg.startsWith('an update broke the room doc')) reloadedRooms.add(String(entry.room));
+        if (entry.msg === LogMessage.roomDocBroken) reloadedRooms.add(String(entry.room));
       }
     };
 
@@ -529,7 +531,7 @@ describe('protocol fuzzing against the standalone server', () => {
           expect(missingStructs(first.doc, segment.mirror.doc), `${segment.room} stores every accepted struct (${REPLAY})`).toEqual([]);
         }
         first.doc.getMap('fuzz-check').set('alive', segment.room);
-        await waitFor(() => second.doc.getMap('fuzz-check').get('alive') === segment.room, `${segment.room} to sync`, SYNC_TIMEOUT_MS);
+        await eventually(() => second.doc.getMap('fuzz-check').get('alive') === segment.room, `${segment.room} to sync`, SYNC_TIMEOUT_MS);
         release(first, second);
       }
 
@@ -599,12 +601,12 @@ describe('frames that once crashed the server or bricked a room', () => {
       // Applied (so stored) once another client sees it.
       const bob = await syncedClient(server.syncUrl, room);
       open.push(bob);
-      await waitFor(() => bob.text.toString() === 'precious', 'Bob to see the edit', SYNC_TIMEOUT_MS);
+      await eventually(() => bob.text.toString() === 'precious', 'Bob to see the edit', SYNC_TIMEOUT_MS);
 
       const outcome = await sendOnFreshSocket(`${server.syncUrl}/${room}`, bytes, true);
       expect([CloseCode.NORMAL, CloseCode.MALFORMED_MESSAGE], `${label}: ${describeOutcome(outcome)}`).toContain(outcome.code);
       // The room writes asynchronously: give a failure there time to surface.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       expect(await isUp(server), `${label}: the server process is still up`).toBe(true);
       expect(bob.provider.wsconnected, 'Bob is still connected').toBe(true);
 

@@ -7,14 +7,16 @@
  * that Redis was lost and once that it is back. Runs with TEST_DATABASE_URL and TEST_REDIS_URL.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { describeUnlessSkipped } from './support/describe-when';
+import { eventually, sleep } from './support/wait';
+import { LogMessage, type LogMessageText } from '../server/log-messages';
 
 async function typeLetters(client: Client, letter: string, count: number, pauseMs: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     client.text.insert(Math.floor(Math.random() * (client.text.length + 1)), letter);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await sleep(pauseMs);
   }
 }
 
@@ -23,8 +25,7 @@ async function readyz(cluster: Cluster, i: number): Promise<{ status: number; bo
   return { status: response.status, body: (await response.json()) as Record<string, string> };
 }
 
-const logged = (cluster: Cluster, i: number, pattern: RegExp) =>
-  cluster.instances[i].logs.filter((entry) => pattern.test(String(entry.msg))).length;
+const logged = (cluster: Cluster, i: number, msg: LogMessageText) => cluster.instances[i].logs.filter((entry) => entry.msg === msg).length;
 
 describeUnlessSkipped('a silent Redis partition', SCALE_SKIP_REASON, () => {
   let cluster: Cluster;
@@ -45,29 +46,29 @@ describeUnlessSkipped('a silent Redis partition', SCALE_SKIP_REASON, () => {
     for (const i of [0, 1]) expect((await readyz(cluster, i)).body.redis).toBe('up');
 
     const typing = Promise.all([typeLetters(a, 'a', 100, 30), typeLetters(b, 'b', 100, 30)]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     for (const i of [0, 1]) cluster.redisOf(i).blackhole();
     for (const i of [0, 1]) {
       let answer = await readyz(cluster, i);
       for (let n = 0; n < 100 && answer.body.redis === 'up'; n++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await sleep(50);
         answer = await readyz(cluster, i);
       }
       // Each instance still serves its clients: ready, with Redis reported as degraded.
       expect(answer).toMatchObject({ status: 200, body: { status: 'ready', redis: 'degraded' } });
       expect(answer.body.reason).toMatch(/^redis: /);
     }
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await sleep(2_000);
     expect(a.text.toString()).not.toBe(b.text.toString());
     for (const i of [0, 1]) cluster.redisOf(i).resume();
     await typing;
 
-    await waitFor(() => a.text.length === 200 && a.text.toString() === b.text.toString(), 'both instances to converge', 20_000);
+    await eventually(() => a.text.length === 200 && a.text.toString() === b.text.toString(), 'both instances to converge', 20_000);
     for (const i of [0, 1]) {
-      await waitFor(() => logged(cluster, i, /^redis reachable again/) >= 1, `instance ${i} to log that Redis is back`);
+      await eventually(() => logged(cluster, i, LogMessage.redisReachableAgain) >= 1, `instance ${i} to log that Redis is back`);
       // Lost once, back once: not a line per message or per reconnect attempt.
-      expect(logged(cluster, i, /^redis unreachable/)).toBe(1);
-      expect(logged(cluster, i, /^redis reachable again/)).toBe(1);
+      expect(logged(cluster, i, LogMessage.redisUnreachable)).toBe(1);
+      expect(logged(cluster, i, LogMessage.redisReachableAgain)).toBe(1);
       expect((await readyz(cluster, i)).body).toMatchObject({ status: 'ready', redis: 'up' });
     }
     // A newcomer on either instance sees everything.

@@ -6,9 +6,11 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { MessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, containsAll, uniqueRoom, waitFor } from './support/clients';
-import { startServer, tempDatabaseUrl } from './support/server-process';
-import { connectTrackedClient, docFromFrames } from './support/tracked-client';
+import { containsAll, uniqueRoom } from './support/clients';
+import { tempDatabaseUrl } from './support/server-process';
+import { docFromFrames } from './support/tracked-client';
+import { connectClientForTest, connectTrackedClientForTest, startServerForTest } from './support/test-scoped';
+import { eventually, sleep } from './support/wait';
 
 /** Connects a raw socket, records the first byte (message type) of everything received. */
 async function recordMessageTypes(url: string): Promise<{ socket: WebSocket; types: number[] }> {
@@ -32,7 +34,7 @@ function updateFrame(text: string): Uint8Array {
 
 describe('SAVED acknowledgements', () => {
   it('are sent only to clients that ask, counting their document messages', async () => {
-    const server = await startServer();
+    const server = await startServerForTest();
     const room = uniqueRoom('acks');
     const stock = await recordMessageTypes(`${server.syncUrl}/${room}`);
     const asking = await recordMessageTypes(`${server.syncUrl}/${room}?acks=1`);
@@ -44,10 +46,10 @@ describe('SAVED acknowledgements', () => {
     stock.socket.send(updateFrame('from stock'));
     asking.socket.send(updateFrame('one'));
     asking.socket.send(updateFrame('two'));
-    await waitFor(() => acks.includes(2), 'the asking client to be told both messages are stored');
+    await eventually(() => acks.includes(2), 'the asking client to be told both messages are stored');
     // Give a stray ack every chance to arrive before asserting it never does: the stock client
     // gets "one" and "two" (in one frame when they were stored together) after the ack went out.
-    await waitFor(() => stock.types.filter((type) => type === MessageType.SYNC).length >= 2, 'stock client updates');
+    await eventually(() => stock.types.filter((type) => type === MessageType.SYNC).length >= 2, 'stock client updates');
     expect(stock.types).not.toContain(MessageType.SAVED);
     expect(acks.at(-1)).toBe(2);
 
@@ -59,9 +61,9 @@ describe('SAVED acknowledgements', () => {
   it.each(['full', 'normal'])('never claim a change that is not in storage: SIGKILL right after an ack loses nothing acked (SQLITE_SYNCHRONOUS=%s)', async (synchronous) => {
     const databaseUrl = tempDatabaseUrl();
     const env = { SQLITE_SYNCHRONOUS: synchronous };
-    let server = await startServer({ databaseUrl, env });
+    let server = await startServerForTest({ databaseUrl, env });
     const room = uniqueRoom('ack-kill');
-    const typist = await connectTrackedClient(server.syncUrl, room);
+    const typist = await connectTrackedClientForTest(server.syncUrl, room);
 
     let ackedAtKill = 0;
     const killed = new Promise<void>((resolve) => {
@@ -73,15 +75,15 @@ describe('SAVED acknowledgements', () => {
     });
     for (let i = 0; i < 2_000 && !ackedAtKill; i++) {
       typist.text.insert(typist.text.length, `${i % 10}`);
-      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (i % 10 === 0) await sleep(1);
     }
     await killed;
     const acked = docFromFrames(typist.sentDocumentFrames, ackedAtKill);
     typist.provider.shouldConnect = false;
     typist.destroy();
 
-    server = await startServer({ databaseUrl, port: server.port, env });
-    const reader = await connectClient(server.syncUrl, room);
+    server = await startServerForTest({ databaseUrl, port: server.port, env });
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(acked.getText('title').length).toBeGreaterThan(100);
     expect(containsAll(reader.doc, acked)).toBe(true);
     reader.destroy();
@@ -92,44 +94,44 @@ describe('SAVED acknowledgements', () => {
 describe('save state (lib/client/save-tracker.ts) against the real server', () => {
   it('goes saving → saved, offline with a count while the server is down, and saved after it returns', async () => {
     const databaseUrl = tempDatabaseUrl();
-    let server = await startServer({ databaseUrl });
+    let server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('save-state');
-    const alice = await connectTrackedClient(server.syncUrl, room);
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'an untouched document to be saved');
+    const alice = await connectTrackedClientForTest(server.syncUrl, room);
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'an untouched document to be saved');
 
     alice.text.insert(0, 'Hello');
     expect(alice.tracker.getState().kind).toBe('saving');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the edit to be acknowledged');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the edit to be acknowledged');
 
     expect(await server.stop()).toBe(0);
-    await waitFor(() => alice.tracker.getState().kind === 'offline', 'the offline state');
+    await eventually(() => alice.tracker.getState().kind === 'offline', 'the offline state');
     alice.text.insert(5, ', world');
     alice.text.insert(12, '!');
     expect(alice.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 2 });
     expect(alice.tracker.hasUnsavedChanges).toBe(true);
 
-    server = await startServer({ databaseUrl, port: server.port });
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the offline edits to be stored after reconnect');
+    server = await startServerForTest({ databaseUrl, port: server.port });
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the offline edits to be stored after reconnect');
     expect(alice.tracker.hasUnsavedChanges).toBe(false);
     alice.destroy();
 
-    const reader = await connectClient(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe('Hello, world!');
     reader.destroy();
     expect(await server.stop()).toBe(0);
   });
 
   it('counts deletions as changes to save, not only insertions', async () => {
-    const server = await startServer();
+    const server = await startServerForTest();
     const room = uniqueRoom('delete');
-    const alice = await connectTrackedClient(server.syncUrl, room);
+    const alice = await connectTrackedClientForTest(server.syncUrl, room);
     alice.text.insert(0, 'abc');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the insert to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the insert to be saved');
     alice.text.delete(1, 1);
     expect(alice.tracker.getState().kind).toBe('saving');
-    await waitFor(() => alice.tracker.getState().kind === 'saved', 'the deletion to be saved');
+    await eventually(() => alice.tracker.getState().kind === 'saved', 'the deletion to be saved');
     alice.destroy();
-    const reader = await connectClient(server.syncUrl, room);
+    const reader = await connectClientForTest(server.syncUrl, room);
     expect(reader.text.toString()).toBe('ac');
     reader.destroy();
     expect(await server.stop()).toBe(0);

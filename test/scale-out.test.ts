@@ -13,18 +13,28 @@ import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType } from '../lib/protocol/sync-protocol';
 import { COMPACTION_LOCK_CLASS } from '../server/storage/postgres';
-import { connectClient, containsAll, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
-import { eventually, SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
+import { connectClient, containsAll, openClient, uniqueRoom, type Client } from './support/clients';
+import { SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
 import { describeUnlessSkipped } from './support/describe-when';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
+
+/** Of each person's 120 characters in the Redis outage test, how many they type with Redis away. */
+const TYPED_DURING_OUTAGE = 100;
 
 /** Inserts `count` characters at random places, one edit every few milliseconds. */
 async function typeRandomly(client: Client, count: number, letter: string, pauseMs = 15): Promise<void> {
   for (let i = 0; i < count; i++) {
     client.text.insert(Math.floor(Math.random() * (client.text.length + 1)), letter);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    await sleep(pauseMs);
   }
+}
+
+/** How many times `letter` occurs in `text`. */
+function countOf(text: string, letter: string): number {
+  return text.split(letter).length - 1;
 }
 
 /** Every client holds the same text of `length` characters. */
@@ -83,15 +93,15 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     people.forEach((person, i) => person.provider.awareness.setLocalStateField('user', { name: `person ${i}`, color: '#175cd3' }));
 
     await Promise.all(people.map((person, i) => typeRandomly(person, 40, String.fromCharCode(97 + i))));
-    await waitFor(() => converged(people, 240), 'all six to hold the same 240 characters', 30_000);
+    await eventually(() => converged(people, 240), 'all six to hold the same 240 characters', 30_000);
     for (let i = 0; i < 6; i++) {
       expect(people[0].text.toString().split(String.fromCharCode(97 + i)).length - 1).toBe(40);
     }
-    await waitFor(() => people.every((person) => namesSeenBy(person).size === 6), 'everyone to see all six people');
+    await eventually(() => people.every((person) => namesSeenBy(person).size === 6), 'everyone to see all six people');
 
     // Leaving on one instance removes that presence on the others at once.
     people[5].destroy();
-    await waitFor(
+    await eventually(
       () => people.slice(0, 5).every((person) => !namesSeenBy(person).has('person 5')),
       'person 5 to disappear everywhere',
     );
@@ -109,18 +119,18 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     expect(await openOnDoomed()).toBe(2);
     const onDoomed = await connect(cluster.instanceSyncUrl(1), room);
     onDoomed.provider.awareness.setLocalStateField('user', { name: 'stranded', color: '#175cd3' });
-    await waitFor(() => namesSeenBy(typists[0]).has('stranded'), 'the stranded person to be seen');
+    await eventually(() => namesSeenBy(typists[0]).has('stranded'), 'the stranded person to be seen');
 
     const typing = Promise.all(typists.map((typist, i) => typeRandomly(typist, 50, String.fromCharCode(97 + i), 20)));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     await cluster.instances[1].kill();
     // What every client had received at the moment of the crash.
     const seen = typists.map((typist) => Y.encodeStateAsUpdate(typist.doc));
     await typing;
 
-    await waitFor(() => converged(typists, 300), 'every typist to hold all 300 characters', 45_000);
+    await eventually(() => converged(typists, 300), 'every typist to hold all 300 characters', 45_000);
     // The one who cannot reconnect disappears for the others: their instance went silent.
-    await waitFor(() => typists.every((typist) => !namesSeenBy(typist).has('stranded')), 'stranded presence to vanish');
+    await eventually(() => typists.every((typist) => !namesSeenBy(typist).has('stranded')), 'stranded presence to vanish');
     const stored = await storedPostgresDoc(cluster.schema.url, room);
     const survivors = [await docOfInstance(cluster, 0, room), await docOfInstance(cluster, 2, room)];
     for (const update of seen) {
@@ -138,7 +148,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     const reader = await connect(cluster.instanceSyncUrl(0), room);
     const writer = await connect(cluster.instanceSyncUrl(1), room);
     writer.text.insert(0, 'shared ');
-    await waitFor(() => reader.text.toString() === 'shared ', 'the first words to cross instances');
+    await eventually(() => reader.text.toString() === 'shared ', 'the first words to cross instances');
     cluster.redisOf(1).cut();
     writer.text.insert(7, 'stored but never published');
     await eventually(
@@ -150,7 +160,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     writer.destroy();
     await cluster.instances[1].kill();
     cluster.redisOf(1).restore();
-    await waitFor(() => reader.text.toString() === 'shared stored but never published', 'instance 0 to read them from storage');
+    await eventually(() => reader.text.toString() === 'shared stored but never published', 'instance 0 to read them from storage');
     await cluster.restart(1);
   });
 
@@ -168,30 +178,36 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', storage: 'postgres', redis: 'up' } });
 
     const typing = Promise.all(people.map((person, i) => typeRandomly(person, 120, String.fromCharCode(97 + i), 25)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     cluster.redis.cut();
     let down = await readyz();
     for (let i = 0; i < 50 && down.body.redis === 'up'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       down = await readyz();
     }
     // Still ready: the instance serves its own clients; Redis being away is reported, not fatal.
     expect(down.status).toBe(200);
     expect(down.body).toMatchObject({ status: 'ready', redis: 'degraded' });
     expect(down.body.reason).toMatch(/^redis: /);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // Redis stays away while each person types most of their 120 characters (seconds of
+    // typing), so every instance has plenty of changes the others must heal.
+    await eventually(
+      () => people.every((person, i) => countOf(person.text.toString(), String.fromCharCode(97 + i)) >= TYPED_DURING_OUTAGE),
+      `each person to type ${TYPED_DURING_OUTAGE} characters while Redis is away`,
+    );
     // Meanwhile each instance's clients keep working with each other's edits missing.
     expect(people[0].text.toString()).not.toBe(people[1].text.toString());
     cluster.redis.restore();
     await typing;
 
-    await waitFor(() => converged(people, 360), 'all three to converge after Redis returns', 30_000);
+    await eventually(() => converged(people, 360), 'all three to converge after Redis returns', 30_000);
     expect(reconnects).toBe(0);
     expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'applied' })).toBeGreaterThan(healsBefore);
-    // Converged instances stop sending each other heals (offers keep flowing, answers do not).
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Converged instances stop sending each other heals (offers keep flowing, answers do not):
+    // after a settling pause, none for 1.5 s (three heal intervals). Both pauses are on purpose.
+    await sleep(1_500);
     const healsSettled = await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await sleep(1_500);
     expect(await metricSum(cluster, 'tandem_scale_heals_total', { direction: 'sent' })).toBe(healsSettled);
     await eventually(async () => (await readyz()).body.redis === 'up', '/readyz to say Redis is back');
     expect((await readyz()).status).toBe(200);
@@ -209,11 +225,11 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     clients.push(viewer);
     // Read-only is expected here: no console warning for it (the stock handler's one job).
     viewer.provider.messageHandlers[MessageType.AUTH] = () => {};
-    await waitFor(() => viewer.provider.synced, 'the viewer to sync');
+    await eventually(() => viewer.provider.synced, 'the viewer to sync');
     const closed: number[] = [];
     viewer.provider.on('connection-close', (event: CloseEvent | null) => closed.push(event?.code ?? 0));
     expect(await viewLink('POST')).not.toBe(oldId);
-    await waitFor(() => closed.includes(CloseCode.VIEW_LINK_REVOKED), 'the viewer on another instance to be closed');
+    await eventually(() => closed.includes(CloseCode.VIEW_LINK_REVOKED), 'the viewer on another instance to be closed');
   });
 
   it('two instances wanting to compact one room at once: they wait their turn, nothing is lost', async () => {
@@ -228,7 +244,7 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
       await holder.query('BEGIN');
       await holder.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [COMPACTION_LOCK_CLASS, room]);
       await Promise.all(people.map((person, i) => typeRandomly(person, 60, String.fromCharCode(97 + i), 10)));
-      await waitFor(() => converged(people, 120), 'both to converge', 30_000);
+      await eventually(() => converged(people, 120), 'both to converge', 30_000);
       text = people[0].text.toString();
       // Both leave: each instance compacts the room before unloading it (and may already
       // have started, past COMPACT_AFTER_UPDATES), so both now wait for the lock.
@@ -240,8 +256,8 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
           30_000,
         );
         // The log line may trail the metric through the pipe.
-        await waitFor(
-          () => cluster.instances[i].logs.some((entry) => entry.room === roomLogId(room) && /compaction waits/.test(String(entry.msg))),
+        await eventually(
+          () => cluster.instances[i].logs.some((entry) => entry.room === roomLogId(room) && entry.msg === LogMessage.compactionLockWait),
           `instance ${i} to log that its compaction waits`,
         );
       }

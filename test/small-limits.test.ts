@@ -11,12 +11,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { viewLinkPath } from '../lib/protocol/api-routes';
 import { createRoomId } from '../lib/protocol/room-id';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { scrapeMetrics } from './support/metrics';
 import { openRawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
+import { eventually } from './support/wait';
 
 describe('MIN_NEW_ROOM_ID_LENGTH', () => {
   const databaseUrl = tempDatabaseUrl();
@@ -32,7 +33,7 @@ describe('MIN_NEW_ROOM_ID_LENGTH', () => {
     const legacy = await startServer({ databaseUrl });
     const notes = await connectClient(legacy.syncUrl, 'notes');
     notes.text.insert(0, 'kept');
-    await waitFor(() => storedDoc(databaseUrl, 'notes').getText('title').toString() === 'kept', 'the edit to be stored');
+    await eventually(() => storedDoc(databaseUrl, 'notes').getText('title').toString() === 'kept', 'the edit to be stored');
     notes.destroy();
     expect(await legacy.stop()).toBe(0);
 
@@ -46,7 +47,7 @@ describe('MIN_NEW_ROOM_ID_LENGTH', () => {
 
     const reopened = await connectClient(server.syncUrl, 'notes');
     open.push(reopened);
-    await waitFor(() => reopened.text.toString() === 'kept', 'the stored short room to open with its text');
+    await eventually(() => reopened.text.toString() === 'kept', 'the stored short room to open with its text');
     const fresh = await connectClient(server.syncUrl, createRoomId());
     open.push(fresh);
   });
@@ -96,7 +97,7 @@ describe('MAX_TITLE_LENGTH', () => {
     mallory.send(updateFrame(updateFrom((title) => title.insert(0, 'M'.repeat(100_000)))));
     expect(await mallory.closed()).toBe(CloseCode.MALFORMED_MESSAGE);
     expect(await rejected()).toBe(before + 1);
-    await waitFor(() => storedDoc(databaseUrl, room).getText('title').length === 200, 'the 200-character title to be stored');
+    await eventually(() => storedDoc(databaseUrl, room).getText('title').length === 200, 'the 200-character title to be stored');
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('T'.repeat(200));
     expect(writer.closeCode).toBeNull();
     writer.destroy();

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { describeSaveState } from '../components/SaveStatus';
-import { uniqueRoom, waitFor } from './support/clients';
+import { uniqueRoom } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { closeCodeOf, openRawSocket } from './support/raw-socket';
@@ -25,6 +25,8 @@ import { startServer, storedDoc, storedRows, tempDatabaseUrl, type ServerProcess
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { describeUnlessSkipped } from './support/describe-when';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually, sleep } from './support/wait';
 
 /** Text no storage can compress. */
 const randomText = (bytes: number) => randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes);
@@ -68,7 +70,7 @@ async function readyzBecomes(server: ServerProcess, status: number, timeoutMs = 
     const answer = await readyz(server);
     if (answer.status === status) return answer.body;
     if (Date.now() > deadline) throw new Error(`/readyz stayed ${answer.status} ${JSON.stringify(answer.body)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
 }
 
@@ -115,7 +117,7 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     clients.push(alice);
     const aliceCloses = recordCloses(alice);
     alice.text.insert(0, 'written before the disk filled. ');
-    await waitFor(() => saveStatus(alice) === 'Saved', 'the first edit to be saved');
+    await eventually(() => saveStatus(alice) === 'Saved', 'the first edit to be saved');
     expect(await readyz(server)).toEqual({ status: 200, body: { status: 'ready', storage: 'sqlite' } });
 
     let filler = fillDisk(disk.dir!);
@@ -127,12 +129,12 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     const attackerClosed = closeCodeOf(attacker);
     for (let i = 0; i < 4 && attacker.readyState === attacker.OPEN; i++) {
       attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
     expect(await attackerClosed).toBe(CloseCode.STORAGE_UNAVAILABLE);
     expect(await rejectedTotal(server.httpUrl, 'queued_bytes')).toBeGreaterThanOrEqual(1);
-    await waitFor(
-      () => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /storage kept failing/.test(String(entry.msg))),
+    await eventually(
+      () => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && entry.msg === LogMessage.storageKeptFailing),
       'the flooded room to give up',
     );
 
@@ -141,8 +143,8 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     const failing = await readyzBecomes(server, 503);
     expect(failing).toMatchObject({ status: 'unavailable', storage: 'sqlite', writes: 'failing' });
     expect(failing.reason).toMatch(/^storage: /);
-    await waitFor(() => aliceCloses.includes(CloseCode.STORAGE_UNAVAILABLE), 'alice to be closed with 4504');
-    await waitFor(() => saveStatus(alice).startsWith('Not saved — the server cannot store changes'), 'alice to be told it is not saved');
+    await eventually(() => aliceCloses.includes(CloseCode.STORAGE_UNAVAILABLE), 'alice to be closed with 4504');
+    await eventually(() => saveStatus(alice).startsWith('Not saved — the server cannot store changes'), 'alice to be told it is not saved');
     expect(saveStatus(alice)).toBe('Not saved — the server cannot store changes; they are kept on this device, retrying');
     expect(await rejectedTotal(server.httpUrl, 'storage_unavailable')).toBeGreaterThanOrEqual(1);
     // She keeps typing while the server cannot store anything; her client keeps it all.
@@ -150,12 +152,12 @@ describeUnlessSkipped('a full disk under SQLite', disk.skipReason, () => {
     // Her client reconnects and syncs, but nothing is stored: the status must not say "Saving…"
     // as if all were well, only "Not saved".
     const closesSoFar = aliceCloses.length;
-    await waitFor(() => alice.provider.wsconnected && alice.provider.synced && aliceCloses.length === closesSoFar, 'alice to reconnect');
+    await eventually(() => alice.provider.wsconnected && alice.provider.synced && aliceCloses.length === closesSoFar, 'alice to reconnect');
     expect(saveStatus(alice)).toBe('Not saved — the server cannot store changes; they are kept on this device, retrying');
 
     // The admin frees space. Alice's client reconnects by itself and resends what was refused.
     fs.rmSync(filler);
-    await waitFor(() => saveStatus(alice) === 'Saved', 'alice to be saved again once there is space', 30_000);
+    await eventually(() => saveStatus(alice) === 'Saved', 'alice to be saved again once there is space', 30_000);
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(alice.text.toString());
     await readyzBecomes(server, 200);
     // Nothing of the flood came back to take the freed space.
@@ -188,16 +190,16 @@ describeUnlessSkipped('a full disk under SQLite, freed before the room gives up'
       // The first update is applied and its append fails (and is retried); the next ones wait
       // in the queue until MAX_QUEUED_BYTES closes the sender.
       attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
-      await waitFor(() => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && /append failed; retrying/.test(String(entry.msg))), 'the first append to fail');
+      await eventually(() => server.logs.some((entry) => entry.room === roomLogId(floodRoom) && entry.msg === LogMessage.appendRetrying), 'the first append to fail');
       for (let i = 0; i < 3 && attacker.readyState === attacker.OPEN; i++) {
         attacker.send(updateFrame(updateFrom((text) => text.insert(0, randomText(500_000)))));
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
       expect(await closed).toBe(CloseCode.STORAGE_UNAVAILABLE);
 
       fs.rmSync(filler);
-      await waitFor(() => storedRows(databaseUrl, floodRoom).log > 0, 'the applied update to be stored once there is space', 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await eventually(() => storedRows(databaseUrl, floodRoom).log > 0, 'the applied update to be stored once there is space', 30_000);
+      await sleep(1_000);
       // Only the update the room had applied (others may have seen it once stored); what the
       // closed connection had queued was dropped with it, and never takes the freed space.
       expect(storedDoc(databaseUrl, floodRoom).getText('title').length).toBe(500_000);
@@ -229,7 +231,7 @@ describe('MAX_STORAGE_BYTES', () => {
     clients.push(bob);
     const bobCloses = recordCloses(bob);
     bob.text.insert(0, 'bob was here first. ');
-    await waitFor(() => saveStatus(bob) === 'Saved', 'bob to be saved');
+    await eventually(() => saveStatus(bob) === 'Saved', 'bob to be saved');
 
     // Rooms are free: one socket per room, 200 KB each, until the quota refuses them.
     const closes: Promise<number>[] = [];
@@ -242,7 +244,7 @@ describe('MAX_STORAGE_BYTES', () => {
       closes.push(closeCodeOf(socket));
       socket.send(updateFrame(updateFrom((text) => text.insert(0, randomText(200_000)))));
       // Let the append land, so the next update is measured against it.
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
     }
     for (const socket of sockets) socket.close();
     const codes = await Promise.all(closes);
@@ -254,8 +256,8 @@ describe('MAX_STORAGE_BYTES', () => {
     // As much as the flood update that was refused: no room for it either.
     const page = randomText(200_000);
     bob.text.insert(bob.text.length, page);
-    await waitFor(() => bobCloses.includes(CloseCode.STORAGE_FULL), 'bob to be closed with 4507');
-    await waitFor(() => saveStatus(bob).startsWith('Not saved'), 'bob to be told it is not saved');
+    await eventually(() => bobCloses.includes(CloseCode.STORAGE_FULL), 'bob to be closed with 4507');
+    await eventually(() => saveStatus(bob).startsWith('Not saved'), 'bob to be told it is not saved');
     expect(saveStatus(bob)).toBe('Not saved — the server’s storage is full; changes are kept on this device, retrying');
 
     // Someone deletes two flooded pages: deletion-only updates are accepted and saved.
@@ -266,13 +268,13 @@ describe('MAX_STORAGE_BYTES', () => {
       const cleaner = await connectTrackedClient(server.syncUrl, stored);
       const cleanerCloses = recordCloses(cleaner);
       cleaner.text.delete(0, cleaner.text.length);
-      await waitFor(() => saveStatus(cleaner) === 'Saved', 'the deletion to be saved');
+      await eventually(() => saveStatus(cleaner) === 'Saved', 'the deletion to be saved');
       expect(cleanerCloses).toEqual([]);
       // Leaving unloads and compacts the room: the deleted page's space is free again.
       cleaner.destroy();
     }
 
-    await waitFor(() => saveStatus(bob) === 'Saved', 'bob to be saved once there is room', 30_000);
+    await eventually(() => saveStatus(bob) === 'Saved', 'bob to be saved once there is room', 30_000);
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(`bob was here first. ${page}`);
   });
 });

@@ -12,13 +12,15 @@ import { TOKEN_PATH, viewLinkPath, type ViewLinkResponse } from '../lib/protocol
 import { CloseCode } from '../lib/protocol/close-codes';
 import { TOKEN_PARAM } from '../lib/protocol/sync-protocol';
 import { mintToken, type Role } from '../server/auth';
-import { connectClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, uniqueRoom, type Client } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually } from './support/wait';
 
 const SECRET = randomBytes(32).toString('hex');
 const OTHER_SECRET = randomBytes(32).toString('hex');
@@ -122,8 +124,8 @@ describe('token mode', () => {
     const before = await rejectedTotal(server.httpUrl, 'unauthorized');
     await expect(openRawSocket(syncUrl(room, await makeToken(room)))).rejects.toMatchObject({ status: 401 });
     expect(await rejectedTotal(server.httpUrl, 'unauthorized')).toBe(before + 1);
-    await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'upgrade refused' && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
+    await eventually(
+      () => server.logs.some((entry) => entry.msg === LogMessage.upgradeRefused && entry.status === 401 && entry.path === `/sync/${roomLogId(room)}`),
       `a log line for ${label}`,
     );
   });
@@ -141,7 +143,7 @@ describe('token mode', () => {
     const bob = await editor(room);
     alice.text.insert(0, 'signed ');
     bob.text.insert(bob.text.length, 'and sealed');
-    await waitFor(
+    await eventually(
       () => alice.text.toString() === bob.text.toString() && alice.text.length === 'signed and sealed'.length,
       'Alice and Bob to converge',
     );
@@ -153,14 +155,14 @@ describe('token mode', () => {
     const bob = await editor(room);
     alice.text.insert(0, 'edited');
     const peer = await rawPeer(syncUrl(room, await token(room, 'view')));
-    await waitFor(() => peer.denials.length === 1, 'the read-only notice');
+    await eventually(() => peer.denials.length === 1, 'the read-only notice');
     peer.requestDocument();
-    await waitFor(() => peer.text.toString() === 'edited', 'the viewer to get the document');
+    await eventually(() => peer.text.toString() === 'edited', 'the viewer to get the document');
 
     peer.send(updateFrame(updateFrom((text) => text.insert(0, 'FORGED '), peer.doc)));
-    await waitFor(() => peer.denials.length === 2, 'a read-only notice for the write');
+    await eventually(() => peer.denials.length === 2, 'a read-only notice for the write');
     alice.text.insert(alice.text.length, '!');
-    await waitFor(() => bob.text.toString() === 'edited!' && peer.text.toString() === 'edited!', 'Alice’s later edit to arrive');
+    await eventually(() => bob.text.toString() === 'edited!' && peer.text.toString() === 'edited!', 'Alice’s later edit to arrive');
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('edited!');
     expect(peer.socket.readyState).toBe(WebSocket.OPEN);
   });
@@ -173,7 +175,7 @@ describe('token mode', () => {
 
     const peer = await rawPeer(syncUrl(`view/${viewId}`, await token(viewId, 'view')));
     peer.requestDocument();
-    await waitFor(() => peer.denials.length === 1 && peer.text.toString() === 'shared read-only', 'the viewer to sync');
+    await eventually(() => peer.denials.length === 1 && peer.text.toString() === 'shared read-only', 'the viewer to sync');
 
     // The token must name the view id: one for the room itself, even an edit one, is for another subject.
     await expect(openRawSocket(syncUrl(`view/${viewId}`, await token(room, 'view')))).rejects.toMatchObject({ status: 403 });
@@ -182,9 +184,9 @@ describe('token mode', () => {
     // An edit-role token naming the view id still only views.
     const editRoleOnView = await rawPeer(syncUrl(`view/${viewId}`, await token(viewId, 'edit')));
     editRoleOnView.send(updateFrame(updateFrom((text) => text.insert(0, 'FORGED '), peer.doc)));
-    await waitFor(() => editRoleOnView.denials.length === 2, 'a read-only notice for the write');
+    await eventually(() => editRoleOnView.denials.length === 2, 'a read-only notice for the write');
     alice.text.insert(alice.text.length, '.');
-    await waitFor(() => peer.text.toString() === 'shared read-only.', 'Alice’s later edit to reach the viewer');
+    await eventually(() => peer.text.toString() === 'shared read-only.', 'Alice’s later edit to reach the viewer');
   });
 
   it('closes a connection whose token expires with 4401, and a stock client stops there', async () => {
@@ -202,11 +204,11 @@ describe('token mode', () => {
 
     expect(await peer.closed()).toBe(CloseCode.TOKEN_EXPIRED);
     expect(Date.now()).toBeGreaterThanOrEqual(expiresAt - 50);
-    await waitFor(() => stockClosed.length === 1, 'the stock client to be closed');
+    await eventually(() => stockClosed.length === 1, 'the stock client to be closed');
     expect(stockClosed).toEqual([CloseCode.TOKEN_EXPIRED]);
     expect(stock.provider.shouldConnect).toBe(false);
-    await waitFor(
-      () => server.logs.filter((entry) => entry.msg === 'token expired; closing' && entry.room === roomLogId(room)).length === 2,
+    await eventually(
+      () => server.logs.filter((entry) => entry.msg === LogMessage.tokenExpired && entry.room === roomLogId(room)).length === 2,
       'a log line per expired connection',
     );
     // The editor with a long-lived token is unaffected.

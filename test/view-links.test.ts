@@ -11,13 +11,15 @@ import { viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes'
 import { CloseCode } from '../lib/protocol/close-codes';
 import { isValidRoomId } from '../lib/protocol/room-id';
 import { MessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { connectClient, openClient, uniqueRoom, type Client } from './support/clients';
 import { syncStep2Frame, updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { openRawSocket } from './support/raw-socket';
 import { startServer, storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { roomLogId } from '../server/log';
+import { LogMessage } from '../server/log-messages';
+import { eventually } from './support/wait';
 
 describe('view links (open mode)', () => {
   const databaseUrl = tempDatabaseUrl();
@@ -104,25 +106,25 @@ describe('view links (open mode)', () => {
     const peer = await viewer(await viewIdOf(room));
 
     // The first frame is y-websocket's auth message "permission denied": [2, 0, varString reason].
-    await waitFor(() => peer.denials.length === 1, 'the read-only notice');
+    await eventually(() => peer.denials.length === 1, 'the read-only notice');
     expect(Array.from(peer.frames[0].subarray(0, 2))).toEqual([MessageType.AUTH, authProtocol.messagePermissionDenied]);
     expect(peer.denials[0]).toMatch(/read-only/);
 
     peer.requestDocument();
-    await waitFor(() => peer.text.toString() === 'Draft: ', 'the viewer to get the document');
+    await eventually(() => peer.text.toString() === 'Draft: ', 'the viewer to get the document');
     for (const word of ['one ', 'two ', 'three']) {
       alice.text.insert(alice.text.length, word);
       const expected = alice.text.toString();
-      await waitFor(() => peer.text.toString() === expected, `the viewer to see "${word}" live`);
+      await eventually(() => peer.text.toString() === expected, `the viewer to see "${word}" live`);
     }
 
     peer.announce({ user: { name: 'Quiet Viewer', color: '#475467', viewing: true } });
-    await waitFor(
+    await eventually(
       () => (alice.provider.awareness.getStates().get(peer.doc.clientID)?.user as { name?: string })?.name === 'Quiet Viewer',
       'the viewer to appear in the editor’s presence',
     );
     alice.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#175cd3' });
-    await waitFor(
+    await eventually(
       () => (peer.awareness.getStates().get(alice.doc.clientID)?.user as { name?: string })?.name === 'Alice',
       'the viewer to see the editor’s presence',
     );
@@ -134,13 +136,13 @@ describe('view links (open mode)', () => {
     const alice = await editor(room);
     const bob = await editor(room);
     alice.text.insert(0, 'agreed text');
-    await waitFor(() => bob.text.toString() === 'agreed text', 'Bob to see Alice’s text');
+    await eventually(() => bob.text.toString() === 'agreed text', 'Bob to see Alice’s text');
     const viewId = await viewIdOf(room);
     const peer = await viewer(viewId);
     const bystander = await viewer(viewId);
     for (const p of [peer, bystander]) p.requestDocument();
-    await waitFor(() => peer.text.toString() === 'agreed text' && bystander.text.toString() === 'agreed text', 'both viewers to sync');
-    await waitFor(() => peer.denials.length === 1, 'the read-only notice on join');
+    await eventually(() => peer.text.toString() === 'agreed text' && bystander.text.toString() === 'agreed text', 'both viewers to sync');
+    await eventually(() => peer.denials.length === 1, 'the read-only notice on join');
     const readOnlyBefore = await rejectedTotal(server.httpUrl, 'read_only');
 
     // Real Yjs content, built on the document the viewer holds, in each frame a client writes with.
@@ -148,17 +150,17 @@ describe('view links (open mode)', () => {
     const insertAsUpdate = updateFrom((text) => text.insert(text.length, ' VIEWER UPDATE'), peer.doc);
     const deletion = updateFrom((text) => text.delete(0, 'agreed '.length), peer.doc);
     peer.send(syncStep2Frame(insertAsStep2));
-    await waitFor(() => peer.denials.length === 2, 'a read-only notice for the sync step 2');
+    await eventually(() => peer.denials.length === 2, 'a read-only notice for the sync step 2');
     peer.send(updateFrame(insertAsUpdate));
-    await waitFor(() => peer.denials.length === 3, 'a read-only notice for the update');
+    await eventually(() => peer.denials.length === 3, 'a read-only notice for the update');
     peer.send(updateFrame(deletion));
-    await waitFor(() => peer.denials.length === 4, 'a read-only notice for the deletion');
+    await eventually(() => peer.denials.length === 4, 'a read-only notice for the deletion');
 
     // Storage appends in arrival order: once an edit Alice makes now reaches everyone, anything
     // queued before it would have arrived too.
     alice.text.insert(alice.text.length, ' (final)');
     const expected = 'agreed text (final)';
-    await waitFor(
+    await eventually(
       () => [bob, peer, bystander].every((client) => client.text.toString() === expected),
       'Alice’s later edit to reach Bob and both viewers',
     );
@@ -170,8 +172,8 @@ describe('view links (open mode)', () => {
 
     // Once everyone has left and the room is unloaded (compacted), storage still holds only that.
     for (const client of [alice, bob, peer, bystander]) client.destroy();
-    await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'room unloaded' && entry.room === roomLogId(room)),
+    await eventually(
+      () => server.logs.some((entry) => entry.msg === LogMessage.roomUnloaded && entry.room === roomLogId(room)),
       'the room to unload',
     );
     expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe(expected);
@@ -184,14 +186,14 @@ describe('view links (open mode)', () => {
     const alice = await editor(room);
     alice.text.insert(0, 'for your eyes');
     const stock = stockViewer(await viewIdOf(room));
-    await waitFor(() => stock.provider.synced && stock.text.toString() === 'for your eyes', 'the stock viewer to sync');
+    await eventually(() => stock.provider.synced && stock.text.toString() === 'for your eyes', 'the stock viewer to sync');
     expect(stock.denials).toHaveLength(1);
 
     // A local edit in a view-only editor is sent as a normal update frame, and refused.
     stock.text.insert(0, 'scribble ');
-    await waitFor(() => stock.denials.length === 2, 'a read-only notice for the local edit');
+    await eventually(() => stock.denials.length === 2, 'a read-only notice for the local edit');
     alice.text.insert(alice.text.length, ' only');
-    await waitFor(() => stock.text.toString() === 'scribble for your eyes only', 'the stock viewer to get Alice’s edit');
+    await eventually(() => stock.text.toString() === 'scribble for your eyes only', 'the stock viewer to get Alice’s edit');
     expect(alice.text.toString()).toBe('for your eyes only');
     expect(stock.provider.wsconnected).toBe(true);
   });
@@ -208,19 +210,19 @@ describe('view links (open mode)', () => {
     const stock = stockViewer(oldId);
     const stockClosed: number[] = [];
     stock.provider.on('closed', ({ code }) => stockClosed.push(code));
-    await waitFor(() => stock.provider.synced && peer.denials.length === 1, 'both viewers to join');
+    await eventually(() => stock.provider.synced && peer.denials.length === 1, 'both viewers to join');
     const unknownBefore = await rejectedTotal(server.httpUrl, 'unknown_view_link');
 
     const newId = await viewIdOf(room, 'POST');
     expect(newId).not.toBe(oldId);
     expect(isValidRoomId(newId)).toBe(true);
     // The close is sent before the POST is answered.
-    await waitFor(() => peer.closeCode !== null && stockClosed.length === 1, 'both viewers to be closed', 1_000);
+    await eventually(() => peer.closeCode !== null && stockClosed.length === 1, 'both viewers to be closed', 1_000);
     expect(peer.closeCode).toBe(CloseCode.VIEW_LINK_REVOKED);
     expect(stockClosed).toEqual([CloseCode.VIEW_LINK_REVOKED]);
     expect(stock.provider.shouldConnect).toBe(false); // 44xx: the stock client gives up
-    await waitFor(
-      () => server.logs.some((entry) => entry.msg === 'view link rotated' && entry.room === roomLogId(room)),
+    await eventually(
+      () => server.logs.some((entry) => entry.msg === LogMessage.viewLinkRotated && entry.room === roomLogId(room)),
       'the rotation to be logged',
     );
 
@@ -230,9 +232,9 @@ describe('view links (open mode)', () => {
 
     const fresh = await viewer(newId);
     fresh.requestDocument();
-    await waitFor(() => fresh.denials.length === 1 && fresh.text.toString() === 'before', 'a viewer on the new id');
+    await eventually(() => fresh.denials.length === 1 && fresh.text.toString() === 'before', 'a viewer on the new id');
     bob.text.insert(bob.text.length, ' and after');
-    await waitFor(
+    await eventually(
       () => alice.text.toString() === 'before and after' && fresh.text.toString() === 'before and after',
       'Bob’s edit to reach Alice and the new viewer',
     );
@@ -251,6 +253,6 @@ describe('view links (open mode)', () => {
     const viewId = await viewIdOf(room, 'POST');
     expect(await viewIdOf(room)).toBe(viewId);
     const peer = await viewer(viewId);
-    await waitFor(() => peer.denials.length === 1, 'the read-only notice');
+    await eventually(() => peer.denials.length === 1, 'the read-only notice');
   });
 });

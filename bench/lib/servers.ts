@@ -4,15 +4,13 @@
  * (y-websocket@2.1.0 `bin/server.cjs`, in memory) and Hocuspocus 3.4 (in memory or with its
  * SQLite extension). Also reads a server process's CPU time and memory from /proc.
  */
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../test/support/server-process';
+import { freePort, ROOT, spawnServer, tandemScript } from '../../test/support/spawn';
 import type { Endpoint } from './wire-client';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Another Tandem checkout to measure instead of this one (e.g. a proposed server change). */
 /**
  * Limits every benchmarked Tandem runs with. Floods (ingest, join storms, many rooms from one
@@ -77,15 +75,14 @@ export interface StartBenchServerOptions {
 
 /** Starts a fresh server of `kind` and resolves once it accepts TCP connections. */
 export async function startBenchServer(kind: ServerKind, options: StartBenchServerOptions = {}): Promise<BenchServer> {
-  const port = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, HOST: '127.0.0.1', PORT: String(port) };
   const nodeArgs = options.nodeArgs ?? [];
+  const env: Record<string, string | undefined> = {};
   let args: string[];
   let storageFile: string | null = null;
   let roomPath = '';
   if (kind === 'tandem' || kind === 'tandem-normal') {
     storageFile = options.storageFile ?? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-')), 'tandem.db');
-    args = [...nodeArgs, '--import', 'tsx', path.join(TANDEM_DIR, 'server', 'main.ts')];
+    args = [...nodeArgs, ...tandemScript('main', TANDEM_DIR)];
     Object.assign(env, {
       DATABASE_URL: `sqlite:${storageFile}`,
       ...BENCH_TANDEM_LIMITS,
@@ -101,68 +98,29 @@ export async function startBenchServer(kind: ServerKind, options: StartBenchServ
     }
     args = [...nodeArgs, HOCUSPOCUS_SERVER];
   }
-  for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[name];
-    else env[name] = value;
-  }
-  let command = process.execPath;
-  if (options.maxOpenFiles !== undefined) {
+  const port = await freePort();
+  const server = await spawnServer({
+    args,
+    port,
+    env: { ...env, ...options.env },
+    cwd: kind.startsWith('tandem') ? TANDEM_DIR : PEERS_DIR,
+    // Bench Tandem logs at warn and the peers do not log JSON: the open port is the one signal all share.
+    readyWhen: 'port-open',
     // util-linux prlimit sets the limit for the exec'd node itself, so the pid stays the server's.
-    args = [`--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`, command, ...args];
-    command = 'prlimit';
-  }
-  const child = spawn(command, args, { cwd: kind.startsWith('tandem') ? TANDEM_DIR : PEERS_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exit = { code, signal };
-      resolve();
-    }),
-  );
-  await waitForPort(port, child, () => stderr);
+    wrapper: options.maxOpenFiles === undefined ? undefined : ['prlimit', `--nofile=${options.maxOpenFiles}:${options.maxOpenFiles}`],
+  });
   return {
     kind,
-    pid: child.pid!,
+    pid: server.pid,
     endpoint: { dialect: kind.startsWith('hocuspocus') ? 'hocuspocus' : 'y-websocket', origin: `ws://127.0.0.1:${port}`, roomPath },
     storageFile,
-    output: () => stdout,
-    errors: () => stderr,
-    exit: () => exit,
-    stop: async (graceMs = 20_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+    output: () => server.printed.stdout,
+    errors: () => server.printed.stderr,
+    exit: server.exitStatus,
+    stop: async (graceMs) => {
+      await server.stop(graceMs);
     },
   };
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
-export function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function waitForPort(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${stderr()}`);
-    if (await isListening(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not listen on ${port} within 30 s: ${stderr()}`);
 }
 
 export interface ProcessSample {

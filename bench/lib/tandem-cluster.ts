@@ -4,14 +4,11 @@
  * dropped on stop) and one Redis shared by all. BENCH_DATABASE_URL / BENCH_REDIS_URL pick
  * them (else TEST_DATABASE_URL / TEST_REDIS_URL, else the local defaults).
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../test/support/server-process';
-import { BENCH_TANDEM_LIMITS, isListening } from './servers';
+import { freePort, spawnServer, tandemScript } from '../../test/support/spawn';
+import { BENCH_TANDEM_LIMITS } from './servers';
 import type { Endpoint } from './wire-client';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL || process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379';
@@ -33,45 +30,37 @@ export async function startTandemCluster(count: number): Promise<TandemCluster> 
   await adminQuery(`CREATE SCHEMA ${schema}`);
   const databaseUrl = new URL(BENCH_DATABASE_URL);
   databaseUrl.searchParams.set('options', `-c search_path=${schema}`);
-  const children = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
-        cwd: ROOT,
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, async (_, i) =>
+      spawnServer({
+        args: tandemScript('main'),
+        port: await freePort(),
+        // Bench limits log at warn, so "listening" is not printed: wait for the port instead.
+        readyWhen: 'port-open',
+        echoStderr: true,
         env: {
-          ...process.env,
-          HOST: '127.0.0.1',
-          PORT: String(port),
           DATABASE_URL: databaseUrl.toString(),
           REDIS_URL: BENCH_REDIS_URL,
           INSTANCE_ID: `${schema}-${i}`,
           ...BENCH_TANDEM_LIMITS,
         },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      await waitForPort(port, () => child.exitCode !== null);
-      return { child, port };
-    }),
+      }),
+    ),
   );
+  const servers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = started.find((result) => result.status === 'rejected');
+  if (failure) {
+    await Promise.all(servers.map((server) => server.kill()));
+    await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    throw new Error(`a Tandem instance did not start (is PostgreSQL/Redis reachable?): ${(failure.reason as Error).message}`);
+  }
   return {
-    instances: children.map(({ child, port }) => ({
-      pid: child.pid!,
-      endpoint: { dialect: 'y-websocket', origin: `ws://127.0.0.1:${port}`, roomPath: '/sync' },
+    instances: servers.map((server) => ({
+      pid: server.pid,
+      endpoint: { dialect: 'y-websocket', origin: `ws://127.0.0.1:${server.port}`, roomPath: '/sync' },
     })),
     async stop() {
-      await Promise.all(
-        children.map(({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-        ),
-      );
+      await Promise.all(servers.map((server) => server.stop()));
       await adminQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     },
   };
@@ -85,14 +74,4 @@ async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function waitForPort(port: number, exited: () => boolean): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error(`Tandem instance on ${port} exited at start (is PostgreSQL/Redis reachable?)`);
-    if (await isListening(port)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Tandem instance did not listen on ${port} within 30 s`);
 }

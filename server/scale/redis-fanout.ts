@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { roomLogId, type Logger } from '../log';
+import { LogMessage } from '../log-messages';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import type { RoomScale } from '../room-registry';
@@ -270,7 +271,7 @@ export class RedisFanout implements RoomScale {
     this.missedPings[role] = 0;
     if (this.outage && this.publisher.status === 'ready' && this.subscriber.status === 'ready') {
       this.outage = false;
-      this.log.info({ role }, 'redis reachable again; resubscribing and healing');
+      this.log.info({ role }, LogMessage.redisReachableAgain);
     }
     const channels = [CONTROL_CHANNEL, ...Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room)];
     const subscribed = role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
@@ -283,7 +284,7 @@ export class RedisFanout implements RoomScale {
   private noteOutage(role: 'publisher' | 'subscriber', error: Error): void {
     if (this.outage || this.closed) return;
     this.outage = true;
-    this.log.warn({ role, err: error.message }, 'redis unreachable; serving local clients, healing when it returns');
+    this.log.warn({ role, err: error.message }, LogMessage.redisUnreachable);
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {

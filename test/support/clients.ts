@@ -1,7 +1,8 @@
-/** Stock y-websocket clients in Node (with `ws` as their WebSocket), and waiting helpers. */
+/** Stock y-websocket clients in Node (with `ws` as their WebSocket). */
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { eventually } from './wait';
 
 // Each stock WebsocketProvider adds a process 'exit' listener until it is destroyed, and some
 // tests hold dozens of clients at once: not a leak, so no MaxListenersExceededWarning for it.
@@ -12,7 +13,7 @@ export interface Client {
   doc: Y.Doc;
   provider: WebsocketProvider;
   text: Y.Text;
-  /** Closes the provider and the doc. */
+  /** Closes the provider and the doc. Idempotent. */
   destroy(): void;
 }
 
@@ -24,7 +25,7 @@ export interface ClientOptions {
 /** Opens a stock WebsocketProvider on `room`; resolves once it has synced with the server. */
 export async function connectClient(syncUrl: string, room: string, options: ClientOptions = {}): Promise<Client> {
   const client = openClient(syncUrl, room, options);
-  await waitFor(() => client.provider.synced, `client in ${room} to sync`);
+  await eventually(() => client.provider.synced, `client in ${room} to sync`);
   return client;
 }
 
@@ -39,24 +40,18 @@ export function openClient(syncUrl: string, room: string, options: ClientOptions
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
   });
+  let destroyed = false;
   return {
     doc,
     provider,
     text: doc.getText('title'),
     destroy() {
+      if (destroyed) return;
+      destroyed = true;
       provider.destroy();
       doc.destroy();
     },
   };
-}
-
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** True when `superset` already contains every insert and delete `subset` has. */

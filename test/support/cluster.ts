@@ -115,12 +115,3 @@ export async function storedLogLength(databaseUrl: string, room: string): Promis
     await client.end();
   }
 }
-
-/** Polls an async `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

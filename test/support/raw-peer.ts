@@ -12,7 +12,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { MessageType } from '../../lib/protocol/sync-protocol';
-import { waitFor } from './clients';
+import { eventually } from './wait';
 import { awarenessFrame, syncStep1Frame } from './frames';
 import { whenOpen } from './raw-socket';
 
@@ -58,7 +58,7 @@ export async function openRawPeer(url: string, options?: ClientOptions): Promise
     error: null,
     closeCode: null,
     async closed(timeoutMs = 5_000) {
-      await waitFor(() => peer.closeCode !== null, 'the server to close the socket', timeoutMs);
+      await eventually(() => peer.closeCode !== null, 'the server to close the socket', timeoutMs);
       return peer.closeCode!;
     },
     send(frame) {

@@ -3,15 +3,12 @@
  * self-hoster does, so tests can stop it, SIGKILL it and start it again on the same port; and
  * reads what it stored straight from its SQLite file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import * as Y from 'yjs';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
+import { freePort, spawnServer, tandemScript } from './spawn';
 
 export interface ServerProcess {
   port: number;
@@ -22,9 +19,9 @@ export interface ServerProcess {
   logs: Record<string, unknown>[];
   /** Everything the process printed so far, raw: to check what must never appear in output. */
   printed: { stdout: string; stderr: string };
-  /** SIGTERM and wait; resolves with the exit code. */
+  /** SIGTERM and wait (SIGKILL after 20 s); resolves with the exit code. Idempotent. */
   stop(): Promise<number | null>;
-  /** SIGKILL and wait: no chance to flush anything. */
+  /** SIGKILL and wait: no chance to flush anything. Idempotent. */
   kill(): Promise<void>;
 }
 
@@ -84,27 +81,14 @@ export function storedDoc(databaseUrl: string, room: string): Y.Doc {
   }
 }
 
-/** Asks the OS for a free loopback port. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `server/main.ts` and resolves once it logs that it is listening. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
-    cwd: ROOT,
+  const server = await spawnServer({
+    args: tandemScript('main'),
+    port,
+    readyWhen: 'listening-logged',
     env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
       DATABASE_URL: options.databaseUrl ?? tempDatabaseUrl(),
       LOG_LEVEL: 'debug',
       ROOM_UNLOAD_DELAY_MS: '200',
@@ -116,68 +100,14 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
       MAX_TITLE_LENGTH: '0',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: Record<string, unknown>[] = [];
-  const stderr: string[] = [];
-  const printed = { stdout: '', stderr: '' };
-  child.stderr!.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
-    printed.stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  await new Promise<void>((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr.join('')}`)), 30_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      printed.stdout += chunk.toString();
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const entry = parseLogLine(line);
-        if (!entry) continue;
-        logs.push(entry);
-        if (entry.msg === 'listening') {
-          clearTimeout(timer);
-          resolve();
-        }
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code}): ${stderr.join('')}`));
-    });
-  });
-
   return {
     port,
     httpUrl: `http://127.0.0.1:${port}`,
     syncUrl: `ws://127.0.0.1:${port}/sync`,
-    logs,
-    printed,
-    stop: async () => {
-      signal(child, 'SIGTERM');
-      return exited;
-    },
-    kill: async () => {
-      signal(child, 'SIGKILL');
-      await exited;
-    },
+    logs: server.logs,
+    printed: server.printed,
+    stop: () => server.stop(),
+    kill: () => server.kill(),
   };
-}
-
-function signal(child: ChildProcess, name: NodeJS.Signals): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill(name);
-}
-
-function parseLogLine(line: string): Record<string, unknown> | null {
-  if (!line.startsWith('{')) return null;
-  try {
-    return JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    // A partial or non-JSON line (e.g. a Node warning) is not a log entry.
-    return null;
-  }
 }

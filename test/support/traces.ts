@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type * as Y from 'yjs';
+import { sleep } from './wait';
 
 export type Patch = [position: number, deleteCount: number, insertText: string];
 
@@ -73,7 +74,7 @@ export async function replayEdits(
     next++;
     if ((next - from) % yieldEvery !== 0) continue;
     await new Promise((resolve) => setImmediate(resolve));
-    while (!mayContinue(next) && keepGoing()) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (!mayContinue(next) && keepGoing()) await sleep(1);
   }
   return next;
 }

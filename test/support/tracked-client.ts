@@ -9,7 +9,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { SaveTracker } from '../../lib/client/save-tracker';
 import { MessageType, SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
-import { waitFor } from './clients';
+import { eventually } from './wait';
 
 export interface TrackedClient {
   doc: Y.Doc;
@@ -20,6 +20,7 @@ export interface TrackedClient {
   sentDocumentFrames: Uint8Array[];
   /** Called with N for every SAVED ack as it arrives, before anything else sees it. */
   onAck: ((count: number) => void) | null;
+  /** Detaches the tracker, closes the provider and the doc. Idempotent. */
   destroy(): void;
 }
 
@@ -63,12 +64,13 @@ export async function connectTrackedClient(syncUrl: string, room: string): Promi
     provider,
     tracker,
     destroy() {
+      if (doc.isDestroyed) return;
       tracker.detach();
       provider.destroy();
       doc.destroy();
     },
   });
-  await waitFor(() => provider.synced, `tracked client in ${room} to sync`);
+  await eventually(() => provider.synced, `tracked client in ${room} to sync`);
   return client as TrackedClient;
 }
 

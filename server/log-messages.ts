@@ -1,0 +1,39 @@
+/**
+ * The messages of the log lines that tests (and whoever alerts on logs) match on, named once.
+ * A message is part of what an operator reads, so rewording one here is a visible change to
+ * every emitter and test at once instead of a silent mismatch. Values are the exact strings
+ * the server logs.
+ */
+export const LogMessage = {
+  /** process.ts: the port is bound; carries port, mode, storage, auth and instance. */
+  listening: 'listening',
+  /** A connection passed the upgrade and joined its room. */
+  connected: 'connected',
+  roomUnloaded: 'room unloaded',
+  roomCompacted: 'room compacted',
+  roomLoadFailed: 'room load failed; closing with a retryable code',
+  roomDocBroken: 'an update broke the room doc mid-apply; reloading it from storage',
+  storageKeptFailing: 'storage kept failing; closed the room (4504), its clients keep their changes',
+  appendRetrying: 'storage append failed; retrying',
+  guardDroppedAtLoad:
+    'stored content the document guard refuses was dropped at load; compacting so storage holds the repaired document',
+  compactionLockWait: 'compaction waits for another one of this room to finish',
+  malformedFrame: 'malformed frame; closing',
+  frameTooBig: 'frame over MAX_MESSAGE_BYTES refused',
+  messageTimeout: 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing',
+  overRateLimit: 'over rate limit; closing',
+  roomFull: 'room full; closing',
+  tooManyRooms: 'too many loaded rooms; closing',
+  memoryPressure: 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room',
+  noHandshake: 'no handshake; closing',
+  documentTooBig: 'update would exceed MAX_DOCUMENT_BYTES; closing',
+  tokenExpired: 'token expired; closing',
+  upgradeRefused: 'upgrade refused',
+  readinessFailed: 'readiness check failed',
+  viewLinkRotated: 'view link rotated',
+  redisUnreachable: 'redis unreachable; serving local clients, healing when it returns',
+  redisReachableAgain: 'redis reachable again; resubscribing and healing',
+} as const;
+
+/** One of the messages above (helpers that take a message use it, so callers pass a constant). */
+export type LogMessageText = (typeof LogMessage)[keyof typeof LogMessage];
