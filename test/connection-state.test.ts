@@ -9,8 +9,9 @@ import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionStateStore, shouldReconnect, type ConnectionState } from '../lib/client/connection-state';
 import { CloseCode } from '../lib/protocol/close-codes';
-import { uniqueRoom, waitFor } from './support/clients';
+import { uniqueRoom } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
+import { eventually } from './support/wait';
 
 interface Watched {
   provider: WebsocketProvider;
@@ -61,7 +62,7 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
 
     provider.connect();
     expect(connection.getState().phase).toBe('connecting');
-    await waitFor(() => connection.getState().phase === 'connected', 'the provider to sync');
+    await eventually(() => connection.getState().phase === 'connected', 'the provider to sync');
 
     expect(connection.getState()).toEqual({ phase: 'connected', failedAttempts: 0, terminalClose: null, synced: true });
     expect(states.map((state) => state.phase)).toEqual(['connecting', 'syncing', 'connected']);
@@ -72,11 +73,11 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
     server = await startServer();
     const { provider, connection, edges } = watch(server.syncUrl, uniqueRoom('offline'));
     provider.connect();
-    await waitFor(() => connection.getState().synced, 'the first sync');
+    await eventually(() => connection.getState().synced, 'the first sync');
     const port = server.port;
 
     await server.stop();
-    await waitFor(() => connection.getState().failedAttempts >= 3, 'three failed attempts');
+    await eventually(() => connection.getState().failedAttempts >= 3, 'three failed attempts');
     expect(connection.getState().synced).toBe(false);
     expect(['offline', 'connecting']).toContain(connection.getState().phase);
     // A lost server is no final close: nothing stops, the provider keeps retrying.
@@ -84,7 +85,7 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
     expect(edges.filter((edge) => edge.startsWith('stopped'))).toEqual([]);
 
     server = await startServer({ port });
-    await waitFor(() => connection.getState().phase === 'connected', 'the provider to sync again');
+    await eventually(() => connection.getState().phase === 'connected', 'the provider to sync again');
     expect(connection.getState()).toEqual({ phase: 'connected', failedAttempts: 0, terminalClose: null, synced: true });
     expect(edges.filter((edge) => edge === 'synced')).toHaveLength(2);
   });
@@ -93,11 +94,11 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
     server = await startServer();
     const { provider, connection, edges } = watch(server.syncUrl, uniqueRoom('final'));
     provider.connect();
-    await waitFor(() => connection.getState().synced, 'the first sync');
+    await eventually(() => connection.getState().synced, 'the first sync');
 
     // Not a y-websocket message: the server closes with 4400, after which no client retries.
     provider.ws!.send(new Uint8Array([0xff, 0xff, 0xff]));
-    await waitFor(() => connection.getState().phase === 'ended', 'the final close');
+    await eventually(() => connection.getState().phase === 'ended', 'the final close');
 
     expect(connection.getState()).toEqual({
       phase: 'ended',
@@ -110,7 +111,7 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
     provider.connect();
     expect(connection.getState().terminalClose).toBeNull();
     expect(connection.getState().phase).toBe('connecting');
-    await waitFor(() => connection.getState().phase === 'connected', 'the deliberate reconnect to sync');
+    await eventually(() => connection.getState().phase === 'connected', 'the deliberate reconnect to sync');
   });
 
   it('sees a listener that reconnects at once on a final close as connecting, not ended', async () => {
@@ -119,11 +120,11 @@ describe('connection state (lib/client/connection-state.ts) against the real ser
     // Like the token keeper after 4401: reconnect synchronously inside the 'stopped' edge.
     connection.on('stopped', () => provider.connect());
     provider.connect();
-    await waitFor(() => connection.getState().synced, 'the first sync');
+    await eventually(() => connection.getState().synced, 'the first sync');
     const before = states.length;
 
     provider.ws!.send(new Uint8Array([0xff, 0xff, 0xff]));
-    await waitFor(() => states.length > before && connection.getState().phase === 'connected', 'the reconnect to sync');
+    await eventually(() => states.length > before && connection.getState().phase === 'connected', 'the reconnect to sync');
     expect(connection.getState().terminalClose).toBeNull();
     // Nobody reading the state is ever told the connection ended.
     expect(states.slice(before).filter((state) => state.phase === 'ended' || state.terminalClose !== null)).toEqual([]);

@@ -12,8 +12,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SaveTracker, type UnsavedCountStore } from '../lib/client/save-tracker';
 import { localUnsavedCountStore } from '../lib/client/unsaved-count-store';
 import { MessageType, SAVED_ACKS_PARAM, SyncMessageType } from '../lib/protocol/sync-protocol';
-import { connectClient, uniqueRoom, waitFor } from './support/clients';
+import { connectClient, uniqueRoom } from './support/clients';
 import { startServer, type ServerProcess } from './support/server-process';
+import { eventually } from './support/wait';
 
 type ListenerOrder = 'provider first' | 'tracker first';
 
@@ -88,7 +89,7 @@ function openTypist(syncUrl: string, room: string, order: ListenerOrder, countSt
 
 async function connectTypist(syncUrl: string, room: string, order: ListenerOrder): Promise<Typist> {
   const typist = openTypist(syncUrl, room, order);
-  await waitFor(() => typist.tracker.getState().kind === 'saved', `the ${order} typist to be saved`);
+  await eventually(() => typist.tracker.getState().kind === 'saved', `the ${order} typist to be saved`);
   return typist;
 }
 
@@ -122,7 +123,7 @@ describe('save tracking (lib/client/save-tracker.ts) in either listener order', 
       };
       typist.text.insert(0, 'Hello');
       expect(typist.tracker.getState().kind).toBe('saving');
-      await waitFor(() => typist.text.toString() === 'Hello world' && typist.tracker.getState().kind === 'saved', 'both changes to be saved');
+      await eventually(() => typist.text.toString() === 'Hello world' && typist.tracker.getState().kind === 'saved', 'both changes to be saved');
 
       expect(saved.length).toBeGreaterThan(0);
       for (const moment of saved) expect(moment.acked).toBeGreaterThanOrEqual(moment.sent);
@@ -138,14 +139,14 @@ describe('save tracking (lib/client/save-tracker.ts) in either listener order', 
       const typist = await connectTypist(server.syncUrl, room, order);
       const port = server.port;
       await server.stop();
-      await waitFor(() => typist.tracker.getState().kind === 'offline', 'the offline state');
+      await eventually(() => typist.tracker.getState().kind === 'offline', 'the offline state');
 
       typist.text.insert(0, 'offline');
       expect(typist.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 1 });
       expect(typist.tracker.hasUnsavedChanges).toBe(true);
 
       server = await startServer({ port });
-      await waitFor(() => typist.tracker.getState().kind === 'saved', 'the offline change to be saved');
+      await eventually(() => typist.tracker.getState().kind === 'saved', 'the offline change to be saved');
       const reader = await connectClient(server.syncUrl, room);
       expect(reader.text.toString()).toBe('offline');
       reader.destroy();
@@ -157,10 +158,10 @@ describe('save tracking (lib/client/save-tracker.ts) in either listener order', 
     const room = uniqueRoom('next-visit');
     const storage = memoryStorage();
     const first = openTypist(server.syncUrl, room, 'provider first', localUnsavedCountStore(storage, room));
-    await waitFor(() => first.tracker.getState().kind === 'saved', 'the first visit to be saved');
+    await eventually(() => first.tracker.getState().kind === 'saved', 'the first visit to be saved');
     const { syncUrl } = server;
     await server.stop();
-    await waitFor(() => first.tracker.getState().kind === 'offline', 'the offline state');
+    await eventually(() => first.tracker.getState().kind === 'offline', 'the offline state');
 
     for (const word of ['one ', 'two ', 'three ']) first.text.insert(first.text.length, word);
     expect(first.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 3 });
@@ -172,7 +173,7 @@ describe('save tracking (lib/client/save-tracker.ts) in either listener order', 
 
     const next = openTypist(syncUrl, room, 'provider first', localUnsavedCountStore(storage, room));
     expect(next.tracker.hasUnsavedChanges).toBe(true);
-    await waitFor(() => next.tracker.getState().kind === 'offline', 'the next visit to know it is offline');
+    await eventually(() => next.tracker.getState().kind === 'offline', 'the next visit to know it is offline');
     expect(next.tracker.getState()).toEqual({ kind: 'offline', unsavedCount: 3 });
   });
 });
