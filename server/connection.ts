@@ -10,6 +10,7 @@ import { roomLogId, type Logger } from './log';
 import { watchMessageAssembly } from './message-assembly';
 import type { Metrics, RejectionReason } from './metrics';
 import type { UpgradeTarget } from './upgrade';
+import { LogMessage } from './log-messages';
 
 export interface ConnectionOptions {
   logger: Logger;
@@ -99,12 +100,12 @@ export class Connection {
       this.refuse({
         code: CloseCode.MESSAGE_TIMEOUT,
         reason: 'message_timeout',
-        message: 'message not completed within MESSAGE_ASSEMBLY_TIMEOUT_MS; closing',
+        message: LogMessage.messageTimeout,
       }),
     );
     if (target.tokenExpiresAt !== null) {
       this.after(Math.max(0, target.tokenExpiresAt - Date.now()), () => {
-        this.log.info('token expired; closing');
+        this.log.info(LogMessage.tokenExpired);
         this.close(CloseCode.TOKEN_EXPIRED);
       });
     }

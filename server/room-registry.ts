@@ -15,6 +15,7 @@ import type { LoadedRooms } from './room/admission';
 import { WriteTurn } from './room/write-turn';
 import type { DocumentStorage } from './storage';
 import type { StorageHealth } from './storage-health';
+import { LogMessage } from './log-messages';
 
 export interface RoomRegistryOptions {
   storage: DocumentStorage;
@@ -232,7 +233,7 @@ export class RoomRegistry implements LoadedRooms {
    * and the next join loads it afresh from storage, which never held the bad update.
    */
   private evict(name: string, room: Room): void {
-    this.options.logger.warn({ room: roomLogId(name) }, 'an update broke the room doc mid-apply; reloading it from storage');
+    this.options.logger.warn({ room: roomLogId(name) }, LogMessage.roomDocBroken);
     const entry = this.entries.get(name);
     if (entry) {
       clearTimeout(entry.unloadTimer);
@@ -247,7 +248,7 @@ export class RoomRegistry implements LoadedRooms {
    * keep what was not stored; they resend it to the room loaded afresh when they reconnect.
    */
   private evictUnstorable(name: string, room: Room): void {
-    this.options.logger.error({ room: roomLogId(name), members: room.size }, 'storage kept failing; closed the room (4504), its clients keep their changes');
+    this.options.logger.error({ room: roomLogId(name), members: room.size }, LogMessage.storageKeptFailing);
     if (this.entries.get(name)) {
       clearTimeout(this.entries.get(name)!.unloadTimer);
       this.forget(name);
@@ -284,7 +285,7 @@ export class RoomRegistry implements LoadedRooms {
     if (this.isInUse(room, entry) || this.entries.get(name) !== entry) return;
     this.forget(name);
     this.free(room);
-    this.options.logger.debug({ room: roomLogId(name) }, 'room unloaded');
+    this.options.logger.debug({ room: roomLogId(name) }, LogMessage.roomUnloaded);
   }
 
   private isInUse(room: Room, entry: RoomEntry): boolean {

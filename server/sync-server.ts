@@ -19,6 +19,7 @@ import { RoomRegistry, type RoomScale } from './room-registry';
 import type { DocumentStorage } from './storage';
 import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
+import { LogMessage } from './log-messages';
 
 /** The limits and timings the sync server takes from ServerConfig, plus its collaborators. */
 export type SyncServerOptions = Pick<
@@ -106,13 +107,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       // ws closes an oversize frame's socket itself (1009 to the peer) and reports it here.
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         metrics.rejected.inc({ reason: 'too_big' });
-        connection.log.warn({ code: CloseCode.MESSAGE_TOO_BIG }, 'frame over MAX_MESSAGE_BYTES refused');
+        connection.log.warn({ code: CloseCode.MESSAGE_TOO_BIG }, LogMessage.frameTooBig);
       }
     });
     socket.on('close', (code) => connection.log.debug({ code }, 'disconnected'));
     const refusal = admission.admitConnection(connection, target.clientAddress);
     if (refusal) return connection.refuse(refusal);
-    connection.log.debug('connected');
+    connection.log.debug(LogMessage.connected);
 
     const frames = new FrameAdmission(options, target.clientAddress, connection.role, admission.overBudget);
     let receivedAny = false;
@@ -121,7 +122,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       // After a long stall timers run before sockets are read, so a first frame that arrived in
       // time may still be unread: look again once this turn of the event loop has read them.
       setImmediate(() => {
-        if (!receivedAny) connection.refuse({ code: CloseCode.HANDSHAKE_TIMEOUT, reason: 'handshake_timeout', message: 'no handshake; closing' });
+        if (!receivedAny) connection.refuse({ code: CloseCode.HANDSHAKE_TIMEOUT, reason: 'handshake_timeout', message: LogMessage.noHandshake });
       });
     });
 
@@ -159,7 +160,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         }
       },
       (error: Error) => {
-        connection.log.error({ err: error.message }, 'room load failed; closing with a retryable code');
+        connection.log.error({ err: error.message }, LogMessage.roomLoadFailed);
         connection.close(CloseCode.ROOM_UNAVAILABLE);
       },
     );
@@ -173,7 +174,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       connection.refuse({
         code: CloseCode.MALFORMED_MESSAGE,
         reason: error instanceof PresenceTooLargeError ? 'presence_too_large' : 'malformed',
-        message: 'malformed frame; closing',
+        message: LogMessage.malformedFrame,
         fields: { err: error.message, bytes: frame.byteLength },
       });
       return null;

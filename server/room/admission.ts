@@ -17,6 +17,7 @@ import { ConnectionBudget, OverBudgetAddresses, ViewerWrites, type BudgetLimits 
 import type { Metrics } from '../metrics';
 import type { ClientMessage } from '../protocol';
 import type { StorageHealth } from '../storage-health';
+import { LogMessage } from '../log-messages';
 
 /** What admission asks of the loaded rooms (the registry). */
 export interface LoadedRooms {
@@ -62,7 +63,7 @@ export class ServerAdmission {
     const { limits, rooms } = this;
     const room = connection.roomName;
     if (rooms.memberCount(room) >= limits.maxConnectionsPerRoom) {
-      return { code: CloseCode.ROOM_FULL, reason: 'room_full', message: 'room full; closing' };
+      return { code: CloseCode.ROOM_FULL, reason: 'room_full', message: LogMessage.roomFull };
     }
     const share = this.byAddress.get(address) ?? { connections: 0, rooms: new Map<string, number>() };
     if (limits.maxConnectionsPerAddress > 0 && share.connections >= limits.maxConnectionsPerAddress) {
@@ -84,11 +85,11 @@ export class ServerAdmission {
       return {
         code: CloseCode.SERVER_BUSY,
         reason: 'memory_pressure',
-        message: 'heap above ROOM_LOAD_HEAP_LIMIT_PERCENT; not loading another room',
+        message: LogMessage.memoryPressure,
       };
     }
     if (!rooms.isLoaded(room) && rooms.loadedCount >= limits.maxLoadedRooms && !rooms.evictIdleBlankRoom()) {
-      return { code: CloseCode.SERVER_BUSY, reason: 'server_busy', message: 'too many loaded rooms; closing' };
+      return { code: CloseCode.SERVER_BUSY, reason: 'server_busy', message: LogMessage.tooManyRooms };
     }
     this.byAddress.set(address, share);
     share.connections += 1;
@@ -158,7 +159,7 @@ export class FrameAdmission {
   /** Charges a decoded message to its rate (`isEcho`: presence that only echoes costs nothing). */
   admitMessage(message: ClientMessage, isEcho: () => boolean): Refusal | null {
     const over = this.budget.overRate(message, isEcho);
-    return over ? this.overLimit({ code: CloseCode.RATE_LIMITED, reason: over, message: 'over rate limit; closing' }) : null;
+    return over ? this.overLimit({ code: CloseCode.RATE_LIMITED, reason: over, message: LogMessage.overRateLimit }) : null;
   }
 
   private overLimit(refusal: Refusal): Refusal {
@@ -201,7 +202,7 @@ export function admitUpdate(
     return {
       code: CloseCode.DOCUMENT_TOO_LARGE,
       reason: 'document_too_large',
-      message: 'update would exceed MAX_DOCUMENT_BYTES; closing',
+      message: LogMessage.documentTooBig,
       fields: { bytes: quota.storedBytes },
     };
   }

@@ -8,6 +8,7 @@
 import { foldOffTheEventLoop } from '../document-fold';
 import type { Logger } from '../log';
 import type { DocumentLog, StoredDocument } from '../storage';
+import { LogMessage } from '../log-messages';
 
 /** Log bytes below which only the entry count triggers compaction. */
 const COMPACT_MIN_LOG_BYTES = 1024 * 1024;
@@ -92,7 +93,7 @@ export class Compaction {
         this.snapshotBytes = result.snapshotBytes;
         logger.debug(
           { folded: result.folded, bytes: result.snapshotBytes, head: this.head, ms: Math.round(performance.now() - started) },
-          'room compacted',
+          LogMessage.roomCompacted,
         );
       } finally {
         this.compacting = null;

@@ -9,6 +9,7 @@ import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { DocumentLog } from '../storage';
 import type { StorageHealth } from '../storage-health';
+import { LogMessage } from '../log-messages';
 
 /** Longest pause between retries of a failing storage append. */
 const MAX_APPEND_RETRY_DELAY_MS = 5_000;
@@ -67,7 +68,7 @@ export class RetryingAppend {
           );
           return null;
         }
-        logger.error({ err: (error as Error).message, attempt, delayMs }, 'storage append failed; retrying');
+        logger.error({ err: (error as Error).message, attempt, delayMs }, LogMessage.appendRetrying);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delayMs);
           this.wakeRetry = () => {

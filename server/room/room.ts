@@ -20,6 +20,7 @@ import { Compaction } from './compaction';
 import { DurableWriter, type StoredBatch } from './durable-writer';
 import { RoomPresence } from './presence';
 import type { WriteTurn } from './write-turn';
+import { LogMessage } from '../log-messages';
 
 export interface RoomOptions {
   name: string;
@@ -99,7 +100,7 @@ export class Room {
     if (repaired) {
       room.log.warn(
         { droppedUnresolved: repair.unresolved, deletedTooDeep: repair.tooDeep },
-        'stored content the document guard refuses was dropped at load; compacting so storage holds the repaired document',
+        LogMessage.guardDroppedAtLoad,
       );
       room.compaction.compactInBackground();
     } else {
