@@ -8,12 +8,13 @@ import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
-import type { DocumentStorage } from './storage';
+import type { LinkStore } from './storage';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
-  storage: DocumentStorage;
+  /** Where view links are kept. */
+  links: LinkStore;
   logger: Logger;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
@@ -39,7 +40,7 @@ class HttpError extends Error {
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
-  const { storage, tokens } = options;
+  const { links, tokens } = options;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
     if (!tokens) return; // open mode: the room id is the edit capability
@@ -56,12 +57,12 @@ export function createApiHandler(options: ApiOptions) {
   async function viewLink(request: IncomingMessage, room: string): Promise<ViewLinkResponse> {
     if (!isValidRoomId(room)) throw new HttpError(400, 'invalid room id');
     await requireEditor(request, room);
-    if (request.method === 'GET') return { viewId: await storage.ensureViewId(room, createRoomId()) };
+    if (request.method === 'GET') return { viewId: await links.ensureViewId(room, createRoomId()) };
     if (request.method !== 'POST') throw new HttpError(405, 'use GET or POST');
     const next = createRoomId();
-    const current = await storage.ensureViewId(room, next);
+    const current = await links.ensureViewId(room, next);
     if (current !== next) {
-      await storage.replaceViewId(room, next);
+      await links.replaceViewId(room, next);
       options.revokeViewLink(current);
       options.logger.info({ room: roomLogId(room) }, LogMessage.viewLinkRotated);
     }
@@ -76,7 +77,7 @@ export function createApiHandler(options: ApiOptions) {
       const minted = await mintToken(tokens, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
       return { ...minted, role: 'edit' };
     }
-    if (isValidRoomId(body.viewId) && (await storage.roomForViewId(body.viewId))) {
+    if (isValidRoomId(body.viewId) && (await links.roomForViewId(body.viewId))) {
       // The claim names the view id, never the room: a viewer's token must not reveal it.
       const minted = await mintToken(tokens, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
       return { ...minted, role: 'view' };

@@ -12,13 +12,13 @@ import { loadDotEnv } from './dot-env';
 import type { WebApp } from './http';
 import { runTandemProcess } from './process';
 import { createNonce, pageSecurityHeaders } from './security-headers';
-import type { DocumentStorage } from './storage';
+import type { DocumentLog } from './storage';
 import { isRefusedNewRoom } from './upgrade';
 
 const dev = process.argv.includes('--dev');
 const projectDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-async function createNextApp(config: ServerConfig, storage: DocumentStorage): Promise<WebApp> {
+async function createNextApp(config: ServerConfig, documents: DocumentLog): Promise<WebApp> {
   const app = next({ dev, dir: projectDir });
   await app.prepare();
   const handleRequest = app.getRequestHandler();
@@ -37,7 +37,7 @@ async function createNextApp(config: ServerConfig, storage: DocumentStorage): Pr
       delete request.headers[REFUSED_NEW_ROOM_HEADER];
       const room = /^\/d\/([^/?#]+)/.exec(request.url ?? '')?.[1];
       if (!room || !isValidRoomId(room)) return void handleRequest(request, response);
-      isRefusedNewRoom(room, { tokenMode: config.authSecret !== null, minNewRoomIdLength: config.minNewRoomIdLength, storage }).then(
+      isRefusedNewRoom(room, { tokenMode: config.authSecret !== null, minNewRoomIdLength: config.minNewRoomIdLength, documents }).then(
         (refused) => {
           if (refused) request.headers[REFUSED_NEW_ROOM_HEADER] = String(config.minNewRoomIdLength);
           void handleRequest(request, response);
@@ -54,7 +54,7 @@ async function createNextApp(config: ServerConfig, storage: DocumentStorage): Pr
 async function main(): Promise<void> {
   loadDotEnv(process.env);
   const config = configFromEnv(process.env, APP_DEFAULT_PORT);
-  const { port } = await runTandemProcess(config, (_logger, storage) => createNextApp(config, storage));
+  const { port } = await runTandemProcess(config, (_logger, documents) => createNextApp(config, documents));
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(`\n  Tandem is ready: http://${host}:${port}\n`);
 }

@@ -13,7 +13,8 @@ import { pathForLog, type Logger } from './log';
 import { LogMessage } from './log-messages';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
-import type { DocumentStorage } from './storage';
+import type { ScaleOut } from './scale-out';
+import type { DocumentLog, LinkStore } from './storage';
 import type { StorageHealth } from './storage-health';
 import type { SyncServer } from './sync-server';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -27,12 +28,15 @@ export interface WebApp {
 export interface HttpServerOptions {
   config: ServerConfig;
   sync: SyncServer;
-  storage: DocumentStorage;
+  /** Readiness pings it; upgrades ask it whether a short room id names a stored document. */
+  documents: DocumentLog;
+  /** The view-link API and upgrades on /sync/view/<viewId> (one database holds both). */
+  links: LinkStore;
   /**
    * Fan-out to other instances (REDIS_URL): readiness reports Redis (degraded, still ready,
    * while it is away), and a rotated view link closes its viewers on every instance.
    */
-  scale?: { ping(): Promise<void>; revokeViewLink(viewId: string): void };
+  scale?: ScaleOut;
   logger: Logger;
   metrics: Metrics;
   /** The Next.js app in `npm start`; absent for the standalone sync server. */
@@ -40,13 +44,13 @@ export interface HttpServerOptions {
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ config, sync, storage, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, documents, links, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
   const tokens = config.authSecret
     ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
     : null;
   const allowedOrigins = originPolicy(config.allowedOrigins, webApp !== undefined);
   const handleApi = createApiHandler({
-    storage,
+    links,
     logger,
     tokens,
     tokenTtlSeconds: config.tokenTtlSeconds,
@@ -63,7 +67,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
     const url = parseUrl(request);
     if (url.pathname === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      void checkReadiness(storage, sync.storageHealth, scale).then(({ ready, body, storageError }) => {
+      void checkReadiness(documents, sync.storageHealth, scale).then(({ ready, body, storageError }) => {
         if (!ready) logger.warn({ ...body, err: storageError }, 'readiness check failed');
         sendJson(response, ready ? 200 : 503, body);
       });
@@ -106,7 +110,7 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { storage, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength, addresses }).then(
+    resolveUpgrade(request, url, { documents, links, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength, addresses }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
@@ -136,9 +140,9 @@ export function createHttpServer({ config, sync, storage, scale, logger, metrics
  * is only logged: it may name the database file or host.
  */
 async function checkReadiness(
-  storage: DocumentStorage,
+  storage: DocumentLog,
   health: StorageHealth,
-  scale: HttpServerOptions['scale'],
+  scale: ScaleOut | undefined,
 ): Promise<{ ready: boolean; body: Record<string, string>; storageError?: string }> {
   const [storageCheck, writeCheck, redisCheck] = await Promise.allSettled([
     within(storage.ping(), 'storage did not answer'),

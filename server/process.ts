@@ -11,8 +11,9 @@ import { createLogger, roomLogId, type Logger } from './log';
 import { LogMessage } from './log-messages';
 import { createMetrics } from './metrics';
 import { RedisFanout } from './scale/redis-fanout';
-import { openStorage, type DocumentStorage } from './storage';
-import { createSyncServer } from './sync-server';
+import type { ScaleOut } from './scale-out';
+import { openStorage, type DocumentLog } from './storage';
+import { createSyncServer, type SyncServer } from './sync-server';
 
 export interface RunningProcess {
   server: http.Server;
@@ -23,7 +24,7 @@ export interface RunningProcess {
 /** Starts listening; resolves once the port is bound. */
 export async function runTandemProcess(
   config: ServerConfig,
-  createWebApp?: (logger: Logger, storage: DocumentStorage) => Promise<WebApp>,
+  createWebApp?: (logger: Logger, documents: DocumentLog) => Promise<WebApp>,
 ): Promise<RunningProcess> {
   const logger = createLogger(config.logLevel);
   const metrics = createMetrics();
@@ -36,20 +37,28 @@ export async function runTandemProcess(
       logger.info({ room: roomLogId(room) }, LogMessage.compactionLockWait);
     },
   });
-  const scale = config.redisUrl
+  // The sync server closes this instance's viewers of a link another instance rotated, but it
+  // can only be created after the fanout (its rooms link through it). So the fanout is given a
+  // function that reaches the sync server once it exists: until then no viewer is connected
+  // here, and a revocation heard meanwhile has nothing to close.
+  let syncServer: SyncServer | null = null;
+  const scale: ScaleOut | undefined = config.redisUrl
     ? await RedisFanout.connect({
       redisUrl: config.redisUrl,
       instanceId: config.instanceId,
       healIntervalMs: config.scaleHealIntervalMs,
       timeoutMs: config.redisTimeoutMs,
+      storage,
+      onViewLinkRevoked: (viewId) => syncServer?.revokeViewLink(viewId),
       logger,
       metrics,
     })
     : undefined;
   const sync = createSyncServer({ ...config, storage, logger, metrics, scale });
-  if (scale) scale.onViewLinkRevoked = (viewId) => sync.revokeViewLink(viewId);
+  syncServer = sync;
   const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
-  const server = createHttpServer({ config, sync, storage, scale, logger, metrics, webApp });
+  // One database holds both the document log and the links (storage/types.ts).
+  const server = createHttpServer({ config, sync, documents: storage, links: storage, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -13,12 +13,13 @@ import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { LoadedRooms } from './room/admission';
 import { WriteTurn } from './room/write-turn';
-import type { DocumentStorage } from './storage';
+import type { ScaleOut } from './scale-out';
+import type { DocumentLog } from './storage';
 import type { StorageHealth } from './storage-health';
 import { LogMessage } from './log-messages';
 
 export interface RoomRegistryOptions {
-  storage: DocumentStorage;
+  storage: DocumentLog;
   logger: Logger;
   metrics: Metrics;
   roomUnloadDelayMs: number;
@@ -37,19 +38,9 @@ export interface RoomRegistryOptions {
   /** Presence bytes one room holds at most (MAX_PRESENCE_BYTES_PER_ROOM). */
   maxPresenceBytesPerRoom: number;
   /** Fan-out to other server instances (REDIS_URL); absent for a single instance. */
-  scale?: RoomScale;
+  scale?: ScaleOut;
   /** Storage quota, queued-bytes cap and append failures, shared by every room. */
   storageHealth?: StorageHealth;
-}
-
-/** What the registry needs from scale-out (server/scale/): a room's link to other instances. */
-export interface RoomScale {
-  /** Wraps room storage so that each append, once stored, is shared with the other instances. */
-  relayStorage(storage: DocumentStorage): DocumentStorage;
-  /** The room is loaded: relay its changes and presence, and ask the peers for what it lacks. */
-  attach(room: Room): void;
-  /** The room is about to be freed: stop relaying it. */
-  detach(room: Room): void;
 }
 
 interface RoomEntry {
@@ -69,12 +60,9 @@ export class RoomRegistry implements LoadedRooms {
   private readonly membersByRoom = new Map<string, Set<Connection>>();
   /** One write turn for every room: their batches of one event-loop turn share one commit. */
   private readonly writeTurn = new WriteTurn();
-  /** Storage as rooms see it: with scale-out, stored appends are also published. */
-  private readonly roomStorage: DocumentStorage;
   private readonly limits: DocumentLimits;
 
   constructor(private readonly options: RoomRegistryOptions) {
-    this.roomStorage = options.scale ? options.scale.relayStorage(options.storage) : options.storage;
     this.limits = {
       rootNames: new Set(options.documentRootNames),
       maxNestingDepth: options.maxNestingDepth,
@@ -205,7 +193,7 @@ export class RoomRegistry implements LoadedRooms {
     const { logger, metrics, compactAfterUpdates, maxDocumentBytes, maxPresenceIdsPerConnection, maxPresenceBytesPerRoom } = this.options;
     const room = await Room.load({
       name,
-      storage: this.roomStorage,
+      storage: this.options.storage,
       logger,
       metrics,
       compactAfterUpdates,

@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from './log';
 import { StorageHealth, type StorageHealthOptions } from './storage-health';
 import { createMemoryStorage } from './storage/memory';
-import type { DocumentStorage } from './storage';
+import type { DocumentLog } from './storage';
 
 const logger = createLogger('silent');
 
-function healthOf(storage: DocumentStorage, options: Partial<StorageHealthOptions> = {}): StorageHealth {
+function healthOf(storage: DocumentLog, options: Partial<StorageHealthOptions> = {}): StorageHealth {
   return new StorageHealth({
     storage,
     logger,
@@ -20,7 +20,7 @@ function healthOf(storage: DocumentStorage, options: Partial<StorageHealthOption
 }
 
 /** Memory storage whose size, free space and write probe the test sets. */
-function fakeStorage(state: { used: number; free: number | null; probeFails?: boolean }): DocumentStorage {
+function fakeStorage(state: { used: number; free: number | null; probeFails?: boolean }): DocumentLog {
   return {
     ...createMemoryStorage(),
     usedBytes: async () => state.used,

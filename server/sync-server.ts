@@ -15,8 +15,9 @@ import type { Metrics } from './metrics';
 import { decodeClientMessage, PresenceTooLargeError, ProtocolError, type ClientMessage } from './protocol';
 import { READ_ONLY, type Room } from './room';
 import { FrameAdmission, ServerAdmission } from './room/admission';
-import { RoomRegistry, type RoomScale } from './room-registry';
-import type { DocumentStorage } from './storage';
+import { RoomRegistry } from './room-registry';
+import type { ScaleOut } from './scale-out';
+import type { DocumentLog } from './storage';
 import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
 import { LogMessage } from './log-messages';
@@ -57,11 +58,11 @@ export type SyncServerOptions = Pick<
   | 'maxQueuedBytes'
   | 'storageFailureTimeoutMs'
 > & {
-  storage: DocumentStorage;
+  storage: DocumentLog;
   logger: Logger;
   metrics: Metrics;
   /** Fan-out to other server instances (REDIS_URL), when configured. */
-  scale?: RoomScale;
+  scale?: ScaleOut;
 };
 
 export interface SyncServer {

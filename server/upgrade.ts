@@ -9,7 +9,7 @@ import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib
 import { TokenError, verifyToken, type Role, type TokenPolicy } from './auth';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
-import type { DocumentStorage } from './storage';
+import type { DocumentLog, LinkStore } from './storage';
 
 /** Where an accepted upgrade goes and with which rights. */
 export interface UpgradeTarget {
@@ -33,7 +33,10 @@ export interface UpgradeRefusal {
 }
 
 export interface UpgradePolicy {
-  storage: DocumentStorage;
+  /** Asked whether a short room id names a stored document (MIN_NEW_ROOM_ID_LENGTH). */
+  documents: DocumentLog;
+  /** Resolves a view link to its room. */
+  links: LinkStore;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
   allowedOrigins: AllowedOrigins;
@@ -82,7 +85,6 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
   }
 }
 
-/** Whether storage holds anything for the room (a short id from before MIN_NEW_ROOM_ID_LENGTH still opens). */
 /**
  * Whether open mode refuses `room` as a new document: shorter than MIN_NEW_ROOM_ID_LENGTH (a
  * guessable capability, e.g. /d/notes) and nothing stored under it. Token mode names rooms in
@@ -90,9 +92,10 @@ function isSameOrigin(origin: string, host: string | undefined): boolean {
  */
 export async function isRefusedNewRoom(
   room: string,
-  policy: { tokenMode: boolean; minNewRoomIdLength: number; storage: DocumentStorage },
+  policy: { tokenMode: boolean; minNewRoomIdLength: number; documents: DocumentLog },
 ): Promise<boolean> {
-  return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await policy.storage.holdsRoom(room));
+  // A short id stored before MIN_NEW_ROOM_ID_LENGTH was set still opens.
+  return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await policy.documents.holdsRoom(room));
 }
 
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
@@ -131,7 +134,7 @@ export async function resolveUpgrade(
 
   let roomName = id;
   if (isView) {
-    const room = await policy.storage.roomForViewId(id);
+    const room = await policy.links.roomForViewId(id);
     if (!room) return { status: 404, message: 'unknown view link', reason: 'unknown_view_link' };
     roomName = room;
   }

@@ -221,6 +221,16 @@ export class RoomPresence {
     return () => this.localListeners.delete(listener);
   }
 
+  /**
+   * The presence this instance's members hold, as one awareness update (null when they hold
+   * none), for another instance that starts holding the room and missed what was shared before.
+   */
+  encodeLocal(): Uint8Array | null {
+    const ids: number[] = [];
+    for (const [id, owner] of this.owners) if (!(owner instanceof RemoteInstance) && this.awareness.states.has(id)) ids.push(id);
+    return ids.length === 0 ? null : awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids);
+  }
+
   /** Stops relaying and the awareness timer. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

@@ -9,7 +9,7 @@ import * as encoding from 'lib0/encoding';
 export const ScaleMessageType = {
   /** A change the sender's clients made, stored by the sender. */
   UPDATE: 0,
-  /** An awareness (presence) update of the sender's clients. */
+  /** An awareness (presence) update of the sender's clients (addressed when it answers PRESENCE_QUERY). */
   AWARENESS: 1,
   /** The sender's state vector and delete-set digest: "send me what I lack". */
   STATE: 2,
@@ -19,6 +19,12 @@ export const ScaleMessageType = {
   LEFT: 4,
   /** On the control channel: a view link was rotated; payload is the old view id (UTF-8). */
   VIEW_LINK_REVOKED: 5,
+  /**
+   * The sender starts holding the room (or is back after an outage): every instance answers
+   * with its own clients' presence, as an AWARENESS addressed to it. What was shared before
+   * the sender subscribed never reached it, and clients renew their presence only every 15 s.
+   */
+  PRESENCE_QUERY: 6,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -30,6 +36,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   3: 'heal',
   4: 'left',
   5: 'view_link_revoked',
+  6: 'presence_query',
 };
 
 export interface ScaleMessage {

@@ -16,10 +16,9 @@ import { roomLogId, type Logger } from '../log';
 import { LogMessage } from '../log-messages';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
-import type { RoomScale } from '../room-registry';
-import type { DocumentStorage } from '../storage';
-import { decodeScaleMessage, encodeScaleMessage, SCALE_MESSAGE_KINDS, ScaleMessageType, type ScaleMessageTypeValue } from './messages';
-import { relayingStorage } from './relaying-storage';
+import type { ScaleOut } from '../scale-out';
+import type { DocumentLog } from '../storage';
+import { decodeScaleMessage, encodeScaleMessage, SCALE_MESSAGE_KINDS, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue } from './messages';
 import { RoomLink } from './room-link';
 
 export interface RedisFanoutOptions {
@@ -30,6 +29,10 @@ export interface RedisFanoutOptions {
   healIntervalMs: number;
   /** Longest a command may take (REDIS_TIMEOUT_MS); also the watchdog's PING interval. */
   timeoutMs?: number;
+  /** What rooms are stored in: a link reads it to catch up on what a dead instance stored. */
+  storage: Pick<DocumentLog, 'load'>;
+  /** Closes this instance's viewers of a view link another instance rotated. */
+  onViewLinkRevoked: (viewId: string) => void;
   logger: Logger;
   metrics: Metrics;
 }
@@ -48,7 +51,7 @@ const KEEPALIVE_DELAY_MS = 10_000;
 /** Peers silent for this many heal intervals are taken for dead: their presence is dropped. */
 const SILENT_INTERVALS = 3;
 
-export class RedisFanout implements RoomScale {
+export class RedisFanout implements ScaleOut {
   readonly instanceId: string;
   private readonly options: RedisFanoutOptions;
   private readonly log: Logger;
@@ -64,10 +67,6 @@ export class RedisFanout implements RoomScale {
   /** Redis was unreachable and we said so; log the recovery once. */
   private outage = false;
   private closed = false;
-  /** Storage as rooms see it, set by relayStorage(): links read it to catch up. */
-  private storage: DocumentStorage | null = null;
-  /** Closes this instance's viewers of a view link another instance rotated. */
-  onViewLinkRevoked: ((viewId: string) => void) | null = null;
 
   /** Connects both connections (waiting a little for Redis) and starts healing. */
   static async connect(options: RedisFanoutOptions): Promise<RedisFanout> {
@@ -113,12 +112,6 @@ export class RedisFanout implements RoomScale {
     this.watchdogTimer.unref();
   }
 
-  /** Room storage whose appends, once they resolve, are published to the other instances. */
-  relayStorage(storage: DocumentStorage): DocumentStorage {
-    this.storage = storage;
-    return relayingStorage(storage, (room, update) => this.publish(room, ScaleMessageType.UPDATE, update));
-  }
-
   /** Starts relaying a loaded room and asks the peers at once for what it lacks. */
   attach(room: Room): void {
     if (this.closed) return;
@@ -127,14 +120,14 @@ export class RedisFanout implements RoomScale {
       room,
       instanceId: this.instanceId,
       publish: (type, payload, target) => this.publish(room.name, type, payload, target),
-      loadStored: async () => (this.storage ? (await this.storage.load(room.name)).updates : []),
+      loadStored: async () => (await this.options.storage.load(room.name)).updates,
       metrics: this.options.metrics,
       logger: this.options.logger,
     });
     this.links.set(room.name, link);
-    // Offer only once subscribed, or the answers would arrive before we listen.
+    // Ask only once subscribed, or the answers would arrive before we listen.
     this.subscriber.subscribe(CHANNEL_PREFIX + room.name).then(
-      () => link.offerState(),
+      () => link.askPeers(),
       (error: Error) => this.log.warn({ room: roomLogId(room.name), err: error.message }, 'subscribe failed; retried on reconnect'),
     );
   }
@@ -204,15 +197,8 @@ export class RedisFanout implements RoomScale {
     const room = name.slice(CHANNEL_PREFIX.length);
     const link = this.links.get(room);
     if (!link) return;
-    let message;
-    try {
-      message = decodeScaleMessage(bytes);
-    } catch (error) {
-      this.log.warn({ room: roomLogId(room), err: (error as Error).message }, 'undecodable scale message ignored');
-      return;
-    }
-    if (message.sender === this.instanceId) return;
-    this.options.metrics.relayed.inc({ direction: 'received', kind: SCALE_MESSAGE_KINDS[message.type] });
+    const message = this.decodeFromPeer(bytes, room);
+    if (!message) return;
     try {
       link.handle(message);
     } catch (error) {
@@ -221,16 +207,27 @@ export class RedisFanout implements RoomScale {
   }
 
   private receiveControl(bytes: Buffer): void {
-    let message;
+    const message = this.decodeFromPeer(bytes, null);
+    if (message?.type === ScaleMessageType.VIEW_LINK_REVOKED) this.options.onViewLinkRevoked(new TextDecoder().decode(message.payload));
+  }
+
+  /**
+   * Decodes a message another instance sent on a room's channel (`room`) or the control channel
+   * (null) and counts it; null for this instance's own, and for one that does not decode
+   * (logged: an instance of another version, or a stranger on the channel).
+   */
+  private decodeFromPeer(bytes: Buffer, room: string | null): ScaleMessage | null {
+    let message: ScaleMessage;
     try {
       message = decodeScaleMessage(bytes);
     } catch (error) {
-      this.log.warn({ err: (error as Error).message }, 'undecodable control message ignored');
-      return;
+      const where = room === null ? {} : { room: roomLogId(room) };
+      this.log.warn({ ...where, err: (error as Error).message }, `undecodable ${room === null ? 'control' : 'scale'} message ignored`);
+      return null;
     }
-    if (message.sender === this.instanceId || message.type !== ScaleMessageType.VIEW_LINK_REVOKED) return;
+    if (message.sender === this.instanceId) return null;
     this.options.metrics.relayed.inc({ direction: 'received', kind: SCALE_MESSAGE_KINDS[message.type] });
-    this.onViewLinkRevoked?.(new TextDecoder().decode(message.payload));
+    return message;
   }
 
   /** Offers every loaded room's state (and drops presence of instances gone silent). */
@@ -276,7 +273,11 @@ export class RedisFanout implements RoomScale {
     const channels = [CONTROL_CHANNEL, ...Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room)];
     const subscribed = role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
     subscribed.then(
-      () => this.healAll(),
+      () => {
+        this.healAll();
+        // Presence shared while this instance was cut off never arrived: ask for it again.
+        for (const link of this.links.values()) link.askForPresence();
+      },
       (error: Error) => this.log.warn({ err: error.message }, 'resubscribe failed; retried on the next reconnect'),
     );
   }

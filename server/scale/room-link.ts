@@ -1,9 +1,12 @@
 /**
- * One loaded room's link to the other server instances that hold it: applies their stored
- * changes and presence, shares local presence, and heals. Healing: each instance offers its
- * state vector (and a digest of its delete set, since deletions do not show in a state
- * vector) every few seconds; whoever holds something the offerer lacks answers with exactly
- * that, addressed to it. So instances converge even when pub/sub dropped messages.
+ * One loaded room's link to the other server instances that hold it: publishes what the
+ * room's own clients changed once it is stored (the room's stored event, so nobody anywhere
+ * sees an update that is not stored), shares local presence, applies the others' changes and
+ * presence, and heals. Healing: each instance offers its state vector (and a digest of its
+ * delete set, since deletions do not show in a state vector) every few seconds; whoever holds
+ * something the offerer lacks answers with exactly that, addressed to it. So instances
+ * converge even when pub/sub dropped messages. Presence heals when an instance starts holding
+ * the room or reconnects: it asks, and every other instance answers with its clients' presence.
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
@@ -11,10 +14,6 @@ import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import { decodeStateOffer, encodeStateOffer, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue, type StateOffer } from './messages';
-
-/** How long to wait for a local batch to be stored before answering an offer with the doc. */
-const STORED_POLL_MS = 5;
-const STORED_POLL_ATTEMPTS = 400;
 
 export interface RoomLinkOptions {
   room: Room;
@@ -33,7 +32,11 @@ export class RoomLink {
   private readonly log: Logger;
   /** Stops sharing local presence (RoomPresence books whose ids other instances relayed). */
   private readonly stopSharingPresence: () => void;
+  /** Stops publishing the room's stored changes. */
+  private readonly stopPublishingStored: () => void;
   private readonly lastHeardMs = new Map<string, number>();
+  /** Each peer's newest offer not answered yet: answers wait until the room's changes are stored. */
+  private readonly unansweredOffers = new Map<string, StateOffer>();
   /** This doc's offer, encoded once per doc version. */
   private offer: StateOffer | null = null;
   private disposed = false;
@@ -45,6 +48,7 @@ export class RoomLink {
     this.stopSharingPresence = this.room.presence.onLocalChange((update) =>
       this.options.publish(ScaleMessageType.AWARENESS, update),
     );
+    this.stopPublishingStored = this.room.onStored((change) => this.options.publish(ScaleMessageType.UPDATE, change));
     this.room.doc.on('update', this.forgetOffer);
   }
 
@@ -57,10 +61,15 @@ export class RoomLink {
         this.room.applyRemoteUpdate(message.payload);
         return;
       case ScaleMessageType.AWARENESS:
+        // An answer to another instance's PRESENCE_QUERY: that one lacks it, this one does not.
+        if (message.target !== '' && message.target !== this.options.instanceId) return;
         this.room.presence.applyRemote(message.sender, message.payload);
         return;
+      case ScaleMessageType.PRESENCE_QUERY:
+        this.answerPresenceQuery(message.sender);
+        return;
       case ScaleMessageType.STATE:
-        this.answerOffer(message.sender, decodeStateOffer(message.payload), 0);
+        this.receiveOffer(message.sender, decodeStateOffer(message.payload));
         return;
       case ScaleMessageType.HEAL:
         if (message.target !== this.options.instanceId) return;
@@ -74,10 +83,22 @@ export class RoomLink {
     }
   }
 
+  /** Asks the peers for everything this instance lacks: once subscribed to a room it starts holding. */
+  askPeers(): void {
+    this.offerState();
+    this.askForPresence();
+  }
+
   /** Publishes this doc's state vector so peers send what it lacks. */
   offerState(): void {
     if (this.disposed) return;
     this.options.publish(ScaleMessageType.STATE, encodeStateOffer(this.currentOffer()));
+  }
+
+  /** Asks every peer for its clients' presence (what it shared before this instance listened). */
+  askForPresence(): void {
+    if (this.disposed) return;
+    this.options.publish(ScaleMessageType.PRESENCE_QUERY, new Uint8Array());
   }
 
   /**
@@ -102,6 +123,8 @@ export class RoomLink {
     if (this.disposed) return;
     this.disposed = true;
     this.stopSharingPresence();
+    this.stopPublishingStored();
+    this.unansweredOffers.clear();
     this.room.doc.off('update', this.forgetOffer);
     this.options.publish(ScaleMessageType.LEFT, new Uint8Array());
   }
@@ -117,16 +140,35 @@ export class RoomLink {
     }
   }
 
+  /** Sends a peer that asked the presence of this instance's clients, if they have any. */
+  private answerPresenceQuery(sender: string): void {
+    const presence = this.room.presence.encodeLocal();
+    if (presence) this.options.publish(ScaleMessageType.AWARENESS, presence, sender);
+  }
+
   /**
-   * Answers a peer's offer with what it lacks. Only stored changes may leave this instance,
-   * so while a local batch is being appended the answer waits for it.
+   * Answers a peer's offer with what it lacks. Only stored changes may leave this instance, so
+   * the answer waits until what the room received so far is stored; a newer offer from the
+   * same peer meanwhile replaces the one waiting.
    */
-  private answerOffer(sender: string, offer: StateOffer, attempt: number): void {
-    if (this.disposed) return;
-    if (this.room.hasUnstoredChanges) {
-      if (attempt < STORED_POLL_ATTEMPTS) setTimeout(() => this.answerOffer(sender, offer, attempt + 1), STORED_POLL_MS);
-      return;
-    }
+  private receiveOffer(sender: string, offer: StateOffer): void {
+    const waiting = this.unansweredOffers.has(sender);
+    this.unansweredOffers.set(sender, offer);
+    if (waiting) return;
+    this.room.whenStored().then(
+      () => {
+        const newest = this.unansweredOffers.get(sender);
+        this.unansweredOffers.delete(sender);
+        if (newest && !this.disposed) this.answerOffer(sender, newest);
+      },
+      (error: Error) => {
+        this.unansweredOffers.delete(sender);
+        this.log.warn({ instance: sender, err: error.message }, 'waiting for stored changes failed; the next offer is answered');
+      },
+    );
+  }
+
+  private answerOffer(sender: string, offer: StateOffer): void {
     const mine = this.currentOffer();
     if (!this.hasMoreThan(offer) && Buffer.compare(mine.deleteSetDigest, offer.deleteSetDigest) === 0) return;
     this.options.metrics.heals.inc({ direction: 'sent' });

@@ -6,6 +6,7 @@
  * a transaction-scoped advisory lock, which a crashed holder's ended session frees.
  */
 import pg from 'pg';
+import { createGroupCommit } from './group-commit';
 import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
 
 /** Each entry runs once, in order, in one transaction with its schema_migrations row. */
@@ -77,6 +78,7 @@ const SELECT_USED_BYTES = `
     AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
+interface PendingAppend { room: string; update: Uint8Array }
 
 export interface PostgresOptions {
   /** Called with errors of idle pooled connections (e.g. the server restarted), for the log. */
@@ -143,13 +145,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     }
   }
 
-  // Group commit: the appends requested in one event-loop turn, from any room, go into one
-  // multi-row INSERT (one round trip, one WAL flush) rather than one statement each.
-  let pending: { room: string; update: Uint8Array; resolve: (head: number) => void; reject: (error: Error) => void }[] = [];
-  let inFlight = new Set<Promise<void>>();
-  const commitPending = (): Promise<void> => {
-    const items = pending;
-    pending = [];
+  // Group commit (group-commit.ts): the appends of one synchronous run, from any room, go into
+  // one multi-row INSERT (one round trip, one WAL flush) rather than one statement each.
+  const appends = createGroupCommit(async (items: PendingAppend[]): Promise<number[]> => {
     const values = items.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
     const params = items.flatMap((item) => [item.room, Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)]);
     // Postgres assigns the serial ids in VALUES order, and RETURNING lists rows in that order.
@@ -157,14 +155,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     // on a fresh connection. A timed-out INSERT may still have committed: the retry then
     // stores the update twice, which is harmless, as applying a Yjs update again changes
     // nothing (loads and folds merge the duplicate away).
-    const done = pool.query<{ id: string }>(`INSERT INTO room_updates (room, data) VALUES ${values} RETURNING id`, params).then(
-      (result) => items.forEach((item, i) => item.resolve(Number(result.rows[i].id))),
-      (error: Error) => items.forEach((item) => item.reject(error)),
-    );
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done));
-    return done;
-  };
+    const result = await pool.query<{ id: string }>(`INSERT INTO room_updates (room, data) VALUES ${values} RETURNING id`, params);
+    return result.rows.map((row) => Number(row.id));
+  });
 
   let closed = false;
   return {
@@ -181,11 +174,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       return rows[0]?.held === true;
     },
     append(room, update) {
-      return new Promise<number>((resolve, reject) => {
-        if (closed) return reject(new Error('storage is closed'));
-        pending.push({ room, update: update.slice(), resolve, reject });
-        if (pending.length === 1) setImmediate(() => void commitPending());
-      });
+      if (closed) return Promise.reject(new Error('storage is closed'));
+      // A copy: the caller's buffer may change before the commit reads it.
+      return appends.submit({ room, update: update.slice() });
     },
     compact(room, fold: FoldUpdates): Promise<CompactionResult | null> {
       return transaction(async (client) => {
@@ -242,9 +233,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     async close() {
       if (closed) return;
       closed = true;
-      if (pending.length > 0) void commitPending();
-      await Promise.allSettled(Array.from(inFlight));
-      inFlight = new Set();
+      await appends.flush();
       // Ending a connection whose peer went silent waits for a goodbye that never comes.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([pool.end(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { createGroupCommit } from './group-commit';
 import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
 
 const SCHEMA = `
@@ -40,6 +41,7 @@ const SELECT_ROOM_HELD =
 
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
+interface PendingAppend { room: string; update: Uint8Array }
 
 export interface SqliteOptions {
   /** `full` (default): fsync every commit; `normal`: WAL without it (crash- but not power-safe). */
@@ -120,24 +122,12 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     };
   };
 
-  // Group commit: every append requested in one event-loop turn, from any room, goes into one
-  // transaction, so a busy server pays one fsync per turn rather than one per active room.
-  let pendingAppends: { room: string; update: Uint8Array; resolve: (head: number) => void; reject: (error: Error) => void }[] = [];
-  const insertAll = db.transaction((items: typeof pendingAppends) =>
+  // Group commit (group-commit.ts): the appends of one synchronous run, from any room, go into
+  // one transaction, so a busy server pays one fsync per turn rather than one per active room.
+  const insertAll = db.transaction((items: PendingAppend[]) =>
     items.map((item) => Number(insertUpdate.run(item.room, item.update).lastInsertRowid)),
   );
-  const commitPendingAppends = () => {
-    const items = pendingAppends;
-    pendingAppends = [];
-    let heads: number[];
-    try {
-      heads = insertAll(items);
-    } catch (error) {
-      for (const item of items) item.reject(error as Error);
-      return;
-    }
-    items.forEach((item, i) => item.resolve(heads[i]));
-  };
+  const appends = createGroupCommit((items: PendingAppend[]) => insertAll(items));
 
   let closed = false;
   return {
@@ -149,11 +139,8 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       return selectRoomHeld.get(room, room)?.held === 1;
     },
     append(room, update) {
-      return new Promise<number>((resolve, reject) => {
-        if (closed) return reject(new Error('storage is closed'));
-        pendingAppends.push({ room, update, resolve, reject });
-        if (pendingAppends.length === 1) setImmediate(commitPendingAppends);
-      });
+      if (closed) return Promise.reject(new Error('storage is closed'));
+      return appends.submit({ room, update });
     },
     compact(room, fold) {
       return compactRoom(room, fold);
@@ -191,7 +178,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     async close() {
       if (closed) return;
       closed = true;
-      if (pendingAppends.length > 0) commitPendingAppends();
+      await appends.flush();
       db.close();
     },
   };

@@ -1,7 +1,8 @@
 /**
- * The storage contract (server/storage/types.ts), run against every backend: ordered appends,
- * isolated rooms, compaction that folds what storage holds and keeps later entries, and for
- * SQLite and PostgreSQL, durability across reopening. PostgreSQL runs when TEST_DATABASE_URL
+ * The storage contract (server/storage/types.ts), run against every backend, in its two parts:
+ * the document log (ordered appends, isolated rooms, compaction that folds what storage holds
+ * and keeps later entries) and the link store (view links); and for SQLite and PostgreSQL,
+ * durability of both across reopening. PostgreSQL runs when TEST_DATABASE_URL
  * is set (a fresh schema per test, dropped afterwards), with its cross-instance compaction
  * lock. Payloads are real Yjs updates, so "what load returns rebuilds the document" is
  * checked, not just byte equality.
@@ -77,18 +78,23 @@ function recordingFold() {
   return { fold, calls };
 }
 
-/** The contract every DocumentStorage implementation must pass. */
-function describeStorageContract(name: string, open: () => Promise<OpenedStorage>) {
-  describe(`${name} storage contract`, () => {
-    const opened: DocumentStorage[] = [];
-    async function openStorage(): Promise<OpenedStorage> {
-      const result = await open();
-      opened.push(result.storage);
-      return result;
-    }
-    afterEach(async () => {
-      for (const storage of opened.splice(0)) await storage.close();
-    });
+/** Opens a store per test with `open` and closes every one after the test (call inside a describe). */
+function openedPerTest(open: () => Promise<OpenedStorage>): () => Promise<OpenedStorage> {
+  const opened: DocumentStorage[] = [];
+  afterEach(async () => {
+    for (const storage of opened.splice(0)) await storage.close();
+  });
+  return async () => {
+    const result = await open();
+    opened.push(result.storage);
+    return result;
+  };
+}
+
+/** The document-log half of the contract (DocumentLog), which every backend must pass. */
+function describeDocumentLogContract(name: string, open: () => Promise<OpenedStorage>) {
+  describe(`${name} document log contract`, () => {
+    const openStorage = openedPerTest(open);
 
     it('loads an unknown room as empty with head 0', async () => {
       const { storage } = await openStorage();
@@ -401,6 +407,14 @@ function describeStorageContract(name: string, open: () => Promise<OpenedStorage
       }
     });
 
+  });
+}
+
+/** The link-store half of the contract (LinkStore), which every backend must pass. */
+function describeLinkStoreContract(name: string, open: () => Promise<OpenedStorage>) {
+  describe(`${name} link store contract`, () => {
+    const openStorage = openedPerTest(open);
+
     it('keeps the first view id a room gets, whatever later candidates say', async () => {
       const { storage } = await openStorage();
       expect(await storage.roomForViewId('view-a')).toBeNull();
@@ -459,14 +473,16 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
   });
 }
 
-describeStorageContract('memory', async () => ({ storage: createMemoryStorage() }));
+describeDocumentLogContract('memory', async () => ({ storage: createMemoryStorage() }));
+describeLinkStoreContract('memory', async () => ({ storage: createMemoryStorage() }));
 
 function openTempSqlite(): Required<OpenedStorage> {
   const file = path.join(makeTempDir(), 'tandem.db');
   return { storage: openSqliteStorage(file), reopen: async () => openSqliteStorage(file) };
 }
 
-describeStorageContract('sqlite', async () => openTempSqlite());
+describeDocumentLogContract('sqlite', async () => openTempSqlite());
+describeLinkStoreContract('sqlite', async () => openTempSqlite());
 describeDurableStorageContract('sqlite', async () => openTempSqlite());
 
 describe('sqlite storage file', () => {
@@ -517,7 +533,8 @@ async function openTempPostgres(): Promise<Required<OpenedStorage>> {
 }
 
 if (TEST_DATABASE_URL) {
-  describeStorageContract('postgres', openTempPostgres);
+  describeDocumentLogContract('postgres', openTempPostgres);
+  describeLinkStoreContract('postgres', openTempPostgres);
   describeDurableStorageContract('postgres', openTempPostgres);
 
   describe('postgres storage with several instances', () => {
