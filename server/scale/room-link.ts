@@ -168,6 +168,7 @@ export class RoomLink {
     );
   }
 
+  /** Publishes, addressed to the peer, what its offer shows it lacks (nothing if it lacks nothing). */
   private answerOffer(sender: string, offer: StateOffer): void {
     const mine = this.currentOffer();
     if (!this.hasMoreThan(offer) && Buffer.compare(mine.deleteSetDigest, offer.deleteSetDigest) === 0) return;
