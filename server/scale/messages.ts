@@ -20,9 +20,9 @@ export const ScaleMessageType = {
   /** On the control channel: a view link was rotated; payload is the old view id (UTF-8). */
   VIEW_LINK_REVOKED: 5,
   /**
-   * The sender starts holding the room (or is back after an outage): every instance answers
-   * with its own clients' presence, as an AWARENESS addressed to it. What was shared before
-   * the sender subscribed never reached it, and clients renew their presence only every 15 s.
+   * The sender starts holding the room: every instance answers with its own clients' presence,
+   * as an AWARENESS addressed to it. What was shared before the sender subscribed never reached
+   * it, and clients renew their presence only every 15 s.
    */
   PRESENCE_QUERY: 6,
 } as const;

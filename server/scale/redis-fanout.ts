@@ -273,11 +273,7 @@ export class RedisFanout implements ScaleOut {
     const channels = [CONTROL_CHANNEL, ...Array.from(this.links.keys(), (room) => CHANNEL_PREFIX + room)];
     const subscribed = role === 'subscriber' ? this.subscriber.subscribe(...channels) : Promise.resolve();
     subscribed.then(
-      () => {
-        this.healAll();
-        // Presence shared while this instance was cut off never arrived: ask for it again.
-        for (const link of this.links.values()) link.askForPresence();
-      },
+      () => this.healAll(),
       (error: Error) => this.log.warn({ err: error.message }, 'resubscribe failed; retried on the next reconnect'),
     );
   }

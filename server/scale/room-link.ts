@@ -5,8 +5,10 @@
  * presence, and heals. Healing: each instance offers its state vector (and a digest of its
  * delete set, since deletions do not show in a state vector) every few seconds; whoever holds
  * something the offerer lacks answers with exactly that, addressed to it. So instances
- * converge even when pub/sub dropped messages. Presence heals when an instance starts holding
- * the room or reconnects: it asks, and every other instance answers with its clients' presence.
+ * converge even when pub/sub dropped messages. An instance that starts holding the room asks
+ * for the others' presence, and each answers with its clients' presence. Not so after an
+ * outage: presence dropped for a silent peer comes back only at a higher clock, which only its
+ * client makes (when it renews); a copy at the clock already seen changes nothing.
  */
 import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
@@ -95,8 +97,8 @@ export class RoomLink {
     this.options.publish(ScaleMessageType.STATE, encodeStateOffer(this.currentOffer()));
   }
 
-  /** Asks every peer for its clients' presence (what it shared before this instance listened). */
-  askForPresence(): void {
+  /** Asks every peer for its clients' presence (what it shared before this room was loaded here). */
+  private askForPresence(): void {
     if (this.disposed) return;
     this.options.publish(ScaleMessageType.PRESENCE_QUERY, new Uint8Array());
   }
