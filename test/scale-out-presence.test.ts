@@ -8,9 +8,10 @@
  * TEST_REDIS_URL; skipped without them).
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openClient, uniqueRoom, waitFor, type Client } from './support/clients';
+import { openClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { describeUnlessSkipped } from './support/describe-when';
+import { eventually } from './support/wait';
 
 const ROUNDS = 20;
 const PEOPLE = 6;
@@ -53,10 +54,10 @@ describeUnlessSkipped('scale-out presence of a room starting on every instance a
         clients.push(person);
         return person;
       });
-      await waitFor(() => people.every((person) => person.provider.synced), `round ${round}: all six to sync`);
+      await eventually(() => people.every((person) => person.provider.synced), `round ${round}: all six to sync`);
       const connectedAt = Date.now();
       const everyoneSeen = () => people.every((person) => namesSeenBy(person).size === PEOPLE);
-      await waitFor(everyoneSeen, 'everyone to see everyone', SEE_EVERYONE_MS).catch(() => {
+      await eventually(everyoneSeen, 'everyone to see everyone', SEE_EVERYONE_MS).catch(() => {
         const seen = people.map((person) => namesSeenBy(person).size).join(', ');
         late.push(`round ${round}: after ${Date.now() - connectedAt} ms each saw ${seen} of ${PEOPLE}`);
       });
