@@ -167,6 +167,19 @@ describe('RoomPresence', () => {
     expect(Array.from(presence.awareness.getStates().keys())).toEqual([1]);
   });
 
+  it('lets nobody own a stale copy of presence it already removed (a dropped peer sending it again)', () => {
+    const { presence } = presenceWith([]);
+    toDestroy.push(presence);
+    presence.applyRemote('sync-1', encodeAwarenessEntries([entry(1, 1, user('Alice'))]));
+    presence.dropInstance('sync-1');
+    // The same state at the same clock: the awareness ignores it, so the id must stay free.
+    presence.applyRemote('sync-1', encodeAwarenessEntries([entry(1, 1, user('Alice'))]));
+    expect(presence.awareness.getStates().size).toBe(0);
+    const alice = fakeConnection();
+    presence.receive(alice, [entry(1, 2, user('Alice'))]);
+    expect(presence.awareness.getStates().get(1)).toEqual(user('Alice'));
+  });
+
   it('refuses a viewer an id an editor held last, or one that wrote to the document', async () => {
     const eve = fakeConnection('view');
     const { presence, rejected, doc } = presenceWith([eve]);

@@ -195,6 +195,9 @@ export class RoomPresence {
           accepted.push(entry);
           gone.push(entry.clientId);
         }
+      } else if ((this.awareness.meta.get(entry.clientId)?.clock ?? -1) >= entry.clock && !this.awareness.states.has(entry.clientId)) {
+        // Not newer than a removal already applied here: the awareness ignores it, so nobody
+        // may own it or have its bytes counted (a stale copy, e.g. of a peer dropped as silent).
       } else {
         // Counted, never refused: the instance that relayed it judged it against the same caps.
         this.claim(entry.clientId, origin);
