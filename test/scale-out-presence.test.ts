@@ -8,7 +8,7 @@
  * TEST_REDIS_URL; skipped without them).
  */
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openClient, uniqueRoom, type Client } from './support/clients';
+import { namesSeenBy, openClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, type Cluster } from './support/cluster';
 import { describeUnlessSkipped } from './support/describe-when';
 import { eventually } from './support/wait';
@@ -18,16 +18,6 @@ const PEOPLE = 6;
 const INSTANCES = 3;
 /** Longest anyone may wait, once everyone is connected, to see everyone. */
 const SEE_EVERYONE_MS = 1_000;
-
-/** The names in a client's view of the room's presence. */
-function namesSeenBy(client: Client): Set<string> {
-  const names = new Set<string>();
-  for (const state of client.provider.awareness.getStates().values()) {
-    const name = (state as { user?: { name?: string } }).user?.name;
-    if (name) names.add(name);
-  }
-  return names;
-}
 
 describeUnlessSkipped('scale-out presence of a room starting on every instance at once', SCALE_SKIP_REASON, () => {
   let cluster: Cluster;

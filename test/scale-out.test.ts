@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType } from '../lib/protocol/sync-protocol';
 import { COMPACTION_LOCK_CLASS } from '../server/storage/postgres';
-import { connectClient, containsAll, openClient, uniqueRoom, type Client } from './support/clients';
+import { connectClient, containsAll, namesSeenBy, openClient, uniqueRoom, type Client } from './support/clients';
 import { SCALE_SKIP_REASON, startCluster, storedLogLength, storedPostgresDoc, type Cluster } from './support/cluster';
 import { metricValue } from './support/metrics';
 import { describeUnlessSkipped } from './support/describe-when';
@@ -41,16 +41,6 @@ function countOf(text: string, letter: string): number {
 function converged(clients: Client[], length: number): boolean {
   const text = clients[0].text.toString();
   return text.length === length && clients.every((client) => client.text.toString() === text);
-}
-
-/** The names in a client's view of the room's presence. */
-function namesSeenBy(client: Client): Set<string> {
-  const names = new Set<string>();
-  for (const state of client.provider.awareness.getStates().values()) {
-    const name = (state as { user?: { name?: string } }).user?.name;
-    if (name) names.add(name);
-  }
-  return names;
 }
 
 /** A fresh client straight to one instance, synced: what that instance's doc holds. */

@@ -55,6 +55,16 @@ export function openClient(syncUrl: string, room: string, options: ClientOptions
 }
 
 /** True when `superset` already contains every insert and delete `subset` has. */
+/** The names in a client's view of the room's presence. */
+export function namesSeenBy(client: Client): Set<string> {
+  const names = new Set<string>();
+  for (const state of client.provider.awareness.getStates().values()) {
+    const name = (state as { user?: { name?: string } }).user?.name;
+    if (name) names.add(name);
+  }
+  return names;
+}
+
 export function containsAll(superset: Y.Doc, subset: Y.Doc): boolean {
   const probe = new Y.Doc();
   Y.applyUpdate(probe, Y.encodeStateAsUpdate(superset));
