@@ -168,6 +168,8 @@ test('printing shows only the document', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);
   await alice.placeCaret('end');
   await alice.typeInEditor('Printed words', 5);
+  // Bob's caret goes before the words only once he has them all (else it may land inside them).
+  await expect(bob.editor).toContainText('Printed words');
   await bob.placeCaret('start');
   await expect(alice.caretLabel('Bob')).toBeVisible();
 
