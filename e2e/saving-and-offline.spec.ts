@@ -5,6 +5,8 @@ import { ALICE, BOB, expect, TandemPage, test } from './fixtures';
 
 /** Reconnect attempts to sit through with the server down (the provider backs off from 100 ms). */
 const RETRIES_WHILE_DOWN = 3;
+/** The shortest stretch the page is watched with the server down. */
+const DOWN_AT_LEAST_MS = 3_000;
 
 test('typing offline shows a count of kept changes; back online they reach the other person and it says Saved', async ({ openTogether }) => {
   const [alice, bob] = await openTogether(ALICE, BOB);
@@ -89,10 +91,14 @@ test('with the server stopped the status never says Saved, and it does once the 
       if (new URL(socket.url()).pathname.startsWith(`${SYNC_PATH}/`)) attempts += 1;
     });
     await server.stop();
+    const downSince = Date.now();
     await alice.typeInEditor('Typed while the server is down.');
     await expect(alice.saveStatus).toHaveText(/^Offline — \d+ changes? kept on this device$/);
-    // A while with the server down: long enough for several retries, each of which failed.
-    await expect.poll(() => attempts, { timeout: 20_000 }).toBeGreaterThanOrEqual(RETRIES_WHILE_DOWN);
+    // A while with the server down: several retries, each of which failed, and at least
+    // DOWN_AT_LEAST_MS of watching that "Saved" never shows meanwhile.
+    await expect
+      .poll(() => attempts >= RETRIES_WHILE_DOWN && Date.now() - downSince >= DOWN_AT_LEAST_MS, { timeout: 20_000 })
+      .toBe(true);
     const whileDown = await alice.page.evaluate(() => (window as unknown as { seenStatuses: string[] }).seenStatuses);
     expect(whileDown.length).toBeGreaterThan(0);
     expect(whileDown).not.toContain('Saved');

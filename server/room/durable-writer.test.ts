@@ -238,4 +238,22 @@ describe('the durable write path', () => {
     expect(seenByBobWhenPublished).toEqual([0]);
     expect(updatesSent(bob)).toHaveLength(1);
   });
+
+  it('forwards and acknowledges a stored change even when a stored-change listener throws', async () => {
+    const { storage, release } = heldStorage();
+    release();
+    const { room } = await roomOn(storage);
+    const alice = fakeConnection();
+    const bob = fakeConnection();
+    room.join(alice);
+    room.join(bob);
+    room.onStored(() => {
+      throw new Error('redis client bug');
+    });
+    room.handle(alice, updateMessage(edit('still shared').update));
+    await room.whenStored();
+    expect(savedCounts(alice)).toEqual([1]);
+    expect(updatesSent(bob)).toHaveLength(1);
+    expect(alice.closedWith).toBeNull();
+  });
 });

@@ -122,9 +122,16 @@ export class DurableWriter {
     sent.messages += 1;
     this.queued += reservedBytes;
     this.queue.push({ update: update?.update ?? null, decoded: update?.decoded ?? null, origin, sequence: sent.messages });
-    this.writing ??= new Promise<void>((resolve, reject) => this.turn.join(() => this.drain().then(resolve, reject))).finally(() => {
-      this.writing = null;
-    });
+    this.writing ??= new Promise<void>((resolve, reject) => this.turn.join(() => this.drain().then(resolve, reject)))
+      .catch((error: Error) => {
+        // Not storage (appends retry) but a bug: the doc may hold what was never stored, so the
+        // room is reloaded from storage; nothing of the failed batch was acknowledged.
+        this.log.error({ err: error.message }, 'the write path failed unexpectedly; reloading the room');
+        this.options.onCorrupted();
+      })
+      .finally(() => {
+        this.writing = null;
+      });
   }
 
   /** Runs `task` once the doc holds nothing unstored: at once, or after the current batch. */

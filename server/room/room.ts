@@ -277,9 +277,17 @@ export class Room {
   /** A batch is stored (or changed nothing): tell the listeners, then everyone else. */
   private readonly delivered = ({ change, head, items }: StoredBatch): void => {
     if (!change) return;
-    if (head !== null) this.compaction.appended(head, change.byteLength);
-    for (const listener of this.storedListeners) listener(change);
+    for (const listener of this.storedListeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        // A listener (scale-out's publish) must not keep the change from this room's members.
+        this.log.error({ err: (error as Error).message }, 'a stored-change listener failed; forwarding anyway');
+      }
+    }
     this.broadcast.forwardBatch(change, items);
+    // After forwarding: a compaction's first read must not delay the keystroke it follows.
+    if (head !== null) this.compaction.appended(head, change.byteLength);
   };
 }
 

@@ -68,6 +68,52 @@ describe('createGroupCommit', () => {
     expect(await Promise.all([second, third])).toEqual([20, 30]);
   });
 
+  it('overlaps asynchronous commits up to maxInFlight, so one slow commit holds only its own items', async () => {
+    const rounds: { items: number[]; done: ReturnType<typeof deferred<number[]>> }[] = [];
+    const group = createGroupCommit(
+      (items: number[]) => {
+        const done = deferred<number[]>();
+        rounds.push({ items, done });
+        return done.promise;
+      },
+      { maxInFlight: 2 },
+    );
+    const slow = group.submit(1);
+    await nextTurn();
+    const fast = group.submit(2);
+    await nextTurn();
+    expect(rounds.map((round) => round.items)).toEqual([[1], [2]]);
+    rounds[1].done.resolve([20]);
+    expect(await fast).toBe(20);
+    // Both slots taken again: the next two wait for a free one and go together.
+    const third = group.submit(3);
+    await nextTurn();
+    const fourth = group.submit(4);
+    const fifth = group.submit(5);
+    await nextTurn();
+    expect(rounds.map((round) => round.items)).toEqual([[1], [2], [3]]);
+    rounds[0].done.resolve([10]);
+    expect(await slow).toBe(10);
+    await nextTurn();
+    expect(rounds.map((round) => round.items)).toEqual([[1], [2], [3], [4, 5]]);
+    rounds[2].done.resolve([30]);
+    rounds[3].done.resolve([40, 50]);
+    expect(await Promise.all([third, fourth, fifth])).toEqual([30, 40, 50]);
+  });
+
+  it('puts at most maxItems into one commit, starting the rest as the next ones', async () => {
+    const commits: number[][] = [];
+    const group = createGroupCommit(
+      (items: number[]) => {
+        commits.push(items);
+        return items;
+      },
+      { maxItems: 2 },
+    );
+    expect(await Promise.all([1, 2, 3, 4, 5].map((item) => group.submit(item)))).toEqual([1, 2, 3, 4, 5]);
+    expect(commits).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
   it("rejects every submitter of a failed commit with its error, and the next commit still runs", async () => {
     const rounds: { items: string[]; done: ReturnType<typeof deferred<string[]>> }[] = [];
     const group = createGroupCommit((items: string[]) => {

@@ -3,9 +3,11 @@
  * synchronous run (until the next microtask checkpoint), from any room, goes into one commit,
  * so a busy server pays one fsync or round trip per event-loop turn rather than one per room.
  * The commit starts in a microtask, in the same turn as the submissions: a room that applies
- * its batch and appends it gets its commit under way before the event loop moves on. One
- * commit runs at a time; whatever is submitted while an asynchronous one is in flight waits
- * and goes into the next.
+ * its batch and appends it gets its commit under way before the event loop moves on.
+ * Asynchronous commits (PostgreSQL) may overlap, up to `maxInFlight`: one slow statement must
+ * not hold every other room's appends behind it (each room has at most one append outstanding,
+ * so commits need no order between them). Past that, what is submitted waits and goes into the
+ * next commit, at most `maxItems` per commit.
  */
 
 /** Commits `items` together; returns one result per item, in order (or throws for all). */
@@ -25,15 +27,25 @@ interface Submission<Item, Result> {
   reject: (error: Error) => void;
 }
 
+export interface GroupCommitOptions {
+  /** Asynchronous commits that may run at once (default 1). */
+  maxInFlight?: number;
+  /** Most items in one commit (default: no limit). */
+  maxItems?: number;
+}
+
 /** Creates an empty group commit over `commit`. */
-export function createGroupCommit<Item, Result>(commit: CommitBatch<Item, Result>): GroupCommit<Item, Result> {
-  let queued: Submission<Item, Result>[] = [];
+export function createGroupCommit<Item, Result>(
+  commit: CommitBatch<Item, Result>,
+  { maxInFlight = 1, maxItems = Infinity }: GroupCommitOptions = {},
+): GroupCommit<Item, Result> {
+  const queued: Submission<Item, Result>[] = [];
   let scheduled = false;
-  /** The asynchronous commit under way, settled (never rejected) once its submitters are answered. */
-  let inFlight: Promise<void> | null = null;
+  /** The asynchronous commits under way, each settled (never rejected) once its submitters are answered. */
+  const inFlight = new Set<Promise<void>>();
 
   const schedule = () => {
-    if (scheduled || inFlight || queued.length === 0) return;
+    if (scheduled || inFlight.size >= maxInFlight || queued.length === 0) return;
     scheduled = true;
     queueMicrotask(run);
   };
@@ -52,9 +64,8 @@ export function createGroupCommit<Item, Result>(commit: CommitBatch<Item, Result
 
   function run(): void {
     scheduled = false;
-    if (inFlight || queued.length === 0) return;
-    const batch = queued;
-    queued = [];
+    if (inFlight.size >= maxInFlight || queued.length === 0) return;
+    const batch = queued.splice(0, maxItems);
     let outcome: Result[] | Promise<Result[]>;
     try {
       outcome = commit(batch.map((submission) => submission.item));
@@ -68,14 +79,17 @@ export function createGroupCommit<Item, Result>(commit: CommitBatch<Item, Result
       schedule();
       return;
     }
-    inFlight = outcome.then(
+    const settled = outcome.then(
       (results) => answer(batch, results),
       (error: unknown) => fail(batch, error),
     );
-    void inFlight.then(() => {
-      inFlight = null;
+    inFlight.add(settled);
+    void settled.then(() => {
+      inFlight.delete(settled);
       schedule();
     });
+    // More waiting than one commit takes, and room for another: start it too.
+    schedule();
   }
 
   return {
@@ -86,9 +100,9 @@ export function createGroupCommit<Item, Result>(commit: CommitBatch<Item, Result
       });
     },
     async flush() {
-      while (inFlight || queued.length > 0) {
-        if (inFlight) await inFlight;
-        else run();
+      while (inFlight.size > 0 || queued.length > 0) {
+        if (queued.length > 0 && inFlight.size < maxInFlight) run();
+        else await Promise.race(inFlight);
       }
     },
   };

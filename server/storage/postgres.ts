@@ -93,6 +93,13 @@ export interface PostgresOptions {
   timeoutMs?: number;
 }
 
+/** Pooled connections (loads, compactions and appends share them). */
+const POOL_SIZE = 10;
+/** Append commits that may run at once; the rest of the pool stays free for loads and compactions. */
+const APPEND_COMMITS_IN_FLIGHT = 4;
+/** Most rows in one append INSERT. */
+const APPEND_ROWS_PER_COMMIT = 1_000;
+
 /** Default of `timeoutMs`, as DEFAULT_CONFIG.storageTimeoutMs. */
 const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -101,7 +108,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString,
-    max: 10,
+    max: POOL_SIZE,
     connectionTimeoutMillis: timeoutMs,
     // Client side: a query with no answer fails after this, and pg-pool then destroys its
     // client (release with the error) rather than reuse a connection in an unknown state.
@@ -146,7 +153,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   }
 
   // Group commit (group-commit.ts): the appends of one synchronous run, from any room, go into
-  // one multi-row INSERT (one round trip, one WAL flush) rather than one statement each.
+  // one multi-row INSERT (one round trip, one WAL flush) rather than one statement each. Up to
+  // APPEND_COMMITS_IN_FLIGHT run at once (a slow one holds only its own rooms), each of at most
+  // APPEND_ROWS_PER_COMMIT rows (3 bind parameters a row, far under PostgreSQL's 65,535).
   const appends = createGroupCommit(async (items: PendingAppend[]): Promise<number[]> => {
     const values = items.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
     const params = items.flatMap((item) => [item.room, Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)]);
@@ -157,7 +166,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     // nothing (loads and folds merge the duplicate away).
     const result = await pool.query<{ id: string }>(`INSERT INTO room_updates (room, data) VALUES ${values} RETURNING id`, params);
     return result.rows.map((row) => Number(row.id));
-  });
+  }, { maxInFlight: APPEND_COMMITS_IN_FLIGHT, maxItems: APPEND_ROWS_PER_COMMIT });
 
   let closed = false;
   return {

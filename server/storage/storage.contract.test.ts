@@ -14,7 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from '../../test/support/postgres';
+import { adminQuery, createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from '../../test/support/postgres';
 import { createMemoryStorage } from './memory';
 import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { openSqliteStorage } from './sqlite';
@@ -562,6 +562,25 @@ if (TEST_DATABASE_URL) {
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
       expect(rows).toEqual([{ version: 1 }]);
+    });
+
+    it("does not hold one room's append behind another room's slow one", async () => {
+      const schema = await createTestSchema('slow');
+      schemas.push(schema);
+      const storage = await openPostgresStorage(schema.url);
+      opened.push(storage);
+      // Every INSERT of room 'slow' takes 2 s (a lock wait, a slow disk); other rooms' are quick.
+      await adminQuery(`
+        CREATE FUNCTION ${schema.name}.slow() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.room = 'slow' THEN PERFORM pg_sleep(2); END IF; RETURN NEW; END $$;
+        CREATE TRIGGER slow BEFORE INSERT ON ${schema.name}.room_updates FOR EACH ROW EXECUTE FUNCTION ${schema.name}.slow();`);
+      let slowStored = false;
+      const slow = storage.append('slow', createWriter().edit((t) => t.insert(0, 'slow'))).then(() => (slowStored = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await storage.append('fast', createWriter().edit((t) => t.insert(0, 'fast')));
+      expect(slowStored).toBe(false);
+      await slow;
+      expect(rebuild((await storage.load('slow')).updates)).toBe('slow');
     });
 
     it('sees what another instance stored, and compacts it too', async () => {
