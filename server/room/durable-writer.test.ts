@@ -63,6 +63,15 @@ async function roomOn(storage: DocumentLog, extra: { health?: StorageHealth; met
   return { room, metrics };
 }
 
+/** `count` editors joined to `room`, in order. */
+function joined(room: Room, count: number): FakeConnection[] {
+  return Array.from({ length: count }, () => {
+    const connection = fakeConnection();
+    room.join(connection);
+    return connection;
+  });
+}
+
 /** A typed change as a stock client would send it, and the doc that made it. */
 function edit(text: string, doc = new Y.Doc()) {
   const before = Y.encodeStateVector(doc);
@@ -86,10 +95,7 @@ describe('the durable write path', () => {
   it('acknowledges and forwards a change only once its append resolved', async () => {
     const { storage, inner, release } = heldStorage();
     const { room } = await roomOn(storage);
-    const alice = fakeConnection();
-    const bob = fakeConnection();
-    room.join(alice);
-    room.join(bob);
+    const [alice, bob] = joined(room, 2);
     room.handle(alice, updateMessage(edit('hello').update));
     await turn();
     expect(room.doc.getText('text').toString()).toBe('hello');
@@ -128,10 +134,7 @@ describe('the durable write path', () => {
     release();
     control.failing = true;
     const { room } = await roomOn(storage);
-    const alice = fakeConnection();
-    const bob = fakeConnection();
-    room.join(alice);
-    room.join(bob);
+    const [alice, bob] = joined(room, 2);
     room.handle(alice, updateMessage(edit('kept').update));
     await expect.poll(() => control.appends, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     expect(savedCounts(alice)).toEqual([]);
@@ -149,10 +152,7 @@ describe('the durable write path', () => {
     const health = new StorageHealth({ storage, logger, maxStorageBytes: 0, minFreeDiskBytes: 0, maxQueuedBytes: 1 << 20, storageFailureTimeoutMs: 300 });
     let failed: Room | null = null;
     const { room } = await roomOn(storage, { health, onStorageFailed: (gone) => (failed = gone) });
-    const alice = fakeConnection();
-    const bob = fakeConnection();
-    room.join(alice);
-    room.join(bob);
+    const [alice, bob] = joined(room, 2);
     room.handle(alice, updateMessage(edit('lost on the server, kept by alice').update));
     await room.whenStored();
     expect(failed).toBe(room);
@@ -227,10 +227,7 @@ describe('the durable write path', () => {
     const { storage, release } = heldStorage();
     release();
     const { room } = await roomOn(storage);
-    const alice = fakeConnection();
-    const bob = fakeConnection();
-    room.join(alice);
-    room.join(bob);
+    const [alice, bob] = joined(room, 2);
     const seenByBobWhenPublished: number[] = [];
     room.onStored(() => seenByBobWhenPublished.push(updatesSent(bob).length));
     room.handle(alice, updateMessage(edit('shared').update));
@@ -243,10 +240,7 @@ describe('the durable write path', () => {
     const { storage, release } = heldStorage();
     release();
     const { room } = await roomOn(storage);
-    const alice = fakeConnection();
-    const bob = fakeConnection();
-    room.join(alice);
-    room.join(bob);
+    const [alice, bob] = joined(room, 2);
     room.onStored(() => {
       throw new Error('redis client bug');
     });
