@@ -54,7 +54,6 @@ export function openClient(syncUrl: string, room: string, options: ClientOptions
   };
 }
 
-/** True when `superset` already contains every insert and delete `subset` has. */
 /** The names in a client's view of the room's presence. */
 export function namesSeenBy(client: Client): Set<string> {
   const names = new Set<string>();
@@ -65,6 +64,7 @@ export function namesSeenBy(client: Client): Set<string> {
   return names;
 }
 
+/** True when `superset` already contains every insert and delete `subset` has. */
 export function containsAll(superset: Y.Doc, subset: Y.Doc): boolean {
   const probe = new Y.Doc();
   Y.applyUpdate(probe, Y.encodeStateAsUpdate(superset));
