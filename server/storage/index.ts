@@ -4,7 +4,28 @@ import { openPostgresStorage, type PostgresOptions } from './postgres';
 import { openSqliteStorage, type SqliteOptions } from './sqlite';
 import type { DocumentStorage } from './types';
 
-export { PROBE_ROOM, type CompactionResult, type DocumentLog, type DocumentStorage, type LinkStore, type FoldUpdates, type StoredDocument } from './types';
+export {
+  PROBE_ROOM,
+  type AppendMeta,
+  type AuthorRecord,
+  type ClientBinding,
+  type CompactionResult,
+  type DocumentLog,
+  type DocumentStorage,
+  type FoldUpdates,
+  type HistoryPieces,
+  type HistoryPlan,
+  type HistorySegment,
+  type HistoryStore,
+  type HistoryTail,
+  type LinkStore,
+  type LogEntry,
+  type PlanHistory,
+  type RoomSettings,
+  type StoredDocument,
+  type VersionKind,
+  type VersionRecord,
+} from './types';
 
 export type StorageOptions = SqliteOptions & PostgresOptions;
 

@@ -3,6 +3,7 @@
  * a room is an append-only log of Yjs updates plus at most one compacted snapshot. Callers
  * never see SQL, and an implementation never needs to understand Yjs.
  */
+import type { VersionKind } from '../../lib/protocol/history-api';
 
 /** What a room holds in storage: its snapshot (if any) followed by the log after it. */
 export interface StoredDocument {
@@ -12,6 +13,121 @@ export interface StoredDocument {
   head: number;
   /** Number of log entries not yet folded into the snapshot. */
   logLength: number;
+  /** Every Yjs client id bound to an author in this room (history/authorship). */
+  bindings: ClientBinding[];
+}
+
+/** A Yjs client id of a room and the author who first wrote with it. */
+export interface ClientBinding {
+  clientId: number;
+  authorId: string;
+}
+
+/** An author as they named themselves when they wrote (presence name and colour). */
+export interface AuthorRecord {
+  id: string;
+  name: string;
+  color: string;
+}
+
+/** Who wrote one log entry, and when: stored with it in the same commit. */
+export interface AppendMeta {
+  /** Server time (ms since the epoch) the entry was stored. */
+  at: number;
+  /** The authors whose messages the entry holds, with their names and colours at the time. */
+  authors: AuthorRecord[];
+  /**
+   * Who deleted what in the entry (history/attribution.ts encodes it; opaque to storage);
+   * null when the entry deletes nothing or its deletions have no known author.
+   */
+  attribution: Uint8Array | null;
+  /** Client ids this entry binds for the first time (room_clients rows in the same commit). */
+  bindings: ClientBinding[];
+}
+
+/** One log entry as compaction hands it to the history planner. */
+export interface LogEntry {
+  id: number;
+  data: Uint8Array;
+  at: number;
+  authors: AuthorRecord[];
+  attribution: Uint8Array | null;
+}
+
+export type { VersionKind };
+
+/** One version: the document as it was at the end of history segment `seq`. */
+export interface VersionRecord {
+  id: string;
+  kind: VersionKind;
+  name: string | null;
+  /** ms since the epoch. */
+  createdAt: number;
+  /** The last history segment the version includes. */
+  seq: number;
+  /** Authors who changed something since the previous version, as they were named then. */
+  authors: AuthorRecord[];
+  /** Characters inserted and deleted since the previous version. */
+  inserted: number;
+  deleted: number;
+  /** For a `restore` version: the id of the version restored. */
+  restoredFrom: string | null;
+}
+
+/** One immutable history segment: log entries merged losslessly (Y.mergeUpdates, v1). */
+export interface HistorySegment {
+  seq: number;
+  firstId: number;
+  lastId: number;
+  startedAt: number;
+  endedAt: number;
+  data: Uint8Array;
+  /** The merged attribution of its entries (history/attribution.ts), or null. */
+  attribution: Uint8Array | null;
+  authors: AuthorRecord[];
+  inserted: number;
+  deleted: number;
+}
+
+/** What storage knows of a room's history when compaction plans the next segments. */
+export interface HistoryTail {
+  /** Highest segment seq stored (0 when there is none: seqs start at 1). */
+  lastSeq: number;
+  /** The newest segment (null when there is none), for the planner to decide on continuing it. */
+  lastSegment: Omit<HistorySegment, 'data' | 'attribution'> | null;
+  /** The newest version (null when there is none). */
+  lastVersion: VersionRecord | null;
+  /** Segments stored after the newest checkpoint (all of them when there is none). */
+  segmentsSinceCheckpoint: number;
+}
+
+/**
+ * What one compaction adds to history, written in the compaction's transaction before any log
+ * row is deleted: segments (seq = tail.lastSeq + 1 + index), versions ending at a planned or
+ * an existing segment, and optionally a checkpoint (the compaction's new snapshot, which is
+ * the full state at the last planned segment).
+ */
+export interface HistoryPlan {
+  segments: Omit<HistorySegment, 'seq'>[];
+  versions: VersionRecord[];
+  checkpoint: boolean;
+}
+
+/** Decides how a compaction's log entries become history (server/history/planner.ts). */
+export type PlanHistory = (entries: LogEntry[], tail: HistoryTail) => HistoryPlan | Promise<HistoryPlan>;
+
+/** What materialising a version needs: the newest checkpoint at or before it, then segments. */
+export interface HistoryPieces {
+  /** Full state at segment `checkpoint.seq` (null: start from an empty document). */
+  checkpoint: { seq: number; data: Uint8Array } | null;
+  /** Segments after the checkpoint through the version's seq, in order. */
+  segments: HistorySegment[];
+}
+
+/** The per-room settings an editor may change. */
+export interface RoomSettings {
+  /** Whether view links may read the room's history (off by default). */
+  historyVisibleToViewers: boolean;
 }
 
 /** Merges a room's stored updates (snapshot first, then the log) into one snapshot (maybe on another thread). */
@@ -44,7 +160,7 @@ export interface DocumentLog {
    * Durably appends one update to the room's log and returns its position (the new head).
    * When the promise resolves the update survives a crash of this process.
    */
-  append(room: string, update: Uint8Array): Promise<number>;
+  append(room: string, update: Uint8Array, meta?: AppendMeta): Promise<number>;
   /**
    * Folds everything stored for the room (snapshot, then log entries in order) into one
    * snapshot made by `fold`, atomically: the entries folded are removed, entries appended
@@ -54,7 +170,7 @@ export interface DocumentLog {
    * Resolves null when the log is empty (nothing to fold); rejects, changing nothing, if
    * `fold` throws.
    */
-  compact(room: string, fold: FoldUpdates): Promise<CompactionResult | null>;
+  compact(room: string, fold: FoldUpdates, plan?: PlanHistory): Promise<CompactionResult | null>;
   /** Resolves when storage is reachable (readiness checks). Reads only: see probeWrite(). */
   ping(): Promise<void>;
   /**
@@ -74,6 +190,29 @@ export interface DocumentLog {
   close(): Promise<void>;
 }
 
+/**
+ * A room's history: immutable segments (what compaction folded, never deleted), versions,
+ * checkpoints, client-id bindings and authors. Only compaction writes segments.
+ */
+export interface HistoryStore {
+  /** Versions newest first: at most `limit`, older than version `before` when given. */
+  listVersions(room: string, options: { limit: number; before?: string }): Promise<VersionRecord[]>;
+  /** One version, or null if the room has no such version. */
+  getVersion(room: string, id: string): Promise<VersionRecord | null>;
+  /** Adds a version at an existing segment (named, pre-restore, restore versions). */
+  addVersion(room: string, version: VersionRecord): Promise<void>;
+  /** The newest stored segment's seq (0 when the room has no history yet). */
+  lastSegmentSeq(room: string): Promise<number>;
+  /** What materialising the state at segment `seq` needs. */
+  loadHistory(room: string, seq: number): Promise<HistoryPieces>;
+  /** Every segment of the room, in order (attribution views, tests). */
+  loadSegments(room: string): Promise<HistorySegment[]>;
+  /** Every client binding of the room, and the newest name and colour of each author. */
+  loadAuthorship(room: string): Promise<{ bindings: ClientBinding[]; authors: AuthorRecord[] }>;
+  getSettings(room: string): Promise<RoomSettings>;
+  updateSettings(room: string, settings: RoomSettings): Promise<void>;
+}
+
 /** The links that lead to a room without naming it: view links today, comment links next. */
 export interface LinkStore {
   /**
@@ -88,4 +227,4 @@ export interface LinkStore {
 }
 
 /** One backend (one database) holds both: what openStorage() returns. */
-export type DocumentStorage = DocumentLog & LinkStore;
+export type DocumentStorage = DocumentLog & LinkStore & HistoryStore;
