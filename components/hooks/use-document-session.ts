@@ -10,7 +10,9 @@ import { SaveTracker } from '../../lib/client/save-tracker';
 import { apiBaseFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
 import { TokenKeeper } from '../../lib/client/token-client';
 import { localUnsavedCountStore } from '../../lib/client/unsaved-count-store';
+import { loadIdentity } from '../../lib/prefs/identity';
 import { admitOnlyTandemPresence } from '../../lib/presence/presence-intake';
+import { AUTHOR_PARAM } from '../../lib/protocol/author-id';
 import { SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
 
 interface SessionOptions {
@@ -72,11 +74,13 @@ export function useDocumentSession(options: EditSessionOptions | ViewSessionOpti
     // tab until the next visit sends them. A reader has no changes to keep: no copy, no save
     // tracking (the editor is not editable, and the server drops what a view connection sends).
     const editing = kind === 'edit' ? openOfflineCopy(id, doc) : null;
+    // An editor's socket says who writes through it (the server binds its client ids to that
+    // author); read here, not from useIdentity, which is still null on the first render.
     const provider = editing
       ? new WebsocketProvider(syncUrlFor(window.location, syncUrl), id, doc, {
           connect: false,
           shouldReconnect,
-          params: { [SAVED_ACKS_PARAM]: '1' },
+          params: { [SAVED_ACKS_PARAM]: '1', [AUTHOR_PARAM]: loadIdentity(window.localStorage).authorKey },
           WebSocketPolyfill: editing.tracker.webSocketClass(WebSocket),
         })
       : new WebsocketProvider(viewSyncUrlFor(window.location, syncUrl), id, doc, { connect: false, shouldReconnect });

@@ -1,6 +1,6 @@
 'use client';
 import { useCallback, useSyncExternalStore } from 'react';
-import { IDENTITY_STORAGE_KEY, loadIdentity, saveIdentity, type Identity } from '../../lib/prefs/identity';
+import { IDENTITY_STORAGE_KEY, loadIdentity, saveIdentity, type Identity, type PresenceIdentity } from '../../lib/prefs/identity';
 import { notifyLocalStorageChange, subscribeToLocalStorage } from './local-storage-events';
 
 let cachedRaw: string | null = null;
@@ -21,11 +21,12 @@ const subscribe = (onChange: () => void) => subscribeToLocalStorage(IDENTITY_STO
 
 /**
  * This browser's presence identity (null during server rendering) and a setter that saves it.
- * Invalid edits (an empty name) are ignored, so the saved identity is always usable.
+ * Invalid edits (an empty name) are ignored, so the saved identity is always usable; the author
+ * key never changes through the setter.
  */
-export function useIdentity(): [Identity | null, (next: Identity) => void] {
+export function useIdentity(): [Identity | null, (next: PresenceIdentity) => void] {
   const identity = useSyncExternalStore(subscribe, getSnapshot, () => null);
-  const setIdentity = useCallback((next: Identity) => {
+  const setIdentity = useCallback((next: PresenceIdentity) => {
     if (saveIdentity(window.localStorage, next)) notifyLocalStorageChange(IDENTITY_STORAGE_KEY);
   }, []);
   return [identity, setIdentity];

@@ -1,12 +1,22 @@
 /**
  * A person's presence identity (name + colour): a friendly random default, editable, kept in
- * localStorage so it survives reloads. Pure functions over a Storage-like object.
+ * localStorage so it survives reloads, together with the browser's author key (the secret its
+ * sync connections announce, lib/protocol/author-id.ts), which never changes with the name or
+ * colour. Pure functions over a Storage-like object.
  */
+import { toBase64UrlEncoded } from 'lib0/buffer';
+import { isValidAuthorKey } from '../protocol/author-id';
 import type { KeyValueStore } from './key-value-store';
 
-export interface Identity {
+/** What a person can choose: shown to everyone through presence. */
+export interface PresenceIdentity {
   name: string;
   color: string;
+}
+
+export interface Identity extends PresenceIdentity {
+  /** This browser's author key: sent only on its own sync URL, never in presence. */
+  authorKey: string;
 }
 
 /** Colours dark enough for white label text (WCAG AA contrast), with names for the picker. */
@@ -43,9 +53,27 @@ export const MAX_NAME_LENGTH = 40;
 
 const pick = <T,>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)];
 
-/** A friendly random identity such as "Curious Otter" in a palette colour. */
-export function randomIdentity(random: () => number = Math.random): Identity {
+/** A friendly random name and colour such as "Curious Otter" in a palette colour. */
+export function randomIdentity(random: () => number = Math.random): PresenceIdentity {
   return { name: `${pick(ADJECTIVES, random)} ${pick(ANIMALS, random)}`, color: pick(COLOR_VALUES, random) };
+}
+
+/** Bytes of randomness in an author key (22 characters of base64url). */
+export const AUTHOR_KEY_BYTES = 16;
+
+/** Fills a byte array with random bytes (crypto.getRandomValues in the browser). */
+export type RandomBytes = (bytes: Uint8Array) => Uint8Array;
+
+const cryptoRandomBytes: RandomBytes = (bytes) => crypto.getRandomValues(bytes);
+
+/** A new author key: 16 random bytes, base64url without padding. */
+export function createAuthorKey(randomBytes: RandomBytes = cryptoRandomBytes): string {
+  return toBase64UrlEncoded(randomBytes(new Uint8Array(AUTHOR_KEY_BYTES)));
+}
+
+interface Sources {
+  random?: () => number;
+  randomBytes?: RandomBytes;
 }
 
 /**
@@ -57,32 +85,59 @@ export function normalizeName(name: string): string {
   return Array.from(collapsed).slice(0, MAX_NAME_LENGTH).join('').trim();
 }
 
-/** The saved identity, or a new random one (saved, so it stays the same next time). */
-export function loadIdentity(store: KeyValueStore, random: () => number = Math.random): Identity {
-  const saved = parseIdentity(store.getItem(IDENTITY_STORAGE_KEY));
-  if (saved) return saved;
-  const fresh = randomIdentity(random);
-  saveIdentity(store, fresh);
-  return fresh;
+/**
+ * The saved identity, or a new random one (saved, so it stays the same next time). An identity
+ * saved before author keys existed (or with a broken key) keeps its name and colour and gets a
+ * key, saved at once; an unusable name or colour is replaced and a usable key kept, so the
+ * person still writes as the same author.
+ */
+export function loadIdentity(store: KeyValueStore, { random = Math.random, randomBytes = cryptoRandomBytes }: Sources = {}): Identity {
+  const raw = store.getItem(IDENTITY_STORAGE_KEY);
+  const saved = parseIdentity(raw);
+  const savedKey = savedAuthorKey(raw);
+  if (saved && savedKey) return { name: saved.name, color: saved.color, authorKey: savedKey };
+  const { name, color } = saved ?? randomIdentity(random);
+  const identity: Identity = { name, color, authorKey: savedKey ?? createAuthorKey(randomBytes) };
+  store.setItem(IDENTITY_STORAGE_KEY, JSON.stringify(identity));
+  return identity;
 }
 
-/** Saves an identity; an invalid one (empty name, colour outside the palette) is refused. */
-export function saveIdentity(store: KeyValueStore, identity: Identity): Identity | null {
-  const valid = parseIdentity(JSON.stringify(identity));
-  if (valid) store.setItem(IDENTITY_STORAGE_KEY, JSON.stringify(valid));
-  return valid;
+/**
+ * Saves a new name or colour; an invalid one (empty name, colour outside the palette) is
+ * refused. The author key stays the one stored (a rename is the same author), whatever the
+ * caller passes.
+ */
+export function saveIdentity(store: KeyValueStore, identity: PresenceIdentity, sources: Sources = {}): Identity | null {
+  const valid = parseIdentity(JSON.stringify({ name: identity.name, color: identity.color }));
+  if (!valid) return null;
+  const { authorKey } = loadIdentity(store, sources);
+  const saved: Identity = { name: valid.name, color: valid.color, authorKey };
+  store.setItem(IDENTITY_STORAGE_KEY, JSON.stringify(saved));
+  return saved;
 }
 
-function parseIdentity(raw: string | null): Identity | null {
+/** A stored name and colour (normalised), or null when either is unusable. */
+function parseIdentity(raw: string | null): PresenceIdentity | null {
   if (!raw) return null;
   try {
-    const value = JSON.parse(raw) as Partial<Identity>;
-    if (typeof value.name !== 'string' || typeof value.color !== 'string') return null;
+    const value = JSON.parse(raw) as Partial<Record<keyof Identity, unknown>> | null;
+    if (typeof value?.name !== 'string' || typeof value.color !== 'string') return null;
     const name = normalizeName(value.name);
     if (!name || !COLOR_VALUES.includes(value.color)) return null;
     return { name, color: value.color };
   } catch {
     // Corrupt JSON (edited by hand, another app): start over with a fresh identity.
+    return null;
+  }
+}
+
+/** The stored author key, if there is a usable one (whatever the name and colour hold). */
+function savedAuthorKey(raw: string | null): string | null {
+  try {
+    const value = JSON.parse(raw ?? 'null') as { authorKey?: unknown } | null;
+    return isValidAuthorKey(value?.authorKey) ? value.authorKey : null;
+  } catch {
+    // Corrupt JSON holds no key to keep.
     return null;
   }
 }

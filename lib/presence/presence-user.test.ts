@@ -13,6 +13,12 @@ describe('presenceUserFor', () => {
   it('leaves an editor unmarked', () => {
     expect(presenceUserFor(vera, { viewing: false })).toEqual(vera);
   });
+
+  it('never publishes the author key kept with the identity (it would let others write as them)', () => {
+    const identity = { ...vera, authorKey: 'AAAAAAAAAAAAAAAAAAAAAA' };
+    expect(presenceUserFor(identity, { viewing: false })).toEqual(vera);
+    expect(presenceUserFor(identity, { viewing: true })).toEqual({ ...vera, viewing: true });
+  });
 });
 
 describe('readPresenceUser', () => {

@@ -3,17 +3,17 @@
  * `viewing: true` for someone reading through a view link, so everyone can tell readers from
  * writers. Pure functions, shared by the editor, the viewer and the presence list.
  */
-import type { Identity } from '../prefs/identity';
+import type { PresenceIdentity } from '../prefs/identity';
 import { isPresenceState } from '../protocol/presence-schema';
 
 /** The awareness `user` field (also what CollaborationCaret draws carets from). */
-export interface PresenceUser extends Identity {
+export interface PresenceUser extends PresenceIdentity {
   /** Present and true only for people on a view-only link. */
   viewing?: true;
 }
 
 /** The `user` field for this person: marked as viewing when they cannot edit. */
-export function presenceUserFor(identity: Identity, { viewing }: { viewing: boolean }): PresenceUser {
+export function presenceUserFor(identity: PresenceIdentity, { viewing }: { viewing: boolean }): PresenceUser {
   return viewing ? { name: identity.name, color: identity.color, viewing: true } : { name: identity.name, color: identity.color };
 }
 
