@@ -13,6 +13,7 @@ import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
+import { AuthorshipColors } from '../authorship/authorship-colors';
 import { BrowserSelectionSync } from './editor-selection';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
@@ -66,6 +67,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     // editor.getMarkdown() for the export, with the same renderers as lib/editor/markdown.ts.
     Markdown,
     Collaboration.configure({ document: doc }),
+    // "Show authors": decorations read from the binding Collaboration sets up, so it comes after.
+    AuthorshipColors,
     // CollaborationCaret that ignores malformed presence and never lets a caret break sync.
     SafeCollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),

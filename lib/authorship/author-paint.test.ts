@@ -1,0 +1,254 @@
+/**
+ * Authorship colours over real Y.Docs: three clients edit one document (synced by exchanging
+ * real updates), y-tiptap renders it to ProseMirror with the binding's mapping, and the paint
+ * must give every author exactly the text they wrote. Each person types only their own letter
+ * (Alice "a", Bob "b", Carol "c"), so "who wrote this" is checked by reading the text, not by
+ * repeating the implementation. After 1,000 random edits the cached runs (kept up to date by
+ * Yjs transactions) paint exactly what reading every item again paints.
+ */
+import { getSchema } from '@tiptap/core';
+import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
+import type { Decoration } from '@tiptap/pm/view';
+import { initProseMirrorDoc } from '@tiptap/y-tiptap';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { contentExtensions } from '../editor/editor-extensions';
+import type { AuthorshipResponse } from '../protocol/history-api';
+import { createAuthorDirectory, type AuthorDirectory } from './author-directory';
+import { AUTHOR_RUN_CLASS, authorRunAttributes, paintAuthors, type AuthorPaint, type BindingMapping } from './author-paint';
+import { ClientRunCache, textblockClientRuns } from './client-runs';
+
+const schema = getSchema(contentExtensions());
+
+interface Writer {
+  doc: Y.Doc;
+  authorId: string;
+  letter: string;
+}
+
+/** Three writers whose docs start from one shared paragraph-less fragment. */
+function threeWriters(): Writer[] {
+  return ['alice', 'bob', 'carol'].map((authorId) => ({ doc: new Y.Doc(), authorId, letter: authorId[0] }));
+}
+
+/** Sends every writer whatever the others hold that it lacks, as real updates. */
+function syncAll(writers: readonly Writer[]): void {
+  for (const from of writers) {
+    for (const to of writers) {
+      if (from !== to) Y.applyUpdate(to.doc, Y.encodeStateAsUpdate(from.doc, Y.encodeStateVector(to.doc)));
+    }
+  }
+}
+
+function authorshipOf(writers: readonly Writer[]): AuthorshipResponse {
+  return {
+    clients: Object.fromEntries(writers.map((writer) => [String(writer.doc.clientID), writer.authorId])),
+    authors: writers.map((writer) => ({ id: writer.authorId, name: writer.authorId.toUpperCase(), color: '#175cd3' })),
+    deletions: [],
+  };
+}
+
+function directoryFor(viewer: Writer, writers: readonly Writer[]): AuthorDirectory {
+  return createAuthorDirectory({
+    authorship: authorshipOf(writers),
+    presence: new Map(),
+    self: { clientId: viewer.doc.clientID, authorId: viewer.authorId, identity: { name: 'Me', color: '#b42318' } },
+  });
+}
+
+function render(doc: Y.Doc): { pmDoc: ProseMirrorNode; mapping: BindingMapping } {
+  const { doc: pmDoc, mapping } = initProseMirrorDoc(doc.getXmlFragment('default'), schema);
+  return { pmDoc, mapping: mapping as BindingMapping };
+}
+
+/** The painted ranges as plain data: where, whose, and the text under them (a hard break as "⏎"). */
+function paintedRanges(paint: AuthorPaint, pmDoc: ProseMirrorNode) {
+  return paint.decorations.find().map((decoration: Decoration) => ({
+    from: decoration.from,
+    to: decoration.to,
+    author: (decoration.spec as { author: string }).author,
+    text: pmDoc.textBetween(decoration.from, decoration.to, '', '⏎'),
+  }));
+}
+
+/** Hard breaks by client, counted on the Y elements directly. */
+function hardBreaksBy(doc: Y.Doc): Map<number, number> {
+  const counts = new Map<number, number>();
+  const visit = (element: Y.XmlElement | Y.XmlFragment) => {
+    for (const child of element.toArray()) {
+      if (!(child instanceof Y.XmlElement)) continue;
+      if (child.nodeName === 'hardBreak') counts.set(child._item!.id.client, (counts.get(child._item!.id.client) ?? 0) + 1);
+      visit(child);
+    }
+  };
+  visit(doc.getXmlFragment('default'));
+  return counts;
+}
+
+/** Asserts the paint gives every writer exactly their own letters and hard breaks, and nothing else. */
+function expectEveryoneHasOwnText(writers: readonly Writer[], viewer: Writer, paint: AuthorPaint, pmDoc: ProseMirrorNode): void {
+  const ranges = paintedRanges(paint, pmDoc);
+  const breaks = hardBreaksBy(viewer.doc);
+  const allText = pmDoc.textBetween(0, pmDoc.content.size, '', '');
+  for (const writer of writers) {
+    const own = ranges.filter((range) => range.author === writer.authorId);
+    for (const range of own) expect(range.text).toMatch(new RegExp(`^[${writer.letter}⏎]+$`));
+    const painted = own.reduce((sum, range) => sum + (range.to - range.from), 0);
+    const letters = allText.split(writer.letter).length - 1;
+    expect(painted).toBe(letters + (breaks.get(writer.doc.clientID) ?? 0));
+    const tally = paint.authors.find((author) => author.id === writer.authorId);
+    expect(tally?.length ?? 0).toBe(painted);
+  }
+  // Neighbouring ranges of one author are one range.
+  for (let i = 1; i < ranges.length; i++) {
+    if (ranges[i].from === ranges[i - 1].to) expect(ranges[i].author).not.toBe(ranges[i - 1].author);
+  }
+  expect(paint.unknownClients).toEqual([]);
+  expect(paint.skippedBlocks).toBe(0);
+}
+
+function paragraph(text: Y.XmlText | null = new Y.XmlText()): Y.XmlElement {
+  const element = new Y.XmlElement('paragraph');
+  if (text) element.insert(0, [text]);
+  return element;
+}
+
+describe('paintAuthors', () => {
+  it('colours each of three writers’ text in one paragraph as theirs, one range per stretch', () => {
+    const writers = threeWriters();
+    const [alice, bob, carol] = writers;
+    alice.doc.getXmlFragment('default').insert(0, [paragraph()]);
+    syncAll(writers);
+    const textOf = (writer: Writer) => (writer.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    textOf(alice).insert(0, 'aaaa');
+    syncAll(writers);
+    textOf(bob).insert(2, 'bbb');
+    syncAll(writers);
+    textOf(carol).insert(7, 'cc');
+    textOf(carol).format(0, 3, { bold: {} });
+    syncAll(writers);
+
+    const { pmDoc, mapping } = render(alice.doc);
+    expect(pmDoc.textContent).toBe('aabbbaacc');
+    const paint = paintAuthors(pmDoc, mapping, textblockClientRuns, directoryFor(alice, writers));
+    expect(paintedRanges(paint, pmDoc)).toEqual([
+      { from: 1, to: 3, author: 'alice', text: 'aa' },
+      { from: 3, to: 6, author: 'bob', text: 'bbb' },
+      { from: 6, to: 8, author: 'alice', text: 'aa' },
+      { from: 8, to: 10, author: 'carol', text: 'cc' },
+    ]);
+    expect(paint.authors.map(({ id, length, isSelf }) => ({ id, length, isSelf }))).toEqual([
+      { id: 'alice', length: 4, isSelf: true },
+      { id: 'bob', length: 3, isSelf: false },
+      { id: 'carol', length: 2, isSelf: false },
+    ]);
+    expectEveryoneHasOwnText(writers, alice, paint, pmDoc);
+  });
+
+  it('carries the author’s colour in a style variable and their id, never a colour that is not #rrggbb', () => {
+    expect(authorRunAttributes({ id: 'x', name: 'X', color: '#2f7a0c', isSelf: false })).toEqual({
+      class: AUTHOR_RUN_CLASS,
+      style: '--author-color: #2f7a0c',
+      'data-author': 'x',
+    });
+    expect(authorRunAttributes({ id: 'x', name: 'X', color: 'red; background: url(https://evil.example)', isSelf: false })).toEqual({
+      class: AUTHOR_RUN_CLASS,
+      'data-author': 'x',
+    });
+  });
+
+  it('leaves text of a client nobody has named unpainted and reports the client', () => {
+    const writers = threeWriters();
+    const [alice, bob] = writers;
+    alice.doc.getXmlFragment('default').insert(0, [paragraph()]);
+    syncAll(writers);
+    ((bob.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'bb');
+    syncAll(writers);
+    const directory = createAuthorDirectory({
+      authorship: { clients: {}, authors: [], deletions: [] },
+      presence: new Map(),
+      self: { clientId: alice.doc.clientID, authorId: 'alice', identity: { name: 'Alice', color: '#175cd3' } },
+    });
+    const { pmDoc, mapping } = render(alice.doc);
+    const paint = paintAuthors(pmDoc, mapping, textblockClientRuns, directory);
+    expect(paint.decorations.find()).toEqual([]);
+    expect(paint.unknownClients).toEqual([bob.doc.clientID]);
+  });
+
+  it('skips a textblock whose Yjs content does not match the editor’s (a change not yet in Yjs)', () => {
+    const writers = threeWriters();
+    const [alice] = writers;
+    const text = new Y.XmlText();
+    alice.doc.getXmlFragment('default').insert(0, [paragraph(text), paragraph()]);
+    text.insert(0, 'aaa');
+    const { pmDoc, mapping } = render(alice.doc);
+    // Yjs moves on (one more letter) while the editor still shows the old paragraph.
+    text.insert(3, 'a');
+    const paint = paintAuthors(pmDoc, mapping, textblockClientRuns, directoryFor(alice, writers));
+    expect(paint.decorations.find()).toEqual([]);
+    expect(paint.skippedBlocks).toBe(1);
+  });
+
+  it('after 1,000 random edits by three writers, cached runs paint what a full read paints, and everyone has their own text', () => {
+    const writers = threeWriters();
+    const [viewer] = writers;
+    const cache = new ClientRunCache(viewer.doc);
+    let seed = 20_261_201;
+    const random = () => {
+      seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const below = (n: number) => Math.floor(random() * n);
+    viewer.doc.getXmlFragment('default').insert(0, [paragraph()]);
+    syncAll(writers);
+
+    for (let edit = 1; edit <= 1_000; edit++) {
+      const writer = writers[below(3)];
+      const fragment = writer.doc.getXmlFragment('default');
+      const blocks = fragment.toArray() as Y.XmlElement[];
+      const block = blocks[below(blocks.length)];
+      const texts = block.toArray().filter((child): child is Y.XmlText => child instanceof Y.XmlText);
+      const text = texts[below(texts.length)];
+      const choice = random();
+      if (!text || choice < 0.05) {
+        fragment.insert(below(blocks.length + 1), [paragraph()]);
+      } else if (choice < 0.55) {
+        text.insert(below(text.length + 1), writer.letter.repeat(1 + below(4)));
+      } else if (choice < 0.8 && text.length > 0) {
+        const at = below(text.length);
+        text.delete(at, Math.min(1 + below(3), text.length - at));
+      } else if (choice < 0.88 && text.length > 0) {
+        const at = below(text.length);
+        text.format(at, Math.min(1 + below(5), text.length - at), random() < 0.5 ? { bold: {} } : { bold: null });
+      } else if (choice < 0.93) {
+        // A hard break after the block's last text, followed by fresh text (as the binding writes it).
+        block.insert(block.length, [new Y.XmlElement('hardBreak'), new Y.XmlText(writer.letter)]);
+      } else if (choice < 0.97 && blocks.length > 1) {
+        fragment.delete(below(blocks.length), 1);
+      } else {
+        Y.transact(writer.doc, () => {
+          text.insert(0, writer.letter);
+          if (text.length > 2) text.delete(text.length - 1, 1);
+        });
+      }
+      // Concurrency: the writers drift apart and meet again now and then.
+      if (random() < 0.3) syncAll(writers);
+
+      if (edit % 50 === 0) {
+        syncAll(writers);
+        const { pmDoc, mapping } = render(viewer.doc);
+        const directory = directoryFor(viewer, writers);
+        const incremental = paintAuthors(pmDoc, mapping, (element) => cache.runsOf(element), directory);
+        const full = paintAuthors(pmDoc, mapping, textblockClientRuns, directory);
+        expect(paintedRanges(incremental, pmDoc)).toEqual(paintedRanges(full, pmDoc));
+        expectEveryoneHasOwnText(writers, viewer, full, pmDoc);
+      }
+    }
+    const { pmDoc } = render(viewer.doc);
+    // The edits really produced a multi-author document with hard breaks, formatting and deletions.
+    const text = pmDoc.textBetween(0, pmDoc.content.size, '', '');
+    for (const letter of 'abc') expect(text.split(letter).length - 1).toBeGreaterThan(50);
+    expect([...hardBreaksBy(viewer.doc).values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
+    cache.destroy();
+  });
+});
