@@ -6,14 +6,17 @@ import { ConnectionIndicator } from './ConnectionIndicator';
 import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
+import { useAuthorColors } from './hooks/use-author-colors';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
 import { useLeaveGuard } from './hooks/use-leave-guard';
 import { usePendingImport } from './hooks/use-pending-import';
 import { rememberDocument } from './hooks/use-recent-documents';
+import { useShowAuthors } from './hooks/use-show-authors';
 import { PresenceBar } from './PresenceBar';
 import { SaveStatus } from './SaveStatus';
 import { ShareDialog } from './ShareDialog';
+import { AuthorLegend, ShowAuthorsButton } from './ShowAuthors';
 import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
@@ -33,6 +36,8 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const [identity, setIdentity] = useIdentity();
   const [sharing, setSharing] = useState(false);
   const [editor, setEditor] = useState<Editor | null>(null);
+  const [showingAuthors, setShowingAuthors] = useShowAuthors();
+  const authors = useAuthorColors(editor, session, { room }, identity, showingAuthors);
 
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
@@ -61,6 +66,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} editor={editor} />
       )}
       {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+      {editor && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
       {editor && <Toolbar editor={editor} />}
     </>
@@ -68,6 +74,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const notices = (
     <>
       {session?.tokens && <TokenNotice keeper={session.tokens} />}
+      {editor && showingAuthors && <AuthorLegend authors={authors.legend} failure={authors.failure} />}
       {session && sharing && (
         <ShareDialog room={room} apiBase={session.apiBase} tokens={session.tokens} onClose={() => setSharing(false)} />
       )}

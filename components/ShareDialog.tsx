@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useId, useRef, useState } from 'react';
-import { fetchViewLink, rotateViewLink } from '../lib/client/api-client';
+import { fetchRoomSettings, fetchViewLink, rotateViewLink, saveRoomSettings } from '../lib/client/api-client';
 import { editLinkFor, viewLinkFor } from '../lib/client/share-links';
 import type { TokenKeeper } from '../lib/client/token-client';
 import { CopyLinkField } from './CopyLinkField';
@@ -27,9 +27,14 @@ type RotationState =
   | { kind: 'rotated' }
   | { kind: 'failed'; message: string };
 
+type SettingsState =
+  | { kind: 'loading' }
+  | { kind: 'ready'; historyVisibleToViewers: boolean; saving: boolean; failure: string | null }
+  | { kind: 'failed'; message: string };
+
 /**
- * Sharing a document: the edit link, the view link (fetched from the server) and a way to
- * replace the view link. A native modal <dialog>: the browser traps focus, makes the page
+ * Sharing a document: the edit link, the view link (fetched from the server), a way to
+ * replace the view link, and whether viewers may see the history and who wrote what. A native modal <dialog>: the browser traps focus, makes the page
  * behind it inert, closes it on Escape and returns focus to the Share button. Mounted only
  * while open, so every opening shows fresh state.
  */
@@ -41,6 +46,8 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
   const [viewLink, setViewLink] = useState<ViewLinkState>({ kind: 'loading' });
   const [loadAttempt, setLoadAttempt] = useState(0);
   const [rotation, setRotation] = useState<RotationState>({ kind: 'idle' });
+  const [settings, setSettings] = useState<SettingsState>({ kind: 'loading' });
+  const historyHintId = useId();
   const origin = window.location.origin;
 
   useEffect(() => {
@@ -65,6 +72,34 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
       cancelled = true;
     };
   }, [apiBase, room, tokens, loadAttempt]);
+
+  useEffect(() => {
+    let cancelled = false;
+    editToken(tokens)
+      .then((token) => fetchRoomSettings(apiBase, room, token))
+      .then(
+        (loaded) => {
+          if (!cancelled) setSettings({ kind: 'ready', historyVisibleToViewers: loaded.historyVisibleToViewers, saving: false, failure: null });
+        },
+        (error: Error) => {
+          if (!cancelled) setSettings({ kind: 'failed', message: error.message });
+        },
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [apiBase, room, tokens]);
+
+  const changeHistoryVisibility = async (visible: boolean) => {
+    setSettings({ kind: 'ready', historyVisibleToViewers: visible, saving: true, failure: null });
+    try {
+      const saved = await saveRoomSettings(apiBase, room, { historyVisibleToViewers: visible }, await editToken(tokens));
+      setSettings({ kind: 'ready', historyVisibleToViewers: saved.historyVisibleToViewers, saving: false, failure: null });
+    } catch (error) {
+      // The switch goes back to what the server still holds.
+      setSettings({ kind: 'ready', historyVisibleToViewers: !visible, saving: false, failure: (error as Error).message });
+    }
+  };
 
   const rotate = async () => {
     setRotation({ kind: 'rotating' });
@@ -173,6 +208,33 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
         {rotation.kind === 'failed' && (
           <p role="alert" className="notice notice-error">
             Could not create a new view link: {rotation.message}
+          </p>
+        )}
+      </section>
+
+      <section className="share-section">
+        <label className="share-toggle">
+          <input
+            type="checkbox"
+            aria-describedby={historyHintId}
+            checked={settings.kind === 'ready' && settings.historyVisibleToViewers}
+            disabled={settings.kind !== 'ready' || settings.saving}
+            onChange={(event) => void changeHistoryVisibility(event.target.checked)}
+          />
+          Viewers can see history and authors
+        </label>
+        <p id={historyHintId} className="muted share-hint">
+          Off: people with the view link see only the document as it is now. On: they can also open earlier versions and
+          see who wrote what.
+        </p>
+        {settings.kind === 'failed' && (
+          <p role="alert" className="notice notice-error">
+            Could not load this setting: {settings.message}
+          </p>
+        )}
+        {settings.kind === 'ready' && settings.failure && (
+          <p role="alert" className="notice notice-error">
+            Could not change this setting: {settings.failure}
           </p>
         )}
       </section>

@@ -7,9 +7,12 @@ import { ConnectionIndicator } from './ConnectionIndicator';
 import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
+import { useAuthorColors } from './hooks/use-author-colors';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
+import { useShowAuthors } from './hooks/use-show-authors';
 import { PresenceBar } from './PresenceBar';
+import { AuthorLegend, ShowAuthorsButton } from './ShowAuthors';
 import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { ViewerConnectionNotice } from './ViewerConnectionNotice';
@@ -30,6 +33,10 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
   const session = useDocumentSession({ kind: 'view', viewId, syncUrl, tokenMode });
   const [identity, setIdentity] = useIdentity();
   const [editor, setEditor] = useState<Editor | null>(null);
+  const [showingAuthors, setShowingAuthors] = useShowAuthors();
+  // Shown only when the room lets viewers see who wrote what (the server answers 403 otherwise).
+  const authors = useAuthorColors(editor, session, { viewId }, identity, showingAuthors);
+  const authorsShown = editor !== null && authors.available;
 
   const header = (
     <>
@@ -41,6 +48,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing editor={editor} />
       )}
       {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+      {authorsShown && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
     </>
   );
@@ -51,6 +59,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
       </p>
       {session?.tokens && <TokenNotice keeper={session.tokens} refusedMessage={VIEW_LINK_REVOKED_NOTICE} />}
       {session && <ViewerConnectionNotice connection={session.connection} />}
+      {authorsShown && showingAuthors && <AuthorLegend authors={authors.legend} failure={authors.failure} />}
     </>
   );
   return (

@@ -103,7 +103,7 @@ function expectEveryoneHasOwnText(writers: readonly Writer[], viewer: Writer, pa
   for (let i = 1; i < ranges.length; i++) {
     if (ranges[i].from === ranges[i - 1].to) expect(ranges[i].author).not.toBe(ranges[i - 1].author);
   }
-  expect(paint.unknownClients).toEqual([]);
+  expect(paint.unboundClients).toEqual([]);
   expect(paint.skippedBlocks).toBe(0);
 }
 
@@ -157,7 +157,7 @@ describe('paintAuthors', () => {
     });
   });
 
-  it('leaves text of a client nobody has named unpainted and reports the client', () => {
+  it('leaves text of a client nobody has named unpainted, paints one named by presence only, and reports both as unbound', () => {
     const writers = threeWriters();
     const [alice, bob] = writers;
     alice.doc.getXmlFragment('default').insert(0, [paragraph()]);
@@ -172,7 +172,16 @@ describe('paintAuthors', () => {
     const { pmDoc, mapping } = render(alice.doc);
     const paint = paintAuthors(pmDoc, mapping, textblockClientRuns, directory);
     expect(paint.decorations.find()).toEqual([]);
-    expect(paint.unknownClients).toEqual([bob.doc.clientID]);
+    expect(paint.unboundClients).toEqual([bob.doc.clientID]);
+
+    const named = createAuthorDirectory({
+      authorship: { clients: {}, authors: [], deletions: [] },
+      presence: new Map([[bob.doc.clientID, { name: 'Bob', color: '#b42318' }]]),
+      self: { clientId: alice.doc.clientID, authorId: 'alice', identity: { name: 'Alice', color: '#175cd3' } },
+    });
+    const fromPresence = paintAuthors(pmDoc, mapping, textblockClientRuns, named);
+    expect(paintedRanges(fromPresence, pmDoc)).toEqual([{ from: 1, to: 3, author: `client:${bob.doc.clientID}`, text: 'bb' }]);
+    expect(fromPresence.unboundClients).toEqual([bob.doc.clientID]);
   });
 
   it('skips a textblock whose Yjs content does not match the editor’s (a change not yet in Yjs)', () => {

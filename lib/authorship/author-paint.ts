@@ -8,7 +8,7 @@
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
 import * as Y from 'yjs';
-import type { AuthorDirectory, AuthorView } from './author-directory';
+import { PRESENCE_AUTHOR_PREFIX, type AuthorDirectory, type AuthorView } from './author-directory';
 import { runsLength, type ClientRun } from './client-runs';
 
 /** The binding's mapping as y-tiptap keeps it: Y types to the nodes they render as. */
@@ -26,13 +26,16 @@ export interface AuthorPaint {
   decorations: DecorationSet;
   /** Authors with text in the document, most text first. */
   authors: AuthorTally[];
-  /** Clients whose text is in the document but whom the directory cannot name. */
-  unknownClients: number[];
+  /**
+   * Clients whose text is in the document but whom the server has not named (yet): unpainted
+   * (nobody knows them) or painted from presence only. Asking the server again names them.
+   */
+  unboundClients: number[];
   /** Textblocks left unpainted because the Y.Doc and the editor were out of step. */
   skippedBlocks: number;
 }
 
-export const EMPTY_PAINT: AuthorPaint = { decorations: DecorationSet.empty, authors: [], unknownClients: [], skippedBlocks: 0 };
+export const EMPTY_PAINT: AuthorPaint = { decorations: DecorationSet.empty, authors: [], unboundClients: [], skippedBlocks: 0 };
 
 const HEX_COLOR = /^#[0-9a-f]{6}$/i;
 
@@ -60,7 +63,7 @@ export function paintAuthors(
   });
   const decorations: Decoration[] = [];
   const tallies = new Map<string, AuthorTally>();
-  const unknown = new Set<number>();
+  const unbound = new Set<number>();
   let skippedBlocks = 0;
 
   doc.descendants((node, pos) => {
@@ -77,8 +80,8 @@ export function paintAuthors(
     let runFrom = at;
     for (const run of runs) {
       const author = directory.authorOf(run.client);
-      if (!author) unknown.add(run.client);
-      else tally(tallies, author, run.length);
+      if (!author || author.id.startsWith(PRESENCE_AUTHOR_PREFIX)) unbound.add(run.client);
+      if (author) tally(tallies, author, run.length);
       if (runAuthor?.id !== author?.id) {
         if (runAuthor) decorations.push(runDecoration(runFrom, at, runAuthor));
         runAuthor = author;
@@ -93,7 +96,7 @@ export function paintAuthors(
   return {
     decorations: DecorationSet.create(doc, decorations),
     authors: [...tallies.values()].sort((a, b) => b.length - a.length || a.name.localeCompare(b.name)),
-    unknownClients: [...unknown].sort((a, b) => a - b),
+    unboundClients: [...unbound].sort((a, b) => a - b),
     skippedBlocks,
   };
 }

@@ -1,9 +1,15 @@
 /**
- * The browser's calls to Tandem's HTTP API (routes in lib/protocol/api-routes.ts): view links and
- * tokens. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
+ * The browser's calls to Tandem's HTTP API (routes in lib/protocol/api-routes.ts and
+ * lib/protocol/history-api.ts): view links, tokens, authorship and room settings. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
  * so callers can tell "refused" (4xx: asking again will not help) from "try again".
  */
 import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from '../protocol/api-routes';
+import {
+  authorshipPath,
+  roomSettingsPath,
+  type AuthorshipResponse,
+  type RoomSettingsResponse,
+} from '../protocol/history-api';
 
 /** A failed API call: `status` is the HTTP status, or 0 when the server was not reached. */
 export class ApiError extends Error {
@@ -50,6 +56,56 @@ export async function requestToken(apiBase: string, request: TokenRequest): Prom
     throw new ApiError(502, 'the server sent an unexpected token response');
   }
   return body;
+}
+
+/** Who wrote what in a room (by room id), or through a view link when the room allows it (else 403). */
+export async function fetchAuthorship(
+  apiBase: string,
+  target: { room: string } | { viewId: string },
+  bearerToken?: string | null,
+): Promise<AuthorshipResponse> {
+  const body = await callApi<AuthorshipResponse>(`${apiBase}${authorshipPath(target)}`, { method: 'GET' }, bearerToken);
+  if (!isAuthorship(body)) throw new ApiError(502, 'the server sent an unexpected authorship response');
+  return body;
+}
+
+/** The room's settings (edit capability only). */
+export async function fetchRoomSettings(apiBase: string, room: string, editToken?: string | null): Promise<RoomSettingsResponse> {
+  const body = await callApi<RoomSettingsResponse>(`${apiBase}${roomSettingsPath(room)}`, { method: 'GET' }, editToken);
+  return requireSettings(body);
+}
+
+/** Changes the room's settings; resolves with them as the server now holds them. */
+export async function saveRoomSettings(
+  apiBase: string,
+  room: string,
+  settings: RoomSettingsResponse,
+  editToken?: string | null,
+): Promise<RoomSettingsResponse> {
+  const body = await callApi<RoomSettingsResponse>(
+    `${apiBase}${roomSettingsPath(room)}`,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) },
+    editToken,
+  );
+  return requireSettings(body);
+}
+
+function requireSettings(body: RoomSettingsResponse | null): RoomSettingsResponse {
+  if (typeof body?.historyVisibleToViewers !== 'boolean') throw new ApiError(502, 'the server sent unexpected room settings');
+  return { historyVisibleToViewers: body.historyVisibleToViewers };
+}
+
+function isAuthorship(body: unknown): body is AuthorshipResponse {
+  if (typeof body !== 'object' || body === null) return false;
+  const { clients, authors, deletions } = body as Partial<AuthorshipResponse>;
+  return (
+    typeof clients === 'object' &&
+    clients !== null &&
+    Object.values(clients).every((author) => typeof author === 'string') &&
+    Array.isArray(authors) &&
+    authors.every((author) => typeof author?.id === 'string' && typeof author.name === 'string' && typeof author.color === 'string') &&
+    Array.isArray(deletions)
+  );
 }
 
 function requireViewId(body: ViewLinkResponse | null): string {
