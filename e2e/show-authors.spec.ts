@@ -140,6 +140,11 @@ test('three people write, Alice shows authors: everyone’s text is in their col
   await alice.page.keyboard.press('End');
   await alice.typeInEditor(' Welcome.', 10);
   await expectParagraphBy(alice, 'Alice opens the notes. Welcome.', ids.alice, ALICE.color);
+  // A paragraph of her own, new while the colours are on.
+  await alice.page.keyboard.press('Enter');
+  await alice.typeInEditor('Agenda follows.', 10);
+  await expectParagraphBy(alice, 'Agenda follows.', ids.alice, ALICE.color);
+  await expectParagraphBy(alice, 'Bob adds', ids.bob, BOB.color);
 
   // A per-browser choice: Bob never turned it on.
   await expect(bob.editor.locator('.author-run')).toHaveCount(0);
@@ -162,7 +167,7 @@ test('three people write, Alice shows authors: everyone’s text is in their col
   await expect(showAuthorsButton(alice)).toHaveAttribute('aria-pressed', 'false');
   await expect(alice.editor.locator('.author-run')).toHaveCount(0);
   await expect(legendOf(alice)).toHaveCount(0);
-  expect(await alice.documentText()).toBe('Alice opens the notes. Welcome.\nBob adds a point.\nCarol disagrees. Strongly, in fact.');
+  expect(await alice.documentText()).toBe('Alice opens the notes. Welcome.\nAgenda follows.\nBob adds a point.\nCarol disagrees. Strongly, in fact.');
 });
 
 test('a viewer sees authors only once an editor lets viewers see history and authors', async ({ openTogether, personAs }) => {

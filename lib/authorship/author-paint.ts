@@ -6,6 +6,7 @@
  * an export.
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
+import { Mapping, StepMap } from '@tiptap/pm/transform';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
 import * as Y from 'yjs';
 import { PRESENCE_AUTHOR_PREFIX, type AuthorDirectory, type AuthorView } from './author-directory';
@@ -47,21 +48,59 @@ export function authorRunAttributes(author: AuthorView): { class: string; style?
 }
 
 /**
+ * A repaint of part of the document: the previous decorations, already mapped onto the new
+ * document, and which textblocks to paint again (the rest keep their decorations).
+ */
+export interface PaintSince {
+  decorations: DecorationSet;
+  /** Whether a textblock's Yjs content changed since (or is new): it is painted again. */
+  changed: (element: Y.XmlElement) => boolean;
+  /**
+   * The new document's positions docChange found changed: the textblocks there are painted
+   * again too, since the mapping drops decorations anywhere between two changed places.
+   */
+  range: { from: number; to: number } | null;
+}
+
+/**
+ * The change between two renderings of the document, as a mapping for the old decorations
+ * and the range of the new document it spans; null when they are the same. (The binding
+ * replaces the whole document for every change from Yjs, which would map every decoration
+ * away.)
+ */
+export function docChange(before: ProseMirrorNode, after: ProseMirrorNode): { mapping: Mapping; range: { from: number; to: number } } | null {
+  const start = before.content.findDiffStart(after.content);
+  if (start === null) return null;
+  let { a: endBefore, b: endAfter } = before.content.findDiffEnd(after.content) ?? { a: before.content.size, b: after.content.size };
+  // Repeated content lets the two scans cross; widen both ends alike.
+  const overlap = start - Math.min(endBefore, endAfter);
+  if (overlap > 0) {
+    endBefore += overlap;
+    endAfter += overlap;
+  }
+  return { mapping: new Mapping([new StepMap([start, endBefore - start, endAfter - start])]), range: { from: start, to: endAfter } };
+}
+
+/**
  * Paints `doc`, which must be the document the binding last rendered (or wrote to Yjs):
  * `mapping` leads from its textblock nodes to their Y elements. A textblock whose runs do not
  * add up to its content size (the editor holds a change Yjs has not got yet) stays unpainted.
+ * With `since`, only changed textblocks get new decorations (building a whole decoration set
+ * is most of a full paint's cost); the legend is always counted over the whole document.
  */
 export function paintAuthors(
   doc: ProseMirrorNode,
   mapping: BindingMapping,
   runsOf: (element: Y.XmlElement) => readonly ClientRun[],
   directory: AuthorDirectory,
+  since?: PaintSince,
 ): AuthorPaint {
   const elements = new Map<ProseMirrorNode, Y.XmlElement>();
   mapping.forEach((node, type) => {
     if (type instanceof Y.XmlElement && !Array.isArray(node) && node.isTextblock) elements.set(node, type);
   });
   const decorations: Decoration[] = [];
+  const outdated: Decoration[] = [];
   const tallies = new Map<string, AuthorTally>();
   const unbound = new Set<number>();
   let skippedBlocks = 0;
@@ -69,9 +108,20 @@ export function paintAuthors(
   doc.descendants((node, pos) => {
     if (!node.isTextblock) return true;
     const element = elements.get(node);
+    const inRange = since?.range != null && pos <= since.range.to && pos + node.nodeSize >= since.range.from;
+    const repaint = !since || !element || inRange || since.changed(element);
     const runs = element ? runsOf(element) : null;
+    if (since && repaint) outdated.push(...since.decorations.find(pos, pos + node.nodeSize));
     if (!runs || runsLength(runs) !== node.content.size) {
       if (node.content.size > 0) skippedBlocks++;
+      return false;
+    }
+    if (!repaint) {
+      for (const run of runs) {
+        const author = directory.authorOf(run.client);
+        if (!author || author.id.startsWith(PRESENCE_AUTHOR_PREFIX)) unbound.add(run.client);
+        if (author) tally(tallies, author, run.length);
+      }
       return false;
     }
     let at = pos + 1;
@@ -94,7 +144,7 @@ export function paintAuthors(
   });
 
   return {
-    decorations: DecorationSet.create(doc, decorations),
+    decorations: since ? since.decorations.remove(outdated).add(doc, decorations) : DecorationSet.create(doc, decorations),
     authors: [...tallies.values()].sort((a, b) => b.length - a.length || a.name.localeCompare(b.name)),
     unboundClients: [...unbound].sort((a, b) => a - b),
     skippedBlocks,

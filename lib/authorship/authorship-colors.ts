@@ -7,14 +7,16 @@
  * same transaction, since the Y.Doc already holds it. A change typed here reaches the Y.Doc
  * only after the transaction (the binding writes it in its view update), so meanwhile the
  * decorations are mapped through the change and the document is repainted once per
- * animation frame. Only textblocks Yjs reports changed are read again (ClientRunCache).
+ * animation frame. A repaint reads and decorates again only the textblocks Yjs reports
+ * changed or new (ClientRunCache) and those the rendering's change spans; the rest keep
+ * their decorations.
  */
 import { Extension, type Editor } from '@tiptap/core';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { ySyncPluginKey } from '@tiptap/y-tiptap';
 import type * as Y from 'yjs';
 import type { AuthorDirectory } from './author-directory';
-import { EMPTY_PAINT, paintAuthors, type AuthorPaint, type BindingMapping } from './author-paint';
+import { docChange, EMPTY_PAINT, paintAuthors, type AuthorPaint, type BindingMapping, type PaintSince } from './author-paint';
 import { ClientRunCache } from './client-runs';
 
 export interface AuthorshipState {
@@ -55,12 +57,18 @@ export const AuthorshipColors = Extension.create({
   addProseMirrorPlugins() {
     // Made when the colours turn on, dropped when they turn off.
     let cache: ClientRunCache | null = null;
-    const paint = (state: EditorState, directory: AuthorDirectory): AuthorPaint => {
+    /** Paints `state`: all of it, or only what changed since a paint mapped by `since`. */
+    const paint = (state: EditorState, directory: AuthorDirectory, since?: Omit<PaintSince, 'changed'>): AuthorPaint => {
       const binding = bindingOf(state);
       if (!binding) return EMPTY_PAINT;
-      cache ??= new ClientRunCache(binding.doc);
+      if (!cache) {
+        cache = new ClientRunCache(binding.doc);
+        since = undefined;
+      }
       const runs = cache;
-      return paintAuthors(state.doc, binding.mapping, (element) => runs.runsOf(element), directory);
+      const changed = runs.takeChanged();
+      const isChanged = (element: Y.XmlElement) => changed.has(element) || !runs.holds(element);
+      return paintAuthors(state.doc, binding.mapping, (element) => runs.runsOf(element), directory, since && { ...since, changed: isChanged });
     };
 
     return [
@@ -68,7 +76,7 @@ export const AuthorshipColors = Extension.create({
         key: authorshipPluginKey,
         state: {
           init: () => ({ directory: null, paint: EMPTY_PAINT, stale: false }),
-          apply(tr: Transaction, value: AuthorshipState, _old: EditorState, state: EditorState): AuthorshipState {
+          apply(tr: Transaction, value: AuthorshipState, old: EditorState, state: EditorState): AuthorshipState {
             const meta = tr.getMeta(authorshipPluginKey) as AuthorshipMeta | undefined;
             if (meta && 'directory' in meta) {
               if (meta.directory === null) {
@@ -81,8 +89,16 @@ export const AuthorshipColors = Extension.create({
             const { directory } = value;
             if (!directory) return value;
             const fromYjs = (tr.getMeta(ySyncPluginKey) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin === true;
-            if ((tr.docChanged && fromYjs) || (meta && 'repaint' in meta && value.stale)) {
-              return { directory, paint: paint(state, directory), stale: false };
+            if (tr.docChanged && fromYjs) {
+              // The binding swapped in a whole new document: map the old decorations through
+              // what really changed, not through its replace-everything step.
+              const change = docChange(old.doc, state.doc);
+              const decorations = change ? value.paint.decorations.map(change.mapping, state.doc) : value.paint.decorations;
+              return { directory, paint: paint(state, directory, { decorations, range: change?.range ?? null }), stale: false };
+            }
+            if (meta && 'repaint' in meta && value.stale) {
+              // Mapped through the local steps themselves: only the textblocks Yjs changed.
+              return { directory, paint: paint(state, directory, { decorations: value.paint.decorations, range: null }), stale: false };
             }
             if (!tr.docChanged) return value;
             return {

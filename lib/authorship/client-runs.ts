@@ -52,6 +52,7 @@ export function runsLength(runs: readonly ClientRun[]): number {
  */
 export class ClientRunCache {
   private runs = new WeakMap<Y.XmlElement, ClientRun[]>();
+  private changed = new Set<Y.XmlElement>();
 
   constructor(private readonly doc: Y.Doc) {
     doc.on('beforeObserverCalls', this.forgetChanged);
@@ -67,19 +68,41 @@ export class ClientRunCache {
     return runs;
   }
 
+  /** Whether the element's runs are cached (false for one never read, or changed since). */
+  holds(element: Y.XmlElement): boolean {
+    return this.runs.has(element);
+  }
+
+  /**
+   * The elements whose runs changed since the last call (their paint is out of date). Types
+   * created in a transaction are not among them (Yjs reports only types that existed before):
+   * holds() tells those apart.
+   */
+  takeChanged(): Set<Y.XmlElement> {
+    const changed = this.changed;
+    this.changed = new Set();
+    return changed;
+  }
+
   /** Stops following the document; idempotent. */
   destroy(): void {
     this.doc.off('beforeObserverCalls', this.forgetChanged);
     this.runs = new WeakMap();
+    this.changed = new Set();
+  }
+
+  private forget(element: Y.XmlElement): void {
+    this.runs.delete(element);
+    this.changed.add(element);
   }
 
   private readonly forgetChanged = (transaction: Y.Transaction) => {
     transaction.changed.forEach((_keys, type) => {
       // Text changed: its textblock's runs. Children added or removed: the element's own.
       if (type instanceof Y.XmlText) {
-        if (type.parent instanceof Y.XmlElement) this.runs.delete(type.parent);
+        if (type.parent instanceof Y.XmlElement) this.forget(type.parent);
       } else if (type instanceof Y.XmlElement) {
-        this.runs.delete(type);
+        this.forget(type);
       }
     });
   };
