@@ -101,20 +101,7 @@ export class RoomRegistry implements LoadedRooms {
   async join(connection: Connection): Promise<Room> {
     const name = connection.roomName;
     this.addMember(connection);
-    let entry = this.entries.get(name);
-    if (!entry) {
-      const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
-      created.ready.then(
-        (room) => {
-          created.room = room;
-        },
-        () => {
-          if (this.entries.get(name) === created) this.forget(name);
-        },
-      );
-      this.entries.set(name, (entry = created));
-      this.options.metrics.roomsLoaded.set(this.entries.size);
-    }
+    const entry = this.entryFor(name);
     clearTimeout(entry.unloadTimer);
     entry.joinedAt = performance.now();
     entry.waiting += 1;
@@ -134,6 +121,41 @@ export class RoomRegistry implements LoadedRooms {
       });
     }
     return room;
+  }
+
+  /**
+   * Runs `task` with the room loaded (loading it if needed) and kept loaded until the task
+   * settles, without a member: the server's own writes to a room (a restore, a named version).
+   */
+  async withRoom<T>(name: string, task: (room: Room) => Promise<T>): Promise<T> {
+    const entry = this.entryFor(name);
+    clearTimeout(entry.unloadTimer);
+    entry.waiting += 1;
+    try {
+      return await task(await entry.ready);
+    } finally {
+      entry.waiting -= 1;
+      if (this.memberCount(name) === 0) this.scheduleUnloadIfEmpty(name);
+    }
+  }
+
+  /** The room's entry, starting its load if it is not in memory. */
+  private entryFor(name: string): RoomEntry {
+    let entry = this.entries.get(name);
+    if (!entry) {
+      const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
+      created.ready.then(
+        (room) => {
+          created.room = room;
+        },
+        () => {
+          if (this.entries.get(name) === created) this.forget(name);
+        },
+      );
+      this.entries.set(name, (entry = created));
+      this.options.metrics.roomsLoaded.set(this.entries.size);
+    }
+    return entry;
   }
 
   /**

@@ -8,6 +8,9 @@
  *   first, at most 100 per page; `nextBefore` is the id to pass for the next page, or null.
  * - `POST /api/rooms/<room>/versions` with `{ "name": "…" }` → 201 `{ version }`: a named
  *   version of the current state (name 1–100 characters).
+ *   This and restore take optional `authorKey`, `authorName`, `authorColor` in the body (the
+ *   browser's identity, lib/protocol/author-id.ts), so the change is listed under its author;
+ *   in token mode the token's `sub` and `name` claims say who instead.
  * - `GET  /api/rooms/<room>/versions/<id>/state` → the document at that version as one Yjs
  *   update (`application/octet-stream`, v1 encoding, what `Y.applyUpdate` reads).
  * - `POST /api/rooms/<room>/versions/<id>/restore` → 200 `{ version }`: the new `restore`
