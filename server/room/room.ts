@@ -12,7 +12,9 @@ import { countStructs, repairDocument, type DocumentLimits } from '../document-g
 import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { encodePermissionDenied, encodeSyncStep1, type ClientMessage } from '../protocol';
-import type { AuthorRecord, ClientBinding, DocumentLog, StoredDocument } from '../storage';
+import { createHistoryPlanner, VERSION_PAUSE_MS, type HistoryPlanner, type VersionCut } from '../history/planner';
+import { newVersionId } from '../history/version-id';
+import type { AuthorRecord, ClientBinding, DocumentLog, StoredDocument, VersionRecord } from '../storage';
 import { StorageHealth } from '../storage-health';
 import { admitUpdate, IGNORED } from './admission';
 import { Broadcast, NOBODY } from './broadcast';
@@ -20,6 +22,7 @@ import { Compaction } from './compaction';
 import { RoomAuthorship } from './authorship';
 import { DurableWriter, type StoredBatch, type WriteOrigin } from './durable-writer';
 import { RoomPresence } from './presence';
+import { RoomHistory } from './room-history';
 import type { WriteTurn } from './write-turn';
 import { LogMessage } from '../log-messages';
 
@@ -52,6 +55,10 @@ export interface RoomOptions {
   onStorageFailed?: (room: Room) => void;
   /** The write turn the room's batches join (one per process unless told). */
   writeTurn?: WriteTurn;
+  /** How compaction turns the log into history (one per process unless told). */
+  historyPlanner?: HistoryPlanner;
+  /** Editing pause after which a version is made (VERSION_PAUSE_MS unless told). */
+  versionPauseMs?: number;
 }
 
 /** Receives a change of the room's own clients once it is stored, with the client ids it bound. */
@@ -76,6 +83,7 @@ export class Room {
   private readonly members = new Set<Connection>();
   private readonly health: StorageHealth;
   private readonly compaction: Compaction;
+  private readonly history: RoomHistory;
   private readonly broadcast: Broadcast;
   private readonly writer: DurableWriter;
   private readonly storedListeners = new Set<StoredListener>();
@@ -117,7 +125,13 @@ export class Room {
     this.doc = doc;
     this.maxDocumentBytes = options.maxDocumentBytes;
     this.log = options.logger.child({ room: roomLogId(options.name) });
-    this.compaction = new Compaction(stored, { ...options, logger: this.log, maxNestingDepth: options.limits.maxNestingDepth });
+    const planner = options.historyPlanner ?? createHistoryPlanner({ newVersionId });
+    this.compaction = new Compaction(stored, {
+      ...options,
+      logger: this.log,
+      maxNestingDepth: options.limits.maxNestingDepth,
+      planHistory: planner,
+    });
     this.health = options.storageHealth ?? new StorageHealth({ ...STORAGE_DEFAULTS, storage: options.storage, logger: options.logger });
     const onCorrupted = options.onCorrupted ?? (() => {});
     const onStorageFailed =
@@ -135,6 +149,13 @@ export class Room {
       members: () => this.members,
     });
     this.broadcast = new Broadcast({ doc, metrics: options.metrics, members: () => this.members });
+    this.history = new RoomHistory({
+      compaction: this.compaction,
+      planner,
+      logger: this.log,
+      pauseMs: options.versionPauseMs ?? VERSION_PAUSE_MS,
+      whenStored: () => this.writer.whenStored(),
+    });
     this.authorship = new RoomAuthorship(stored.bindings, {
       editorHolding: (clientId) => this.presence.editorHolding(clientId),
       userOf: (origin) => this.presence.userOf(origin),
@@ -270,6 +291,16 @@ export class Room {
     this.writer.stopRetrying();
   }
 
+  /** A version of `cut`'s kind at the head, after everything stored so far (room-history.ts). */
+  cutVersion(cut: VersionCut): Promise<VersionRecord> {
+    return this.history.cut(cut);
+  }
+
+  /** Brings automatic versions up to date (a paused stretch of editing gets its version). */
+  settleHistory(): Promise<void> {
+    return this.history.settle();
+  }
+
   /** Folds the stored log into one snapshot (compaction.ts). */
   compact(): Promise<void> {
     return this.compaction.compact();
@@ -294,6 +325,7 @@ export class Room {
     if (this.destroyed) return;
     this.destroyed = true;
     this.writer.destroy();
+    this.history.destroy();
     this.broadcast.destroy();
     this.presence.destroy();
     this.storedListeners.clear();
@@ -313,7 +345,10 @@ export class Room {
     }
     this.broadcast.forwardBatch(change, items);
     // After forwarding: a compaction's first read must not delay the keystroke it follows.
-    if (head !== null) this.compaction.appended(head, change.byteLength);
+    if (head !== null) {
+      this.compaction.appended(head, change.byteLength);
+      this.history.edited();
+    }
   };
 }
 
