@@ -176,13 +176,14 @@ export function createHistoryApi(options: HistoryApiOptions) {
 
 /**
  * Who asks for a named version or a restore: the token's subject in token mode, else the
- * browser's author key with the name and colour it shows (optional; anonymous without one).
+ * browser's author key, with the name and colour it shows (optional: an empty name means
+ * "as they were last named in this room"); anonymous without either.
  */
 function requester(body: Record<string, unknown>, claims: { sub?: string; name?: string } | null): AuthorRecord {
-  const name = typeof body.authorName === 'string' && body.authorName.trim() ? body.authorName.trim().slice(0, 80) : null;
-  const color = typeof body.authorColor === 'string' && PRESENCE_COLOR_PATTERN.test(body.authorColor) ? body.authorColor : '#6b7280';
-  if (claims?.sub) return { id: claims.sub, name: claims.name ?? name ?? 'Anonymous', color };
-  if (isValidAuthorKey(body.authorKey)) return { id: authorIdForKey(body.authorKey), name: claims?.name ?? name ?? 'Anonymous', color };
+  const name = claims?.name ?? (typeof body.authorName === 'string' ? body.authorName.trim().slice(0, 80) : '');
+  const color = typeof body.authorColor === 'string' && PRESENCE_COLOR_PATTERN.test(body.authorColor) ? body.authorColor : '';
+  if (claims?.sub) return { id: claims.sub, name, color };
+  if (isValidAuthorKey(body.authorKey)) return { id: authorIdForKey(body.authorKey), name, color };
   return { id: ANONYMOUS_AUTHOR_ID, name: 'Anonymous', color: '#6b7280' };
 }
 

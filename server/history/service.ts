@@ -56,7 +56,8 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
       if (restoring.has(room)) throw new RestoreInProgress();
       restoring.add(room);
       try {
-        return await withRoom(room, (loaded) => restoreInRoom(loaded, target, author));
+        const named = await namedAsBefore(room, author);
+        return await withRoom(room, (loaded) => restoreInRoom(loaded, target, named));
       } finally {
         restoring.delete(room);
       }
@@ -87,6 +88,13 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     getSettings: (room) => storage.getSettings(room),
     updateSettings: (room, settings) => storage.updateSettings(room, settings),
   };
+
+  /** `author` with the name and colour they last wrote under here, where the request gave none. */
+  async function namedAsBefore(room: string, author: AuthorRecord): Promise<AuthorRecord> {
+    if (author.name && author.color) return author;
+    const known = (await storage.loadAuthorship(room)).authors.find((record) => record.id === author.id);
+    return { id: author.id, name: author.name || known?.name || 'Anonymous', color: author.color || known?.color || '#6b7280' };
+  }
 
   async function restoreInRoom(room: Room, target: VersionRecord, author: AuthorRecord): Promise<VersionRecord> {
     const started = performance.now();
