@@ -143,7 +143,7 @@ const SETTINGS = {
     env: 'RESTORE_BUDGET_MS',
     default: 5_000,
     parse: integer(100),
-    doc: "Longest a restore's exact revert may take (ms) before it falls back to replacing the content (authorship of the restored text is lost).",
+    doc: "Longest a restore's exact revert may take (ms) before it falls back to replacing the content (the restored text is then attributed to whoever restored it).",
   }),
   publicSyncUrl: setting<string | null>({
     env: 'PUBLIC_SYNC_URL',
