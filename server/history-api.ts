@@ -25,6 +25,8 @@ export interface HistoryService {
   listVersions(room: string, before: string | null): Promise<{ versions: VersionRecord[]; nextBefore: string | null }>;
   /** A named version of the current state. */
   nameVersion(room: string, name: string, author: AuthorRecord): Promise<VersionRecord>;
+  /** Names an existing version where it is; null for an unknown version. */
+  renameVersion(room: string, versionId: string, name: string): Promise<VersionRecord | null>;
   /** The document at a version (v1 update), or null for an unknown version. */
   versionState(room: string, versionId: string): Promise<Uint8Array | null>;
   /** Restores a version; null for an unknown version; throws RestoreInProgress while one runs. */
@@ -145,6 +147,12 @@ export function createHistoryApi(options: HistoryApiOptions) {
     const name = typeof body.name === 'string' ? body.name.trim() : null;
     if (!name) throw new HttpError(400, 'a version needs a "name"');
     if (name.length > MAX_VERSION_NAME_LENGTH) throw new HttpError(400, `a version name has at most ${MAX_VERSION_NAME_LENGTH} characters`);
+    if (body.versionId !== undefined) {
+      if (!isValidVersionId(body.versionId)) throw new HttpError(400, 'invalid version id in "versionId"');
+      const renamed = await history.renameVersion(room, body.versionId, name);
+      if (!renamed) throw new HttpError(404, 'no such version');
+      return { status: 200, json: { version: toWire(renamed) } };
+    }
     const named = await history.nameVersion(room, name, requester(body, claims));
     return { status: 201, json: { version: toWire(named) } };
   }

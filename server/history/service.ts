@@ -44,6 +44,10 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
       return withRoom(room, (loaded) => loaded.cutVersion({ kind: 'named', name }));
     },
 
+    async renameVersion(room, versionId, name) {
+      return storage.renameVersion(room, versionId, name);
+    },
+
     async versionState(room, versionId) {
       const version = await storage.getVersion(room, versionId);
       if (!version) return null;

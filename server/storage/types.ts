@@ -209,6 +209,11 @@ export interface HistoryStore {
   getVersion(room: string, id: string): Promise<VersionRecord | null>;
   /** Adds a version at an existing segment (named, pre-restore, restore versions). */
   addVersion(room: string, version: VersionRecord): Promise<void>;
+  /**
+   * Names an existing version where it is (an automatic one becomes `named`; other kinds keep
+   * theirs); returns it, or null if the room has no such version.
+   */
+  renameVersion(room: string, id: string, name: string): Promise<VersionRecord | null>;
   /** The newest stored segment's seq (0 when the room has no history yet). */
   lastSegmentSeq(room: string): Promise<number>;
   /** What materialising the state at segment `seq` needs. */
