@@ -17,6 +17,7 @@
 import * as Y from 'yjs';
 import type { AuthorRecord, HistoryPlan, HistorySegment, HistoryTail, LogEntry, PlanHistory, VersionKind, VersionRecord } from '../storage';
 import { mergeAttributions } from './attribution';
+import { joinItemRuns } from './join-runs';
 import { countSegmentChanges } from './segment-stats';
 
 /** Editing pauses at least this long end a version (Outline and Docmost use 5 minutes). */
@@ -137,9 +138,9 @@ function entryTimes(entries: LogEntry[], tail: HistoryTail, now: number): number
   });
 }
 
-/** One segment of consecutive entries: their updates merged losslessly, who and how much. */
+/** One segment of consecutive entries: their updates merged losslessly (keystroke runs joined), who and how much. */
 function mergeEntries(group: { entry: LogEntry; at: number }[]): Omit<HistorySegment, 'seq'> {
-  const data = group.length === 1 ? group[0].entry.data : Y.mergeUpdates(group.map(({ entry }) => entry.data));
+  const data = group.length === 1 ? group[0].entry.data : joinItemRuns(Y.mergeUpdates(group.map(({ entry }) => entry.data)));
   const authors = new Map<string, AuthorRecord>();
   for (const { entry } of group) for (const author of entry.authors) authors.set(author.id, author);
   return {
