@@ -29,6 +29,11 @@ const EMPTY_STATE_VECTOR = new Map<number, number>();
  * keystrokes), which costs one size check per part.
  */
 export function attributeDeletions(parts: DeletionPart[]): Uint8Array | null {
+  // One message per entry is the common case: no grouping needed.
+  if (parts.length === 1) {
+    const [{ authorId, ds }] = parts;
+    return ds.clients.size === 0 ? null : encodeAttribution(new Map([[authorId, [ds]]]));
+  }
   let byAuthor: Map<string, DeleteSet[]> | null = null;
   for (const { authorId, ds } of parts) {
     if (ds.clients.size === 0) continue;
