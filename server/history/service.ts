@@ -12,13 +12,13 @@ import type { Logger } from '../log';
 import { LogMessage } from '../log-messages';
 import { roomLogId } from '../log';
 import type { Room } from '../room';
-import type { AuthorRecord, HistoryStore, VersionRecord } from '../storage';
+import type { AuthorRecord, DocumentLog, HistoryStore, VersionRecord } from '../storage';
 import { decodeAttribution, type DeleteSet } from './attribution';
 import { materialise } from './materialise';
 import { computeRestore } from './restore';
 
 export interface HistoryServiceOptions {
-  storage: HistoryStore;
+  storage: HistoryStore & Pick<DocumentLog, 'holdsRoom'>;
   /** Runs `task` with the room loaded (the sync server's registry). */
   withRoom: <T>(room: string, task: (room: Room) => Promise<T>) => Promise<T>;
   logger: Logger;
