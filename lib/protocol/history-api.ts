@@ -7,7 +7,9 @@
  * - `GET  /api/rooms/<room>/versions[?before=<versionId>]` → `{ versions, nextBefore }`, newest
  *   first, at most 100 per page; `nextBefore` is the id to pass for the next page, or null.
  * - `POST /api/rooms/<room>/versions` with `{ "name": "…" }` → 201 `{ version }`: a named
- *   version of the current state (name 1–100 characters).
+ *   version of the current state (name 1–100 characters). With `{ "name": "…", "versionId":
+ *   "<id>" }` → 200 `{ version }`: that existing version, now carrying the name (a past state
+ *   is named where it is, without restoring it; naming a named version renames it).
  * - `GET  /api/rooms/<room>/versions/<id>/state` → the document at that version as one Yjs
  *   update (`application/octet-stream`, v1 encoding, what `Y.applyUpdate` reads).
  * - `POST /api/rooms/<room>/versions/<id>/restore` → 200 `{ version }`: the new `restore`
@@ -52,6 +54,12 @@ export interface Version {
 export interface VersionListResponse {
   versions: Version[];
   nextBefore: string | null;
+}
+
+/** Body of `POST …/versions`: names the current state, or the version `versionId` when given. */
+export interface NameVersionRequest {
+  name: string;
+  versionId?: string;
 }
 
 export interface VersionResponse {
