@@ -8,6 +8,7 @@ import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
+import { useModAltShiftShortcut } from './hooks/use-key-shortcut';
 import { useLeaveGuard } from './hooks/use-leave-guard';
 import { usePendingImport } from './hooks/use-pending-import';
 import { rememberDocument } from './hooks/use-recent-documents';
@@ -17,6 +18,7 @@ import { ShareDialog } from './ShareDialog';
 import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
+import { VersionHistory } from './VersionHistory';
 
 interface Props {
   room: string;
@@ -32,11 +34,13 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const session = useDocumentSession({ kind: 'edit', room, syncUrl, tokenMode });
   const [identity, setIdentity] = useIdentity();
   const [sharing, setSharing] = useState(false);
+  const [viewingHistory, setViewingHistory] = useState(false);
   const [editor, setEditor] = useState<Editor | null>(null);
 
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
   useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
+  useModAltShiftShortcut('H', useCallback(() => setViewingHistory(true), []));
 
   const header = (
     <>
@@ -57,6 +61,18 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
           Share
         </button>
       )}
+      {session && (
+        <button
+          type="button"
+          className="button-secondary"
+          aria-haspopup="dialog"
+          aria-keyshortcuts="Control+Alt+Shift+H"
+          title="Version history (Ctrl+Alt+Shift+H)"
+          onClick={() => setViewingHistory(true)}
+        >
+          Version history
+        </button>
+      )}
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} editor={editor} />
       )}
@@ -70,6 +86,15 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session?.tokens && <TokenNotice keeper={session.tokens} />}
       {session && sharing && (
         <ShareDialog room={room} apiBase={session.apiBase} tokens={session.tokens} onClose={() => setSharing(false)} />
+      )}
+      {session && viewingHistory && (
+        <VersionHistory
+          room={room}
+          apiBase={session.apiBase}
+          tokens={session.tokens}
+          liveDoc={session.doc}
+          onClose={() => setViewingHistory(false)}
+        />
       )}
     </>
   );
