@@ -19,6 +19,8 @@ import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
 import { VersionHistory } from './VersionHistory';
+import type { Identity } from '../lib/prefs/identity';
+import type { VersionRequester } from '../lib/protocol/history-api';
 
 interface Props {
   room: string;
@@ -87,12 +89,13 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session && sharing && (
         <ShareDialog room={room} apiBase={session.apiBase} tokens={session.tokens} onClose={() => setSharing(false)} />
       )}
-      {session && viewingHistory && (
+      {session && identity && viewingHistory && (
         <VersionHistory
           room={room}
           apiBase={session.apiBase}
           tokens={session.tokens}
           liveDoc={session.doc}
+          requester={requesterFor(identity)}
           onClose={() => setViewingHistory(false)}
         />
       )}
@@ -109,4 +112,10 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       title={session && <DocumentTitle doc={session.doc} editor={editor} room={room} />}
     />
   );
+}
+
+/** This browser as the history API's requester: its name, colour and (once it has one) author key. */
+function requesterFor(identity: Identity): VersionRequester {
+  const { authorKey } = identity as Identity & { authorKey?: string };
+  return { authorName: identity.name, authorColor: identity.color, ...(authorKey ? { authorKey } : {}) };
 }

@@ -7,7 +7,7 @@ import { downloadFile, fileStemFor } from '../lib/editor/download-file';
 import type { Change } from '../lib/history/change-list';
 import { versionTime, versionTitle } from '../lib/history/version-days';
 import { versionMarkdown } from '../lib/history/version-export';
-import { MAX_VERSION_NAME_LENGTH, type Version } from '../lib/protocol/history-api';
+import { MAX_VERSION_NAME_LENGTH, type Version, type VersionRequester } from '../lib/protocol/history-api';
 import { useVersionHistory } from './hooks/use-version-history';
 import { VersionList } from './VersionList';
 import { VersionViewer, type VersionDiff } from './VersionViewer';
@@ -19,6 +19,8 @@ interface Props {
   tokens: TokenKeeper | null;
   /** The live document, only ever read: "Compare with current" diffs against its state. */
   liveDoc: Y.Doc;
+  /** Who names and restores (this browser's identity), so the versions list them. */
+  requester: VersionRequester;
   onClose: () => void;
 }
 
@@ -40,7 +42,7 @@ const EMPTY_STATE = Y.encodeStateAsUpdateV2(new Y.Doc());
  * live document) coloured by author, and what can be done with it: restore, name, export.
  * A native modal <dialog>: focus stays inside, the page behind is inert, Escape closes it.
  */
-export function VersionHistory({ room, apiBase, tokens, liveDoc, onClose }: Props) {
+export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onClose }: Props) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const headingId = useId();
   const endpoint = useMemo<HistoryEndpoint>(() => ({ apiBase, room, token: () => (tokens ? tokens.getToken() : Promise.resolve(null)) }), [apiBase, room, tokens]);
@@ -149,7 +151,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, onClose }: Prop
     if (!shown) return;
     setAction({ kind: 'restoring' });
     try {
-      const restored = await restoreVersion(endpoint, shown.id);
+      const restored = await restoreVersion(endpoint, shown.id, requester);
       setNotice({ kind: 'success', text: `Restored the version of ${versionTime(shown)}. Everyone in the document now has it.` });
       setCompare(false);
       await history.refresh();
@@ -163,7 +165,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, onClose }: Prop
   const saveName = async (target: 'current' | 'selected', name: string) => {
     setAction({ kind: 'saving-name', target });
     try {
-      const named = await nameVersion(endpoint, target === 'selected' && shown ? { name, versionId: shown.id } : { name });
+      const named = await nameVersion(endpoint, target === 'selected' && shown ? { ...requester, name, versionId: shown.id } : { ...requester, name });
       setNotice({ kind: 'success', text: `Named a version “${named.name ?? name}”.` });
       await history.refresh();
       setSelectedId(named.id);

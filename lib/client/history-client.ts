@@ -14,6 +14,7 @@ import {
   type NameVersionRequest,
   type Version,
   type VersionListResponse,
+  type VersionRequester,
   type VersionResponse,
 } from '../protocol/history-api';
 import { ApiError, callApi, describeFailure } from './api-client';
@@ -79,10 +80,10 @@ export async function nameVersion(endpoint: HistoryEndpoint, request: NameVersio
 }
 
 /** Restores a version as a forward change everyone receives; resolves with the new `restore` version. */
-export async function restoreVersion(endpoint: HistoryEndpoint, versionId: string): Promise<Version> {
+export async function restoreVersion(endpoint: HistoryEndpoint, versionId: string, requester: VersionRequester): Promise<Version> {
   const body = await callApi<VersionResponse>(
     `${endpoint.apiBase}${versionRestorePath(endpoint.room, versionId)}`,
-    { method: 'POST' },
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(requester) },
     await endpoint.token(),
   );
   if (!isVersion(body?.version)) throw unexpected('restore');
