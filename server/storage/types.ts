@@ -99,6 +99,20 @@ export interface HistoryTail {
   lastVersion: VersionRecord | null;
   /** Segments stored after the newest checkpoint (all of them when there is none). */
   segmentsSinceCheckpoint: number;
+  /**
+   * The segments after the newest version (or all of them when there is no version), summed:
+   * the stretch of editing the next version will cover too. Null when there are none.
+   * `startedAt` is the first one's, `authors` the union by id with the newest name and colour.
+   */
+  openSince: OpenStretch | null;
+}
+
+/** Segments not yet covered by a version, summed (HistoryTail.openSince). */
+export interface OpenStretch {
+  startedAt: number;
+  inserted: number;
+  deleted: number;
+  authors: AuthorRecord[];
 }
 
 /**
