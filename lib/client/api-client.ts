@@ -1,6 +1,6 @@
 /**
  * The browser's calls to Tandem's HTTP API (routes in lib/protocol/api-routes.ts): view links and
- * tokens. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
+ * tokens, and the one JSON call every API client goes through (history: history-client.ts). Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
  * so callers can tell "refused" (4xx: asking again will not help) from "try again".
  */
 import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from '../protocol/api-routes';
@@ -59,7 +59,11 @@ function requireViewId(body: ViewLinkResponse | null): string {
   return body.viewId;
 }
 
-async function callApi<T>(url: string, init: RequestInit, bearerToken?: string | null): Promise<T | null> {
+/**
+ * One JSON call: the bearer token when given, no caching; a failure becomes an ApiError; a
+ * body that is not JSON resolves null (callers check the shape).
+ */
+export async function callApi<T>(url: string, init: RequestInit, bearerToken?: string | null): Promise<T | null> {
   const headers = new Headers(init.headers);
   headers.set('accept', 'application/json');
   if (bearerToken) headers.set('authorization', `Bearer ${bearerToken}`);
@@ -80,7 +84,7 @@ async function callApi<T>(url: string, init: RequestInit, bearerToken?: string |
 }
 
 /** The server's own `{ error }` message when it sent one, else the HTTP status. */
-async function describeFailure(response: Response): Promise<string> {
+export async function describeFailure(response: Response): Promise<string> {
   try {
     const body = (await response.json()) as { error?: unknown };
     if (typeof body.error === 'string' && body.error) return body.error;
