@@ -6,6 +6,7 @@ import { THEME_BOOT_SCRIPT } from '../lib/prefs/theme';
 import './globals.css';
 import './styles/editor-toolbar.css';
 import './styles/print.css';
+import './styles/version-history.css';
 
 export const metadata: Metadata = {
   title: 'Tandem',

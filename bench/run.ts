@@ -4,7 +4,7 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods` runs a subset into bench/results/partial.{md,json};
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history` runs a subset into bench/results/partial.{md,json};
  * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
  * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts).
  */
@@ -20,6 +20,7 @@ import { sequentialUpdates } from './lib/traces';
 import { measureColdLoad, type ColdLoadRow } from './scenarios/cold-load';
 import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
 import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenarios/floods';
+import { measureHistory, type HistoryResult } from './scenarios/history';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
 import { measureManyRooms, type ManyRoomsRow } from './scenarios/many-rooms';
@@ -44,6 +45,10 @@ const MULTI_PLAN = quick ? { instances: [1, 2, 3], typists: 12, seconds: 3 } : {
 const FLOOD_PLAN = quick
   ? { typists: 5, typingSeconds: 3, warmupSeconds: 1, squatSockets: 1_000, slowlorisConnections: 1_100 }
   : { typists: 5, typingSeconds: 12, warmupSeconds: 2, squatSockets: 2_000, slowlorisConnections: 1_100 };
+/** History (in process): automerge-paper as 1,000 versions, every keystroke its own log entry. */
+const HISTORY_PLAN = quick
+  ? { versions: 1_000, editsPerEntry: 1, compactEvery: 500, materialiseSamples: 100, restorePairs: 5, attributionUpdates: 30_000 }
+  : { versions: 1_000, editsPerEntry: 1, compactEvery: 500, materialiseSamples: 1_000, restorePairs: 40, attributionUpdates: Infinity };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
@@ -78,7 +83,7 @@ const label = (kind: ServerKind) => SERVER_LABELS[kind];
 const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : Number.isNaN(value) ? '–' : value);
 
 /** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
-const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods'];
+const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods', 'history'];
 
 async function main(): Promise<void> {
   if (!only || only.some((name) => !TANDEM_ONLY.includes(name))) ensurePeers();
@@ -175,6 +180,8 @@ async function main(): Promise<void> {
   }
 
   const floods: FloodRow[] = wants('floods') && paper ? await measureFloods(FLOOD_PLAN, fullState, floodNames) : [];
+  const history = wants('history') ? await (console.log('• version history (in process)…'), measureHistory(HISTORY_PLAN)) : null;
+  if (history) console.log(history);
 
   Object.assign(results, {
     typingFanout: fanout,
@@ -186,9 +193,10 @@ async function main(): Promise<void> {
     storageAfterCompaction: storage,
     multiInstance: multi,
     floods,
+    history,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history);
 }
 
 function writeResults(
@@ -203,6 +211,7 @@ function writeResults(
   storage: Awaited<ReturnType<typeof measureStorageRatio>> | null,
   multi: MultiInstanceRow[],
   floods: FloodRow[],
+  history: HistoryResult | null,
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -341,6 +350,31 @@ function writeResults(
     '',
     ...floods.filter((row) => !row.flood.startsWith('quiet')).map((row) =>
       `- **${row.flood}**: ${FLOODS[row.flood].label}. Attacker: ${row.attacker}${row.attackerNotes.length ? `; ${row.attackerNotes.join('; ')}` : ''}.`),
+    '',
+    '## 8. Version history (Tandem only, in process)',
+    '',
+    'automerge-paper typed as 1,000 versions (a pause between versions), every keystroke its own log entry, compacted every',
+    '500 entries by the history planner (a checkpoint every 50 segments); history = segments (v1, `Y.mergeUpdates` of the',
+    'entries) + checkpoints (the compaction\'s snapshot). Goals: segments ≤ 2× the gc:false document (which holds the same',
+    'history inside), materialise p99 < 150 ms, restore p99 < 1 s, attribution ≤ 5 µs per keystroke update.',
+    '',
+    history
+      ? [
+        table([{
+          versions: history.versions, 'log entries': history.logEntries, segments: history.segments, 'segment KiB': round(history.segmentBytes / 1024),
+          checkpoints: history.checkpoints, 'checkpoint KiB': round(history.checkpointBytes / 1024), 'gc:false doc KiB': round(history.gcFalseDocBytes / 1024),
+          'gc:true doc KiB': round(history.gcTrueDocBytes / 1024), 'segments ÷ gc:false': history.segmentsVsGcFalse, 'with checkpoints ÷ gc:false': history.withCheckpointsVsGcFalse,
+        }]),
+        '',
+        table([{
+          'materialised (correct)': `${history.materialised} (${history.materialiseCorrect})`, 'materialise p50 ms': history.materialiseP50Ms,
+          'p99 ms': history.materialiseP99Ms, 'max ms': history.materialiseMaxMs,
+          'restores (correct)': `${history.restorePairs} (${history.restoreCorrect})`, 'restore p50 ms': history.restoreP50Ms, 'restore p99 ms': history.restoreP99Ms,
+          'restore max ms': history.restoreMaxMs, 'restore update p50 B': history.restoreUpdateP50Bytes, 'one restore on a worker ms': history.restoreOnWorkerMs,
+          'attributed updates': history.attributedUpdates, 'µs / keystroke update': history.attributionMicrosPerUpdate, 'µs / deleting update': history.attributionMicrosPerDeletingUpdate,
+        }]),
+      ].join('\n')
+      : '_not run_',
     '',
   ].join('\n');
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);

@@ -9,6 +9,7 @@ import { ExportMenu } from './ExportMenu';
 import { useAuthorColors } from './hooks/use-author-colors';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
+import { useModAltShiftShortcut } from './hooks/use-key-shortcut';
 import { useLeaveGuard } from './hooks/use-leave-guard';
 import { usePendingImport } from './hooks/use-pending-import';
 import { rememberDocument } from './hooks/use-recent-documents';
@@ -20,6 +21,9 @@ import { AuthorLegend, ShowAuthorsButton } from './ShowAuthors';
 import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
+import { VersionHistory } from './VersionHistory';
+import type { Identity } from '../lib/prefs/identity';
+import type { VersionRequester } from '../lib/protocol/history-api';
 
 interface Props {
   room: string;
@@ -35,6 +39,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const session = useDocumentSession({ kind: 'edit', room, syncUrl, tokenMode });
   const [identity, setIdentity] = useIdentity();
   const [sharing, setSharing] = useState(false);
+  const [viewingHistory, setViewingHistory] = useState(false);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [showingAuthors, setShowingAuthors] = useShowAuthors();
   const authors = useAuthorColors(editor, session, { room }, identity, showingAuthors);
@@ -42,6 +47,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
   useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
+  useModAltShiftShortcut('H', useCallback(() => setViewingHistory(true), []));
 
   const header = (
     <>
@@ -62,6 +68,18 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
           Share
         </button>
       )}
+      {session && (
+        <button
+          type="button"
+          className="button-secondary"
+          aria-haspopup="dialog"
+          aria-keyshortcuts="Control+Alt+Shift+H"
+          title="Version history (Ctrl+Alt+Shift+H)"
+          onClick={() => setViewingHistory(true)}
+        >
+          Version history
+        </button>
+      )}
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} editor={editor} />
       )}
@@ -78,6 +96,16 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session && sharing && (
         <ShareDialog room={room} apiBase={session.apiBase} tokens={session.tokens} onClose={() => setSharing(false)} />
       )}
+      {session && identity && viewingHistory && (
+        <VersionHistory
+          room={room}
+          apiBase={session.apiBase}
+          tokens={session.tokens}
+          liveDoc={session.doc}
+          requester={requesterFor(identity)}
+          onClose={() => setViewingHistory(false)}
+        />
+      )}
     </>
   );
   return (
@@ -91,4 +119,10 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       title={session && <DocumentTitle doc={session.doc} editor={editor} room={room} />}
     />
   );
+}
+
+/** This browser as the history API's requester: its name, colour and (once it has one) author key. */
+function requesterFor(identity: Identity): VersionRequester {
+  const { authorKey } = identity as Identity & { authorKey?: string };
+  return { authorName: identity.name, authorColor: identity.color, ...(authorKey ? { authorKey } : {}) };
 }

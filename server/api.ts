@@ -1,6 +1,7 @@
 /**
  * Tandem's small HTTP API (routes in lib/protocol/api-routes.ts): view links per room, and, where the
- * web app runs in token mode, short-lived tokens for the holders of edit and view links.
+ * web app runs in token mode, short-lived tokens for the holders of edit and view links; version
+ * history's routes are history-api.ts's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
@@ -9,6 +10,7 @@ import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
 import type { LinkStore } from './storage';
+import { createHistoryApi, HttpError, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
@@ -24,23 +26,18 @@ export interface ApiOptions {
   mintTokens: boolean;
   /** Disconnects everyone connected through a view id that was just replaced. */
   revokeViewLink(viewId: string): void;
+  /** Version history (history-api.ts); absent, its routes answer 404. */
+  history?: HistoryService;
 }
 
 const MAX_BODY_BYTES = 4096;
 const VIEW_LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/view-link$`);
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
   const { links, tokens } = options;
+  const routeHistory = options.history ? createHistoryApi({ history: options.history, links, tokens, readJson }) : () => null;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
     if (!tokens) return; // open mode: the room id is the edit capability
@@ -103,15 +100,25 @@ export function createApiHandler(options: ApiOptions) {
       return true;
     }
     const viewLinkMatch = VIEW_LINK_ROUTE.exec(url.pathname);
-    const work = viewLinkMatch
-      ? viewLink(request, viewLinkMatch[1])
+    const work: Promise<ApiResult> = viewLinkMatch
+      ? viewLink(request, viewLinkMatch[1]).then((json) => ({ status: 200, json }))
       : url.pathname === TOKEN_PATH
-        ? token(request)
-        : Promise.reject(new HttpError(404, 'not found'));
+        ? token(request).then((json) => ({ status: 200, json }))
+        : (routeHistory(request, url) ?? Promise.reject(new HttpError(404, 'not found')));
     work.then(
-      (body) => sendJson(response, 200, body),
+      (result) => {
+        if ('json' in result) return sendJson(response, result.status, result.json);
+        response.writeHead(result.status, {
+          'content-type': result.contentType,
+          'content-length': result.bytes.byteLength,
+          'cache-control': 'no-store',
+          ...BASE_SECURITY_HEADERS,
+        });
+        response.end(result.bytes);
+      },
       (error: Error) => {
         if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
+        if (error instanceof RestoreInProgress) return sendJson(response, 409, { error: error.message });
         options.logger.error({ err: error.message, path: pathForLog(url.pathname) }, 'API request failed');
         sendJson(response, 500, { error: 'internal error' });
       },

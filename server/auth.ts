@@ -1,6 +1,6 @@
 /**
  * Token mode (AUTH_SECRET set): HS256 JWTs with claims `room`, `role` (edit | view), `exp`,
- * `aud` (TOKEN_AUDIENCE, `tandem` by default) and optional `name`. A token's `room` names what
+ * `aud` (TOKEN_AUDIENCE, `tandem` by default) and optional `name` and `sub` (the author id). A token's `room` names what
  * the URL names: the room id on `/sync/<room>`, the view id on `/sync/view/<viewId>` (so a view
  * token never reveals the room).
  */
@@ -14,6 +14,8 @@ export interface TokenClaims {
   /** Expiry, epoch seconds. */
   exp: number;
   name?: string;
+  /** The author id (history and authorship), when the issuer names one. */
+  sub?: string;
 }
 
 /** How tokens are signed and which ones are accepted. */
@@ -66,7 +68,7 @@ export async function verifyToken(
     if (error instanceof errors.JWTClaimValidationFailed && error.claim === 'aud') throw new TokenError(401, 'token is for another audience');
     throw new TokenError(401, 'invalid token');
   }
-  const { room, role, exp, iat, name } = payload;
+  const { room, role, exp, iat, name, sub } = payload;
   if (typeof room !== 'string' || (role !== 'edit' && role !== 'view') || typeof exp !== 'number') {
     throw new TokenError(401, 'token lacks room, role or exp');
   }
@@ -76,17 +78,22 @@ export async function verifyToken(
   if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) throw new TokenError(401, 'token issued in the future');
   if (room !== subject) throw new TokenError(403, 'token is for another room');
   if (needs === 'edit' && role !== 'edit') throw new TokenError(403, 'token does not grant editing');
-  return { room, role, exp, ...(typeof name === 'string' ? { name } : {}) };
+  return { room, role, exp, ...(typeof name === 'string' ? { name } : {}), ...(typeof sub === 'string' ? { sub } : {}) };
 }
 
 /** Signs a token (what an integrator's backend does; Tandem's web app does it for link holders). */
 export async function mintToken(
   policy: Pick<TokenPolicy, 'secret' | 'audience'>,
-  claims: { room: string; role: Role; name?: string },
+  claims: { room: string; role: Role; name?: string; sub?: string },
   ttlSeconds: number,
 ): Promise<{ token: string; expiresAt: number }> {
   const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await new SignJWT({ room: claims.room, role: claims.role, ...(claims.name ? { name: claims.name } : {}) })
+  const token = await new SignJWT({
+    room: claims.room,
+    role: claims.role,
+    ...(claims.name ? { name: claims.name } : {}),
+    ...(claims.sub ? { sub: claims.sub } : {}),
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setAudience(policy.audience)
     .setIssuedAt()

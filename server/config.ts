@@ -127,6 +127,24 @@ const SETTINGS = {
     parse: integer(1),
     doc: 'Log entries a room accumulates before it is compacted into one snapshot in the background.',
   }),
+  versionPauseMs: setting({
+    env: 'VERSION_PAUSE_MS',
+    default: 5 * 60_000,
+    parse: integer(1_000),
+    doc: 'A pause in editing this long (ms) ends an automatic version in the history.',
+  }),
+  versionMaxSpanMs: setting({
+    env: 'VERSION_MAX_SPAN_MS',
+    default: 30 * 60_000,
+    parse: integer(1_000),
+    doc: 'Continuous editing makes an automatic version at least this often (ms).',
+  }),
+  restoreBudgetMs: setting({
+    env: 'RESTORE_BUDGET_MS',
+    default: 5_000,
+    parse: integer(100),
+    doc: "Longest a restore's exact revert may take (ms) before it falls back to replacing the content (the restored text is then attributed to whoever restored it).",
+  }),
   publicSyncUrl: setting<string | null>({
     env: 'PUBLIC_SYNC_URL',
     default: null,

@@ -9,6 +9,7 @@ import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/protocol
 import { roomLogId, type Logger } from './log';
 import { watchMessageAssembly } from './message-assembly';
 import type { Metrics, RejectionReason } from './metrics';
+import type { ConnectionAuthor } from './authors';
 import type { UpgradeTarget } from './upgrade';
 import { LogMessage } from './log-messages';
 
@@ -52,6 +53,8 @@ export class Connection {
   readonly viewId: string | null;
   /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
   readonly wantsSavedAcks: boolean;
+  /** Whom its changes are attributed to (authors.ts). */
+  readonly author: ConnectionAuthor;
   private closed = false;
   private alive = true;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -74,6 +77,7 @@ export class Connection {
     this.role = target.role;
     this.viewId = target.viewId;
     this.wantsSavedAcks = target.wantsSavedAcks;
+    this.author = target.author;
     this.metrics = options.metrics;
     this.maxSendBufferBytes = options.maxSendBufferBytes;
     this.log = options.logger.child({ room: roomLogId(target.roomName), conn: this.id, role: target.role });

@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
 import { ClientAddresses } from './client-address';
+import type { HistoryService } from './history-api';
 import type { ServerConfig } from './config';
 import { pathForLog, type Logger } from './log';
 import { LogMessage } from './log-messages';
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
   documents: DocumentLog;
   /** The view-link API and upgrades on /sync/view/<viewId> (one database holds both). */
   links: LinkStore;
+  /** Version history's routes (history-api.ts). */
+  history?: HistoryService;
   /**
    * Fan-out to other instances (REDIS_URL): readiness reports Redis (degraded, still ready,
    * while it is away), and a rotated view link closes its viewers on every instance.
@@ -44,7 +47,7 @@ export interface HttpServerOptions {
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ config, sync, documents, links, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, documents, links, history, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
   const tokens = config.authSecret
     ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
     : null;
@@ -56,6 +59,7 @@ export function createHttpServer({ config, sync, documents, links, scale, logger
     tokenTtlSeconds: config.tokenTtlSeconds,
     allowedOrigins,
     mintTokens: webApp !== undefined,
+    history,
     revokeViewLink: (viewId) => {
       sync.revokeViewLink(viewId);
       scale?.revokeViewLink(viewId);

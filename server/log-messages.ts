@@ -33,6 +33,9 @@ export const LogMessage = {
   viewLinkRotated: 'view link rotated',
   redisUnreachable: 'redis unreachable; serving local clients, healing when it returns',
   redisReachableAgain: 'redis reachable again; resubscribing and healing',
+  foreignClientIdDropped: "dropped the structs an update wrote under another author's client ids",
+  versionCreated: 'version created',
+  restoreApplied: 'version restored',
 } as const;
 
 /** One of the messages above (helpers that take a message use it, so callers pass a constant). */

@@ -58,7 +58,9 @@ export type RejectionReason =
   | 'queued_bytes'
   | 'storage_unavailable'
   // A title past MAX_TITLE_LENGTH (closes the sender with 4400).
-  | 'title_too_long';
+  | 'title_too_long'
+  // Structs written with a Yjs client id another author holds (dropped; the rest is kept).
+  | 'foreign_client_id';
 
 export interface Metrics {
   readonly registry: client.Registry;

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics';
 import { RedisFanout } from './scale/redis-fanout';
 import type { ScaleOut } from './scale-out';
 import { openStorage, type DocumentLog } from './storage';
+import { createHistoryService } from './history/service';
 import { createSyncServer, type SyncServer } from './sync-server';
 
 export interface RunningProcess {
@@ -58,7 +59,8 @@ export async function runTandemProcess(
   syncServer = sync;
   const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
   // One database holds both the document log and the links (storage/types.ts).
-  const server = createHttpServer({ config, sync, documents: storage, links: storage, scale, logger, metrics, webApp });
+  const history = createHistoryService({ storage, withRoom: sync.withRoom, logger, restoreBudgetMs: config.restoreBudgetMs });
+  const server = createHttpServer({ config, sync, documents: storage, links: storage, history, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

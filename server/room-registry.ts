@@ -9,6 +9,8 @@ import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
 import { roomLogId, type Logger } from './log';
+import { createHistoryPlanner, type HistoryPlanner } from './history/planner';
+import { newVersionId } from './history/version-id';
 import type { Metrics } from './metrics';
 import { Room } from './room';
 import type { LoadedRooms } from './room/admission';
@@ -24,6 +26,10 @@ export interface RoomRegistryOptions {
   metrics: Metrics;
   roomUnloadDelayMs: number;
   compactAfterUpdates: number;
+  /** Editing pause that ends an automatic version (VERSION_PAUSE_MS). */
+  versionPauseMs: number;
+  /** Longest stretch of continuous editing in one automatic version (VERSION_MAX_SPAN_MS). */
+  versionMaxSpanMs: number;
   maxDocumentBytes: number;
   /** Root names content may live under (DOCUMENT_ROOT_NAMES). */
   documentRootNames: string[];
@@ -61,8 +67,11 @@ export class RoomRegistry implements LoadedRooms {
   /** One write turn for every room: their batches of one event-loop turn share one commit. */
   private readonly writeTurn = new WriteTurn();
   private readonly limits: DocumentLimits;
+  /** One planner for every room: when segments are cut and versions made (history/planner.ts). */
+  private readonly planner: HistoryPlanner;
 
   constructor(private readonly options: RoomRegistryOptions) {
+    this.planner = createHistoryPlanner({ newVersionId, pauseMs: options.versionPauseMs, maxSpanMs: options.versionMaxSpanMs });
     this.limits = {
       rootNames: new Set(options.documentRootNames),
       maxNestingDepth: options.maxNestingDepth,
@@ -101,20 +110,7 @@ export class RoomRegistry implements LoadedRooms {
   async join(connection: Connection): Promise<Room> {
     const name = connection.roomName;
     this.addMember(connection);
-    let entry = this.entries.get(name);
-    if (!entry) {
-      const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
-      created.ready.then(
-        (room) => {
-          created.room = room;
-        },
-        () => {
-          if (this.entries.get(name) === created) this.forget(name);
-        },
-      );
-      this.entries.set(name, (entry = created));
-      this.options.metrics.roomsLoaded.set(this.entries.size);
-    }
+    const entry = this.entryFor(name);
     clearTimeout(entry.unloadTimer);
     entry.joinedAt = performance.now();
     entry.waiting += 1;
@@ -134,6 +130,41 @@ export class RoomRegistry implements LoadedRooms {
       });
     }
     return room;
+  }
+
+  /**
+   * Runs `task` with the room loaded (loading it if needed) and kept loaded until the task
+   * settles, without a member: the server's own writes to a room (a restore, a named version).
+   */
+  async withRoom<T>(name: string, task: (room: Room) => Promise<T>): Promise<T> {
+    const entry = this.entryFor(name);
+    clearTimeout(entry.unloadTimer);
+    entry.waiting += 1;
+    try {
+      return await task(await entry.ready);
+    } finally {
+      entry.waiting -= 1;
+      if (this.memberCount(name) === 0) this.scheduleUnloadIfEmpty(name);
+    }
+  }
+
+  /** The room's entry, starting its load if it is not in memory. */
+  private entryFor(name: string): RoomEntry {
+    let entry = this.entries.get(name);
+    if (!entry) {
+      const created: RoomEntry = { ready: this.load(name), waiting: 0, joinedAt: performance.now() };
+      created.ready.then(
+        (room) => {
+          created.room = room;
+        },
+        () => {
+          if (this.entries.get(name) === created) this.forget(name);
+        },
+      );
+      this.entries.set(name, (entry = created));
+      this.options.metrics.roomsLoaded.set(this.entries.size);
+    }
+    return entry;
   }
 
   /**
@@ -205,6 +236,8 @@ export class RoomRegistry implements LoadedRooms {
       storageHealth: this.options.storageHealth,
       onStorageFailed: (failed) => this.evictUnstorable(name, failed),
       writeTurn: this.writeTurn,
+      historyPlanner: this.planner,
+      versionPauseMs: this.options.versionPauseMs,
     });
     this.options.scale?.attach(room);
     return room;

@@ -29,6 +29,8 @@ export type SyncServerOptions = Pick<
   | 'maxDocumentBytes'
   | 'roomUnloadDelayMs'
   | 'compactAfterUpdates'
+  | 'versionPauseMs'
+  | 'versionMaxSpanMs'
   | 'heartbeatIntervalMs'
   | 'handshakeTimeoutMs'
   | 'updateRatePerSecond'
@@ -72,6 +74,8 @@ export interface SyncServer {
   revokeViewLink(viewId: string): void;
   /** Storage fullness and append failures, for readiness. */
   readonly storageHealth: StorageHealth;
+  /** Runs `task` with the room loaded and kept loaded meanwhile (the server's own writes). */
+  withRoom<T>(name: string, task: (room: Room) => Promise<T>): Promise<T>;
   /**
    * Graceful stop: refuse new sockets, close open ones with 1012 (service restart) so clients
    * reconnect, then wait until every received update is stored. Idempotent.
@@ -199,6 +203,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         return;
       }
       wss.handleUpgrade(request, socket, head, (ws) => accept(ws, target));
+    },
+    withRoom(name, task) {
+      return rooms.withRoom(name, task);
     },
     revokeViewLink(viewId) {
       rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.viewId === viewId);

@@ -6,7 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/protocol/room-id';
 import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
-import { TokenError, verifyToken, type Role, type TokenPolicy } from './auth';
+import { TokenError, verifyToken, type Role, type TokenClaims, type TokenPolicy } from './auth';
+import { authorOf, type ConnectionAuthor } from './authors';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
 import type { DocumentLog, LinkStore } from './storage';
@@ -23,6 +24,8 @@ export interface UpgradeTarget {
   tokenExpiresAt: number | null;
   /** Who the connection is from, as the per-address caps count it (client-address.ts). */
   clientAddress: string;
+  /** Whom its changes are attributed to (authors.ts). */
+  author: ConnectionAuthor;
 }
 
 /** A refused upgrade: the HTTP status to answer, and the reason for logs and metrics. */
@@ -120,10 +123,11 @@ export async function resolveUpgrade(
 
   let role: Role = isView ? 'view' : 'edit';
   let tokenExpiresAt: number | null = null;
+  let claims: TokenClaims | null = null;
   if (policy.tokens) {
     try {
       // The token names what the URL names; on /sync/<room> a view token connects read-only.
-      const claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.tokens, id, 'view');
+      claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.tokens, id, 'view');
       if (claims.role === 'view') role = 'view';
       tokenExpiresAt = claims.exp * 1000;
     } catch (error) {
@@ -145,5 +149,6 @@ export async function resolveUpgrade(
     wantsSavedAcks: role === 'edit' && url.searchParams.get(SAVED_ACKS_PARAM) === '1',
     tokenExpiresAt,
     clientAddress: policy.addresses.clientKey(request),
+    author: authorOf(url, claims),
   };
 }

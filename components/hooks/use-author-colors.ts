@@ -2,7 +2,7 @@
 import { useEditorState, type Editor } from '@tiptap/react';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Awareness } from 'y-protocols/awareness';
-import { ApiError, fetchAuthorship } from '../../lib/client/api-client';
+import { ApiError, fetchAuthorshipOf } from '../../lib/client/api-client';
 import { createAuthorDirectory } from '../../lib/authorship/author-directory';
 import type { AuthorTally } from '../../lib/authorship/author-paint';
 import { authorshipState, showAuthors } from '../../lib/authorship/authorship-colors';
@@ -52,7 +52,7 @@ export function useAuthorColors(
     let cancelled = false;
     const tokens = session.tokens;
     (tokens ? tokens.getToken() : Promise.resolve(null))
-      .then((token) => fetchAuthorship(session.apiBase, target, token))
+      .then((token) => fetchAuthorshipOf(session.apiBase, target, token))
       .then(
         (answer) => {
           if (cancelled) return;

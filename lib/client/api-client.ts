@@ -1,6 +1,8 @@
 /**
  * The browser's calls to Tandem's HTTP API (routes in lib/protocol/api-routes.ts and
- * lib/protocol/history-api.ts): view links, tokens, authorship and room settings. Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
+ * lib/protocol/history-api.ts): view links, tokens, the live view's authorship and the room's
+ * settings, and the one JSON call every API client goes through (the version history panel's
+ * calls: history-client.ts). Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
  * so callers can tell "refused" (4xx: asking again will not help) from "try again".
  */
 import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from '../protocol/api-routes';
@@ -58,8 +60,11 @@ export async function requestToken(apiBase: string, request: TokenRequest): Prom
   return body;
 }
 
-/** Who wrote what in a room (by room id), or through a view link when the room allows it (else 403). */
-export async function fetchAuthorship(
+/**
+ * Who wrote what, for the live "Show authors" view: by room id, or through a view link when
+ * the room allows it (else 403). The shape is checked here, before the colours use it.
+ */
+export async function fetchAuthorshipOf(
   apiBase: string,
   target: { room: string } | { viewId: string },
   bearerToken?: string | null,
@@ -115,7 +120,11 @@ function requireViewId(body: ViewLinkResponse | null): string {
   return body.viewId;
 }
 
-async function callApi<T>(url: string, init: RequestInit, bearerToken?: string | null): Promise<T | null> {
+/**
+ * One JSON call: the bearer token when given, no caching; a failure becomes an ApiError; a
+ * body that is not JSON resolves null (callers check the shape).
+ */
+export async function callApi<T>(url: string, init: RequestInit, bearerToken?: string | null): Promise<T | null> {
   const headers = new Headers(init.headers);
   headers.set('accept', 'application/json');
   if (bearerToken) headers.set('authorization', `Bearer ${bearerToken}`);
@@ -136,7 +145,7 @@ async function callApi<T>(url: string, init: RequestInit, bearerToken?: string |
 }
 
 /** The server's own `{ error }` message when it sent one, else the HTTP status. */
-async function describeFailure(response: Response): Promise<string> {
+export async function describeFailure(response: Response): Promise<string> {
   try {
     const body = (await response.json()) as { error?: unknown };
     if (typeof body.error === 'string' && body.error) return body.error;

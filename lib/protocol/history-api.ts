@@ -7,7 +7,12 @@
  * - `GET  /api/rooms/<room>/versions[?before=<versionId>]` → `{ versions, nextBefore }`, newest
  *   first, at most 100 per page; `nextBefore` is the id to pass for the next page, or null.
  * - `POST /api/rooms/<room>/versions` with `{ "name": "…" }` → 201 `{ version }`: a named
- *   version of the current state (name 1–100 characters).
+ *   version of the current state (name 1–100 characters). With `{ "name": "…", "versionId":
+ *   "<id>" }` → 200 `{ version }`: that existing version, now carrying the name (a past state
+ *   is named where it is, without restoring it; naming a named version renames it).
+ *   This and restore take optional `authorKey`, `authorName`, `authorColor` in the body (the
+ *   browser's identity, lib/protocol/author-id.ts), so the change is listed under its author;
+ *   in token mode the token's `sub` and `name` claims say who instead.
  * - `GET  /api/rooms/<room>/versions/<id>/state` → the document at that version as one Yjs
  *   update (`application/octet-stream`, v1 encoding, what `Y.applyUpdate` reads).
  * - `POST /api/rooms/<room>/versions/<id>/restore` → 200 `{ version }`: the new `restore`
@@ -52,6 +57,19 @@ export interface Version {
 export interface VersionListResponse {
   versions: Version[];
   nextBefore: string | null;
+}
+
+/** Who asks for a named version or a restore (bodies of those POSTs; token mode: the token says). */
+export interface VersionRequester {
+  authorKey?: string;
+  authorName?: string;
+  authorColor?: string;
+}
+
+/** Body of `POST …/versions`: names the current state, or the version `versionId` when given. */
+export interface NameVersionRequest extends VersionRequester {
+  name: string;
+  versionId?: string;
 }
 
 export interface VersionResponse {

@@ -7,10 +7,10 @@ import * as Y from 'yjs';
 import type { Connection } from '../connection';
 import type { Metrics } from '../metrics';
 import { encodeSyncStep2, encodeSyncUpdate } from '../protocol';
-import type { QueuedUpdate } from './durable-writer';
+import type { QueuedUpdate, WriteOrigin } from './durable-writer';
 
 /** Nobody to leave out: everyone gets the frame. */
-export const NOBODY: ReadonlySet<Connection> = new Set();
+export const NOBODY: ReadonlySet<WriteOrigin> = new Set();
 
 /**
  * Sync answers kept per doc version beside the whole-document one, keyed by the normalised
@@ -38,7 +38,7 @@ export class Broadcast {
   }
 
   /** Sends `update` to every member not in `except`. */
-  forward(update: Uint8Array, except: ReadonlySet<Connection> = NOBODY): void {
+  forward(update: Uint8Array, except: ReadonlySet<WriteOrigin> = NOBODY): void {
     const frame = encodeSyncUpdate(update);
     let sent = 0;
     for (const member of this.options.members()) {
@@ -60,7 +60,7 @@ export class Broadcast {
       this.forward(change);
       return;
     }
-    const senders = new Set<Connection>();
+    const senders = new Set<WriteOrigin>();
     for (const item of items) if (item.outcome === 'applied') senders.add(item.origin);
     this.forward(change, senders);
     if (senders.size < 2) return;

@@ -7,7 +7,7 @@
  */
 import { foldOffTheEventLoop } from '../document-fold';
 import type { Logger } from '../log';
-import type { DocumentLog, StoredDocument } from '../storage';
+import type { CompactionResult, DocumentLog, PlanHistory, StoredDocument } from '../storage';
 import { LogMessage } from '../log-messages';
 
 /** Log bytes below which only the entry count triggers compaction. */
@@ -21,7 +21,12 @@ export interface CompactionOptions {
   compactAfterUpdates: number;
   /** The document guard's nesting bound, which the fold re-applies. */
   maxNestingDepth: number;
+  /** How folded entries become history segments and versions (history/planner.ts). */
+  planHistory: PlanHistory;
 }
+
+/** Attempts at a compaction that must write a version, when others keep committing first. */
+const CUT_ATTEMPTS = 3;
 
 export class Compaction {
   private readonly options: CompactionOptions;
@@ -79,26 +84,53 @@ export class Compaction {
     });
   }
 
-  /** Folds the stored log into one snapshot (one compaction at a time per room). */
-  compact(): Promise<void> {
-    this.compacting ??= (async () => {
-      const started = performance.now();
-      const { name, storage, maxNestingDepth, logger } = this.options;
-      try {
-        const result = await storage.compact(name, (updates) => foldOffTheEventLoop(updates, maxNestingDepth));
-        if (!result) return;
-        // Entries this room appended meanwhile stay in the log on top of the snapshot.
-        this.logLength = Math.max(0, this.logLength - result.folded);
-        this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);
-        this.snapshotBytes = result.snapshotBytes;
-        logger.debug(
-          { folded: result.folded, bytes: result.snapshotBytes, head: this.head, ms: Math.round(performance.now() - started) },
-          LogMessage.roomCompacted,
-        );
-      } finally {
+  /**
+   * Folds the stored log into one snapshot, keeping what it folds as history (one compaction at
+   * a time per room). `plan` defaults to the routine planner.
+   */
+  compact(plan: PlanHistory = this.options.planHistory): Promise<void> {
+    this.compacting ??= this.run(plan)
+      .then(() => undefined)
+      .finally(() => {
         this.compacting = null;
-      }
-    })();
+      });
     return this.compacting;
+  }
+
+  /**
+   * A compaction with `plan` (one that must write a version at the head), after any running
+   * one; resolves with what it wrote. Retried when another instance's compaction commits first.
+   */
+  async compactWithPlan(plan: PlanHistory): Promise<CompactionResult> {
+    for (let attempt = 1; ; attempt++) {
+      while (this.compacting) await this.compacting.catch(() => undefined);
+      let written: CompactionResult | null = null;
+      this.compacting = this.run(plan)
+        .then((result) => {
+          written = result;
+        })
+        .finally(() => {
+          this.compacting = null;
+        });
+      await this.compacting;
+      if (written) return written;
+      if (attempt === CUT_ATTEMPTS) throw new Error('another compaction kept committing first');
+    }
+  }
+
+  private async run(plan: PlanHistory): Promise<CompactionResult | null> {
+    const started = performance.now();
+    const { name, storage, maxNestingDepth, logger } = this.options;
+    const result = await storage.compact(name, (updates) => foldOffTheEventLoop(updates, maxNestingDepth), plan);
+    if (!result) return null;
+    // Entries this room appended meanwhile stay in the log on top of the snapshot.
+    this.logLength = Math.max(0, this.logLength - result.folded);
+    this.logBytes = Math.max(0, this.logBytes - result.foldedBytes);
+    if (result.folded > 0) this.snapshotBytes = result.snapshotBytes;
+    logger.debug(
+      { folded: result.folded, bytes: result.snapshotBytes, versions: result.versions.length, head: this.head, ms: Math.round(performance.now() - started) },
+      LogMessage.roomCompacted,
+    );
+    return result;
   }
 }

@@ -14,10 +14,19 @@ import { checkUpdate, countStructs, dropUnresolved, type DecodedUpdate, type Doc
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { encodeSaved, encodeSyncStep1 } from '../protocol';
-import type { DocumentLog } from '../storage';
+import { attributeDeletions } from '../history/attribution';
+import { LogMessage } from '../log-messages';
+import type { AppendMeta, AuthorRecord, ClientBinding, DocumentLog } from '../storage';
 import type { StorageHealth } from '../storage-health';
+import { withoutClients, type RoomAuthorship } from './authorship';
 import { RetryingAppend } from './retrying-append';
 import { processWriteTurn, type WriteTurn } from './write-turn';
+
+/**
+ * Who sent a document message: a member's connection, or the server itself writing for
+ * someone (a restore), which has no socket but an author and a log.
+ */
+export type WriteOrigin = Pick<Connection, 'author' | 'log' | 'wantsSavedAcks' | 'send' | 'refuse' | 'isClosed'>;
 
 /** One document message waiting to be applied and stored. */
 export interface QueuedUpdate {
@@ -31,7 +40,7 @@ export interface QueuedUpdate {
    * `refused` by the document guard (not applied at all; its sender is closed).
    */
   outcome?: 'applied' | 'partial' | 'refused';
-  origin: Connection;
+  origin: WriteOrigin;
   /** Position of this message among the document messages its connection sent (1-based). */
   sequence: number;
 }
@@ -40,6 +49,8 @@ export interface QueuedUpdate {
 export interface StoredBatch {
   /** The doc's own encoding of what the batch changed; null when it changed nothing. */
   change: Uint8Array | null;
+  /** Who wrote it and when, as stored with it (null when nothing was appended). */
+  meta: AppendMeta | null;
   /** Storage position of the appended change (null when nothing was appended). */
   head: number | null;
   items: readonly QueuedUpdate[];
@@ -53,6 +64,8 @@ export interface DurableWriterOptions {
   metrics: Metrics;
   health: StorageHealth;
   limits: DocumentLimits;
+  /** Client-id bindings: who may write with which client ids, and who wrote the batch. */
+  authorship: RoomAuthorship;
   /** Structs the doc holds now (exact after each batch), for MAX_DOCUMENT_STRUCTS. */
   structCount: number;
   turn?: WriteTurn;
@@ -79,7 +92,7 @@ export class DurableWriter {
   /** Tasks (sync step 2 answers) waiting until the doc holds nothing unstored. */
   private afterStoredTasks: (() => void)[] = [];
   /** Document messages each connection sent so far, and when it was last asked to resend. */
-  private readonly sent = new WeakMap<Connection, { messages: number; lastResyncAt: number }>();
+  private readonly sent = new WeakMap<WriteOrigin, { messages: number; lastResyncAt: number }>();
   private structs: number;
   private queued = 0;
   private readonly appender: RetryingAppend;
@@ -117,7 +130,7 @@ export class DurableWriter {
    * Queues one document message from `origin` (null update: it adds nothing but is still
    * acknowledged in order). `reservedBytes` were reserved against MAX_QUEUED_BYTES by admission.
    */
-  enqueue(origin: Connection, update: { update: Uint8Array; decoded: DecodedUpdate } | null, reservedBytes: number): void {
+  enqueue(origin: WriteOrigin, update: { update: Uint8Array; decoded: DecodedUpdate } | null, reservedBytes: number): void {
     const sent = this.sentBy(origin);
     sent.messages += 1;
     this.queued += reservedBytes;
@@ -212,9 +225,10 @@ export class DurableWriter {
         return;
       }
       let head: number | null = null;
+      const meta = applied.change ? this.metaOf(items, applied.bindings) : null;
       if (applied.change) {
         this.unstored = true;
-        head = await this.appender.append(applied.change);
+        head = await this.appender.append(applied.change, meta!);
         if (head === null) {
           // Storage kept failing: the doc holds changes storage never got, so the room goes
           // (its members are closed 4504 and keep those changes; a reload from storage never
@@ -225,7 +239,7 @@ export class DurableWriter {
         this.unstored = false;
       }
       this.acknowledge(items);
-      this.options.onStored({ change: applied.change, head, items });
+      this.options.onStored({ change: applied.change, meta, head, items });
       for (const task of this.afterStoredTasks.splice(0)) task();
     }
   }
@@ -238,10 +252,11 @@ export class DurableWriter {
    * its sender sent in the batch, and the sender closed. If an update makes Yjs throw, its
    * sender is closed and `ok: false` returned: the doc then holds part of the batch.
    */
-  private applyBatch(items: QueuedUpdate[]): { ok: true; change: Uint8Array | null } | { ok: false } {
-    const { doc, limits, metrics } = this.options;
+  private applyBatch(items: QueuedUpdate[]): { ok: true; change: Uint8Array | null; bindings: ClientBinding[] } | { ok: false } {
+    const { doc, limits, metrics, authorship } = this.options;
     let culprit: QueuedUpdate | null = null;
-    const refusedSenders = new Set<Connection>();
+    const refusedSenders = new Set<WriteOrigin>();
+    const bindings: ClientBinding[] = [];
     let structCount = this.structs;
     try {
       const change = transactCapturing(doc, items, () => {
@@ -251,6 +266,8 @@ export class DurableWriter {
             item.outcome = 'refused';
             continue;
           }
+          const authors = authorship.admit(item.origin, item.decoded);
+          if (authors.foreign.length > 0) dropForeignStructs(item, authors.foreign, metrics);
           const check = checkUpdate(doc, item.decoded, limits, structCount);
           if (check.refusal) {
             item.outcome = 'refused';
@@ -263,6 +280,7 @@ export class DurableWriter {
           Y.applyUpdate(doc, item.update);
           const unresolved = dropUnresolved(doc);
           item.outcome = unresolved ? 'partial' : 'applied';
+          if (authors.unbound.length > 0) bindings.push(...authorship.bind(authors.unbound, item.origin.author.id));
           if (unresolved) {
             metrics.rejected.inc({ reason: 'unresolved_dependencies' });
             item.origin.log.warn({ unresolved }, 'dropped the part of an update that depends on changes this server never received');
@@ -270,7 +288,7 @@ export class DurableWriter {
         }
         culprit = null;
       });
-      return { ok: true, change };
+      return { ok: true, change, bindings };
     } catch (error) {
       const origin = (culprit as QueuedUpdate | null)?.origin;
       const refusal = { code: CloseCode.MALFORMED_MESSAGE, reason: 'invalid_update', message: 'update Yjs cannot apply; closing' } as const;
@@ -280,10 +298,27 @@ export class DurableWriter {
     }
   }
 
+  /**
+   * Who wrote an applied batch, stored with its change: the authors of the messages applied
+   * (as they are named now), who deleted what, and the client ids it bound.
+   */
+  private metaOf(items: readonly QueuedUpdate[], bindings: ClientBinding[]): AppendMeta {
+    const { authorship } = this.options;
+    const authors = new Map<string, AuthorRecord>();
+    const deletions: { authorId: string; ds: DecodedUpdate['ds'] }[] = [];
+    for (const item of items) {
+      if (!item.decoded || (item.outcome !== 'applied' && item.outcome !== 'partial')) continue;
+      const authorId = item.origin.author.id;
+      if (!authors.has(authorId)) authors.set(authorId, authorship.recordOf(item.origin));
+      if (item.decoded.ds.clients.size > 0) deletions.push({ authorId, ds: item.decoded.ds });
+    }
+    return { at: Date.now(), authors: Array.from(authors.values()), attribution: attributeDeletions(deletions), bindings };
+  }
+
   /** Tells each sender that asked how many of its document messages are now stored. */
   private acknowledge(items: readonly QueuedUpdate[]): void {
-    const stored = new Map<Connection, number>();
-    const partial = new Set<Connection>();
+    const stored = new Map<WriteOrigin, number>();
+    const partial = new Set<WriteOrigin>();
     for (const { origin, sequence, outcome } of items) {
       // A message whose dependencies the server lacks is not stored as sent: no ack for it.
       if (outcome === 'partial') partial.add(origin);
@@ -303,7 +338,7 @@ export class DurableWriter {
    * At most once per RESYNC_INTERVAL_MS, so a client holding changes nobody can ever supply
    * does not loop.
    */
-  private askForWhatIsMissing(connection: Connection): void {
+  private askForWhatIsMissing(connection: WriteOrigin): void {
     const sent = this.sentBy(connection);
     const now = Date.now();
     if (connection.isClosed || now - sent.lastResyncAt < RESYNC_INTERVAL_MS) return;
@@ -316,7 +351,7 @@ export class DurableWriter {
     this.options.health.releaseQueued(bytes);
   }
 
-  private sentBy(connection: Connection): { messages: number; lastResyncAt: number } {
+  private sentBy(connection: WriteOrigin): { messages: number; lastResyncAt: number } {
     let sent = this.sent.get(connection);
     if (!sent) this.sent.set(connection, (sent = { messages: 0, lastResyncAt: 0 }));
     return sent;
@@ -341,8 +376,19 @@ function transactCapturing(doc: Y.Doc, origin: unknown, apply: () => void): Uint
   return change;
 }
 
+/**
+ * Removes from a queued message the structs it wrote under another author's client ids; the
+ * rest of it (its sender's own changes, its deletions) still goes ahead.
+ */
+function dropForeignStructs(item: QueuedUpdate, foreign: number[], metrics: Metrics): void {
+  item.update = withoutClients(item.update!, foreign);
+  item.decoded = Y.decodeUpdate(item.update);
+  metrics.rejected.inc({ reason: 'foreign_client_id' });
+  item.origin.log.warn({ clientIds: foreign.length }, LogMessage.foreignClientIdDropped);
+}
+
 /** Closes the sender of an update the document guard refused; the doc is untouched. */
-function refuseGuarded(connection: Connection, refusal: GuardRefusal): void {
+function refuseGuarded(connection: WriteOrigin, refusal: GuardRefusal): void {
   connection.refuse({
     code: refusal.reason === 'too_many_structs' ? CloseCode.DOCUMENT_TOO_LARGE : CloseCode.MALFORMED_MESSAGE,
     reason: refusal.reason,

@@ -161,6 +161,27 @@ export class RoomPresence {
     if (accepted.length > 0) awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(accepted), connection);
   }
 
+  /**
+   * The editor whose presence holds `clientId` here, 'remote' when another instance's client
+   * does, or null: an editor announces its doc's client id in presence before it first writes,
+   * so no one else may take that id first (authorship.ts).
+   */
+  editorHolding(clientId: number): Connection | 'remote' | null {
+    const owner = this.owners.get(clientId);
+    if (owner === undefined) return null;
+    if (owner instanceof RemoteInstance) return 'remote';
+    return owner.role === 'edit' ? owner : null;
+  }
+
+  /** The name and colour `connection` shows in its presence, if it shows any. */
+  userOf(connection: object): { name: string; color: string } | null {
+    for (const id of this.idsByOwner.get(connection as Owner) ?? []) {
+      const user = (this.awareness.states.get(id) as { user?: { name?: unknown; color?: unknown } } | undefined)?.user;
+      if (typeof user?.name === 'string' && typeof user.color === 'string') return { name: user.name, color: user.color };
+    }
+    return null;
+  }
+
   /** Removes the presence `connection` introduced, for everyone at once, and frees its ids. */
   leave(connection: Connection): void {
     this.dropOwner(connection);

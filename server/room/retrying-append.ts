@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import type { DocumentLog } from '../storage';
+import type { AppendMeta, DocumentLog } from '../storage';
 import type { StorageHealth } from '../storage-health';
 import { LogMessage } from '../log-messages';
 
@@ -40,18 +40,18 @@ export class RetryingAppend {
   }
 
   /**
-   * Appends `update` to the room's log; resolves its position once stored, or null once it
+   * Appends `update` (with who wrote it, `meta`) to the room's log; resolves its position once stored, or null once it
    * has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown). The first attempt starts
    * synchronously, so appends made in one write turn share one storage commit.
    */
-  async append(update: Uint8Array): Promise<number | null> {
+  async append(update: Uint8Array, meta?: AppendMeta): Promise<number | null> {
     const { name, metrics, health, logger } = this.options;
     const started = Date.now();
     const deadline = started + health.storageFailureTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const stopTimer = metrics.storageWriteSeconds.startTimer();
       try {
-        const head = await this.appendBefore(update, deadline);
+        const head = await this.appendBefore(update, meta, deadline);
         stopTimer();
         this.failingNow = false;
         health.appendStored(name, update.byteLength);
@@ -95,11 +95,11 @@ export class RetryingAppend {
    * than fails must not hold the room for ever. If it is stored after all, the senders'
    * resend stores it twice, which is harmless (a Yjs update applied again changes nothing).
    */
-  private appendBefore(update: Uint8Array, deadline: number): Promise<number> {
+  private appendBefore(update: Uint8Array, meta: AppendMeta | undefined, deadline: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('storage append did not settle in time')), Math.max(0, deadline - Date.now()));
     });
-    return Promise.race([this.options.storage.append(this.options.name, update), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([this.options.storage.append(this.options.name, update, meta), timeout]).finally(() => clearTimeout(timer));
   }
 }

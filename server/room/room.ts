@@ -12,13 +12,17 @@ import { countStructs, repairDocument, type DocumentLimits } from '../document-g
 import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { encodePermissionDenied, encodeSyncStep1, type ClientMessage } from '../protocol';
-import type { DocumentLog, StoredDocument } from '../storage';
+import { createHistoryPlanner, VERSION_PAUSE_MS, type HistoryPlanner, type VersionCut } from '../history/planner';
+import { newVersionId } from '../history/version-id';
+import type { AuthorRecord, ClientBinding, DocumentLog, StoredDocument, VersionRecord } from '../storage';
 import { StorageHealth } from '../storage-health';
 import { admitUpdate, IGNORED } from './admission';
 import { Broadcast, NOBODY } from './broadcast';
 import { Compaction } from './compaction';
-import { DurableWriter, type StoredBatch } from './durable-writer';
+import { RoomAuthorship } from './authorship';
+import { DurableWriter, type StoredBatch, type WriteOrigin } from './durable-writer';
 import { RoomPresence } from './presence';
+import { RoomHistory } from './room-history';
 import type { WriteTurn } from './write-turn';
 import { LogMessage } from '../log-messages';
 
@@ -51,10 +55,14 @@ export interface RoomOptions {
   onStorageFailed?: (room: Room) => void;
   /** The write turn the room's batches join (one per process unless told). */
   writeTurn?: WriteTurn;
+  /** How compaction turns the log into history (one per process unless told). */
+  historyPlanner?: HistoryPlanner;
+  /** Editing pause after which a version is made (VERSION_PAUSE_MS unless told). */
+  versionPauseMs?: number;
 }
 
-/** Receives a change of the room's own clients once it is stored. */
-export type StoredListener = (change: Uint8Array) => void;
+/** Receives a change of the room's own clients once it is stored, with the client ids it bound. */
+export type StoredListener = (change: Uint8Array, bindings: readonly ClientBinding[]) => void;
 
 /** Sent to view-only connections on join and whenever they try to write. */
 export const READ_ONLY = encodePermissionDenied('read-only: this link can view but not edit');
@@ -68,11 +76,14 @@ export class Room {
   readonly doc: Y.Doc;
   /** Who is here: presence, owned per connection (presence.ts). */
   readonly presence: RoomPresence;
+  /** Who may write with which client ids, and who wrote what (authorship.ts). */
+  readonly authorship: RoomAuthorship;
   private readonly log: Logger;
   private readonly maxDocumentBytes: number;
   private readonly members = new Set<Connection>();
   private readonly health: StorageHealth;
   private readonly compaction: Compaction;
+  private readonly history: RoomHistory;
   private readonly broadcast: Broadcast;
   private readonly writer: DurableWriter;
   private readonly storedListeners = new Set<StoredListener>();
@@ -114,7 +125,13 @@ export class Room {
     this.doc = doc;
     this.maxDocumentBytes = options.maxDocumentBytes;
     this.log = options.logger.child({ room: roomLogId(options.name) });
-    this.compaction = new Compaction(stored, { ...options, logger: this.log, maxNestingDepth: options.limits.maxNestingDepth });
+    const planner = options.historyPlanner ?? createHistoryPlanner({ newVersionId });
+    this.compaction = new Compaction(stored, {
+      ...options,
+      logger: this.log,
+      maxNestingDepth: options.limits.maxNestingDepth,
+      planHistory: planner,
+    });
     this.health = options.storageHealth ?? new StorageHealth({ ...STORAGE_DEFAULTS, storage: options.storage, logger: options.logger });
     const onCorrupted = options.onCorrupted ?? (() => {});
     const onStorageFailed =
@@ -132,6 +149,17 @@ export class Room {
       members: () => this.members,
     });
     this.broadcast = new Broadcast({ doc, metrics: options.metrics, members: () => this.members });
+    this.history = new RoomHistory({
+      compaction: this.compaction,
+      planner,
+      logger: this.log,
+      pauseMs: options.versionPauseMs ?? VERSION_PAUSE_MS,
+      whenStored: () => this.writer.whenStored(),
+    });
+    this.authorship = new RoomAuthorship(stored.bindings, {
+      editorHolding: (clientId) => this.presence.editorHolding(clientId),
+      userOf: (origin) => this.presence.userOf(origin),
+    });
     this.writer = new DurableWriter({
       name: options.name,
       doc,
@@ -140,6 +168,7 @@ export class Room {
       metrics: options.metrics,
       health: this.health,
       limits: options.limits,
+      authorship: this.authorship,
       structCount: countStructs(doc),
       turn: options.writeTurn,
       onStored: this.delivered,
@@ -214,6 +243,24 @@ export class Room {
     if (change) this.broadcast.forward(change, NOBODY);
   }
 
+  /** Takes client-id bindings another instance made (they are in storage already). */
+  learnBindings(bindings: readonly ClientBinding[]): void {
+    if (!this.destroyed) this.authorship.learn(bindings);
+  }
+
+  /**
+   * Writes a change the server makes for someone (a restore) through the same path as a
+   * member's: checked, applied, stored, then forwarded and published. Resolves once stored;
+   * rejects if it was not (storage gave up, or the room went meanwhile).
+   */
+  async writeForServer(update: Uint8Array, author: AuthorRecord): Promise<void> {
+    if (this.destroyed) throw new Error('the room was unloaded');
+    const origin = serverOrigin(author, this.log);
+    this.writer.enqueue(origin, { update, decoded: Y.decodeUpdate(update) }, 0);
+    await this.writer.whenStored();
+    if (origin.refusal) throw new Error(`the change was refused: ${origin.refusal}`);
+  }
+
   /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */
   get hasUnstoredChanges(): boolean {
     return this.writer.holdsUnstored;
@@ -244,6 +291,16 @@ export class Room {
     this.writer.stopRetrying();
   }
 
+  /** A version of `cut`'s kind at the head, after everything stored so far (room-history.ts). */
+  cutVersion(cut: VersionCut): Promise<VersionRecord> {
+    return this.history.cut(cut);
+  }
+
+  /** Brings automatic versions up to date (a paused stretch of editing gets its version). */
+  settleHistory(): Promise<void> {
+    return this.history.settle();
+  }
+
   /** Folds the stored log into one snapshot (compaction.ts). */
   compact(): Promise<void> {
     return this.compaction.compact();
@@ -268,6 +325,7 @@ export class Room {
     if (this.destroyed) return;
     this.destroyed = true;
     this.writer.destroy();
+    this.history.destroy();
     this.broadcast.destroy();
     this.presence.destroy();
     this.storedListeners.clear();
@@ -275,11 +333,11 @@ export class Room {
   }
 
   /** A batch is stored (or changed nothing): tell the listeners, then everyone else. */
-  private readonly delivered = ({ change, head, items }: StoredBatch): void => {
+  private readonly delivered = ({ change, meta, head, items }: StoredBatch): void => {
     if (!change) return;
     for (const listener of this.storedListeners) {
       try {
-        listener(change);
+        listener(change, meta?.bindings ?? []);
       } catch (error) {
         // A listener (scale-out's publish) must not keep the change from this room's members.
         this.log.error({ err: (error as Error).message }, 'a stored-change listener failed; forwarding anyway');
@@ -287,8 +345,31 @@ export class Room {
     }
     this.broadcast.forwardBatch(change, items);
     // After forwarding: a compaction's first read must not delay the keystroke it follows.
-    if (head !== null) this.compaction.appended(head, change.byteLength);
+    if (head !== null) {
+      this.compaction.appended(head, change.byteLength);
+      this.history.edited();
+    }
   };
+}
+
+/**
+ * The origin of a change the server writes for `author`: no socket, so nothing to acknowledge
+ * or ask for; a refusal (which a change built from the room's own history never meets) is
+ * kept for writeForServer to report.
+ */
+function serverOrigin(author: AuthorRecord, log: Logger): WriteOrigin & { refusal: string | null } {
+  const origin = {
+    author: { id: author.id, vouchedName: author.name, vouchedColor: author.color },
+    log,
+    wantsSavedAcks: false,
+    isClosed: false,
+    refusal: null as string | null,
+    send() {},
+    refuse(refusal: { reason: string }) {
+      origin.refusal = refusal.reason;
+    },
+  };
+  return origin;
 }
 
 /** Storage limits of a room built without a registry (tests): DEFAULT_CONFIG's. */

@@ -5,6 +5,7 @@
  */
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
+import type { ClientBinding } from '../storage';
 
 export const ScaleMessageType = {
   /** A change the sender's clients made, stored by the sender. */
@@ -25,6 +26,11 @@ export const ScaleMessageType = {
    * it, and clients renew their presence only every 15 s.
    */
   PRESENCE_QUERY: 6,
+  /**
+   * Client ids the sender's clients just bound to their authors (encodeBindings), published
+   * just before the UPDATE that made them, so every instance refuses the same forgeries.
+   */
+  BINDINGS: 7,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -37,6 +43,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   4: 'left',
   5: 'view_link_revoked',
   6: 'presence_query',
+  7: 'bindings',
 };
 
 export interface ScaleMessage {
@@ -88,4 +95,24 @@ export function encodeStateOffer(offer: StateOffer): Uint8Array {
 export function decodeStateOffer(payload: Uint8Array): StateOffer {
   const decoder = decoding.createDecoder(payload);
   return { stateVector: decoding.readVarUint8Array(decoder), deleteSetDigest: decoding.readVarUint8Array(decoder) };
+}
+
+/** Encodes client-id bindings for a BINDINGS message: [count][client id, author id]*. */
+export function encodeBindings(bindings: readonly ClientBinding[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, bindings.length);
+  for (const { clientId, authorId } of bindings) {
+    encoding.writeVarUint(encoder, clientId);
+    encoding.writeVarString(encoder, authorId);
+  }
+  return encoding.toUint8Array(encoder);
+}
+
+/** Decodes a BINDINGS payload; throws on a malformed one. */
+export function decodeBindings(payload: Uint8Array): ClientBinding[] {
+  const decoder = decoding.createDecoder(payload);
+  const count = decoding.readVarUint(decoder);
+  const bindings: ClientBinding[] = [];
+  for (let i = 0; i < count; i++) bindings.push({ clientId: decoding.readVarUint(decoder), authorId: decoding.readVarString(decoder) });
+  return bindings;
 }

@@ -120,7 +120,7 @@ export class RedisFanout implements ScaleOut {
       room,
       instanceId: this.instanceId,
       publish: (type, payload, target) => this.publish(room.name, type, payload, target),
-      loadStored: async () => (await this.options.storage.load(room.name)).updates,
+      loadStored: () => this.options.storage.load(room.name),
       metrics: this.options.metrics,
       logger: this.options.logger,
     });

@@ -65,7 +65,7 @@ async function linkedRoom(storage: DocumentLog = createMemoryStorage()) {
     room,
     instanceId: ME,
     publish: (type, payload, target = '') => published.push({ type, payload, target }),
-    loadStored: async () => (await storage.load('r')).updates,
+    loadStored: () => storage.load('r'),
     metrics,
     logger,
   });

@@ -15,7 +15,8 @@ import * as Y from 'yjs';
 import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
 import type { Room } from '../room';
-import { decodeStateOffer, encodeStateOffer, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue, type StateOffer } from './messages';
+import type { StoredDocument } from '../storage';
+import { decodeBindings, decodeStateOffer, encodeBindings, encodeStateOffer, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue, type StateOffer } from './messages';
 
 export interface RoomLinkOptions {
   room: Room;
@@ -23,7 +24,7 @@ export interface RoomLinkOptions {
   /** Publishes a message on this room's channel (best effort: healing covers losses). */
   publish: (type: ScaleMessageTypeValue, payload: Uint8Array, target?: string) => void;
   /** Reads what storage holds for the room: catches up on what a dead instance stored. */
-  loadStored: () => Promise<Uint8Array[]>;
+  loadStored: () => Promise<Pick<StoredDocument, 'updates' | 'bindings'>>;
   metrics: Metrics;
   logger: Logger;
 }
@@ -50,7 +51,10 @@ export class RoomLink {
     this.stopSharingPresence = this.room.presence.onLocalChange((update) =>
       this.options.publish(ScaleMessageType.AWARENESS, update),
     );
-    this.stopPublishingStored = this.room.onStored((change) => this.options.publish(ScaleMessageType.UPDATE, change));
+    this.stopPublishingStored = this.room.onStored((change, bindings) => {
+      if (bindings.length > 0) this.options.publish(ScaleMessageType.BINDINGS, encodeBindings(bindings));
+      this.options.publish(ScaleMessageType.UPDATE, change);
+    });
     this.room.doc.on('update', this.forgetOffer);
   }
 
@@ -61,6 +65,9 @@ export class RoomLink {
     switch (message.type) {
       case ScaleMessageType.UPDATE:
         this.room.applyRemoteUpdate(message.payload);
+        return;
+      case ScaleMessageType.BINDINGS:
+        this.room.learnBindings(decodeBindings(message.payload));
         return;
       case ScaleMessageType.AWARENESS:
         // An answer to another instance's PRESENCE_QUERY: that one lacks it, this one does not.
@@ -134,8 +141,11 @@ export class RoomLink {
   /** Applies what storage holds (only what this doc lacks changes anything). */
   private async catchUpFromStorage(): Promise<void> {
     try {
-      const updates = await this.options.loadStored();
-      if (this.disposed || updates.length === 0) return;
+      const { updates, bindings } = await this.options.loadStored();
+      if (this.disposed) return;
+      // Bindings missed while Redis was away (a BINDINGS message lost with it).
+      this.room.learnBindings(bindings);
+      if (updates.length === 0) return;
       this.room.applyRemoteUpdate(updates.length === 1 ? updates[0] : Y.mergeUpdates(updates));
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'catching up from storage failed; healing continues');

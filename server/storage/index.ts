@@ -20,6 +20,7 @@ export {
   type HistoryTail,
   type LinkStore,
   type LogEntry,
+  type OpenStretch,
   type PlanHistory,
   type RoomSettings,
   type StoredDocument,

@@ -99,6 +99,20 @@ export interface HistoryTail {
   lastVersion: VersionRecord | null;
   /** Segments stored after the newest checkpoint (all of them when there is none). */
   segmentsSinceCheckpoint: number;
+  /**
+   * The segments after the newest version (or all of them when there is no version), summed:
+   * the stretch of editing the next version will cover too. Null when there are none.
+   * `startedAt` is the first one's, `authors` the union by id with the newest name and colour.
+   */
+  openSince: OpenStretch | null;
+}
+
+/** Segments not yet covered by a version, summed (HistoryTail.openSince). */
+export interface OpenStretch {
+  startedAt: number;
+  inserted: number;
+  deleted: number;
+  authors: AuthorRecord[];
 }
 
 /**
@@ -143,6 +157,8 @@ export interface CompactionResult {
   snapshotBytes: number;
   /** Whether it had to wait for another compaction of the same room to finish first. */
   waitedForLock: boolean;
+  /** The versions it wrote (the plan's), oldest first. */
+  versions: VersionRecord[];
 }
 
 /** The room name of write probes: room ids are never empty, so no client can open it. */
@@ -169,6 +185,12 @@ export interface DocumentLog {
    * Compactions of one room never overlap (across processes where the backend is shared).
    * Resolves null when the log is empty (nothing to fold); rejects, changing nothing, if
    * `fold` throws.
+   *
+   * With `plan`, the folded entries are first kept as history (HistoryPlan), in the same
+   * transaction. With an empty log the plan is still asked (with no entries): the versions it
+   * returns end at the newest stored segment (a named version of an unchanged document, the
+   * end of a paused stretch); then the result has `folded: 0` and the snapshot is unchanged.
+   * Resolves null when it wrote nothing.
    */
   compact(room: string, fold: FoldUpdates, plan?: PlanHistory): Promise<CompactionResult | null>;
   /** Resolves when storage is reachable (readiness checks). Reads only: see probeWrite(). */
@@ -201,6 +223,11 @@ export interface HistoryStore {
   getVersion(room: string, id: string): Promise<VersionRecord | null>;
   /** Adds a version at an existing segment (named, pre-restore, restore versions). */
   addVersion(room: string, version: VersionRecord): Promise<void>;
+  /**
+   * Names an existing version where it is (an automatic one becomes `named`; other kinds keep
+   * theirs); returns it, or null if the room has no such version.
+   */
+  renameVersion(room: string, id: string, name: string): Promise<VersionRecord | null>;
   /** The newest stored segment's seq (0 when the room has no history yet). */
   lastSegmentSeq(room: string): Promise<number>;
   /** What materialising the state at segment `seq` needs. */

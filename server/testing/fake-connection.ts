@@ -4,6 +4,7 @@
  * socket, so back-pressure and heartbeats (tested against real sockets in test/) do not apply.
  */
 import type { CloseCodeValue } from '../../lib/protocol/close-codes';
+import { ANONYMOUS_AUTHOR_ID } from '../authors';
 import type { Connection, Refusal } from '../connection';
 import { createLogger } from '../log';
 import type { Metrics } from '../metrics';
@@ -24,6 +25,8 @@ export interface FakeConnectionOptions {
   viewId?: string | null;
   /** Where refusals are counted, as the real connection does. */
   metrics?: Metrics;
+  /** The author it writes as (anonymous unless told). */
+  authorId?: string;
 }
 
 const silent = createLogger('silent');
@@ -36,6 +39,7 @@ export function fakeConnection(options: FakeConnectionOptions = {}): FakeConnect
     roomName: options.roomName ?? 'room',
     viewId: options.viewId ?? null,
     wantsSavedAcks: options.wantsSavedAcks ?? true,
+    author: { id: options.authorId ?? ANONYMOUS_AUTHOR_ID, vouchedName: null },
     log: silent,
     sent: [] as Uint8Array[],
     closedWith: null as number | null,

@@ -1,0 +1,117 @@
+/**
+ * What the history routes do (history-api.ts): list versions, name the current state,
+ * materialise a version, restore one, and tell who wrote what. A restore is a forward change the
+ * server makes through the room's normal write path (stored before anyone sees it, acknowledged,
+ * fanned out), framed by a `pre-restore` version of the state before it and a `restore`
+ * version after it, so a restore can itself be undone by restoring.
+ */
+import * as Y from 'yjs';
+import { VERSIONS_PAGE_SIZE, type AuthorshipResponse } from '../../lib/protocol/history-api';
+import { RestoreInProgress, type HistoryService } from '../history-api';
+import type { Logger } from '../log';
+import { LogMessage } from '../log-messages';
+import { roomLogId } from '../log';
+import type { Room } from '../room';
+import type { AuthorRecord, DocumentLog, HistoryStore, VersionRecord } from '../storage';
+import { decodeAttribution, type DeleteSet } from './attribution';
+import { materialise } from './materialise';
+import { computeRestore } from './restore';
+
+export interface HistoryServiceOptions {
+  storage: HistoryStore & Pick<DocumentLog, 'holdsRoom'>;
+  /** Runs `task` with the room loaded (the sync server's registry). */
+  withRoom: <T>(room: string, task: (room: Room) => Promise<T>) => Promise<T>;
+  logger: Logger;
+  /** Longest a restore's revert may run before the simpler replace is used (ms). */
+  restoreBudgetMs: number;
+}
+
+export function createHistoryService(options: HistoryServiceOptions): HistoryService {
+  const { storage, withRoom, logger } = options;
+  /** Rooms with a restore running in this process: a second one is refused, not queued. */
+  const restoring = new Set<string>();
+
+  return {
+    async listVersions(room, before) {
+      // A stretch of editing that paused long enough gets its version before it is listed.
+      if (await storage.holdsRoom(room)) await withRoom(room, (loaded) => loaded.settleHistory());
+      const page = await storage.listVersions(room, { limit: VERSIONS_PAGE_SIZE + 1, ...(before ? { before } : {}) });
+      const versions = page.slice(0, VERSIONS_PAGE_SIZE);
+      return { versions, nextBefore: page.length > VERSIONS_PAGE_SIZE ? versions[versions.length - 1].id : null };
+    },
+
+    async nameVersion(room, name) {
+      return withRoom(room, (loaded) => loaded.cutVersion({ kind: 'named', name }));
+    },
+
+    async renameVersion(room, versionId, name) {
+      return storage.renameVersion(room, versionId, name);
+    },
+
+    async versionState(room, versionId) {
+      const version = await storage.getVersion(room, versionId);
+      if (!version) return null;
+      return materialise(await storage.loadHistory(room, version.seq));
+    },
+
+    async restore(room, versionId, author) {
+      const target = await storage.getVersion(room, versionId);
+      if (!target) return null;
+      if (restoring.has(room)) throw new RestoreInProgress();
+      restoring.add(room);
+      try {
+        const named = await namedAsBefore(room, author);
+        return await withRoom(room, (loaded) => restoreInRoom(loaded, target, named));
+      } finally {
+        restoring.delete(room);
+      }
+    },
+
+    async authorship(room) {
+      const [{ bindings, authors }, segments] = await Promise.all([storage.loadAuthorship(room), storage.loadSegments(room)]);
+      const deletions = new Map<string, DeleteSet[]>();
+      for (const segment of segments) {
+        if (!segment.attribution) continue;
+        for (const [authorId, ds] of decodeAttribution(segment.attribution)) {
+          const list = deletions.get(authorId);
+          if (list) list.push(ds);
+          else deletions.set(authorId, [ds]);
+        }
+      }
+      const response: AuthorshipResponse = {
+        clients: Object.fromEntries(bindings.map(({ clientId, authorId }) => [String(clientId), authorId])),
+        authors,
+        deletions: Array.from(deletions, ([authorId, sets]) => ({
+          author: authorId,
+          snapshot: Buffer.from(Y.encodeSnapshot(Y.createSnapshot(Y.mergeDeleteSets(sets), new Map()))).toString('base64'),
+        })),
+      };
+      return response;
+    },
+
+    getSettings: (room) => storage.getSettings(room),
+    updateSettings: (room, settings) => storage.updateSettings(room, settings),
+  };
+
+  /** `author` with the name and colour they last wrote under here, where the request gave none. */
+  async function namedAsBefore(room: string, author: AuthorRecord): Promise<AuthorRecord> {
+    if (author.name && author.color) return author;
+    const known = (await storage.loadAuthorship(room)).authors.find((record) => record.id === author.id);
+    return { id: author.id, name: author.name || known?.name || 'Anonymous', color: author.color || known?.color || '#6b7280' };
+  }
+
+  async function restoreInRoom(room: Room, target: VersionRecord, author: AuthorRecord): Promise<VersionRecord> {
+    const started = performance.now();
+    await room.cutVersion({ kind: 'pre-restore', name: null });
+    const targetState = materialise(await storage.loadHistory(room.name, target.seq));
+    // People keep typing meanwhile: what they type after this state merges with the restore.
+    const { update, method } = await computeRestore(Y.encodeStateAsUpdate(room.doc), targetState, { budgetMs: options.restoreBudgetMs });
+    await room.writeForServer(update, author);
+    const restored = await room.cutVersion({ kind: 'restore', name: target.name, restoredFrom: target.id });
+    logger.info(
+      { room: roomLogId(room.name), version: target.id, method, bytes: update.byteLength, ms: Math.round(performance.now() - started) },
+      LogMessage.restoreApplied,
+    );
+    return restored;
+  }
+}
