@@ -123,6 +123,5 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
 
 /** This browser as the history API's requester: its name, colour and (once it has one) author key. */
 function requesterFor(identity: Identity): VersionRequester {
-  const { authorKey } = identity as Identity & { authorKey?: string };
-  return { authorName: identity.name, authorColor: identity.color, ...(authorKey ? { authorKey } : {}) };
+  return { authorName: identity.name, authorColor: identity.color, authorKey: identity.authorKey };
 }
