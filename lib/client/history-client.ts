@@ -5,7 +5,6 @@
  */
 import * as Y from 'yjs';
 import {
-  authorshipPath,
   isValidVersionId,
   versionRestorePath,
   versionsPath,
@@ -17,7 +16,7 @@ import {
   type VersionRequester,
   type VersionResponse,
 } from '../protocol/history-api';
-import { ApiError, callApi, describeFailure } from './api-client';
+import { ApiError, callApi, describeFailure, fetchAuthorshipOf } from './api-client';
 
 /** Where the calls go and how they are authorized (token mode: the page's edit token). */
 export interface HistoryEndpoint {
@@ -63,9 +62,7 @@ export async function fetchVersionState(endpoint: HistoryEndpoint, versionId: st
 
 /** Who wrote and deleted what in the room (its shape is checked by lib/history/attribution.ts). */
 export async function fetchAuthorship(endpoint: HistoryEndpoint): Promise<AuthorshipResponse> {
-  const body = await callApi<AuthorshipResponse>(`${endpoint.apiBase}${authorshipPath(endpoint)}`, { method: 'GET' }, await endpoint.token());
-  if (!body || typeof body !== 'object') throw unexpected('authorship');
-  return body;
+  return fetchAuthorshipOf(endpoint.apiBase, { room: endpoint.room }, await endpoint.token());
 }
 
 /** Names the current state (no `versionId`) or an existing version. */
