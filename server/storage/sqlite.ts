@@ -1,30 +1,37 @@
-/** SQLite storage (the embedded default): one file, WAL mode, fsync on every commit. */
+/**
+ * SQLite storage (the embedded default): one file, WAL mode, fsync on every commit. The schema
+ * is versioned (sqlite-migrations.ts); history lives in sqlite-history.ts and is written by
+ * compaction in the same transaction that deletes the log rows it folded.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { AuthorRowCache, type MetaRows } from './author-rows';
 import { createGroupCommit } from './group-commit';
-import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
+import { checkHistoryPlan, planOneSegment } from './history-plan';
+import { createSqliteHistory } from './sqlite-history';
+import { migrateSqlite } from './sqlite-migrations';
+import {
+  PROBE_ROOM,
+  type AppendMeta,
+  type AuthorRecord,
+  type CompactionResult,
+  type DocumentStorage,
+  type FoldUpdates,
+  type HistoryPlan,
+  type LogEntry,
+  type PlanHistory,
+  type StoredDocument,
+} from './types';
 
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS room_updates (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    room TEXT NOT NULL,
-    data BLOB NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS room_updates_by_room ON room_updates (room, id);
-  CREATE TABLE IF NOT EXISTS room_snapshots (
-    room TEXT PRIMARY KEY,
-    data BLOB NOT NULL,
-    through_id INTEGER NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS room_views (
-    room TEXT PRIMARY KEY,
-    view_id TEXT NOT NULL UNIQUE
-  );
-`;
 const SELECT_SNAPSHOT = 'SELECT data, through_id AS throughId FROM room_snapshots WHERE room = ?';
 const SELECT_LOG = 'SELECT id, data FROM room_updates WHERE room = ? AND id > ? ORDER BY id';
-const INSERT_UPDATE = 'INSERT INTO room_updates (room, data) VALUES (?, ?)';
+const SELECT_LOG_ENTRIES = 'SELECT id, data, at, authors, attribution FROM room_updates WHERE room = ? AND id > ? ORDER BY id';
+const INSERT_UPDATE = 'INSERT INTO room_updates (room, data, at, authors, attribution) VALUES (?, ?, ?, ?, ?)';
+const INSERT_BINDING = 'INSERT INTO room_clients (room, client_id, author_id) VALUES (?, ?, ?) ON CONFLICT (room, client_id) DO NOTHING';
+const UPSERT_AUTHOR = `
+  INSERT INTO room_authors (room, author_id, name, color) VALUES (?, ?, ?, ?)
+  ON CONFLICT (room, author_id) DO UPDATE SET name = excluded.name, color = excluded.color`;
 const UPSERT_SNAPSHOT = `
   INSERT INTO room_snapshots (room, data, through_id) VALUES (@room, @data, @throughId)
   ON CONFLICT (room) DO UPDATE SET data = excluded.data, through_id = excluded.through_id`;
@@ -41,7 +48,14 @@ const SELECT_ROOM_HELD =
 
 interface SnapshotRow { data: Buffer; throughId: number }
 interface LogRow { id: number; data: Buffer }
-interface PendingAppend { room: string; update: Uint8Array }
+interface LogEntryRow { id: number; data: Buffer; at: number; authors: string; attribution: Buffer | null }
+interface PendingAppend { room: string; update: Uint8Array; meta?: AppendMeta }
+
+/** The authors column of an entry that names none. */
+const NO_AUTHORS = '[]';
+
+/** Calls `make` and returns its result as a promise, a synchronous throw included. */
+const settle = <T>(make: () => T | Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(make()));
 
 export interface SqliteOptions {
   /** `full` (default): fsync every commit; `normal`: WAL without it (crash- but not power-safe). */
@@ -57,11 +71,15 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   // NORMAL (opt-in): it is in the WAL file, which any process crash, kill -9 included, keeps.
   db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
-  db.exec(SCHEMA);
+  migrateSqlite(db);
+  const history = createSqliteHistory(db);
 
   const selectSnapshot = db.prepare<[string], SnapshotRow>(SELECT_SNAPSHOT);
   const selectLog = db.prepare<[string, number], LogRow>(SELECT_LOG);
+  const selectLogEntries = db.prepare<[string, number], LogEntryRow>(SELECT_LOG_ENTRIES);
   const insertUpdate = db.prepare(INSERT_UPDATE);
+  const insertBinding = db.prepare(INSERT_BINDING);
+  const upsertAuthor = db.prepare(UPSERT_AUTHOR);
   const upsertSnapshot = db.prepare(UPSERT_SNAPSHOT);
   const deleteLogThrough = db.prepare(DELETE_LOG_THROUGH);
   const insertViewIfAbsent = db.prepare(INSERT_VIEW_IF_ABSENT);
@@ -73,7 +91,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   // Committing a row and its removal writes pages to the WAL: fails as appends do on a full
   // or read-only disk, which a read (ping) never notices.
   const probeWrite = db.transaction(() => {
-    insertUpdate.run(PROBE_ROOM, Buffer.alloc(1));
+    insertUpdate.run(PROBE_ROOM, Buffer.alloc(1), 0, NO_AUTHORS, null);
     deleteRoomLog.run(PROBE_ROOM);
   });
   const directory = file === ':memory:' ? null : path.dirname(path.resolve(file));
@@ -88,32 +106,46 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     const updates = log.map((row) => new Uint8Array(row.data));
     if (snapshot) updates.unshift(new Uint8Array(snapshot.data));
     const head = log.length > 0 ? log[log.length - 1].id : throughId;
-    return { updates, head, logLength: log.length };
+    return { updates, head, logLength: log.length, bindings: history.bindings(room) };
   });
 
-  // The fold may run on a worker thread (seconds for a large room), so compaction reads in one
-  // transaction and writes in another. Appends meanwhile get ids above the folded ones and are
-  // kept; the write checks that no other compaction of the room committed in between.
+  // The fold may run on a worker thread (seconds for a large room), and so may the history
+  // plan, so compaction reads in one transaction and writes in another. Appends meanwhile get
+  // ids above the folded ones and are kept; the write checks that no other compaction of the
+  // room committed in between, and writes the history of the folded rows before deleting them.
   const readForCompaction = db.transaction((room: string) => {
     const snapshot = selectSnapshot.get(room);
-    const log = selectLog.all(room, snapshot?.throughId ?? 0);
-    return { snapshot, log };
+    const log = selectLogEntries.all(room, snapshot?.throughId ?? 0);
+    return { snapshot, log, tail: history.readTail(room) };
   });
-  const writeCompaction = db.transaction((room: string, data: Uint8Array, readThroughId: number, throughId: number): boolean => {
-    if ((selectSnapshot.get(room)?.throughId ?? 0) !== readThroughId) return false;
-    upsertSnapshot.run({ room, data, throughId });
-    deleteLogThrough.run(room, throughId);
-    return true;
-  });
-  const compactRoom = async (room: string, fold: FoldUpdates): Promise<CompactionResult | null> => {
-    const { snapshot, log } = readForCompaction(room);
+  const writeCompaction = db.transaction(
+    (room: string, data: Uint8Array, read: { throughId: number; lastSeq: number }, throughId: number, plan: HistoryPlan): number | null => {
+      if ((selectSnapshot.get(room)?.throughId ?? 0) !== read.throughId || history.lastSeq(room) !== read.lastSeq) return null;
+      upsertSnapshot.run({ room, data, throughId });
+      const historyBytes = history.writePlan(room, plan, read.lastSeq, data);
+      deleteLogThrough.run(room, throughId);
+      return historyBytes;
+    },
+  );
+  const compactRoom = async (room: string, fold: FoldUpdates, planHistory: PlanHistory): Promise<CompactionResult | null> => {
+    const { snapshot, log, tail } = readForCompaction(room);
     if (log.length === 0) return null;
-    const stored = log.map((row) => new Uint8Array(row.data));
+    const entries: LogEntry[] = log.map((row) => ({
+      id: row.id,
+      data: new Uint8Array(row.data),
+      at: row.at,
+      authors: JSON.parse(row.authors) as AuthorRecord[],
+      attribution: row.attribution ? new Uint8Array(row.attribution) : null,
+    }));
+    const stored = entries.map((entry) => entry.data);
     if (snapshot) stored.unshift(new Uint8Array(snapshot.data));
-    const data = await fold(stored);
+    const [data, plan] = await Promise.all([settle(() => fold(stored)), settle(() => planHistory(entries, tail))]);
+    checkHistoryPlan(plan, entries, tail);
     const throughId = log[log.length - 1].id;
     if (closed) throw new Error('storage is closed');
-    if (!writeCompaction(room, data, snapshot?.throughId ?? 0, throughId)) return null;
+    const historyBytes = writeCompaction(room, data, { throughId: snapshot?.throughId ?? 0, lastSeq: tail.lastSeq }, throughId, plan);
+    if (historyBytes === null) return null;
+    history.written(historyBytes);
     return {
       folded: log.length,
       foldedBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
@@ -124,10 +156,24 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
 
   // Group commit (group-commit.ts): the appends of one synchronous run, from any room, go into
   // one transaction, so a busy server pays one fsync per turn rather than one per active room.
-  const insertAll = db.transaction((items: PendingAppend[]) =>
-    items.map((item) => Number(insertUpdate.run(item.room, item.update).lastInsertRowid)),
-  );
-  const appends = createGroupCommit((items: PendingAppend[]) => insertAll(items));
+  // Bindings and renamed authors commit with the rows that bring them.
+  const insertAll = db.transaction((items: PendingAppend[], meta: MetaRows) => {
+    const ids = items.map((item) => {
+      const authors = item.meta && item.meta.authors.length > 0 ? JSON.stringify(item.meta.authors) : NO_AUTHORS;
+      const at = item.meta?.at ?? Date.now();
+      return Number(insertUpdate.run(item.room, item.update, at, authors, item.meta?.attribution ?? null).lastInsertRowid);
+    });
+    for (const { room, binding } of meta.bindings) insertBinding.run(room, binding.clientId, binding.authorId);
+    for (const { room, author } of meta.authors) upsertAuthor.run(room, author.id, author.name, author.color);
+    return ids;
+  });
+  const authorRows = new AuthorRowCache();
+  const appends = createGroupCommit((items: PendingAppend[]) => {
+    const meta = authorRows.rowsFor(items);
+    const ids = insertAll(items, meta);
+    meta.committed();
+    return ids;
+  });
 
   let closed = false;
   return {
@@ -138,12 +184,12 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     async holdsRoom(room) {
       return selectRoomHeld.get(room, room)?.held === 1;
     },
-    append(room, update) {
+    append(room, update, meta) {
       if (closed) return Promise.reject(new Error('storage is closed'));
-      return appends.submit({ room, update });
+      return appends.submit({ room, update, meta });
     },
-    compact(room, fold) {
-      return compactRoom(room, fold);
+    compact(room, fold, plan = planOneSegment) {
+      return compactRoom(room, fold, plan);
     },
     async ensureViewId(room, candidate) {
       insertViewIfAbsent.run(room, candidate);
@@ -166,15 +212,17 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       probeWrite();
     },
     async usedBytes() {
-      // Pages in use; pages freed by compaction are reused before the file grows again.
+      // Pages in use (pages freed by compaction are reused before the file grows again), less
+      // history: it only grows, and deleting text must free room under the quota.
       const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
-      return pages * Number(db.pragma('page_size', { simple: true }));
+      return pages * Number(db.pragma('page_size', { simple: true })) - history.bytes();
     },
     async freeDiskBytes() {
       if (!directory) return null;
       const stats = await fs.promises.statfs(directory);
       return stats.bavail * stats.bsize;
     },
+    ...history.store,
     async close() {
       if (closed) return;
       closed = true;

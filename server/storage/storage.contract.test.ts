@@ -98,7 +98,7 @@ function describeDocumentLogContract(name: string, open: () => Promise<OpenedSto
 
     it('loads an unknown room as empty with head 0', async () => {
       const { storage } = await openStorage();
-      expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0 });
+      expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0, bindings: [] });
     });
 
     it('returns appends in order; head is the last append and logLength counts entries', async () => {
@@ -149,7 +149,7 @@ function describeDocumentLogContract(name: string, open: () => Promise<OpenedSto
       expect(loadedA.logLength).toBe(2);
       expect(rebuild(loadedB.updates)).toBe('for B');
       expect(loadedB).toMatchObject({ head: headB, logLength: 1 });
-      expect(await storage.load('room-c')).toEqual({ updates: [], head: 0, logLength: 0 });
+      expect(await storage.load('room-c')).toEqual({ updates: [], head: 0, logLength: 0, bindings: [] });
 
       // Compacting one room leaves the other untouched.
       expect(await storage.compact('room-a', foldDoc)).toMatchObject({ folded: 2 });
@@ -239,7 +239,7 @@ function describeDocumentLogContract(name: string, open: () => Promise<OpenedSto
       expect(await storage.compact('room', fold)).toBeNull();
       expect(calls).toHaveLength(0);
       expect(bytes((await storage.load('room')).updates)).toEqual(bytes(before.updates));
-      expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0 });
+      expect(await storage.load('never-written')).toEqual({ updates: [], head: 0, logLength: 0, bindings: [] });
     });
 
     it('an asynchronous fold (on the worker thread) keeps what is appended while it runs', async () => {

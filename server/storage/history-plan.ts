@@ -1,0 +1,120 @@
+/**
+ * What one compaction may add to a room's history, shared by every backend: the check that a
+ * plan accounts for exactly the log entries the compaction deletes (so no row leaves the log
+ * without its bytes in a segment), and the plan used when the caller passes none. That default
+ * is the one place storage touches Yjs: it merges the folded entries (Y.mergeUpdates, lossless)
+ * into one segment.
+ */
+import * as Y from 'yjs';
+import { isValidVersionId } from '../../lib/protocol/history-api';
+import type { AuthorRecord, HistoryPlan, HistoryTail, LogEntry, VersionKind, VersionRecord } from './types';
+
+/** Name of the version that every room stored before history existed starts its history with. */
+export const BASELINE_VERSION_NAME = 'Before history was kept';
+
+/** Every version kind, as the databases' CHECK constraints spell them (a Record, so none is missed). */
+const VERSION_KINDS: Record<VersionKind, true> = { auto: true, named: true, 'pre-restore': true, restore: true };
+
+/** A plan or version that storage refuses to write (nothing was changed). */
+export class InvalidHistoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidHistoryError';
+  }
+}
+
+/**
+ * The plan of a compaction without a planner: its entries merged into one segment, with no
+ * version and no checkpoint. Attribution is opaque to storage, so it is not merged here: the
+ * room's compaction passes the history planner, which merges it.
+ */
+export function planOneSegment(entries: LogEntry[]): HistoryPlan {
+  const first = entries[0];
+  const last = entries[entries.length - 1];
+  return {
+    segments: [
+      {
+        firstId: first.id,
+        lastId: last.id,
+        startedAt: first.at,
+        endedAt: last.at,
+        data: entries.length === 1 ? first.data : Y.mergeUpdates(entries.map((entry) => entry.data)),
+        attribution: null,
+        authors: newestAuthors(entries.map((entry) => entry.authors)),
+        inserted: 0,
+        deleted: 0,
+      },
+    ],
+    versions: [],
+    checkpoint: false,
+  };
+}
+
+/** The union of author lists by id; a later list's name and colour win. */
+export function newestAuthors(lists: AuthorRecord[][]): AuthorRecord[] {
+  const byId = new Map<string, AuthorRecord>();
+  for (const list of lists) for (const author of list) byId.set(author.id, author);
+  return [...byId.values()];
+}
+
+/**
+ * Throws InvalidHistoryError unless `plan` covers `entries` (in log order) exactly: each
+ * segment holds a run of consecutive entries, named by its first and last id, the segments
+ * together hold all of them, and each version ends at a planned or an existing segment.
+ */
+export function checkHistoryPlan(plan: HistoryPlan, entries: LogEntry[], tail: HistoryTail): void {
+  if (!plan || !Array.isArray(plan.segments) || !Array.isArray(plan.versions) || typeof plan.checkpoint !== 'boolean') {
+    throw new InvalidHistoryError('a history plan needs segments, versions and checkpoint');
+  }
+  let next = 0;
+  plan.segments.forEach((segment, index) => {
+    const where = `planned segment ${index + 1} of ${plan.segments.length}`;
+    if (!(segment.data instanceof Uint8Array) || segment.data.byteLength === 0) throw new InvalidHistoryError(`${where} holds no data`);
+    if (segment.attribution !== null && !(segment.attribution instanceof Uint8Array)) {
+      throw new InvalidHistoryError(`${where}: attribution must be bytes or null`);
+    }
+    checkCounts(where, segment);
+    if (!Number.isFinite(segment.startedAt) || !Number.isFinite(segment.endedAt)) throw new InvalidHistoryError(`${where}: times must be numbers`);
+    if (!Array.isArray(segment.authors)) throw new InvalidHistoryError(`${where}: authors must be a list`);
+    if (next >= entries.length || segment.firstId !== entries[next].id) {
+      throw new InvalidHistoryError(`${where} starts at entry ${segment.firstId}, expected ${entries[next]?.id ?? 'none (all entries are covered)'}`);
+    }
+    while (next < entries.length && entries[next].id <= segment.lastId) next++;
+    if (segment.lastId !== entries[next - 1].id) {
+      throw new InvalidHistoryError(`${where} ends at entry ${segment.lastId}, which is not an entry of this compaction`);
+    }
+  });
+  if (next !== entries.length) {
+    throw new InvalidHistoryError(`the plan leaves entries ${entries[next].id}…${entries[entries.length - 1].id} out of every segment`);
+  }
+  const lastSeq = tail.lastSeq + plan.segments.length;
+  const ids = new Set<string>();
+  for (const version of plan.versions) {
+    checkVersion(version, lastSeq);
+    if (ids.has(version.id)) throw new InvalidHistoryError(`the plan adds version ${version.id} twice`);
+    ids.add(version.id);
+  }
+}
+
+/** Throws InvalidHistoryError unless `version` is well formed and ends at a segment ≤ `lastSeq`. */
+export function checkVersion(version: VersionRecord, lastSeq: number): void {
+  if (!isValidVersionId(version.id)) throw new InvalidHistoryError(`version id ${JSON.stringify(version.id)} is not 16 characters of [a-z0-9]`);
+  const where = `version ${version.id}`;
+  if (!Object.hasOwn(VERSION_KINDS, version.kind)) throw new InvalidHistoryError(`${where}: unknown kind ${JSON.stringify(version.kind)}`);
+  if (!Number.isSafeInteger(version.seq) || version.seq < 1 || version.seq > lastSeq) {
+    throw new InvalidHistoryError(`${where} ends at segment ${version.seq}, but the room's segments are 1…${lastSeq}`);
+  }
+  if (version.name !== null && typeof version.name !== 'string') throw new InvalidHistoryError(`${where}: name must be text or null`);
+  if (version.restoredFrom !== null && typeof version.restoredFrom !== 'string') {
+    throw new InvalidHistoryError(`${where}: restoredFrom must be a version id or null`);
+  }
+  if (!Number.isFinite(version.createdAt)) throw new InvalidHistoryError(`${where}: createdAt must be a number`);
+  if (!Array.isArray(version.authors)) throw new InvalidHistoryError(`${where}: authors must be a list`);
+  checkCounts(where, version);
+}
+
+function checkCounts(where: string, counts: { inserted: number; deleted: number }): void {
+  for (const key of ['inserted', 'deleted'] as const) {
+    if (!Number.isSafeInteger(counts[key]) || counts[key] < 0) throw new InvalidHistoryError(`${where}: ${key} must be a count`);
+  }
+}
