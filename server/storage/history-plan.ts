@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { isValidVersionId } from '../../lib/protocol/history-api';
-import type { AuthorRecord, HistoryPlan, HistoryTail, LogEntry, VersionKind, VersionRecord } from './types';
+import type { AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, PlanHistory, VersionKind, VersionRecord } from './types';
 
 /** Name of the version that every room stored before history existed starts its history with. */
 export const BASELINE_VERSION_NAME = 'Before history was kept';
@@ -22,6 +22,26 @@ export class InvalidHistoryError extends Error {
     this.name = 'InvalidHistoryError';
   }
 }
+
+/**
+ * Runs a compaction's fold (of `stored`: snapshot, then the entries) and its history plan side
+ * by side (either may be asynchronous, on a worker thread), and checks the plan. Rejects, a
+ * synchronous throw of either included, once both have settled or one has failed.
+ */
+export async function foldAndPlan(
+  fold: FoldUpdates,
+  stored: Uint8Array[],
+  planHistory: PlanHistory,
+  entries: LogEntry[],
+  tail: HistoryTail,
+): Promise<{ data: Uint8Array; plan: HistoryPlan }> {
+  const [data, plan] = await Promise.all([settle(() => fold(stored)), settle(() => planHistory(entries, tail))]);
+  checkHistoryPlan(plan, entries, tail);
+  return { data, plan };
+}
+
+/** `make()` as a promise, so that a synchronous throw rejects it rather than escaping. */
+const settle = <T>(make: () => T | Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(make()));
 
 /**
  * The plan of a compaction without a planner: its entries merged into one segment, with no

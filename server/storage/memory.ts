@@ -1,10 +1,30 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import type { DocumentStorage } from './types';
+import { checkVersion, foldAndPlan, InvalidHistoryError, planOneSegment } from './history-plan';
+import type { AuthorRecord, ClientBinding, DocumentStorage, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
-  log: { id: number; data: Uint8Array }[];
+  log: LogEntry[];
+  segments: HistorySegment[];
+  checkpoints: { seq: number; data: Uint8Array }[];
+  versions: VersionRecord[];
+  bindings: Map<number, string>;
+  authors: Map<string, AuthorRecord>;
+  settings: RoomSettings | null;
 }
+
+const copyEntry = (entry: LogEntry): LogEntry => ({ ...entry, data: entry.data.slice(), attribution: entry.attribution?.slice() ?? null, authors: [...entry.authors] });
+const copySegment = (segment: HistorySegment): HistorySegment => ({
+  ...segment,
+  data: segment.data.slice(),
+  attribution: segment.attribution?.slice() ?? null,
+  authors: [...segment.authors],
+});
+const copyVersion = (version: VersionRecord): VersionRecord => ({ ...version, authors: [...version.authors] });
+/** The order versions are listed in, newest first: (seq, createdAt, id) descending. */
+const newerFirst = (a: VersionRecord, b: VersionRecord) => b.seq - a.seq || b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+const toBindings = (bindings: Map<number, string>): ClientBinding[] =>
+  [...bindings].map(([clientId, authorId]) => ({ clientId, authorId })).sort((a, b) => a.clientId - b.clientId);
 
 /** Creates an empty in-memory store. */
 export function createMemoryStorage(): DocumentStorage {
@@ -13,41 +33,71 @@ export function createMemoryStorage(): DocumentStorage {
   let nextId = 1;
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
-    if (!entry) rooms.set(room, (entry = { snapshot: null, log: [] }));
+    if (!entry) {
+      entry = { snapshot: null, log: [], segments: [], checkpoints: [], versions: [], bindings: new Map(), authors: new Map(), settings: null };
+      rooms.set(room, entry);
+    }
     return entry;
+  };
+  const tailOf = (entry: MemoryRoom): HistoryTail => {
+    const last = entry.segments.at(-1);
+    const checkpointSeq = entry.checkpoints.at(-1)?.seq ?? 0;
+    const lastSegment = last ? (({ data: _data, attribution: _attribution, ...summary }) => summary)(copySegment(last)) : null;
+    const lastVersion = entry.versions.slice().sort(newerFirst)[0];
+    return {
+      lastSeq: last?.seq ?? 0,
+      lastSegment,
+      lastVersion: lastVersion ? copyVersion(lastVersion) : null,
+      segmentsSinceCheckpoint: entry.segments.filter((segment) => segment.seq > checkpointSeq).length,
+    };
   };
 
   return {
     kind: 'memory',
     async load(room) {
       const entry = rooms.get(room);
-      if (!entry) return { updates: [], head: 0, logLength: 0 };
+      if (!entry) return { updates: [], head: 0, logLength: 0, bindings: [] };
       const updates = entry.log.map((row) => row.data.slice());
       if (entry.snapshot) updates.unshift(entry.snapshot.data.slice());
       const head = entry.log.at(-1)?.id ?? entry.snapshot?.throughHead ?? 0;
-      return { updates, head, logLength: entry.log.length };
+      return { updates, head, logLength: entry.log.length, bindings: toBindings(entry.bindings) };
     },
     async holdsRoom(room) {
       const entry = rooms.get(room);
       return entry !== undefined && (entry.snapshot !== null || entry.log.length > 0);
     },
-    async append(room, update) {
+    async append(room, update, meta) {
       const id = nextId++;
-      roomFor(room).log.push({ id, data: update.slice() });
+      const entry = roomFor(room);
+      entry.log.push({
+        id,
+        data: update.slice(),
+        at: meta?.at ?? Date.now(),
+        authors: meta ? [...meta.authors] : [],
+        attribution: meta?.attribution?.slice() ?? null,
+      });
+      for (const binding of meta?.bindings ?? []) if (!entry.bindings.has(binding.clientId)) entry.bindings.set(binding.clientId, binding.authorId);
+      for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
       return id;
     },
-    async compact(room, fold) {
+    async compact(room, fold, planHistory = planOneSegment) {
       const entry = rooms.get(room);
       if (!entry || entry.log.length === 0) return null;
-      const folded = entry.log.slice();
+      const folded = entry.log.map(copyEntry);
       const readSnapshot = entry.snapshot;
+      const tail = tailOf(entry);
       const stored = folded.map((row) => row.data.slice());
       if (readSnapshot) stored.unshift(readSnapshot.data.slice());
-      const data = (await fold(stored)).slice();
+      const { data, plan } = await foldAndPlan(fold, stored, planHistory, folded, tail);
       // Another compaction committed while this one folded (the fold may be asynchronous).
-      if (entry.snapshot !== readSnapshot) return null;
+      if (entry.snapshot !== readSnapshot || (entry.segments.at(-1)?.seq ?? 0) !== tail.lastSeq) return null;
+      const versionIds = new Set(entry.versions.map((version) => version.id));
+      for (const version of plan.versions) if (versionIds.has(version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
       const throughHead = folded[folded.length - 1].id;
-      entry.snapshot = { data, throughHead };
+      entry.snapshot = { data: data.slice(), throughHead };
+      plan.segments.forEach((segment, index) => entry.segments.push(copySegment({ ...segment, seq: tail.lastSeq + 1 + index })));
+      entry.versions.push(...plan.versions.map(copyVersion));
+      if (plan.checkpoint) entry.checkpoints.push({ seq: tail.lastSeq + plan.segments.length, data: data.slice() });
       entry.log = entry.log.filter((row) => row.id > throughHead);
       return {
         folded: folded.length,
@@ -67,9 +117,59 @@ export function createMemoryStorage(): DocumentStorage {
       for (const [room, id] of viewIds) if (id === viewId) return room;
       return null;
     },
+    async listVersions(room, { limit, before }) {
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidHistoryError(`a version list needs a positive limit, not ${limit}`);
+      const versions = (rooms.get(room)?.versions ?? []).slice().sort(newerFirst);
+      const start = before === undefined ? 0 : versions.findIndex((version) => version.id === before) + 1;
+      // An unknown `before` lists nothing, as the SQL backends do.
+      if (start === 0 && before !== undefined) return [];
+      return versions.slice(start, start + limit).map(copyVersion);
+    },
+    async getVersion(room, id) {
+      const version = rooms.get(room)?.versions.find((candidate) => candidate.id === id);
+      return version ? copyVersion(version) : null;
+    },
+    async addVersion(room, version) {
+      const entry = rooms.get(room);
+      // Passes only where the room has the segment, so `entry` exists below.
+      checkVersion(version, entry?.segments.at(-1)?.seq ?? 0);
+      for (const stored of rooms.values()) {
+        if (stored.versions.some((candidate) => candidate.id === version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
+      }
+      entry!.versions.push(copyVersion(version));
+    },
+    async lastSegmentSeq(room) {
+      return rooms.get(room)?.segments.at(-1)?.seq ?? 0;
+    },
+    async loadHistory(room, seq) {
+      const entry = rooms.get(room);
+      const checkpoint = entry?.checkpoints.filter((candidate) => candidate.seq <= seq).at(-1) ?? null;
+      const from = checkpoint?.seq ?? 0;
+      return {
+        checkpoint: checkpoint ? { seq: checkpoint.seq, data: checkpoint.data.slice() } : null,
+        segments: (entry?.segments ?? []).filter((segment) => segment.seq > from && segment.seq <= seq).map(copySegment),
+      };
+    },
+    async loadSegments(room) {
+      return (rooms.get(room)?.segments ?? []).map(copySegment);
+    },
+    async loadAuthorship(room) {
+      const entry = rooms.get(room);
+      if (!entry) return { bindings: [], authors: [] };
+      const authors = [...entry.authors.values()].map((author) => ({ ...author })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return { bindings: toBindings(entry.bindings), authors };
+    },
+    async getSettings(room) {
+      return { ...(rooms.get(room)?.settings ?? { historyVisibleToViewers: false }) };
+    },
+    async updateSettings(room, settings) {
+      if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
+      roomFor(room).settings = { historyVisibleToViewers: settings.historyVisibleToViewers };
+    },
     async ping() {},
     async probeWrite() {},
     async usedBytes() {
+      // Live documents only, as the SQL backends count: history is left out of the quota.
       let bytes = 0;
       for (const entry of rooms.values()) {
         bytes += entry.snapshot?.data.byteLength ?? 0;

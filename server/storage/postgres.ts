@@ -1,50 +1,30 @@
 /**
  * PostgreSQL storage (`DATABASE_URL=postgres://…`), for several server instances sharing one
  * database. Same contract as SQLite: BYTEA rows, a BIGSERIAL log per room plus one snapshot.
- * The schema is migrated at start (versioned, idempotent, under an advisory lock so instances
- * starting together don't race); compactions of one room are serialized across instances by
- * a transaction-scoped advisory lock, which a crashed holder's ended session frees.
+ * The schema is migrated at start (postgres-migrations.ts); compactions of one room are
+ * serialized across instances by a transaction-scoped advisory lock, which a crashed holder's
+ * ended session frees, and write the history of the rows they fold (postgres-history.ts) in
+ * the transaction that deletes them.
  */
 import pg from 'pg';
+import { AuthorRowCache } from './author-rows';
 import { createGroupCommit } from './group-commit';
-import { PROBE_ROOM, type CompactionResult, type DocumentStorage, type FoldUpdates, type StoredDocument } from './types';
+import { foldAndPlan, planOneSegment } from './history-plan';
+import { createPostgresHistory, loadBindings, readHistoryTail, writeHistoryPlan } from './postgres-history';
+import { migratePostgres } from './postgres-migrations';
+import {
+  PROBE_ROOM,
+  type AppendMeta,
+  type AuthorRecord,
+  type CompactionResult,
+  type DocumentStorage,
+  type LogEntry,
+  type StoredDocument,
+} from './types';
 
-/** Each entry runs once, in order, in one transaction with its schema_migrations row. */
-const MIGRATIONS: { version: number; sql: string }[] = [
-  {
-    version: 1,
-    sql: `
-      CREATE TABLE room_updates (
-        id BIGSERIAL PRIMARY KEY,
-        room TEXT NOT NULL,
-        data BYTEA NOT NULL
-      );
-      CREATE INDEX room_updates_by_room ON room_updates (room, id);
-      CREATE TABLE room_snapshots (
-        room TEXT PRIMARY KEY,
-        data BYTEA NOT NULL,
-        through_id BIGINT NOT NULL
-      );
-      CREATE TABLE room_views (
-        room TEXT PRIMARY KEY,
-        view_id TEXT NOT NULL UNIQUE
-      );`,
-  },
-];
-
-/** First key of Tandem's two-key advisory locks (the second names the schema or room). */
-const MIGRATION_LOCK_CLASS = 0x74616e64; // "tand"
 /** Advisory lock class of room compactions: (this, hashtext(room)) locks one room. */
 export const COMPACTION_LOCK_CLASS = 0x636d7074; // "cmpt"
 
-const CREATE_MIGRATIONS_TABLE = `
-  CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY,
-    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  )`;
-const LOCK_MIGRATIONS = 'SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))';
-const SELECT_MIGRATIONS = 'SELECT version FROM schema_migrations';
-const INSERT_MIGRATION = 'INSERT INTO schema_migrations (version) VALUES ($1)';
 // One statement sees one snapshot of the database, so a compaction committing meanwhile can
 // never make a load miss entries (old snapshot + the log after deletion).
 const SELECT_ROOM = `
@@ -52,6 +32,22 @@ const SELECT_ROOM = `
   UNION ALL
   SELECT 1 AS part, id, data FROM room_updates WHERE room = $1
   ORDER BY part, id`;
+// The same with what the history planner reads of each log entry.
+const SELECT_ROOM_ENTRIES = `
+  SELECT 0 AS part, through_id AS id, data, 0::bigint AS at, '[]' AS authors, NULL::bytea AS attribution
+  FROM room_snapshots WHERE room = $1
+  UNION ALL
+  SELECT 1 AS part, id, data, at, authors, attribution FROM room_updates WHERE room = $1
+  ORDER BY part, id`;
+// Appends' bindings and renamed authors, one array parameter per column (named by the caller:
+// they share a statement with the log rows).
+const insertBindings = (rooms: string, clients: string, authors: string) => `
+  INSERT INTO room_clients (room, client_id, author_id)
+  SELECT * FROM unnest(${rooms}::text[], ${clients}::bigint[], ${authors}::text[]) ON CONFLICT (room, client_id) DO NOTHING`;
+const upsertAuthors = (rooms: string, ids: string, names: string, colors: string) => `
+  INSERT INTO room_authors (room, author_id, name, color)
+  SELECT * FROM unnest(${rooms}::text[], ${ids}::text[], ${names}::text[], ${colors}::text[])
+  ON CONFLICT (room, author_id) DO UPDATE SET name = excluded.name, color = excluded.color`;
 const TRY_LOCK_ROOM = 'SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked';
 const LOCK_ROOM = 'SELECT pg_advisory_xact_lock($1, hashtext($2))';
 const UPSERT_SNAPSHOT = `
@@ -69,16 +65,21 @@ const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = $1';
 const SELECT_ROOM_HELD =
   'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = $1) OR EXISTS (SELECT 1 FROM room_updates WHERE room = $1) AS held';
 const INSERT_PROBE = 'INSERT INTO room_updates (room, data) VALUES ($1, $2)';
+/** The authors column of an entry that names none. */
+const NO_AUTHORS = '[]';
 const DELETE_PROBE = 'DELETE FROM room_updates WHERE room = $1';
-// Heap, TOAST and indexes of Tandem's tables in this schema: what MAX_STORAGE_BYTES limits.
+// Heap, TOAST and indexes of the live documents' tables in this schema: what MAX_STORAGE_BYTES
+// limits. History (segments, checkpoints, versions) only grows, and deleting text must free
+// room under the quota, so it is left out.
 const SELECT_USED_BYTES = `
   SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind = 'r'
-    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'schema_migrations')`;
+    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_clients', 'room_authors', 'room_settings', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
-interface PendingAppend { room: string; update: Uint8Array }
+interface RoomEntryRow extends RoomRow { at: string; authors: string; attribution: Buffer | null }
+interface PendingAppend { room: string; update: Uint8Array; meta?: AppendMeta }
 
 export interface PostgresOptions {
   /** Called with errors of idle pooled connections (e.g. the server restarted), for the log. */
@@ -99,6 +100,8 @@ const POOL_SIZE = 10;
 const APPEND_COMMITS_IN_FLIGHT = 4;
 /** Most rows in one append INSERT. */
 const APPEND_ROWS_PER_COMMIT = 1_000;
+
+const bytea = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** Default of `timeoutMs`, as DEFAULT_CONFIG.storageTimeoutMs. */
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -125,7 +128,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', (error) => options.onIdleError?.(error));
   try {
-    await migrate(pool);
+    await migratePostgres(pool);
   } catch (error) {
     await pool.end();
     throw error;
@@ -155,39 +158,70 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   // Group commit (group-commit.ts): the appends of one synchronous run, from any room, go into
   // one multi-row INSERT (one round trip, one WAL flush) rather than one statement each. Up to
   // APPEND_COMMITS_IN_FLIGHT run at once (a slow one holds only its own rooms), each of at most
-  // APPEND_ROWS_PER_COMMIT rows (3 bind parameters a row, far under PostgreSQL's 65,535).
+  // APPEND_ROWS_PER_COMMIT rows (5 bind parameters a row, far under PostgreSQL's 65,535).
+  // Bindings and renamed authors ride in the same statement (data-modifying WITH clauses),
+  // so they commit with their rows.
+  const authorRows = new AuthorRowCache();
   const appends = createGroupCommit(async (items: PendingAppend[]): Promise<number[]> => {
-    const values = items.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`).join(', ');
-    const params = items.flatMap((item) => [item.room, Buffer.from(item.update.buffer, item.update.byteOffset, item.update.byteLength)]);
-    // Postgres assigns the serial ids in VALUES order, and RETURNING lists rows in that order.
+    const params: unknown[] = [];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    const values = items
+      .map((item) => {
+        const authors = item.meta && item.meta.authors.length > 0 ? JSON.stringify(item.meta.authors) : NO_AUTHORS;
+        const attribution = item.meta?.attribution ? bytea(item.meta.attribution) : null;
+        return `(${bind(item.room)}, ${bind(bytea(item.update))}, ${bind(item.meta?.at ?? Date.now())}, ${bind(authors)}, ${bind(attribution)})`;
+      })
+      .join(', ');
+    const clauses = [`stored AS (INSERT INTO room_updates (room, data, at, authors, attribution) VALUES ${values} RETURNING id)`];
+    const meta = authorRows.rowsFor(items);
+    if (meta.bindings.length > 0) {
+      const sql = insertBindings(
+        bind(meta.bindings.map((row) => row.room)),
+        bind(meta.bindings.map((row) => row.binding.clientId)),
+        bind(meta.bindings.map((row) => row.binding.authorId)),
+      );
+      clauses.push(`bound AS (${sql})`);
+    }
+    if (meta.authors.length > 0) {
+      const sql = upsertAuthors(
+        bind(meta.authors.map((row) => row.room)),
+        bind(meta.authors.map((row) => row.author.id)),
+        bind(meta.authors.map((row) => row.author.name)),
+        bind(meta.authors.map((row) => row.author.color)),
+      );
+      clauses.push(`named AS (${sql})`);
+    }
+    // Postgres assigns the serial ids in VALUES order, so ascending ids are the items' order.
     // pool.query destroys a client whose query failed or timed out, so the room's retry runs
     // on a fresh connection. A timed-out INSERT may still have committed: the retry then
     // stores the update twice, which is harmless, as applying a Yjs update again changes
     // nothing (loads and folds merge the duplicate away).
-    const result = await pool.query<{ id: string }>(`INSERT INTO room_updates (room, data) VALUES ${values} RETURNING id`, params);
+    const result = await pool.query<{ id: string }>(`WITH ${clauses.join(', ')} SELECT id FROM stored ORDER BY id`, params);
+    meta.committed();
     return result.rows.map((row) => Number(row.id));
   }, { maxInFlight: APPEND_COMMITS_IN_FLIGHT, maxItems: APPEND_ROWS_PER_COMMIT });
+  const history = createPostgresHistory(pool);
 
   let closed = false;
   return {
     kind: 'postgres',
     async load(room): Promise<StoredDocument> {
-      const { rows } = await pool.query<RoomRow>(SELECT_ROOM, [room]);
+      const [{ rows }, bindings] = await Promise.all([pool.query<RoomRow>(SELECT_ROOM, [room]), loadBindings(pool, room)]);
       const updates = rows.map((row) => new Uint8Array(row.data));
       const logLength = rows.filter((row) => row.part === 1).length;
       const head = rows.reduce((max, row) => Math.max(max, Number(row.id)), 0);
-      return { updates, head, logLength };
+      return { updates, head, logLength, bindings };
     },
     async holdsRoom(room) {
       const { rows } = await pool.query<{ held: boolean }>(SELECT_ROOM_HELD, [room]);
       return rows[0]?.held === true;
     },
-    append(room, update) {
+    append(room, update, meta) {
       if (closed) return Promise.reject(new Error('storage is closed'));
       // A copy: the caller's buffer may change before the commit reads it.
-      return appends.submit({ room, update: update.slice() });
+      return appends.submit({ room, update: update.slice(), meta });
     },
-    compact(room, fold: FoldUpdates): Promise<CompactionResult | null> {
+    compact(room, fold, planHistory = planOneSegment): Promise<CompactionResult | null> {
       return transaction(async (client) => {
         // Held until COMMIT/ROLLBACK; if this process dies, its session ends and frees it.
         const { rows: tried } = await client.query<{ locked: boolean }>(TRY_LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
@@ -196,12 +230,24 @@ export async function openPostgresStorage(connectionString: string, options: Pos
           options.onCompactionLockWait?.(room);
           await client.query(LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
         }
-        const { rows } = await client.query<RoomRow>(SELECT_ROOM, [room]);
+        const { rows } = await client.query<RoomEntryRow>(SELECT_ROOM_ENTRIES, [room]);
         const log = rows.filter((row) => row.part === 1);
         if (log.length === 0) return null;
-        const data = await fold(rows.map((row) => new Uint8Array(row.data)));
+        // Under the lock no other compaction of the room commits, so the tail stays current.
+        const tail = await readHistoryTail(client, room);
+        const entries: LogEntry[] = log.map((row) => ({
+          id: Number(row.id),
+          data: new Uint8Array(row.data),
+          at: Number(row.at),
+          authors: JSON.parse(row.authors) as AuthorRecord[],
+          attribution: row.attribution ? new Uint8Array(row.attribution) : null,
+        }));
+        const stored = rows.map((row) => new Uint8Array(row.data));
+        const { data, plan } = await foldAndPlan(fold, stored, planHistory, entries, tail);
         const ids = log.map((row) => row.id);
-        await client.query(UPSERT_SNAPSHOT, [room, Buffer.from(data.buffer, data.byteOffset, data.byteLength), ids[ids.length - 1]]);
+        await client.query(UPSERT_SNAPSHOT, [room, bytea(data), ids[ids.length - 1]]);
+        // History first: a row leaves the log only in the commit that puts it in a segment.
+        await writeHistoryPlan(client, room, plan, tail.lastSeq, data);
         await client.query(DELETE_FOLDED, [room, ids]);
         return {
           folded: log.length,
@@ -239,6 +285,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     async freeDiskBytes() {
       return null;
     },
+    ...history,
     async close() {
       if (closed) return;
       closed = true;
@@ -249,29 +296,4 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       clearTimeout(timer);
     },
   };
-}
-
-/** Brings the schema up to the newest migration; safe to run from many instances at once. */
-async function migrate(pool: pg.Pool): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(LOCK_MIGRATIONS, [MIGRATION_LOCK_CLASS]);
-    await client.query(CREATE_MIGRATIONS_TABLE);
-    const { rows } = await client.query<{ version: number }>(SELECT_MIGRATIONS);
-    const applied = new Set(rows.map((row) => row.version));
-    for (const migration of MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
-      await client.query(migration.sql);
-      await client.query(INSERT_MIGRATION, [migration.version]);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      // The connection is gone; the error below says why.
-    });
-    throw new Error(`PostgreSQL schema migration failed: ${(error as Error).message}`);
-  } finally {
-    client.release();
-  }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AuthorRowCache, type MetaRows } from './author-rows';
 import { createGroupCommit } from './group-commit';
-import { checkHistoryPlan, planOneSegment } from './history-plan';
+import { foldAndPlan, planOneSegment } from './history-plan';
 import { createSqliteHistory } from './sqlite-history';
 import { migrateSqlite } from './sqlite-migrations';
 import {
@@ -53,9 +53,6 @@ interface PendingAppend { room: string; update: Uint8Array; meta?: AppendMeta }
 
 /** The authors column of an entry that names none. */
 const NO_AUTHORS = '[]';
-
-/** Calls `make` and returns its result as a promise, a synchronous throw included. */
-const settle = <T>(make: () => T | Promise<T>): Promise<T> => new Promise<T>((resolve) => resolve(make()));
 
 export interface SqliteOptions {
   /** `full` (default): fsync every commit; `normal`: WAL without it (crash- but not power-safe). */
@@ -139,8 +136,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     }));
     const stored = entries.map((entry) => entry.data);
     if (snapshot) stored.unshift(new Uint8Array(snapshot.data));
-    const [data, plan] = await Promise.all([settle(() => fold(stored)), settle(() => planHistory(entries, tail))]);
-    checkHistoryPlan(plan, entries, tail);
+    const { data, plan } = await foldAndPlan(fold, stored, planHistory, entries, tail);
     const throughId = log[log.length - 1].id;
     if (closed) throw new Error('storage is closed');
     const historyBytes = writeCompaction(room, data, { throughId: snapshot?.throughId ?? 0, lastSeq: tail.lastSeq }, throughId, plan);

@@ -561,7 +561,7 @@ if (TEST_DATABASE_URL) {
       const { raw, schema } = await twoInstances();
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it("does not hold one room's append behind another room's slow one", async () => {

@@ -1,0 +1,231 @@
+/**
+ * A room's history in PostgreSQL (schema: postgres-migrations.ts): the HistoryStore reads and
+ * writes, and the two steps compaction runs inside its transaction, under the room's
+ * compaction lock (read the tail, write a checked plan).
+ */
+import type pg from 'pg';
+import { checkVersion, InvalidHistoryError } from './history-plan';
+import type { AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
+
+/** A pool or one client of it (inside a transaction). */
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+const SEGMENT_COLUMNS = 'seq, first_id, last_id, started_at, ended_at, authors, inserted, deleted';
+const VERSION_COLUMNS = 'id, kind, name, created_at, seq, authors, inserted, deleted, restored_from';
+const SELECT_LAST_SEGMENT = `SELECT ${SEGMENT_COLUMNS} FROM room_history_segments WHERE room = $1 ORDER BY seq DESC LIMIT 1`;
+const SELECT_LAST_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM room_history_segments WHERE room = $1';
+const COUNT_SEGMENTS_SINCE_CHECKPOINT = `
+  SELECT COUNT(*)::integer AS n FROM room_history_segments
+  WHERE room = $1 AND seq > COALESCE((SELECT MAX(seq) FROM room_history_checkpoints WHERE room = $1), 0)`;
+// One statement, so a compaction committing meanwhile cannot pair an old checkpoint with new segments.
+const SELECT_PIECES = `
+  WITH checkpoint AS (
+    SELECT seq, data FROM room_history_checkpoints WHERE room = $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1
+  )
+  SELECT 0 AS part, seq, NULL::bigint AS first_id, NULL::bigint AS last_id, NULL::bigint AS started_at, NULL::bigint AS ended_at,
+    NULL AS authors, NULL::integer AS inserted, NULL::integer AS deleted, data, NULL::bytea AS attribution FROM checkpoint
+  UNION ALL
+  SELECT 1, ${SEGMENT_COLUMNS}, data, attribution FROM room_history_segments
+  WHERE room = $1 AND seq > COALESCE((SELECT seq FROM checkpoint), 0) AND seq <= $2
+  ORDER BY part, seq`;
+const SELECT_SEGMENTS = `SELECT ${SEGMENT_COLUMNS}, data, attribution FROM room_history_segments WHERE room = $1 ORDER BY seq`;
+const INSERT_SEGMENT = `
+  INSERT INTO room_history_segments
+    (room, seq, first_id, last_id, started_at, ended_at, data, attribution, authors, inserted, deleted)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+const INSERT_CHECKPOINT = 'INSERT INTO room_history_checkpoints (room, seq, data) VALUES ($1, $2, $3)';
+const INSERT_VERSION = `
+  INSERT INTO room_versions (id, room, seq, kind, name, created_at, authors, inserted, deleted, restored_from)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+// Newest first; `before` pages by the (seq, created_at, id) of a version (unknown: no rows).
+const NEWEST_FIRST = 'ORDER BY seq DESC, created_at DESC, id DESC';
+const SELECT_VERSIONS = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1 ${NEWEST_FIRST} LIMIT $2`;
+const SELECT_VERSIONS_BEFORE = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1
+  AND (seq, created_at, id) < (SELECT seq, created_at, id FROM room_versions WHERE room = $1 AND id = $3) ${NEWEST_FIRST} LIMIT $2`;
+const SELECT_LAST_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1 ${NEWEST_FIRST} LIMIT 1`;
+const SELECT_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1 AND id = $2`;
+const SELECT_BINDINGS = 'SELECT client_id, author_id FROM room_clients WHERE room = $1 ORDER BY client_id';
+const SELECT_AUTHORS = 'SELECT author_id, name, color FROM room_authors WHERE room = $1 ORDER BY author_id';
+const SELECT_SETTINGS = 'SELECT history_visible_to_viewers FROM room_settings WHERE room = $1';
+const UPSERT_SETTINGS = `
+  INSERT INTO room_settings (room, history_visible_to_viewers) VALUES ($1, $2)
+  ON CONFLICT (room) DO UPDATE SET history_visible_to_viewers = excluded.history_visible_to_viewers`;
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+// BIGINT columns arrive as strings.
+interface SegmentRow {
+  seq: number;
+  first_id: string;
+  last_id: string;
+  started_at: string;
+  ended_at: string;
+  authors: string;
+  inserted: number;
+  deleted: number;
+}
+interface SegmentDataRow extends SegmentRow {
+  data: Buffer;
+  attribution: Buffer | null;
+}
+interface VersionRow {
+  id: string;
+  kind: VersionRecord['kind'];
+  name: string | null;
+  created_at: string;
+  seq: number;
+  authors: string;
+  inserted: number;
+  deleted: number;
+  restored_from: string | null;
+}
+
+const toSummary = (row: SegmentRow): NonNullable<HistoryTail['lastSegment']> => ({
+  seq: row.seq,
+  firstId: Number(row.first_id),
+  lastId: Number(row.last_id),
+  startedAt: Number(row.started_at),
+  endedAt: Number(row.ended_at),
+  authors: JSON.parse(row.authors) as AuthorRecord[],
+  inserted: row.inserted,
+  deleted: row.deleted,
+});
+const toSegment = (row: SegmentDataRow): HistorySegment => ({
+  ...toSummary(row),
+  data: new Uint8Array(row.data),
+  attribution: row.attribution ? new Uint8Array(row.attribution) : null,
+});
+const toVersion = (row: VersionRow): VersionRecord => ({
+  id: row.id,
+  kind: row.kind,
+  name: row.name,
+  createdAt: Number(row.created_at),
+  seq: row.seq,
+  authors: JSON.parse(row.authors) as AuthorRecord[],
+  inserted: row.inserted,
+  deleted: row.deleted,
+  restoredFrom: row.restored_from,
+});
+const bytea = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+async function lastSeq(db: Queryable, room: string): Promise<number> {
+  const { rows } = await db.query<{ seq: number }>(SELECT_LAST_SEQ, [room]);
+  return rows[0].seq;
+}
+
+/** Every client binding of the room. */
+export async function loadBindings(db: Queryable, room: string): Promise<ClientBinding[]> {
+  const { rows } = await db.query<{ client_id: string; author_id: string }>(SELECT_BINDINGS, [room]);
+  return rows.map((row) => ({ clientId: Number(row.client_id), authorId: row.author_id }));
+}
+
+/** What compaction hands the planner (call under the room's compaction lock). */
+export async function readHistoryTail(db: Queryable, room: string): Promise<HistoryTail> {
+  const [segment, version, since] = await Promise.all([
+    db.query<SegmentRow>(SELECT_LAST_SEGMENT, [room]),
+    db.query<VersionRow>(SELECT_LAST_VERSION, [room]),
+    db.query<{ n: number }>(COUNT_SEGMENTS_SINCE_CHECKPOINT, [room]),
+  ]);
+  return {
+    lastSeq: segment.rows[0]?.seq ?? 0,
+    lastSegment: segment.rows[0] ? toSummary(segment.rows[0]) : null,
+    lastVersion: version.rows[0] ? toVersion(version.rows[0]) : null,
+    segmentsSinceCheckpoint: since.rows[0].n,
+  };
+}
+
+async function insertVersion(db: Queryable, room: string, version: VersionRecord): Promise<void> {
+  try {
+    await db.query(INSERT_VERSION, [
+      version.id,
+      room,
+      version.seq,
+      version.kind,
+      version.name,
+      version.createdAt,
+      JSON.stringify(version.authors),
+      version.inserted,
+      version.deleted,
+      version.restoredFrom,
+    ]);
+  } catch (error) {
+    if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new InvalidHistoryError(`version id ${version.id} is taken`);
+    throw error;
+  }
+}
+
+/**
+ * Writes a checked plan: segments after `after`, its versions, and the checkpoint holding
+ * `snapshot`. Call inside the compaction's transaction, before it deletes the folded rows.
+ */
+export async function writeHistoryPlan(client: pg.PoolClient, room: string, plan: HistoryPlan, after: number, snapshot: Uint8Array): Promise<void> {
+  // One statement at a time: a client runs its queries in order anyway.
+  for (const [index, segment] of plan.segments.entries()) {
+    await client.query(INSERT_SEGMENT, [
+      room,
+      after + 1 + index,
+      segment.firstId,
+      segment.lastId,
+      segment.startedAt,
+      segment.endedAt,
+      bytea(segment.data),
+      segment.attribution ? bytea(segment.attribution) : null,
+      JSON.stringify(segment.authors),
+      segment.inserted,
+      segment.deleted,
+    ]);
+  }
+  for (const version of plan.versions) await insertVersion(client, room, version);
+  if (plan.checkpoint) await client.query(INSERT_CHECKPOINT, [room, after + plan.segments.length, bytea(snapshot)]);
+}
+
+/** The HistoryStore half of PostgreSQL storage, over `pool`. */
+export function createPostgresHistory(pool: pg.Pool): HistoryStore {
+  return {
+    async listVersions(room, { limit, before }) {
+      if (!Number.isSafeInteger(limit) || limit < 1) throw new InvalidHistoryError(`a version list needs a positive limit, not ${limit}`);
+      const { rows } =
+        before === undefined
+          ? await pool.query<VersionRow>(SELECT_VERSIONS, [room, limit])
+          : await pool.query<VersionRow>(SELECT_VERSIONS_BEFORE, [room, limit, before]);
+      return rows.map(toVersion);
+    },
+    async getVersion(room, id) {
+      const { rows } = await pool.query<VersionRow>(SELECT_VERSION, [room, id]);
+      return rows[0] ? toVersion(rows[0]) : null;
+    },
+    async addVersion(room, version) {
+      // Segments are never removed, so the one checked here still exists when the row commits.
+      checkVersion(version, await lastSeq(pool, room));
+      await insertVersion(pool, room, version);
+    },
+    lastSegmentSeq: (room) => lastSeq(pool, room),
+    async loadHistory(room, seq) {
+      const { rows } = await pool.query<SegmentDataRow & { part: number }>(SELECT_PIECES, [room, seq]);
+      const checkpoint = rows[0]?.part === 0 ? rows[0] : null;
+      return {
+        checkpoint: checkpoint ? { seq: checkpoint.seq, data: new Uint8Array(checkpoint.data) } : null,
+        segments: rows.filter((row) => row.part === 1).map(toSegment),
+      };
+    },
+    async loadSegments(room) {
+      const { rows } = await pool.query<SegmentDataRow>(SELECT_SEGMENTS, [room]);
+      return rows.map(toSegment);
+    },
+    async loadAuthorship(room) {
+      const [bindings, { rows }] = await Promise.all([
+        loadBindings(pool, room),
+        pool.query<{ author_id: string; name: string; color: string }>(SELECT_AUTHORS, [room]),
+      ]);
+      return { bindings, authors: rows.map((row) => ({ id: row.author_id, name: row.name, color: row.color })) };
+    },
+    async getSettings(room) {
+      const { rows } = await pool.query<{ history_visible_to_viewers: boolean }>(SELECT_SETTINGS, [room]);
+      return { historyVisibleToViewers: rows[0]?.history_visible_to_viewers === true };
+    },
+    async updateSettings(room, settings) {
+      if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
+      await pool.query(UPSERT_SETTINGS, [room, settings.historyVisibleToViewers]);
+    },
+  };
+}
