@@ -133,6 +133,11 @@ export function checkVersion(version: VersionRecord, lastSeq: number): void {
   checkCounts(where, version);
 }
 
+/** Throws InvalidHistoryError unless `seq` can name a segment (0: before the first). */
+export function checkSeq(seq: number): void {
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new InvalidHistoryError(`a segment seq is a whole number ≥ 0, not ${seq}`);
+}
+
 function checkCounts(where: string, counts: { inserted: number; deleted: number }): void {
   for (const key of ['inserted', 'deleted'] as const) {
     if (!Number.isSafeInteger(counts[key]) || counts[key] < 0) throw new InvalidHistoryError(`${where}: ${key} must be a count`);

@@ -1,5 +1,5 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import { checkVersion, foldAndPlan, InvalidHistoryError, planOneSegment } from './history-plan';
+import { checkSeq, checkVersion, foldAndPlan, InvalidHistoryError, planOneSegment } from './history-plan';
 import type { AuthorRecord, ClientBinding, DocumentStorage, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
@@ -142,6 +142,7 @@ export function createMemoryStorage(): DocumentStorage {
       return rooms.get(room)?.segments.at(-1)?.seq ?? 0;
     },
     async loadHistory(room, seq) {
+      checkSeq(seq);
       const entry = rooms.get(room);
       const checkpoint = entry?.checkpoints.filter((candidate) => candidate.seq <= seq).at(-1) ?? null;
       const from = checkpoint?.seq ?? 0;

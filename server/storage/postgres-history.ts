@@ -4,7 +4,7 @@
  * compaction lock (read the tail, write a checked plan).
  */
 import type pg from 'pg';
-import { checkVersion, InvalidHistoryError } from './history-plan';
+import { checkSeq, checkVersion, InvalidHistoryError } from './history-plan';
 import type { AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
 
 /** A pool or one client of it (inside a transaction). */
@@ -20,13 +20,13 @@ const COUNT_SEGMENTS_SINCE_CHECKPOINT = `
 // One statement, so a compaction committing meanwhile cannot pair an old checkpoint with new segments.
 const SELECT_PIECES = `
   WITH checkpoint AS (
-    SELECT seq, data FROM room_history_checkpoints WHERE room = $1 AND seq <= $2 ORDER BY seq DESC LIMIT 1
+    SELECT seq, data FROM room_history_checkpoints WHERE room = $1 AND seq <= $2::bigint ORDER BY seq DESC LIMIT 1
   )
   SELECT 0 AS part, seq, NULL::bigint AS first_id, NULL::bigint AS last_id, NULL::bigint AS started_at, NULL::bigint AS ended_at,
     NULL AS authors, NULL::integer AS inserted, NULL::integer AS deleted, data, NULL::bytea AS attribution FROM checkpoint
   UNION ALL
   SELECT 1, ${SEGMENT_COLUMNS}, data, attribution FROM room_history_segments
-  WHERE room = $1 AND seq > COALESCE((SELECT seq FROM checkpoint), 0) AND seq <= $2
+  WHERE room = $1 AND seq > COALESCE((SELECT seq FROM checkpoint), 0) AND seq <= $2::bigint
   ORDER BY part, seq`;
 const SELECT_SEGMENTS = `SELECT ${SEGMENT_COLUMNS}, data, attribution FROM room_history_segments WHERE room = $1 ORDER BY seq`;
 const INSERT_SEGMENT = `
@@ -201,6 +201,7 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
     },
     lastSegmentSeq: (room) => lastSeq(pool, room),
     async loadHistory(room, seq) {
+      checkSeq(seq);
       const { rows } = await pool.query<SegmentDataRow & { part: number }>(SELECT_PIECES, [room, seq]);
       const checkpoint = rows[0]?.part === 0 ? rows[0] : null;
       return {

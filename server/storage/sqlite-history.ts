@@ -5,7 +5,7 @@
  * leaves out of MAX_STORAGE_BYTES.
  */
 import type Database from 'better-sqlite3';
-import { checkVersion, InvalidHistoryError } from './history-plan';
+import { checkSeq, checkVersion, InvalidHistoryError } from './history-plan';
 import type {
   AuthorRecord,
   ClientBinding,
@@ -180,6 +180,7 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
       return lastSeq(room);
     },
     async loadHistory(room, seq) {
+      checkSeq(seq);
       return loadPieces(room, seq);
     },
     async loadSegments(room) {

@@ -11,19 +11,41 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { adminQuery, createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from '../../test/support/postgres';
+import { isValidVersionId } from '../../lib/protocol/history-api';
+import { BASELINE_VERSION_NAME } from './history-plan';
 import { createMemoryStorage } from './memory';
 import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { openSqliteStorage } from './sqlite';
-import { PROBE_ROOM, type DocumentStorage, type FoldUpdates } from './types';
+import {
+  PROBE_ROOM,
+  type AppendMeta,
+  type AuthorRecord,
+  type ClientBinding,
+  type DocumentStorage,
+  type FoldUpdates,
+  type HistoryPieces,
+  type HistoryPlan,
+  type HistoryTail,
+  type LogEntry,
+  type PlanHistory,
+  type VersionKind,
+  type VersionRecord,
+} from './types';
 
 interface OpenedStorage {
   storage: DocumentStorage;
   /** Closes and reopens the same durable store; absent for backends that are not durable. */
   reopen?: () => Promise<DocumentStorage>;
+  /**
+   * Makes every delete of log rows fail ("log deletes are failing") until the function it
+   * resolves with is called; absent where storage has no statement to break (memory).
+   */
+  failLogDeletes?: () => Promise<() => Promise<void>>;
 }
 
 const tempDirs: string[] = [];
@@ -437,6 +459,381 @@ function describeLinkStoreContract(name: string, open: () => Promise<OpenedStora
   });
 }
 
+/** An append's meta: `authors` write at `at`; `bindings` pairs client ids with authors. */
+function metaOf(at: number, authors: AuthorRecord[], bindings: ClientBinding[] = [], attribution: Uint8Array | null = null): AppendMeta {
+  return { at, authors, attribution, bindings };
+}
+
+const alice: AuthorRecord = { id: 'alice-id', name: 'Alice', color: '#112233' };
+const bob: AuthorRecord = { id: 'bob-id', name: 'Bob', color: '#445566' };
+
+/** A fresh version id (16 characters of [a-z0-9]). */
+const versionId = () => randomBytes(8).toString('hex');
+
+/** A version ending at segment `seq`. */
+function versionAt(seq: number, overrides: Partial<VersionRecord> = {}): VersionRecord {
+  return { id: versionId(), kind: 'auto', name: null, createdAt: 1_000 * seq, seq, authors: [], inserted: 0, deleted: 0, restoredFrom: null, ...overrides };
+}
+
+/** A plan cutting `entries` into segments after the entry indexes in `cuts`, each merged with Y.mergeUpdates. */
+function cutPlan(entries: LogEntry[], cuts: number[], extra: { versionsAt?: (firstSeq: number) => VersionRecord[]; checkpoint?: boolean } = {}) {
+  const groups: LogEntry[][] = [];
+  let start = 0;
+  for (const cut of [...cuts, entries.length]) {
+    if (cut > start) groups.push(entries.slice(start, cut));
+    start = cut;
+  }
+  return (tail: HistoryTail): HistoryPlan => ({
+    segments: groups.map((group) => ({
+      firstId: group[0].id,
+      lastId: group[group.length - 1].id,
+      startedAt: group[0].at,
+      endedAt: group[group.length - 1].at,
+      data: Y.mergeUpdates(group.map((entry) => entry.data)),
+      attribution: group.find((entry) => entry.attribution)?.attribution ?? null,
+      authors: [...new Map(group.flatMap((entry) => entry.authors).map((author) => [author.id, author])).values()],
+      inserted: group.length,
+      deleted: 0,
+    })),
+    versions: extra.versionsAt?.(tail.lastSeq + 1) ?? [],
+    checkpoint: extra.checkpoint ?? false,
+  });
+}
+
+/** A PlanHistory that records what it was given and plans with `make`. */
+function recordingPlan(make: (entries: LogEntry[], tail: HistoryTail) => HistoryPlan) {
+  const calls: { entries: LogEntry[]; tail: HistoryTail }[] = [];
+  const plan: PlanHistory = (entries, tail) => {
+    calls.push({ entries, tail });
+    return make(entries, tail);
+  };
+  return { plan, calls };
+}
+
+/** Everything history holds for a room, to compare before and after a refused compaction. */
+async function historyOf(storage: DocumentStorage, room: string) {
+  const segments = await storage.loadSegments(room);
+  return {
+    document: await storage.load(room),
+    segments: segments.map((segment) => ({ ...segment, data: Array.from(segment.data) })),
+    versions: await storage.listVersions(room, { limit: 100 }),
+    pieces: await storage.loadHistory(room, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Text of the document rebuilt from a checkpoint and segments. */
+function materialise(pieces: HistoryPieces): string {
+  return rebuild([...(pieces.checkpoint ? [pieces.checkpoint.data] : []), ...pieces.segments.map((segment) => segment.data)]);
+}
+
+/** Appends `count` edits to `room` (one author, times 1 s apart from `at`) and returns their ids. */
+async function appendEdits(storage: DocumentStorage, room: string, writer: ReturnType<typeof createWriter>, count: number, at = 1_000) {
+  const ids: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const update = writer.edit((t) => (i % 4 === 3 ? t.delete(0, 1) : t.insert(t.length, `e${i} `)));
+    ids.push(await storage.append(room, update, metaOf(at + i * 1_000, [alice], i === 0 ? [{ clientId: writer.doc.clientID, authorId: alice.id }] : [])));
+  }
+  return ids;
+}
+
+/** The history half of the contract (HistoryStore, and what append and compact add to history). */
+function describeHistoryContract(name: string, open: () => Promise<OpenedStorage>) {
+  describe(`${name} history contract`, () => {
+    const openStorage = openedPerTest(open);
+
+    it('stores an append’s time, authors and attribution with it, and its bindings and authors in the same commit', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const attribution = new Uint8Array([1, 2, 3]);
+      await storage.append('room', writer.edit((t) => t.insert(0, 'hi')), metaOf(1_234, [alice], [{ clientId: 7, authorId: alice.id }], attribution));
+      // A second binding of client 7 never rebinds it: the first writer keeps it.
+      await storage.append('room', writer.edit((t) => t.insert(2, '!')), metaOf(2_345, [bob], [{ clientId: 7, authorId: bob.id }, { clientId: 9, authorId: bob.id }]));
+      const before = Date.now();
+      await storage.append('room', writer.edit((t) => t.insert(3, '?')));
+      const after = Date.now();
+      await storage.append('other', createWriter().edit((t) => t.insert(0, 'x')), metaOf(1, [bob], [{ clientId: 1, authorId: bob.id }]));
+
+      const expectedBindings = [
+        { clientId: 7, authorId: alice.id },
+        { clientId: 9, authorId: bob.id },
+      ];
+      expect((await storage.load('room')).bindings).toEqual(expectedBindings);
+      expect(await storage.loadAuthorship('room')).toEqual({ bindings: expectedBindings, authors: [alice, bob] });
+      expect(await storage.loadAuthorship('nobody')).toEqual({ bindings: [], authors: [] });
+
+      const { plan, calls } = recordingPlan(planAll);
+      await storage.compact('room', foldDoc, plan);
+      const entries = calls[0].entries;
+      expect(entries.map(({ at, authors, attribution }) => ({ at, authors, attribution: attribution && Array.from(attribution) }))).toEqual([
+        { at: 1_234, authors: [alice], attribution: [1, 2, 3] },
+        { at: 2_345, authors: [bob], attribution: null },
+        { at: entries[2].at, authors: [], attribution: null },
+      ]);
+      expect(entries[2].at).toBeGreaterThanOrEqual(before);
+      expect(entries[2].at).toBeLessThanOrEqual(after);
+    });
+
+    it('keeps each author’s newest name and colour, within one commit and across commits', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const renamed = { ...alice, name: 'Alicia', color: '#abcdef' };
+      // Issued together, so one group commit holds both: the later one wins.
+      await Promise.all([
+        storage.append('room', writer.edit((t) => t.insert(0, 'a')), metaOf(1, [alice])),
+        storage.append('room', writer.edit((t) => t.insert(1, 'b')), metaOf(2, [renamed])),
+      ]);
+      expect((await storage.loadAuthorship('room')).authors).toEqual([renamed]);
+      // Back to the first name: stored, though it is the name written before.
+      await storage.append('room', writer.edit((t) => t.insert(2, 'c')), metaOf(3, [alice]));
+      expect((await storage.loadAuthorship('room')).authors).toEqual([alice]);
+      await storage.append('room', writer.edit((t) => t.insert(3, 'd')), metaOf(4, [alice, bob]));
+      await storage.append('elsewhere', writer.edit((t) => t.insert(4, 'e')), metaOf(5, [renamed]));
+      expect((await storage.loadAuthorship('room')).authors).toEqual([alice, bob]);
+      expect((await storage.loadAuthorship('elsewhere')).authors).toEqual([renamed]);
+    });
+
+    it('compaction with a plan writes its segments, versions and checkpoint; the segments merge to exactly the log', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const ids = await appendEdits(storage, 'room', writer, 12);
+      const rows = (await storage.load('room')).updates;
+      const first = [versionAt(1, { kind: 'named', name: 'Draft' }), versionAt(2, { authors: [alice], inserted: 9, deleted: 3 })];
+      const { plan, calls } = recordingPlan((entries, tail) => cutPlan(entries, [5], { versionsAt: () => first, checkpoint: true })(tail));
+
+      expect(await storage.compact('room', foldDoc, plan)).toMatchObject({ folded: 12 });
+      expect(calls[0].tail).toEqual({ lastSeq: 0, lastSegment: null, lastVersion: null, segmentsSinceCheckpoint: 0 });
+      expect(calls[0].entries.map((entry) => entry.id)).toEqual(ids);
+      const segments = await storage.loadSegments('room');
+      expect(segments.map(({ seq, firstId, lastId, startedAt, endedAt, authors, inserted }) => ({ seq, firstId, lastId, startedAt, endedAt, authors, inserted }))).toEqual([
+        { seq: 1, firstId: ids[0], lastId: ids[4], startedAt: 1_000, endedAt: 5_000, authors: [alice], inserted: 5 },
+        { seq: 2, firstId: ids[5], lastId: ids[11], startedAt: 6_000, endedAt: 12_000, authors: [alice], inserted: 7 },
+      ]);
+      expect(Array.from(Y.mergeUpdates(segments.map((segment) => segment.data)))).toEqual(Array.from(Y.mergeUpdates(rows)));
+      expect(await storage.listVersions('room', { limit: 10 })).toEqual([first[1], first[0]]);
+      expect(await storage.lastSegmentSeq('room')).toBe(2);
+      const checkpointed = await storage.loadHistory('room', 2);
+      expect(checkpointed.segments).toEqual([]);
+      expect(checkpointed.checkpoint?.seq).toBe(2);
+      expect(Array.from(checkpointed.checkpoint!.data)).toEqual(Array.from((await storage.load('room')).updates[0]));
+      expect(materialise(checkpointed)).toBe(writer.text.toString());
+
+      // The next compaction continues at seq 3, told where history ends.
+      await appendEdits(storage, 'room', writer, 3, 20_000);
+      const next = recordingPlan((entries, tail) => cutPlan(entries, [])(tail));
+      await storage.compact('room', foldDoc, next.plan);
+      expect(next.calls[0].tail).toEqual({
+        lastSeq: 2,
+        lastSegment: { seq: 2, firstId: ids[5], lastId: ids[11], startedAt: 6_000, endedAt: 12_000, authors: [alice], inserted: 7, deleted: 0 },
+        lastVersion: first[1],
+        segmentsSinceCheckpoint: 0,
+      });
+      expect((await storage.loadSegments('room')).map((segment) => segment.seq)).toEqual([1, 2, 3]);
+      expect(materialise(await storage.loadHistory('room', 3))).toBe(writer.text.toString());
+    });
+
+    it('loadHistory starts from the newest checkpoint at or before the version', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const texts: string[] = [];
+      // Five compactions of one segment each; checkpoints at segments 2 and 4.
+      for (let seq = 1; seq <= 5; seq++) {
+        await appendEdits(storage, 'room', writer, 3, seq * 100_000);
+        await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [], { checkpoint: seq % 2 === 0 })(tail));
+        texts.push(writer.text.toString());
+      }
+      const expected: [number, number | null, number[]][] = [
+        [1, null, [1]],
+        [2, 2, []],
+        [3, 2, [3]],
+        [4, 4, []],
+        [5, 4, [5]],
+      ];
+      for (const [seq, checkpoint, segments] of expected) {
+        const pieces = await storage.loadHistory('room', seq);
+        expect({ seq, checkpoint: pieces.checkpoint?.seq ?? null, segments: pieces.segments.map((segment) => segment.seq) }).toEqual({ seq, checkpoint, segments });
+        expect(materialise(pieces)).toBe(texts[seq - 1]);
+      }
+      expect(await storage.loadHistory('room', 0)).toEqual({ checkpoint: null, segments: [] });
+      await expect(storage.loadHistory('room', -1)).rejects.toThrow(/whole number/);
+      await expect(storage.loadHistory('room', 1.5)).rejects.toThrow(/whole number/);
+      expect(await storage.loadHistory('other', 3)).toEqual({ checkpoint: null, segments: [] });
+    });
+
+    it('without a plan, a compaction keeps the folded rows as one merged segment', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const ids = await appendEdits(storage, 'room', writer, 6);
+      await storage.append('room', writer.edit((t) => t.insert(0, '> ')), metaOf(9_000, [bob]));
+      const rows = (await storage.load('room')).updates;
+      await storage.compact('room', foldDoc);
+      const [segment, ...more] = await storage.loadSegments('room');
+      expect(more).toEqual([]);
+      expect(segment).toMatchObject({ seq: 1, firstId: ids[0], startedAt: 1_000, endedAt: 9_000, authors: [alice, bob] });
+      expect(segment.lastId).toBeGreaterThan(ids[5]);
+      expect(Array.from(segment.data)).toEqual(Array.from(Y.mergeUpdates(rows)));
+      expect(await storage.listVersions('room', { limit: 10 })).toEqual([]);
+    });
+
+    it('a plan that throws, or that does not account for every folded row, changes nothing', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      await appendEdits(storage, 'room', writer, 4);
+      await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [], { versionsAt: (seq) => [versionAt(seq)] })(tail));
+      await appendEdits(storage, 'room', writer, 4, 50_000);
+      const before = await historyOf(storage, 'room');
+      const refusals: [PlanHistory, string | RegExp][] = [
+        [() => { throw new Error('planner broke'); }, 'planner broke'],
+        [async () => Promise.reject(new Error('planner worker died')), 'planner worker died'],
+        // The last entry is in no segment.
+        [(entries, tail) => cutPlan(entries.slice(0, -1), [])(tail), /leaves entries .* out of every segment/],
+        // The first is.
+        [(entries, tail) => cutPlan(entries.slice(1), [])(tail), /starts at entry/],
+        [(entries, tail) => ({ ...cutPlan(entries, [1])(tail), versions: [versionAt(4)] }), /ends at segment 4, but the room's segments are 1…3/],
+        [(entries, tail) => ({ ...cutPlan(entries, [])(tail), versions: [versionAt(2, { id: 'Not-An-Id' })] }), /is not 16 characters/],
+        [(entries, tail) => ({ ...cutPlan(entries, [])(tail), versions: [versionAt(2, { kind: 'deleted' as VersionKind })] }), /unknown kind/],
+        [(entries, tail) => ({ ...cutPlan(entries, [])(tail), versions: [before.versions[0]] }), /is taken/],
+      ];
+      for (const [plan, message] of refusals) {
+        await expect(storage.compact('room', foldDoc, plan)).rejects.toThrow(message);
+        expect(await historyOf(storage, 'room')).toEqual(before);
+      }
+      expect(await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [2])(tail))).toMatchObject({ folded: 4 });
+      expect((await storage.loadSegments('room')).map((segment) => segment.seq)).toEqual([1, 2, 3]);
+    });
+
+    it('a failure after history is written and before the folded rows are deleted leaves every row in the log, none in a segment; a retry succeeds', async () => {
+      const { storage, failLogDeletes } = await openStorage();
+      const writer = createWriter();
+      const ids = await appendEdits(storage, 'room', writer, 6);
+      const before = await historyOf(storage, 'room');
+      const plan: PlanHistory = (entries, tail) => cutPlan(entries, [3], { versionsAt: (seq) => [versionAt(seq + 1)], checkpoint: true })(tail);
+      if (failLogDeletes) {
+        const restore = await failLogDeletes();
+        await expect(storage.compact('room', foldDoc, plan)).rejects.toThrow(/log deletes are failing/);
+        expect(await historyOf(storage, 'room')).toEqual(before);
+        await restore();
+      } else {
+        // Memory storage writes nothing before its last step can fail: a plan failing is the failure.
+        await expect(storage.compact('room', foldDoc, () => { throw new Error('log deletes are failing'); })).rejects.toThrow();
+        expect(await historyOf(storage, 'room')).toEqual(before);
+      }
+      expect(await storage.compact('room', foldDoc, plan)).toMatchObject({ folded: 6 });
+      const segments = await storage.loadSegments('room');
+      expect(segments.map((segment) => [segment.firstId, segment.lastId])).toEqual([[ids[0], ids[2]], [ids[3], ids[5]]]);
+      expect((await storage.load('room')).logLength).toBe(0);
+      expect(materialise(await storage.loadHistory('room', 2))).toBe(writer.text.toString());
+    });
+
+    it('concurrent compactions of one room, with appends between them, write each row into exactly one segment', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const ids: Promise<number>[] = [];
+      const work: Promise<unknown>[] = [];
+      const slowPlan: PlanHistory = async (entries, tail) => {
+        await new Promise((resolve) => setTimeout(resolve, entries.length % 3));
+        return cutPlan(entries, entries.length > 1 ? [1] : [])(tail);
+      };
+      for (let i = 0; i < 8; i++) {
+        const id = storage.append('room', writer.edit((t) => t.insert(t.length, `w${i} `)), metaOf(i, [alice]));
+        ids.push(id);
+        work.push(id, storage.compact('room', foldDoc, slowPlan));
+      }
+      await Promise.all(work);
+      await storage.compact('room', foldDoc, slowPlan);
+      const segments = await storage.loadSegments('room');
+      expect(segments.map((segment) => segment.seq)).toEqual(segments.map((_, index) => index + 1));
+      // Ranges in order, never overlapping, and every appended id inside exactly one of them.
+      segments.forEach((segment, i) => {
+        expect(segment.firstId).toBeLessThanOrEqual(segment.lastId);
+        if (i > 0) expect(segment.firstId).toBeGreaterThan(segments[i - 1].lastId);
+      });
+      for (const id of await Promise.all(ids)) {
+        expect(segments.filter((segment) => segment.firstId <= id && id <= segment.lastId)).toHaveLength(1);
+      }
+      expect(materialise(await storage.loadHistory('room', segments.length))).toBe(writer.text.toString());
+    });
+
+    it('lists versions newest first, by segment then time, and pages with before', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const planned = [versionAt(1, { createdAt: 500 }), versionAt(2, { createdAt: 100 })];
+      await appendEdits(storage, 'room', writer, 4);
+      await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [2], { versionsAt: () => planned })(tail));
+      const named = versionAt(1, { kind: 'named', name: 'Outline', createdAt: 900 });
+      const preRestore = versionAt(2, { kind: 'pre-restore', createdAt: 200 });
+      const restore = versionAt(2, { kind: 'restore', createdAt: 200, restoredFrom: named.id, authors: [bob] });
+      const latest = versionAt(1, { createdAt: 1_000 });
+      for (const version of [named, preRestore, restore, latest]) await storage.addVersion('room', version);
+      const all = await storage.listVersions('room', { limit: 100 });
+      // Same segment and time: by id, descending, so paging never skips or repeats one.
+      const tied = [preRestore, restore].sort((a, b) => (a.id < b.id ? 1 : -1));
+      expect(all).toEqual([...tied, planned[1], latest, named, planned[0]]);
+
+      const paged: VersionRecord[] = [];
+      let before: string | undefined;
+      for (;;) {
+        const page = await storage.listVersions('room', { limit: 4, before });
+        paged.push(...page);
+        if (page.length < 4) break;
+        before = page[page.length - 1].id;
+      }
+      expect(paged).toEqual(all);
+      expect(await storage.listVersions('room', { limit: 2, before: all[1].id })).toEqual(all.slice(2, 4));
+      expect(await storage.listVersions('room', { limit: 2, before: versionId() })).toEqual([]);
+      expect(await storage.listVersions('other', { limit: 2 })).toEqual([]);
+      await expect(storage.listVersions('room', { limit: 0 })).rejects.toThrow(/positive limit/);
+
+      expect(await storage.getVersion('room', restore.id)).toEqual(restore);
+      expect(await storage.getVersion('other', restore.id)).toBeNull();
+      expect(await storage.getVersion('room', versionId())).toBeNull();
+    });
+
+    it('adds a version only at an existing segment, under a fresh id, of a known kind', async () => {
+      const { storage } = await openStorage();
+      await expect(storage.addVersion('room', versionAt(1))).rejects.toThrow(/ends at segment 1, but the room's segments are 1…0/);
+      await appendEdits(storage, 'room', createWriter(), 2);
+      await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [])(tail));
+      const version = versionAt(1, { kind: 'named', name: 'Kept' });
+      await storage.addVersion('room', version);
+      await expect(storage.addVersion('room', { ...version, name: 'Again' })).rejects.toThrow(/is taken/);
+      await expect(storage.addVersion('room', versionAt(2))).rejects.toThrow(/ends at segment 2/);
+      await expect(storage.addVersion('room', versionAt(0))).rejects.toThrow(/ends at segment 0/);
+      await expect(storage.addVersion('room', versionAt(1, { kind: 'bogus' as VersionKind }))).rejects.toThrow(/unknown kind/);
+      expect(await storage.listVersions('room', { limit: 10 })).toEqual([version]);
+    });
+
+    it('keeps room settings, off by default', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false });
+      await storage.updateSettings('room', { historyVisibleToViewers: true });
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true });
+      expect(await storage.getSettings('other')).toEqual({ historyVisibleToViewers: false });
+      await expect(storage.updateSettings('room', { historyVisibleToViewers: 'yes' as unknown as boolean })).rejects.toThrow(/true or false/);
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true });
+      await storage.updateSettings('room', { historyVisibleToViewers: false });
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false });
+    });
+
+    it('leaves history out of used bytes: text typed and deleted frees its room once compacted, though history keeps it', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      // Random text, so no backend can compress it away (PostgreSQL TOASTs large values).
+      await storage.append('room', writer.edit((t) => t.insert(0, randomBytes(150_000).toString('base64'))), metaOf(1, [alice]));
+      await storage.append('room', writer.edit((t) => t.delete(0, t.length)), metaOf(2, [alice]));
+      const withLog = await storage.usedBytes();
+      await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [1], { checkpoint: true })(tail));
+      const historyBytes = (await storage.loadSegments('room')).reduce((sum, segment) => sum + segment.data.byteLength, 0);
+      expect(historyBytes).toBeGreaterThan(200_000);
+      // PostgreSQL keeps the deleted log rows' space until VACUUM; nothing may be added for history.
+      expect(await storage.usedBytes()).toBeLessThanOrEqual(withLog + 32 * 1024);
+      if (name !== 'postgres') expect(await storage.usedBytes()).toBeLessThan(withLog - 100_000);
+    });
+  });
+}
+
+/** A plan of one segment holding every entry. */
+const planAll = (entries: LogEntry[], tail: HistoryTail): HistoryPlan => cutPlan(entries, [])(tail);
+
 /** The durability half of the contract, for backends that can be closed and reopened. */
 function describeDurableStorageContract(name: string, open: () => Promise<Required<OpenedStorage>>) {
   describe(`${name} storage durability`, () => {
@@ -470,20 +867,189 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       const next = await reopened.append('room', writer.edit((t) => t.insert(0, '> ')));
       expect(next).toBeGreaterThan(before.head);
     });
+
+    it('keeps history, bindings, authors and settings across close and reopen, and counts used bytes the same', async () => {
+      const { storage, reopen } = await open();
+      opened.push(storage);
+      const writer = createWriter();
+      await appendEdits(storage, 'room', writer, 6);
+      await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [3], { versionsAt: (seq) => [versionAt(seq)], checkpoint: true })(tail));
+      await storage.addVersion('room', versionAt(1, { kind: 'named', name: 'Kept', authors: [alice] }));
+      await storage.updateSettings('room', { historyVisibleToViewers: true });
+      const before = { ...(await historyOf(storage, 'room')), authorship: await storage.loadAuthorship('room') };
+      const used = await storage.usedBytes();
+      await storage.close();
+
+      const reopened = await reopen();
+      opened.push(reopened);
+      expect({ ...(await historyOf(reopened, 'room')), authorship: await reopened.loadAuthorship('room') }).toEqual(before);
+      expect(await reopened.getSettings('room')).toEqual({ historyVisibleToViewers: true });
+      // SQLite estimates history's bytes: what it counted while writing equals what it reads at open.
+      if (name === 'sqlite') expect(await reopened.usedBytes()).toBe(used);
+    });
   });
 }
 
 describeDocumentLogContract('memory', async () => ({ storage: createMemoryStorage() }));
 describeLinkStoreContract('memory', async () => ({ storage: createMemoryStorage() }));
+describeHistoryContract('memory', async () => ({ storage: createMemoryStorage() }));
 
 function openTempSqlite(): Required<OpenedStorage> {
   const file = path.join(makeTempDir(), 'tandem.db');
-  return { storage: openSqliteStorage(file), reopen: async () => openSqliteStorage(file) };
+  // A second connection to the file, as an administrator (or a failing disk) would act.
+  const failLogDeletes = async () => {
+    const admin = new Database(file);
+    admin.exec(`CREATE TRIGGER fail_log_deletes BEFORE DELETE ON room_updates BEGIN SELECT RAISE(ABORT, 'log deletes are failing'); END`);
+    return async () => {
+      admin.exec('DROP TRIGGER fail_log_deletes');
+      admin.close();
+    };
+  };
+  return { storage: openSqliteStorage(file), reopen: async () => openSqliteStorage(file), failLogDeletes };
 }
 
 describeDocumentLogContract('sqlite', async () => openTempSqlite());
 describeLinkStoreContract('sqlite', async () => openTempSqlite());
+describeHistoryContract('sqlite', async () => openTempSqlite());
 describeDurableStorageContract('sqlite', async () => openTempSqlite());
+
+/** The tables every Tandem database had before history existed (schema version 1), as written then. */
+const PRE_HISTORY_SQLITE_SCHEMA = `
+  CREATE TABLE room_updates (id INTEGER PRIMARY KEY AUTOINCREMENT, room TEXT NOT NULL, data BLOB NOT NULL);
+  CREATE INDEX room_updates_by_room ON room_updates (room, id);
+  CREATE TABLE room_snapshots (room TEXT PRIMARY KEY, data BLOB NOT NULL, through_id INTEGER NOT NULL);
+  CREATE TABLE room_views (room TEXT PRIMARY KEY, view_id TEXT NOT NULL UNIQUE);`;
+const PRE_HISTORY_POSTGRES_SCHEMA = `
+  CREATE TABLE room_updates (id BIGSERIAL PRIMARY KEY, room TEXT NOT NULL, data BYTEA NOT NULL);
+  CREATE INDEX room_updates_by_room ON room_updates (room, id);
+  CREATE TABLE room_snapshots (room TEXT PRIMARY KEY, data BYTEA NOT NULL, through_id BIGINT NOT NULL);
+  CREATE TABLE room_views (room TEXT PRIMARY KEY, view_id TEXT NOT NULL UNIQUE);
+  CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+  INSERT INTO schema_migrations (version) VALUES (1);`;
+
+/**
+ * What a pre-history database holds, to write with `run(sql, params)`: room "old" compacted
+ * through entry 2 with entry 3 after it, room "log-only" with one entry and no snapshot.
+ */
+async function writePreHistoryRooms(run: (sql: string, params: unknown[]) => Promise<unknown>, placeholders: (n: number) => string[]) {
+  const writer = createWriter();
+  const folded = [writer.edit((t) => t.insert(0, 'written ')), writer.edit((t) => t.insert(8, 'long ago'))];
+  const later = writer.edit((t) => t.insert(16, ', and since'));
+  const snapshot = foldDoc(folded);
+  const [a, b] = placeholders(2);
+  const [c, d, e] = placeholders(3);
+  for (const update of [...folded, later]) await run(`INSERT INTO room_updates (room, data) VALUES (${a}, ${b})`, ['old', Buffer.from(update)]);
+  await run(`INSERT INTO room_updates (room, data) VALUES (${a}, ${b})`, ['log-only', Buffer.from(createWriter().edit((t) => t.insert(0, 'unfolded')))]);
+  await run(`INSERT INTO room_snapshots (room, data, through_id) VALUES (${c}, ${d}, ${e})`, ['old', Buffer.from(snapshot), 2]);
+  await run(`DELETE FROM room_updates WHERE room = ${a} AND id <= ${b}`, ['old', 2]);
+  return { snapshot, text: writer.text.toString() };
+}
+
+/** Checks that `storage`, just migrated, starts room "old"'s history at its snapshot and leaves "log-only" without any. */
+async function expectBaselineHistory(storage: DocumentStorage, snapshot: Uint8Array, text: string, migratedAfter: number) {
+  const [segment, ...more] = await storage.loadSegments('old');
+  expect(more).toEqual([]);
+  expect({ ...segment, data: Array.from(segment.data) }).toEqual({
+    seq: 1,
+    firstId: 2,
+    lastId: 2,
+    startedAt: segment.startedAt,
+    endedAt: segment.startedAt,
+    data: Array.from(snapshot),
+    attribution: null,
+    authors: [],
+    inserted: 0,
+    deleted: 0,
+  });
+  expect(segment.startedAt).toBeGreaterThanOrEqual(migratedAfter - 1_000);
+  expect(segment.startedAt).toBeLessThanOrEqual(Date.now() + 1_000);
+  const versions = await storage.listVersions('old', { limit: 10 });
+  expect(versions).toEqual([
+    { id: versions[0]?.id, kind: 'auto', name: BASELINE_VERSION_NAME, createdAt: segment.startedAt, seq: 1, authors: [], inserted: 0, deleted: 0, restoredFrom: null },
+  ]);
+  expect(isValidVersionId(versions[0].id)).toBe(true);
+  expect(await storage.loadSegments('log-only')).toEqual([]);
+  expect(await storage.listVersions('log-only', { limit: 10 })).toEqual([]);
+  // The log stays as it was: its old rows have no time or authors, and become segment 2 next.
+  expect(rebuild((await storage.load('old')).updates)).toBe(text);
+  const { plan, calls } = recordingPlan(planAll);
+  await storage.compact('old', foldDoc, plan);
+  expect(calls[0].entries.map(({ id, at, authors, attribution }) => ({ id, at, authors, attribution }))).toEqual([{ id: 3, at: 0, authors: [], attribution: null }]);
+  expect(calls[0].tail).toMatchObject({ lastSeq: 1, lastVersion: versions[0], segmentsSinceCheckpoint: 1 });
+  expect(materialise(await storage.loadHistory('old', 2))).toBe(text);
+  expect(rebuild((await storage.load('log-only')).updates)).toBe('unfolded');
+}
+
+describe('sqlite schema migrations', () => {
+  /** A file as Tandem wrote it before history, at `userVersion` (0: before versioning). */
+  async function preHistoryFile(userVersion: number) {
+    const file = path.join(makeTempDir(), 'old.db');
+    const db = new Database(file);
+    db.exec(PRE_HISTORY_SQLITE_SCHEMA);
+    db.pragma(`user_version = ${userVersion}`);
+    const written = await writePreHistoryRooms(async (sql, params) => db.prepare(sql).run(...params), (n) => Array(n).fill('?'));
+    db.close();
+    return { file, ...written };
+  }
+  const userVersion = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return Number(db.pragma('user_version', { simple: true }));
+    } finally {
+      db.close();
+    }
+  };
+
+  it.each([0, 1])('a file from before history (user_version %i) starts its history at its stored state, once', async (version) => {
+    const { file, snapshot, text } = await preHistoryFile(version);
+    const migratedAfter = Date.now();
+    const storage = openSqliteStorage(file);
+    try {
+      expect(userVersion(file)).toBe(2);
+      await expectBaselineHistory(storage, snapshot, text, migratedAfter);
+    } finally {
+      await storage.close();
+    }
+    const reopened = openSqliteStorage(file);
+    try {
+      expect(await reopened.listVersions('old', { limit: 10 })).toHaveLength(1);
+      expect((await reopened.loadSegments('old')).map((segment) => segment.seq)).toEqual([1, 2]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('a migration that fails leaves the file at the version before it, with its data', async () => {
+    const { file, text } = await preHistoryFile(1);
+    // A table in the way: migration 2 cannot create its own.
+    const db = new Database(file);
+    db.exec('CREATE TABLE room_history_segments (unrelated TEXT)');
+    db.close();
+    expect(() => openSqliteStorage(file)).toThrow(/room_history_segments already exists/);
+    const check = new Database(file);
+    const columns = check.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('room_updates')").all();
+    expect(columns.map((column) => column.name)).toEqual(['id', 'room', 'data']);
+    expect(check.prepare("SELECT name FROM sqlite_schema WHERE name = 'room_versions'").get()).toBeUndefined();
+    check.exec('DROP TABLE room_history_segments');
+    check.close();
+    expect(userVersion(file)).toBe(1);
+    const storage = openSqliteStorage(file);
+    try {
+      expect(rebuild((await storage.load('old')).updates)).toBe(text);
+      expect(await storage.listVersions('old', { limit: 10 })).toHaveLength(1);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('refuses a file from a newer Tandem', async () => {
+    const file = path.join(makeTempDir(), 'newer.db');
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 2/);
+  });
+});
 
 describe('sqlite storage file', () => {
   it('creates the file along with missing parent directories', async () => {
@@ -529,12 +1095,22 @@ afterAll(async () => {
 async function openTempPostgres(): Promise<Required<OpenedStorage>> {
   const schema = await createTestSchema('storage');
   schemas.push(schema);
-  return { storage: await openPostgresStorage(schema.url), reopen: () => openPostgresStorage(schema.url) };
+  const failLogDeletes = async () => {
+    await adminQuery(`
+      CREATE FUNCTION ${schema.name}.fail_log_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'log deletes are failing'; END $$;
+      CREATE TRIGGER fail_log_deletes BEFORE DELETE ON ${schema.name}.room_updates FOR EACH ROW EXECUTE FUNCTION ${schema.name}.fail_log_deletes();`);
+    return async () => {
+      await adminQuery(`DROP TRIGGER fail_log_deletes ON ${schema.name}.room_updates`);
+    };
+  };
+  return { storage: await openPostgresStorage(schema.url), reopen: () => openPostgresStorage(schema.url), failLogDeletes };
 }
 
 if (TEST_DATABASE_URL) {
   describeDocumentLogContract('postgres', openTempPostgres);
   describeLinkStoreContract('postgres', openTempPostgres);
+  describeHistoryContract('postgres', openTempPostgres);
   describeDurableStorageContract('postgres', openTempPostgres);
 
   describe('postgres storage with several instances', () => {
@@ -556,6 +1132,25 @@ if (TEST_DATABASE_URL) {
       clients.push(raw);
       return { a, b, raw, schema };
     }
+
+    it('a schema from before history starts its history at its stored state', async () => {
+      const schema = await createTestSchema('prehistory');
+      schemas.push(schema);
+      const raw = new pg.Client({ connectionString: schema.url });
+      await raw.connect();
+      clients.push(raw);
+      await raw.query(PRE_HISTORY_POSTGRES_SCHEMA);
+      const { snapshot, text } = await writePreHistoryRooms(
+        (sql, params) => raw.query(sql, params),
+        (n) => Array.from({ length: n }, (_, i) => `$${i + 1}`),
+      );
+      const migratedAfter = Date.now();
+      const storage = await openPostgresStorage(schema.url);
+      opened.push(storage);
+      await expectBaselineHistory(storage, snapshot, text, migratedAfter);
+      const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    });
 
     it('migrates once: a third instance finds the schema current', async () => {
       const { raw, schema } = await twoInstances();
