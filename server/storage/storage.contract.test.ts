@@ -37,15 +37,19 @@ import {
   type VersionRecord,
 } from './types';
 
+/** The writes a test can make fail: a trigger on the table raises for every row. */
+type FailingWrite = 'DELETE ON room_updates' | 'INSERT ON room_authors';
+const triggerName = (event: FailingWrite) => `fail_${event.toLowerCase().replace(/ on /, '_')}`;
+
 interface OpenedStorage {
   storage: DocumentStorage;
   /** Closes and reopens the same durable store; absent for backends that are not durable. */
   reopen?: () => Promise<DocumentStorage>;
   /**
-   * Makes every delete of log rows fail ("log deletes are failing") until the function it
-   * resolves with is called; absent where storage has no statement to break (memory).
+   * Makes every `event` fail ("<event> is failing") until the function it resolves with is
+   * called; absent where storage has no statement to break (memory).
    */
-  failLogDeletes?: () => Promise<() => Promise<void>>;
+  failWrites?: (event: FailingWrite) => Promise<() => Promise<void>>;
 }
 
 const tempDirs: string[] = [];
@@ -592,6 +596,31 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
       expect((await storage.loadAuthorship('elsewhere')).authors).toEqual([renamed]);
     });
 
+    it('an append whose author cannot be stored stores nothing of it, and its retry stores it all', async ({ skip }) => {
+      const { storage, failWrites } = await openStorage();
+      if (!failWrites) return skip('memory storage has no write that can fail');
+      const writer = createWriter();
+      await storage.append('room', writer.edit((t) => t.insert(0, 'kept ')), metaOf(1, [alice], [{ clientId: 1, authorId: alice.id }]));
+      const renamed = { ...alice, name: 'Alicia' };
+      const update = writer.edit((t) => t.insert(5, 'refused'));
+      const meta = metaOf(2, [renamed, bob], [{ clientId: 2, authorId: bob.id }]);
+      const restore = await failWrites('INSERT ON room_authors');
+      await expect(storage.append('room', update, meta)).rejects.toThrow('INSERT ON room_authors is failing');
+      await restore();
+      // Neither the row nor its binding committed without the authors.
+      expect(await storage.load('room')).toMatchObject({ logLength: 1, bindings: [{ clientId: 1, authorId: alice.id }] });
+      expect((await storage.loadAuthorship('room')).authors).toEqual([alice]);
+      await storage.append('room', update, meta);
+      expect(rebuild((await storage.load('room')).updates)).toBe('kept refused');
+      expect(await storage.loadAuthorship('room')).toEqual({
+        bindings: [
+          { clientId: 1, authorId: alice.id },
+          { clientId: 2, authorId: bob.id },
+        ],
+        authors: [renamed, bob],
+      });
+    });
+
     it('compaction with a plan writes its segments, versions and checkpoint; the segments merge to exactly the log', async () => {
       const { storage } = await openStorage();
       const writer = createWriter();
@@ -702,19 +731,19 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
     });
 
     it('a failure after history is written and before the folded rows are deleted leaves every row in the log, none in a segment; a retry succeeds', async () => {
-      const { storage, failLogDeletes } = await openStorage();
+      const { storage, failWrites } = await openStorage();
       const writer = createWriter();
       const ids = await appendEdits(storage, 'room', writer, 6);
       const before = await historyOf(storage, 'room');
       const plan: PlanHistory = (entries, tail) => cutPlan(entries, [3], { versionsAt: (seq) => [versionAt(seq + 1)], checkpoint: true })(tail);
-      if (failLogDeletes) {
-        const restore = await failLogDeletes();
-        await expect(storage.compact('room', foldDoc, plan)).rejects.toThrow(/log deletes are failing/);
+      if (failWrites) {
+        const restore = await failWrites('DELETE ON room_updates');
+        await expect(storage.compact('room', foldDoc, plan)).rejects.toThrow('DELETE ON room_updates is failing');
         expect(await historyOf(storage, 'room')).toEqual(before);
         await restore();
       } else {
         // Memory storage writes nothing before its last step can fail: a plan failing is the failure.
-        await expect(storage.compact('room', foldDoc, () => { throw new Error('log deletes are failing'); })).rejects.toThrow();
+        await expect(storage.compact('room', foldDoc, () => { throw new Error('DELETE ON room_updates is failing'); })).rejects.toThrow();
         expect(await historyOf(storage, 'room')).toEqual(before);
       }
       expect(await storage.compact('room', foldDoc, plan)).toMatchObject({ folded: 6 });
@@ -897,15 +926,15 @@ describeHistoryContract('memory', async () => ({ storage: createMemoryStorage() 
 function openTempSqlite(): Required<OpenedStorage> {
   const file = path.join(makeTempDir(), 'tandem.db');
   // A second connection to the file, as an administrator (or a failing disk) would act.
-  const failLogDeletes = async () => {
+  const failWrites = async (event: FailingWrite) => {
     const admin = new Database(file);
-    admin.exec(`CREATE TRIGGER fail_log_deletes BEFORE DELETE ON room_updates BEGIN SELECT RAISE(ABORT, 'log deletes are failing'); END`);
+    admin.exec(`CREATE TRIGGER ${triggerName(event)} BEFORE ${event} BEGIN SELECT RAISE(ABORT, '${event} is failing'); END`);
     return async () => {
-      admin.exec('DROP TRIGGER fail_log_deletes');
+      admin.exec(`DROP TRIGGER ${triggerName(event)}`);
       admin.close();
     };
   };
-  return { storage: openSqliteStorage(file), reopen: async () => openSqliteStorage(file), failLogDeletes };
+  return { storage: openSqliteStorage(file), reopen: async () => openSqliteStorage(file), failWrites };
 }
 
 describeDocumentLogContract('sqlite', async () => openTempSqlite());
@@ -1095,16 +1124,18 @@ afterAll(async () => {
 async function openTempPostgres(): Promise<Required<OpenedStorage>> {
   const schema = await createTestSchema('storage');
   schemas.push(schema);
-  const failLogDeletes = async () => {
+  const failWrites = async (event: FailingWrite) => {
+    const [operation, table] = event.split(' ON ');
+    const trigger = `${schema.name}.${triggerName(event)}`;
     await adminQuery(`
-      CREATE FUNCTION ${schema.name}.fail_log_deletes() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'log deletes are failing'; END $$;
-      CREATE TRIGGER fail_log_deletes BEFORE DELETE ON ${schema.name}.room_updates FOR EACH ROW EXECUTE FUNCTION ${schema.name}.fail_log_deletes();`);
+      CREATE FUNCTION ${trigger}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION '${event} is failing'; END $$;
+      CREATE TRIGGER ${triggerName(event)} BEFORE ${operation} ON ${schema.name}.${table} FOR EACH ROW EXECUTE FUNCTION ${trigger}();`);
     return async () => {
-      await adminQuery(`DROP TRIGGER fail_log_deletes ON ${schema.name}.room_updates`);
+      await adminQuery(`DROP FUNCTION ${trigger}() CASCADE`);
     };
   };
-  return { storage: await openPostgresStorage(schema.url), reopen: () => openPostgresStorage(schema.url), failLogDeletes };
+  return { storage: await openPostgresStorage(schema.url), reopen: () => openPostgresStorage(schema.url), failWrites };
 }
 
 if (TEST_DATABASE_URL) {
