@@ -389,7 +389,7 @@ const SETTINGS = {
     env: 'MAX_STORAGE_BYTES',
     default: 0,
     parse: integer(0),
-    doc: 'Most bytes storage may hold (0: no limit); content past it is refused with 4507.',
+    doc: 'Most bytes the live documents may take in storage, history not counted (0: no limit); content past it is refused with 4507.',
   }),
   minFreeDiskBytes: setting({
     env: 'MIN_FREE_DISK_BYTES',
