@@ -4,6 +4,7 @@ import { openPostgresStorage, type PostgresOptions } from './postgres';
 import { openSqliteStorage, type SqliteOptions } from './sqlite';
 import type { DocumentStorage } from './types';
 
+export { InvalidHistoryError } from './history-plan';
 export {
   PROBE_ROOM,
   type AppendMeta,

@@ -1,7 +1,8 @@
 /**
  * The storage contract every backend (SQLite, PostgreSQL, memory) fulfils. It speaks bytes:
  * a room is an append-only log of Yjs updates plus at most one compacted snapshot. Callers
- * never see SQL, and an implementation never needs to understand Yjs.
+ * never see SQL, and an implementation never needs to understand Yjs (but for merging the
+ * rows of a compaction that got no history plan into one segment: history-plan.ts).
  */
 import type { VersionKind } from '../../lib/protocol/history-api';
 
@@ -174,7 +175,8 @@ export interface DocumentLog {
   holdsRoom(room: string): Promise<boolean>;
   /**
    * Durably appends one update to the room's log and returns its position (the new head).
-   * When the promise resolves the update survives a crash of this process.
+   * When the promise resolves the update survives a crash of this process, and so do `meta`'s
+   * bindings and authors, committed with it. Without `meta`: stored now, naming no author.
    */
   append(room: string, update: Uint8Array, meta?: AppendMeta): Promise<number>;
   /**
@@ -183,14 +185,15 @@ export interface DocumentLog {
    * meanwhile are kept. It folds what is in storage, not what a caller holds in memory, so
    * with several server instances writing one room nothing another instance stored is lost.
    * Compactions of one room never overlap (across processes where the backend is shared).
-   * Resolves null when the log is empty (nothing to fold); rejects, changing nothing, if
-   * `fold` throws.
-   *
-   * With `plan`, the folded entries are first kept as history (HistoryPlan), in the same
-   * transaction. With an empty log the plan is still asked (with no entries): the versions it
-   * returns end at the newest stored segment (a named version of an unchanged document, the
-   * end of a paused stretch); then the result has `folded: 0` and the snapshot is unchanged.
-   * Resolves null when it wrote nothing.
+   * The folded entries become history in the same transaction, before they are removed:
+   * `plan`'s segments, versions and checkpoint (refused, changing nothing, unless its segments
+   * hold exactly the folded entries), or without `plan` one segment of them merged. With an
+   * empty log and a plan, the plan is still asked (with no entries): the versions it returns
+   * end at the newest stored segment (a named version of an unchanged document, the end of a
+   * paused stretch); then the result has `folded: 0` and the snapshot is unchanged.
+   * Resolves null when it wrote nothing (an empty log and no plan or no versions, or another
+   * compaction of the room committed meanwhile); rejects, changing nothing, if `fold` or
+   * `plan` throws.
    */
   compact(room: string, fold: FoldUpdates, plan?: PlanHistory): Promise<CompactionResult | null>;
   /** Resolves when storage is reachable (readiness checks). Reads only: see probeWrite(). */
