@@ -218,8 +218,10 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     },
     append(room, update, meta) {
       if (closed) return Promise.reject(new Error('storage is closed'));
-      // A copy: the caller's buffer may change before the commit reads it.
-      return appends.submit({ room, update: update.slice(), meta });
+      // Copies: the caller's buffers may change before the commit reads them (it may wait
+      // for a commit slot).
+      const stored = meta && { ...meta, attribution: meta.attribution?.slice() ?? null, authors: [...meta.authors], bindings: [...meta.bindings] };
+      return appends.submit({ room, update: update.slice(), meta: stored });
     },
     compact(room, fold, planHistory = planOneSegment): Promise<CompactionResult | null> {
       return transaction(async (client) => {
