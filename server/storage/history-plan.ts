@@ -6,8 +6,8 @@
  * into one segment.
  */
 import * as Y from 'yjs';
-import { isValidVersionId } from '../../lib/protocol/history-api';
-import type { AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, PlanHistory, VersionKind, VersionRecord } from './types';
+import { isValidVersionId, MAX_VERSION_NAME_LENGTH } from '../../lib/protocol/history-api';
+import type { AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, OpenStretch, PlanHistory, VersionKind, VersionRecord } from './types';
 
 /** Name of the version that every room stored before history existed starts its history with. */
 export const BASELINE_VERSION_NAME = 'Before history was kept';
@@ -38,6 +38,13 @@ export async function foldAndPlan(
   const [data, plan] = await Promise.all([settle(() => fold(stored)), settle(() => planHistory(entries, tail))]);
   checkHistoryPlan(plan, entries, tail);
   return { data, plan };
+}
+
+/** Asks `planHistory` about a compaction with nothing to fold (versions only), and checks its plan. */
+export async function planWithoutEntries(planHistory: PlanHistory, tail: HistoryTail): Promise<HistoryPlan> {
+  const plan = await settle(() => planHistory([], tail));
+  checkHistoryPlan(plan, [], tail);
+  return plan;
 }
 
 /** `make()` as a promise, so that a synchronous throw rejects it rather than escaping. */
@@ -107,6 +114,8 @@ export function checkHistoryPlan(plan: HistoryPlan, entries: LogEntry[], tail: H
   if (next !== entries.length) {
     throw new InvalidHistoryError(`the plan leaves entries ${entries[next].id}…${entries[entries.length - 1].id} out of every segment`);
   }
+  // The checkpoint is the compaction's new snapshot: the state at its last planned segment.
+  if (plan.checkpoint && plan.segments.length === 0) throw new InvalidHistoryError('a checkpoint needs a planned segment to end at');
   const lastSeq = tail.lastSeq + plan.segments.length;
   const ids = new Set<string>();
   for (const version of plan.versions) {
@@ -124,7 +133,7 @@ export function checkVersion(version: VersionRecord, lastSeq: number): void {
   if (!Number.isSafeInteger(version.seq) || version.seq < 1 || version.seq > lastSeq) {
     throw new InvalidHistoryError(`${where} ends at segment ${version.seq}, but the room's segments are 1…${lastSeq}`);
   }
-  if (version.name !== null && typeof version.name !== 'string') throw new InvalidHistoryError(`${where}: name must be text or null`);
+  if (version.name !== null) checkVersionName(version.name);
   if (version.restoredFrom !== null && typeof version.restoredFrom !== 'string') {
     throw new InvalidHistoryError(`${where}: restoredFrom must be a version id or null`);
   }
@@ -136,6 +145,27 @@ export function checkVersion(version: VersionRecord, lastSeq: number): void {
 /** Throws InvalidHistoryError unless `seq` can name a segment (0: before the first). */
 export function checkSeq(seq: number): void {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new InvalidHistoryError(`a segment seq is a whole number ≥ 0, not ${seq}`);
+}
+
+/** Throws InvalidHistoryError unless `name` can name a version. */
+export function checkVersionName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_VERSION_NAME_LENGTH) {
+    throw new InvalidHistoryError(`a version name has 1–${MAX_VERSION_NAME_LENGTH} characters`);
+  }
+}
+
+/**
+ * The segments after the newest version, summed (HistoryTail.openSince), from the open
+ * segments in order; null when there are none.
+ */
+export function openStretch(segments: { startedAt: number; inserted: number; deleted: number; authors: AuthorRecord[] }[]): OpenStretch | null {
+  if (segments.length === 0) return null;
+  return {
+    startedAt: segments[0].startedAt,
+    inserted: segments.reduce((sum, segment) => sum + segment.inserted, 0),
+    deleted: segments.reduce((sum, segment) => sum + segment.deleted, 0),
+    authors: newestAuthors(segments.map((segment) => segment.authors)),
+  };
 }
 
 function checkCounts(where: string, counts: { inserted: number; deleted: number }): void {

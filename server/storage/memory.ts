@@ -1,6 +1,6 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import { checkSeq, checkVersion, foldAndPlan, InvalidHistoryError, planOneSegment } from './history-plan';
-import type { AuthorRecord, ClientBinding, DocumentStorage, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
+import { checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import type { AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -39,6 +39,8 @@ export function createMemoryStorage(): DocumentStorage {
     }
     return entry;
   };
+  /** Version ids are unique across rooms, as the SQL backends' primary key makes them. */
+  const versionTaken = (id: string) => [...rooms.values()].some((entry) => entry.versions.some((version) => version.id === id));
   const tailOf = (entry: MemoryRoom): HistoryTail => {
     const last = entry.segments.at(-1);
     const checkpointSeq = entry.checkpoints.at(-1)?.seq ?? 0;
@@ -49,6 +51,7 @@ export function createMemoryStorage(): DocumentStorage {
       lastSegment,
       lastVersion: lastVersion ? copyVersion(lastVersion) : null,
       segmentsSinceCheckpoint: entry.segments.filter((segment) => segment.seq > checkpointSeq).length,
+      openSince: openStretch(entry.segments.filter((segment) => segment.seq > (lastVersion?.seq ?? 0))),
     };
   };
 
@@ -80,30 +83,41 @@ export function createMemoryStorage(): DocumentStorage {
       for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
       return id;
     },
-    async compact(room, fold, planHistory = planOneSegment) {
-      const entry = rooms.get(room);
-      if (!entry || entry.log.length === 0) return null;
+    async compact(room, fold, planHistory) {
+      // A plan is asked even for a room with nothing to fold (it may add versions).
+      const entry = planHistory ? roomFor(room) : rooms.get(room);
+      if (!entry) return null;
       const folded = entry.log.map(copyEntry);
       const readSnapshot = entry.snapshot;
       const tail = tailOf(entry);
-      const stored = folded.map((row) => row.data.slice());
-      if (readSnapshot) stored.unshift(readSnapshot.data.slice());
-      const { data, plan } = await foldAndPlan(fold, stored, planHistory, folded, tail);
+      let snapshot: Uint8Array | null = null;
+      let plan: HistoryPlan;
+      if (folded.length === 0) {
+        if (!planHistory) return null;
+        plan = await planWithoutEntries(planHistory, tail);
+        if (plan.versions.length === 0) return null;
+      } else {
+        const stored = folded.map((row) => row.data.slice());
+        if (readSnapshot) stored.unshift(readSnapshot.data.slice());
+        ({ data: snapshot, plan } = await foldAndPlan(fold, stored, planHistory ?? planOneSegment, folded, tail));
+      }
       // Another compaction committed while this one folded (the fold may be asynchronous).
       if (entry.snapshot !== readSnapshot || (entry.segments.at(-1)?.seq ?? 0) !== tail.lastSeq) return null;
-      const versionIds = new Set(entry.versions.map((version) => version.id));
-      for (const version of plan.versions) if (versionIds.has(version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
-      const throughHead = folded[folded.length - 1].id;
-      entry.snapshot = { data: data.slice(), throughHead };
+      for (const version of plan.versions) if (versionTaken(version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
       plan.segments.forEach((segment, index) => entry.segments.push(copySegment({ ...segment, seq: tail.lastSeq + 1 + index })));
       entry.versions.push(...plan.versions.map(copyVersion));
-      if (plan.checkpoint) entry.checkpoints.push({ seq: tail.lastSeq + plan.segments.length, data: data.slice() });
-      entry.log = entry.log.filter((row) => row.id > throughHead);
+      if (snapshot) {
+        const throughHead = folded[folded.length - 1].id;
+        entry.snapshot = { data: snapshot.slice(), throughHead };
+        if (plan.checkpoint) entry.checkpoints.push({ seq: tail.lastSeq + plan.segments.length, data: snapshot.slice() });
+        entry.log = entry.log.filter((row) => row.id > throughHead);
+      }
       return {
         folded: folded.length,
         foldedBytes: folded.reduce((sum, row) => sum + row.data.byteLength, 0),
-        snapshotBytes: data.byteLength,
+        snapshotBytes: entry.snapshot?.data.byteLength ?? 0,
         waitedForLock: false,
+        versions: plan.versions.map(copyVersion),
       };
     },
     async ensureViewId(room, candidate) {
@@ -133,10 +147,16 @@ export function createMemoryStorage(): DocumentStorage {
       const entry = rooms.get(room);
       // Passes only where the room has the segment, so `entry` exists below.
       checkVersion(version, entry?.segments.at(-1)?.seq ?? 0);
-      for (const stored of rooms.values()) {
-        if (stored.versions.some((candidate) => candidate.id === version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
-      }
+      if (versionTaken(version.id)) throw new InvalidHistoryError(`version id ${version.id} is taken`);
       entry!.versions.push(copyVersion(version));
+    },
+    async renameVersion(room, id, name) {
+      checkVersionName(name);
+      const version = rooms.get(room)?.versions.find((candidate) => candidate.id === id);
+      if (!version) return null;
+      version.name = name;
+      if (version.kind === 'auto') version.kind = 'named';
+      return copyVersion(version);
     },
     async lastSegmentSeq(room) {
       return rooms.get(room)?.segments.at(-1)?.seq ?? 0;

@@ -4,7 +4,7 @@
  * compaction lock (read the tail, write a checked plan).
  */
 import type pg from 'pg';
-import { checkSeq, checkVersion, InvalidHistoryError } from './history-plan';
+import { checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
 import type { AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
 
 /** A pool or one client of it (inside a transaction). */
@@ -13,6 +13,7 @@ type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 const SEGMENT_COLUMNS = 'seq, first_id, last_id, started_at, ended_at, authors, inserted, deleted';
 const VERSION_COLUMNS = 'id, kind, name, created_at, seq, authors, inserted, deleted, restored_from';
 const SELECT_LAST_SEGMENT = `SELECT ${SEGMENT_COLUMNS} FROM room_history_segments WHERE room = $1 ORDER BY seq DESC LIMIT 1`;
+const SELECT_SEGMENTS_AFTER = 'SELECT started_at, inserted, deleted, authors FROM room_history_segments WHERE room = $1 AND seq > $2 ORDER BY seq';
 const SELECT_LAST_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM room_history_segments WHERE room = $1';
 const COUNT_SEGMENTS_SINCE_CHECKPOINT = `
   SELECT COUNT(*)::integer AS n FROM room_history_segments
@@ -44,6 +45,10 @@ const SELECT_VERSIONS_BEFORE = `SELECT ${VERSION_COLUMNS} FROM room_versions WHE
   AND (seq, created_at, id) < (SELECT seq, created_at, id FROM room_versions WHERE room = $1 AND id = $3) ${NEWEST_FIRST} LIMIT $2`;
 const SELECT_LAST_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1 ${NEWEST_FIRST} LIMIT 1`;
 const SELECT_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = $1 AND id = $2`;
+// Naming an automatic version makes it a named one; other kinds keep theirs.
+const RENAME_VERSION = `
+  UPDATE room_versions SET name = $3, kind = CASE kind WHEN 'auto' THEN 'named' ELSE kind END
+  WHERE room = $1 AND id = $2 RETURNING ${VERSION_COLUMNS}`;
 const SELECT_BINDINGS = 'SELECT client_id, author_id FROM room_clients WHERE room = $1 ORDER BY client_id';
 const SELECT_AUTHORS = 'SELECT author_id, name, color FROM room_authors WHERE room = $1 ORDER BY author_id';
 const SELECT_SETTINGS = 'SELECT history_visible_to_viewers FROM room_settings WHERE room = $1';
@@ -126,11 +131,19 @@ export async function readHistoryTail(db: Queryable, room: string): Promise<Hist
     db.query<VersionRow>(SELECT_LAST_VERSION, [room]),
     db.query<{ n: number }>(COUNT_SEGMENTS_SINCE_CHECKPOINT, [room]),
   ]);
+  const lastVersion = version.rows[0] ? toVersion(version.rows[0]) : null;
+  const open = await db.query<{ started_at: string; inserted: number; deleted: number; authors: string }>(SELECT_SEGMENTS_AFTER, [
+    room,
+    lastVersion?.seq ?? 0,
+  ]);
   return {
     lastSeq: segment.rows[0]?.seq ?? 0,
     lastSegment: segment.rows[0] ? toSummary(segment.rows[0]) : null,
-    lastVersion: version.rows[0] ? toVersion(version.rows[0]) : null,
+    lastVersion,
     segmentsSinceCheckpoint: since.rows[0].n,
+    openSince: openStretch(
+      open.rows.map((row) => ({ startedAt: Number(row.started_at), inserted: row.inserted, deleted: row.deleted, authors: JSON.parse(row.authors) as AuthorRecord[] })),
+    ),
   };
 }
 
@@ -158,7 +171,7 @@ async function insertVersion(db: Queryable, room: string, version: VersionRecord
  * Writes a checked plan: segments after `after`, its versions, and the checkpoint holding
  * `snapshot`. Call inside the compaction's transaction, before it deletes the folded rows.
  */
-export async function writeHistoryPlan(client: pg.PoolClient, room: string, plan: HistoryPlan, after: number, snapshot: Uint8Array): Promise<void> {
+export async function writeHistoryPlan(client: pg.PoolClient, room: string, plan: HistoryPlan, after: number, snapshot: Uint8Array | null): Promise<void> {
   // One statement at a time: a client runs its queries in order anyway.
   for (const [index, segment] of plan.segments.entries()) {
     await client.query(INSERT_SEGMENT, [
@@ -176,7 +189,8 @@ export async function writeHistoryPlan(client: pg.PoolClient, room: string, plan
     ]);
   }
   for (const version of plan.versions) await insertVersion(client, room, version);
-  if (plan.checkpoint) await client.query(INSERT_CHECKPOINT, [room, after + plan.segments.length, bytea(snapshot)]);
+  // A checked plan has a checkpoint only with segments, which only a fold brings.
+  if (plan.checkpoint && snapshot) await client.query(INSERT_CHECKPOINT, [room, after + plan.segments.length, bytea(snapshot)]);
 }
 
 /** The HistoryStore half of PostgreSQL storage, over `pool`. */
@@ -198,6 +212,11 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
       // Segments are never removed, so the one checked here still exists when the row commits.
       checkVersion(version, await lastSeq(pool, room));
       await insertVersion(pool, room, version);
+    },
+    async renameVersion(room, id, name) {
+      checkVersionName(name);
+      const { rows } = await pool.query<VersionRow>(RENAME_VERSION, [room, id, name]);
+      return rows[0] ? toVersion(rows[0]) : null;
     },
     lastSegmentSeq: (room) => lastSeq(pool, room),
     async loadHistory(room, seq) {

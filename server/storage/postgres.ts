@@ -9,7 +9,7 @@
 import pg from 'pg';
 import { AuthorRowCache } from './author-rows';
 import { createGroupCommit } from './group-commit';
-import { foldAndPlan, planOneSegment } from './history-plan';
+import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createPostgresHistory, loadBindings, readHistoryTail, writeHistoryPlan } from './postgres-history';
 import { migratePostgres } from './postgres-migrations';
 import {
@@ -223,7 +223,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       const stored = meta && { ...meta, attribution: meta.attribution?.slice() ?? null, authors: [...meta.authors], bindings: [...meta.bindings] };
       return appends.submit({ room, update: update.slice(), meta: stored });
     },
-    compact(room, fold, planHistory = planOneSegment): Promise<CompactionResult | null> {
+    compact(room, fold, planHistory): Promise<CompactionResult | null> {
       return transaction(async (client) => {
         // Held until COMMIT/ROLLBACK; if this process dies, its session ends and frees it.
         const { rows: tried } = await client.query<{ locked: boolean }>(TRY_LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
@@ -234,9 +234,15 @@ export async function openPostgresStorage(connectionString: string, options: Pos
         }
         const { rows } = await client.query<RoomEntryRow>(SELECT_ROOM_ENTRIES, [room]);
         const log = rows.filter((row) => row.part === 1);
-        if (log.length === 0) return null;
+        if (log.length === 0 && !planHistory) return null;
         // Under the lock no other compaction of the room commits, so the tail stays current.
         const tail = await readHistoryTail(client, room);
+        if (log.length === 0 && planHistory) {
+          const plan = await planWithoutEntries(planHistory, tail);
+          if (plan.versions.length === 0) return null;
+          await writeHistoryPlan(client, room, plan, tail.lastSeq, null);
+          return { folded: 0, foldedBytes: 0, snapshotBytes: rows[0]?.data.byteLength ?? 0, waitedForLock, versions: plan.versions };
+        }
         const entries: LogEntry[] = log.map((row) => ({
           id: Number(row.id),
           data: new Uint8Array(row.data),
@@ -245,7 +251,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
           attribution: row.attribution ? new Uint8Array(row.attribution) : null,
         }));
         const stored = rows.map((row) => new Uint8Array(row.data));
-        const { data, plan } = await foldAndPlan(fold, stored, planHistory, entries, tail);
+        const { data, plan } = await foldAndPlan(fold, stored, planHistory ?? planOneSegment, entries, tail);
         const ids = log.map((row) => row.id);
         await client.query(UPSERT_SNAPSHOT, [room, bytea(data), ids[ids.length - 1]]);
         // History first: a row leaves the log only in the commit that puts it in a segment.
@@ -256,6 +262,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
           foldedBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
           snapshotBytes: data.byteLength,
           waitedForLock,
+          versions: plan.versions,
         };
       });
     },

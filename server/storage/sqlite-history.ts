@@ -5,7 +5,7 @@
  * leaves out of MAX_STORAGE_BYTES.
  */
 import type Database from 'better-sqlite3';
-import { checkSeq, checkVersion, InvalidHistoryError } from './history-plan';
+import { checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
 import type {
   AuthorRecord,
   ClientBinding,
@@ -21,6 +21,7 @@ const SEGMENT_COLUMNS = `seq, first_id AS firstId, last_id AS lastId, started_at
   authors, inserted, deleted`;
 const VERSION_COLUMNS = `id, kind, name, created_at AS createdAt, seq, authors, inserted, deleted, restored_from AS restoredFrom`;
 const SELECT_LAST_SEGMENT = `SELECT ${SEGMENT_COLUMNS} FROM room_history_segments WHERE room = ? ORDER BY seq DESC LIMIT 1`;
+const SELECT_SEGMENTS_AFTER = 'SELECT started_at AS startedAt, inserted, deleted, authors FROM room_history_segments WHERE room = ? AND seq > ? ORDER BY seq';
 const SELECT_LAST_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM room_history_segments WHERE room = ?';
 const COUNT_SEGMENTS_SINCE_CHECKPOINT = `
   SELECT COUNT(*) AS n FROM room_history_segments
@@ -43,6 +44,10 @@ const SELECT_VERSIONS_BEFORE = `SELECT ${VERSION_COLUMNS} FROM room_versions WHE
   AND (seq, created_at, id) < (SELECT seq, created_at, id FROM room_versions WHERE room = @room AND id = @before) ${NEWEST_FIRST}`;
 const SELECT_LAST_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = ? ORDER BY seq DESC, created_at DESC, id DESC LIMIT 1`;
 const SELECT_VERSION = `SELECT ${VERSION_COLUMNS} FROM room_versions WHERE room = ? AND id = ?`;
+// Naming an automatic version makes it a named one; other kinds keep theirs.
+const RENAME_VERSION = `
+  UPDATE room_versions SET name = @name, kind = CASE kind WHEN 'auto' THEN 'named' ELSE kind END
+  WHERE room = @room AND id = @id RETURNING ${VERSION_COLUMNS}`;
 const SELECT_BINDINGS = 'SELECT client_id AS clientId, author_id AS authorId FROM room_clients WHERE room = ? ORDER BY client_id';
 const SELECT_AUTHORS = 'SELECT author_id AS id, name, color FROM room_authors WHERE room = ? ORDER BY author_id';
 const SELECT_SETTINGS = 'SELECT history_visible_to_viewers AS visible FROM room_settings WHERE room = ?';
@@ -110,7 +115,7 @@ export interface SqliteHistory {
    * `snapshot`). Call inside the compaction's write transaction; returns the bytes to pass to
    * `written` once it committed.
    */
-  writePlan(room: string, plan: HistoryPlan, lastSeq: number, snapshot: Uint8Array): number;
+  writePlan(room: string, plan: HistoryPlan, lastSeq: number, snapshot: Uint8Array | null): number;
   /** Counts committed history bytes into the estimate. */
   written(bytes: number): void;
   /** Estimated bytes history takes in the file. */
@@ -121,6 +126,7 @@ export interface SqliteHistory {
 export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const selectLastSegment = db.prepare<[string], SegmentRow>(SELECT_LAST_SEGMENT);
   const selectLastSeq = db.prepare<[string], { seq: number }>(SELECT_LAST_SEQ);
+  const selectSegmentsAfter = db.prepare<[string, number], { startedAt: number; inserted: number; deleted: number; authors: string }>(SELECT_SEGMENTS_AFTER);
   const countSinceCheckpoint = db.prepare<{ room: string }, { n: number }>(COUNT_SEGMENTS_SINCE_CHECKPOINT);
   const selectCheckpoint = db.prepare<[string, number], { seq: number; data: Buffer }>(SELECT_CHECKPOINT_AT_OR_BEFORE);
   const selectSegmentsBetween = db.prepare<[string, number, number], SegmentDataRow>(SELECT_SEGMENTS_BETWEEN);
@@ -131,6 +137,7 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const selectVersionsBefore = db.prepare<{ room: string; limit: number; before: string }, VersionRow>(SELECT_VERSIONS_BEFORE);
   const selectLastVersion = db.prepare<[string], VersionRow>(SELECT_LAST_VERSION);
   const selectVersion = db.prepare<[string, string], VersionRow>(SELECT_VERSION);
+  const renameVersion = db.prepare<{ room: string; id: string; name: string }, VersionRow>(RENAME_VERSION);
   const selectBindings = db.prepare<[string], ClientBinding>(SELECT_BINDINGS);
   const selectAuthors = db.prepare<[string], AuthorRecord>(SELECT_AUTHORS);
   const selectSettings = db.prepare<[string], { visible: number }>(SELECT_SETTINGS);
@@ -160,6 +167,12 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
       segments: selectSegmentsBetween.all(room, checkpoint?.seq ?? 0, seq).map(toSegment),
     };
   });
+  /** Renames a version; returns it and how many bytes its row grew by. */
+  const rename = db.transaction((room: string, id: string, name: string) => {
+    const before = selectVersion.get(room, id);
+    if (!before) return null;
+    return { row: renameVersion.get({ room, id, name })!, bytes: utf8Bytes(name) - utf8Bytes(before.name) };
+  });
   const loadAuthorship = db.transaction((room: string) => ({ bindings: selectBindings.all(room), authors: selectAuthors.all(room) }));
 
   const store: HistoryStore = {
@@ -175,6 +188,13 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
     async addVersion(room, version) {
       checkVersion(version, lastSeq(room));
       historyBytes += insertVersionRow(room, version);
+    },
+    async renameVersion(room, id, name) {
+      checkVersionName(name);
+      const renamed = rename(room, id, name);
+      if (!renamed) return null;
+      historyBytes += renamed.bytes;
+      return toVersion(renamed.row);
     },
     async lastSegmentSeq(room) {
       return lastSeq(room);
@@ -205,11 +225,13 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
     readTail(room) {
       const lastVersion = selectLastVersion.get(room);
       const lastSegment = selectLastSegment.get(room);
+      const open = selectSegmentsAfter.all(room, lastVersion?.seq ?? 0).map((row) => ({ ...row, authors: JSON.parse(row.authors) as AuthorRecord[] }));
       return {
         lastSeq: lastSegment?.seq ?? 0,
         lastSegment: lastSegment ? toSegmentSummary(lastSegment) : null,
         lastVersion: lastVersion ? toVersion(lastVersion) : null,
         segmentsSinceCheckpoint: countSinceCheckpoint.get({ room })!.n,
+        openSince: openStretch(open),
       };
     },
     writePlan(room, plan, after, snapshot) {
@@ -220,7 +242,8 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
         bytes += segment.data.byteLength + (segment.attribution?.byteLength ?? 0) + utf8Bytes(authors) + 2 * utf8Bytes(room) + ROW_BYTES;
       });
       for (const version of plan.versions) bytes += insertVersionRow(room, version);
-      if (plan.checkpoint) {
+      // A checked plan has a checkpoint only with segments, which only a fold brings.
+      if (plan.checkpoint && snapshot) {
         insertCheckpoint.run(room, after + plan.segments.length, snapshot);
         bytes += snapshot.byteLength + 2 * utf8Bytes(room) + ROW_BYTES;
       }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AuthorRowCache, type MetaRows } from './author-rows';
 import { createGroupCommit } from './group-commit';
-import { foldAndPlan, planOneSegment } from './history-plan';
+import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createSqliteHistory } from './sqlite-history';
 import { migrateSqlite } from './sqlite-migrations';
 import {
@@ -115,18 +115,30 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     const log = selectLogEntries.all(room, snapshot?.throughId ?? 0);
     return { snapshot, log, tail: history.readTail(room) };
   });
+  // With nothing folded (`fold` null: a plan's versions at existing segments) the snapshot
+  // and log stay as they are.
   const writeCompaction = db.transaction(
-    (room: string, data: Uint8Array, read: { throughId: number; lastSeq: number }, throughId: number, plan: HistoryPlan): number | null => {
+    (room: string, fold: { data: Uint8Array; throughId: number } | null, read: { throughId: number; lastSeq: number }, plan: HistoryPlan) => {
       if ((selectSnapshot.get(room)?.throughId ?? 0) !== read.throughId || history.lastSeq(room) !== read.lastSeq) return null;
-      upsertSnapshot.run({ room, data, throughId });
-      const historyBytes = history.writePlan(room, plan, read.lastSeq, data);
-      deleteLogThrough.run(room, throughId);
+      if (fold) upsertSnapshot.run({ room, data: fold.data, throughId: fold.throughId });
+      const historyBytes = history.writePlan(room, plan, read.lastSeq, fold?.data ?? null);
+      if (fold) deleteLogThrough.run(room, fold.throughId);
       return historyBytes;
     },
   );
-  const compactRoom = async (room: string, fold: FoldUpdates, planHistory: PlanHistory): Promise<CompactionResult | null> => {
+  const compactRoom = async (room: string, fold: FoldUpdates, planHistory: PlanHistory | undefined): Promise<CompactionResult | null> => {
     const { snapshot, log, tail } = readForCompaction(room);
-    if (log.length === 0) return null;
+    const read = { throughId: snapshot?.throughId ?? 0, lastSeq: tail.lastSeq };
+    if (log.length === 0) {
+      if (!planHistory) return null;
+      const plan = await planWithoutEntries(planHistory, tail);
+      if (plan.versions.length === 0) return null;
+      if (closed) throw new Error('storage is closed');
+      const historyBytes = writeCompaction(room, null, read, plan);
+      if (historyBytes === null) return null;
+      history.written(historyBytes);
+      return { folded: 0, foldedBytes: 0, snapshotBytes: snapshot?.data.byteLength ?? 0, waitedForLock: false, versions: plan.versions };
+    }
     const entries: LogEntry[] = log.map((row) => ({
       id: row.id,
       data: new Uint8Array(row.data),
@@ -136,10 +148,9 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     }));
     const stored = entries.map((entry) => entry.data);
     if (snapshot) stored.unshift(new Uint8Array(snapshot.data));
-    const { data, plan } = await foldAndPlan(fold, stored, planHistory, entries, tail);
-    const throughId = log[log.length - 1].id;
+    const { data, plan } = await foldAndPlan(fold, stored, planHistory ?? planOneSegment, entries, tail);
     if (closed) throw new Error('storage is closed');
-    const historyBytes = writeCompaction(room, data, { throughId: snapshot?.throughId ?? 0, lastSeq: tail.lastSeq }, throughId, plan);
+    const historyBytes = writeCompaction(room, { data, throughId: log[log.length - 1].id }, read, plan);
     if (historyBytes === null) return null;
     history.written(historyBytes);
     return {
@@ -147,6 +158,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       foldedBytes: log.reduce((sum, row) => sum + row.data.byteLength, 0),
       snapshotBytes: data.byteLength,
       waitedForLock: false,
+      versions: plan.versions,
     };
   };
 
@@ -184,7 +196,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       if (closed) return Promise.reject(new Error('storage is closed'));
       return appends.submit({ room, update, meta });
     },
-    compact(room, fold, plan = planOneSegment) {
+    compact(room, fold, plan) {
       return compactRoom(room, fold, plan);
     },
     async ensureViewId(room, candidate) {

@@ -207,6 +207,7 @@ function describeDocumentLogContract(name: string, open: () => Promise<OpenedSto
         foldedBytes: first.byteLength + second.byteLength,
         snapshotBytes: snapshot.byteLength,
         waitedForLock: false,
+        versions: [],
       });
       const loaded = await storage.load('room');
       expect(bytes(loaded.updates)).toEqual(bytes([snapshot]));
@@ -629,8 +630,8 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
       const first = [versionAt(1, { kind: 'named', name: 'Draft' }), versionAt(2, { authors: [alice], inserted: 9, deleted: 3 })];
       const { plan, calls } = recordingPlan((entries, tail) => cutPlan(entries, [5], { versionsAt: () => first, checkpoint: true })(tail));
 
-      expect(await storage.compact('room', foldDoc, plan)).toMatchObject({ folded: 12 });
-      expect(calls[0].tail).toEqual({ lastSeq: 0, lastSegment: null, lastVersion: null, segmentsSinceCheckpoint: 0 });
+      expect(await storage.compact('room', foldDoc, plan)).toMatchObject({ folded: 12, versions: first });
+      expect(calls[0].tail).toEqual({ lastSeq: 0, lastSegment: null, lastVersion: null, segmentsSinceCheckpoint: 0, openSince: null });
       expect(calls[0].entries.map((entry) => entry.id)).toEqual(ids);
       const segments = await storage.loadSegments('room');
       expect(segments.map(({ seq, firstId, lastId, startedAt, endedAt, authors, inserted }) => ({ seq, firstId, lastId, startedAt, endedAt, authors, inserted }))).toEqual([
@@ -655,9 +656,20 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
         lastSegment: { seq: 2, firstId: ids[5], lastId: ids[11], startedAt: 6_000, endedAt: 12_000, authors: [alice], inserted: 7, deleted: 0 },
         lastVersion: first[1],
         segmentsSinceCheckpoint: 0,
+        openSince: null,
       });
       expect((await storage.loadSegments('room')).map((segment) => segment.seq)).toEqual([1, 2, 3]);
       expect(materialise(await storage.loadHistory('room', 3))).toBe(writer.text.toString());
+
+      // Segments after the newest version are summed for the planner: the stretch still open.
+      await storage.append('room', writer.edit((t) => t.insert(0, '# ')), metaOf(30_000, [bob]));
+      const third = recordingPlan((entries, tail) => cutPlan(entries, [])(tail));
+      await storage.compact('room', foldDoc, third.plan);
+      expect(third.calls[0].tail).toMatchObject({ lastSeq: 3, segmentsSinceCheckpoint: 1, openSince: { startedAt: 20_000, inserted: 3, deleted: 0, authors: [alice] } });
+      await storage.append('room', writer.edit((t) => t.insert(0, '#')), metaOf(40_000, [{ ...alice, name: 'Alicia' }]));
+      const fourth = recordingPlan((entries, tail) => cutPlan(entries, [])(tail));
+      await storage.compact('room', foldDoc, fourth.plan);
+      expect(fourth.calls[0].tail.openSince).toEqual({ startedAt: 20_000, inserted: 4, deleted: 0, authors: [alice, bob] });
     });
 
     it('loadHistory starts from the newest checkpoint at or before the version', async () => {
@@ -686,6 +698,48 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
       await expect(storage.loadHistory('room', -1)).rejects.toThrow(/whole number/);
       await expect(storage.loadHistory('room', 1.5)).rejects.toThrow(/whole number/);
       expect(await storage.loadHistory('other', 3)).toEqual({ checkpoint: null, segments: [] });
+    });
+
+    it('with nothing to fold, a plan may still add versions at the newest segment; the snapshot stays', async () => {
+      const { storage } = await openStorage();
+      const { fold, calls } = recordingFold();
+      const nothing = recordingPlan(() => ({ segments: [], versions: [], checkpoint: false }));
+      expect(await storage.compact('never-written', fold, nothing.plan)).toBeNull();
+      expect(nothing.calls.map((call) => call.entries)).toEqual([[]]);
+      await expect(storage.compact('never-written', fold, () => ({ segments: [], versions: [versionAt(1)], checkpoint: false }))).rejects.toThrow(/ends at segment 1, but the room's segments are 1…0/);
+
+      const writer = createWriter();
+      await appendEdits(storage, 'room', writer, 3);
+      await storage.compact('room', foldDoc, planAll);
+      const before = await storage.load('room');
+      const named = versionAt(1, { kind: 'named', name: 'Unchanged since' });
+      const result = await storage.compact('room', fold, (entries, tail) => ({ segments: [], versions: entries.length === 0 ? [versionAt(tail.lastSeq, named)] : [], checkpoint: false }));
+      expect(result).toEqual({ folded: 0, foldedBytes: 0, snapshotBytes: before.updates[0].byteLength, waitedForLock: false, versions: [named] });
+      expect(calls).toHaveLength(0);
+      expect(bytes((await storage.load('room')).updates)).toEqual(bytes(before.updates));
+      expect(await storage.listVersions('room', { limit: 10 })).toEqual([named]);
+      expect(await storage.compact('room', fold, nothing.plan)).toBeNull();
+      expect(await storage.compact('room', fold)).toBeNull();
+      await expect(storage.compact('room', fold, () => ({ segments: [], versions: [versionAt(1)], checkpoint: true }))).rejects.toThrow(/checkpoint needs a planned segment/);
+      expect(await storage.listVersions('room', { limit: 10 })).toEqual([named]);
+      expect(calls).toHaveLength(0);
+    });
+
+    it('renames a version where it is: an automatic one becomes named, other kinds keep theirs', async () => {
+      const { storage } = await openStorage();
+      await appendEdits(storage, 'room', createWriter(), 2);
+      const auto = versionAt(1);
+      const preRestore = versionAt(1, { kind: 'pre-restore' });
+      await storage.compact('room', foldDoc, (entries, tail) => ({ ...cutPlan(entries, [])(tail), versions: [auto, preRestore] }));
+      expect(await storage.renameVersion('room', auto.id, 'First draft')).toEqual({ ...auto, kind: 'named', name: 'First draft' });
+      expect(await storage.renameVersion('room', auto.id, 'Second thoughts')).toEqual({ ...auto, kind: 'named', name: 'Second thoughts' });
+      expect(await storage.renameVersion('room', preRestore.id, 'Before the revert')).toEqual({ ...preRestore, name: 'Before the revert' });
+      expect(await storage.getVersion('room', auto.id)).toEqual({ ...auto, kind: 'named', name: 'Second thoughts' });
+      expect(await storage.renameVersion('other', auto.id, 'Elsewhere')).toBeNull();
+      expect(await storage.renameVersion('room', versionId(), 'Nobody')).toBeNull();
+      await expect(storage.renameVersion('room', auto.id, '')).rejects.toThrow(/1–100 characters/);
+      await expect(storage.renameVersion('room', auto.id, 'x'.repeat(101))).rejects.toThrow(/1–100 characters/);
+      expect((await storage.getVersion('room', auto.id))?.name).toBe('Second thoughts');
     });
 
     it('without a plan, a compaction keeps the folded rows as one merged segment', async () => {
