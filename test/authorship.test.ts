@@ -28,8 +28,9 @@ async function rawAuthor(syncUrl: string, room: string, key: string): Promise<Ra
 /** An update typed by client `clientId` after the state `base` holds: what a forger sends. */
 function typedAs(clientId: number, base: Y.Doc, text: string): Uint8Array {
   const forged = new Y.Doc();
-  forged.clientID = clientId;
   Y.applyUpdate(forged, Y.encodeStateAsUpdate(base));
+  // After the apply: Yjs gives a doc a new id when an update it receives holds its own.
+  forged.clientID = clientId;
   const before = Y.encodeStateVector(forged);
   forged.getText('title').insert(0, text);
   const update = Y.encodeStateAsUpdate(forged, before);

@@ -255,8 +255,8 @@ describeUnlessSkipped('version history across instances', SCALE_SKIP_REASON, () 
       // Bindings made on one instance hold on the other: Alice's id is hers there too.
       const forger = await connectClientForTest(cluster.instanceSyncUrl(1), room, { params: { [AUTHOR_PARAM]: newAuthorKey() } });
       const forged = new Y.Doc();
-      forged.clientID = alice.client.doc.clientID;
       Y.applyUpdate(forged, Y.encodeStateAsUpdate(alice.client.doc));
+      forged.clientID = alice.client.doc.clientID;
       forged.getText('title').insert(0, 'FORGED ');
       Y.applyUpdate(forger.doc, Y.encodeStateAsUpdate(forged));
       await eventually(
