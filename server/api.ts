@@ -9,7 +9,7 @@ import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
-import type { LinkStore } from './storage';
+import { InvalidHistoryError, type LinkStore } from './storage';
 import { createHistoryApi, HttpError, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
@@ -119,6 +119,7 @@ export function createApiHandler(options: ApiOptions) {
       (error: Error) => {
         if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
         if (error instanceof RestoreInProgress) return sendJson(response, 409, { error: error.message });
+        if (error instanceof InvalidHistoryError) return sendJson(response, 400, { error: error.message });
         options.logger.error({ err: error.message, path: pathForLog(url.pathname) }, 'API request failed');
         sendJson(response, 500, { error: 'internal error' });
       },
