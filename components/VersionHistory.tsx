@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { nameVersion, restoreVersion, type HistoryEndpoint } from '../lib/client/history-client';
 import type { TokenKeeper } from '../lib/client/token-client';
 import { downloadFile, fileStemFor } from '../lib/editor/download-file';
+import { UNKNOWN_AUTHOR_ID } from '../lib/history/attribution';
 import type { Change } from '../lib/history/change-list';
 import { versionTime, versionTitle } from '../lib/history/version-days';
 import { versionMarkdown } from '../lib/history/version-export';
@@ -35,6 +36,8 @@ type Notice = { kind: 'success' | 'error'; text: string } | null;
 
 /** The state of an empty document, the "previous version" of the first one. */
 const EMPTY_STATE = Y.encodeStateAsUpdateV2(new Y.Doc());
+/** How long after unknown writers appear the authorship is asked again (one request per burst). */
+const AUTHORSHIP_REFRESH_DELAY_MS = 500;
 
 /**
  * "Version history": a modal dialog with the versions (timeslider and a list by day) beside a
@@ -86,22 +89,34 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   }, []);
   useEffect(() => () => cancelAnimationFrame(pendingSelection.current?.frame ?? 0), []);
 
-  // Comparing with now follows the live document as others type, once per frame at most.
+  // Comparing with now follows the live document as others type, once per frame at most; text
+  // from someone the server had not named when the panel opened asks for the authorship again.
+  const { authorship, refreshAuthorship } = history;
   useEffect(() => {
     if (!compare) return;
     let frame = 0;
-    const onUpdate = () => {
+    let authorshipTimer: ReturnType<typeof setTimeout> | undefined;
+    const onUpdate = (update: Uint8Array) => {
       if (!frame) frame = requestAnimationFrame(() => {
         frame = 0;
         setLiveTick((tick) => tick + 1);
       });
+      const writers = Array.from(Y.parseUpdateMeta(update).to.keys());
+      const unknown = authorship && writers.some((client) => authorship.attribution.getUserByClientId(client) === UNKNOWN_AUTHOR_ID);
+      if (unknown && authorshipTimer === undefined) {
+        authorshipTimer = setTimeout(() => {
+          authorshipTimer = undefined;
+          void refreshAuthorship();
+        }, AUTHORSHIP_REFRESH_DELAY_MS);
+      }
     };
     liveDoc.on('update', onUpdate);
     return () => {
       liveDoc.off('update', onUpdate);
       cancelAnimationFrame(frame);
+      clearTimeout(authorshipTimer);
     };
-  }, [compare, liveDoc]);
+  }, [compare, liveDoc, authorship, refreshAuthorship]);
 
   useEffect(() => {
     if (!shown) return;

@@ -17,6 +17,8 @@ export interface VersionHistory {
   loadOlder(): Promise<void>;
   /** Loads the newest page and the authorship again (after naming or restoring). */
   refresh(): Promise<void>;
+  /** Loads the authorship alone again (someone the server had not named yet wrote). */
+  refreshAuthorship(): Promise<void>;
   /** A version's state (v2), fetched once and kept: versions never change. */
   stateOf(versionId: string): Promise<Uint8Array>;
 }
@@ -59,6 +61,16 @@ export function useVersionHistory(endpoint: HistoryEndpoint): VersionHistory {
     };
   }, [refresh]);
 
+  const refreshAuthorship = useCallback(async () => {
+    const mine = generation.current;
+    try {
+      const authors = await fetchAuthorship(endpoint);
+      if (mine === generation.current) setAuthorship(historyAuthorshipFrom(authors));
+    } catch {
+      // The colours stay as they were; the next refresh tries again.
+    }
+  }, [endpoint]);
+
   const loadOlder = useCallback(async () => {
     if (!nextBefore) return;
     const mine = generation.current;
@@ -86,5 +98,5 @@ export function useVersionHistory(endpoint: HistoryEndpoint): VersionHistory {
     [endpoint],
   );
 
-  return { versions, hasOlder: nextBefore !== null, loading, error, authorship, loadOlder, refresh, stateOf };
+  return { versions, hasOlder: nextBefore !== null, loading, error, authorship, loadOlder, refresh, refreshAuthorship, stateOf };
 }

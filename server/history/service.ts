@@ -107,7 +107,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     // People keep typing meanwhile: what they type after this state merges with the restore.
     const { update, method } = await computeRestore(Y.encodeStateAsUpdate(room.doc), targetState, { budgetMs: options.restoreBudgetMs });
     await room.writeForServer(update, author);
-    const restored = await room.cutVersion({ kind: 'restore', name: target.name, restoredFrom: target.id });
+    const restored = await room.cutVersion({ kind: 'restore', name: null, restoredFrom: target.id });
     logger.info(
       { room: roomLogId(room.name), version: target.id, method, bytes: update.byteLength, ms: Math.round(performance.now() - started) },
       LogMessage.restoreApplied,
