@@ -269,3 +269,32 @@ describeUnlessSkipped('version history across instances', SCALE_SKIP_REASON, () 
     }
   });
 });
+
+describeUnlessSkipped('restores across instances', SCALE_SKIP_REASON, () => {
+  test('two restores of one room asked on two instances at once leave the version\'s text once, not twice', async () => {
+    const cluster = await startCluster(2);
+    try {
+      const room = uniqueRoom('restore-race');
+      const alice = await person(cluster.instanceSyncUrl(0), room, 'Alice', '#3366cc');
+      alice.client.text.insert(0, 'the good text');
+      const bob = await person(cluster.instanceSyncUrl(1), room, 'Bob', '#cc3366');
+      await eventually(() => bob.client.text.toString() === 'the good text', 'Bob on the other instance to see it');
+      const good = await nameVersion(cluster.instances[0].httpUrl, room, 'Good');
+      bob.client.text.delete(0, bob.client.text.length);
+      await eventually(() => alice.client.text.toString() === '', 'Alice to see the deletion');
+
+      const restore = (i: number) => api(cluster.instances[i].httpUrl, `/api/rooms/${room}/versions/${good.id}/restore`, { method: 'POST', body: {} });
+      const statuses = (await Promise.all([restore(0), restore(1)])).map((response) => response.status).sort();
+      // One restore at a time per room, whichever instance is asked: the other is refused (409)
+      // or runs after it (and then has nothing left to change).
+      expect([[200, 200], [200, 409]]).toContainEqual(statuses);
+      const reader = await connectClientForTest(cluster.instanceSyncUrl(0), room);
+      await eventually(() => reader.text.toString().length > 0, 'the restore to arrive');
+      await eventually(() => bob.client.text.toString() === alice.client.text.toString(), 'both instances to agree');
+      expect(reader.text.toString()).toBe('the good text');
+      expect(bob.client.text.toString()).toBe('the good text');
+    } finally {
+      await cluster.close();
+    }
+  });
+});

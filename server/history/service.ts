@@ -28,8 +28,6 @@ export interface HistoryServiceOptions {
 
 export function createHistoryService(options: HistoryServiceOptions): HistoryService {
   const { storage, withRoom, logger } = options;
-  /** Rooms with a restore running in this process: a second one is refused, not queued. */
-  const restoring = new Set<string>();
 
   return {
     async listVersions(room, before) {
@@ -57,13 +55,14 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     async restore(room, versionId, author) {
       const target = await storage.getVersion(room, versionId);
       if (!target) return null;
-      if (restoring.has(room)) throw new RestoreInProgress();
-      restoring.add(room);
+      // A second restore of the room, on any instance, is refused, not queued.
+      const release = await storage.lockRestore(room);
+      if (!release) throw new RestoreInProgress();
       try {
         const named = await namedAsBefore(room, author);
         return await withRoom(room, (loaded) => restoreInRoom(loaded, target, named));
       } finally {
-        restoring.delete(room);
+        await release();
       }
     },
 
