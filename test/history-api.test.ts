@@ -171,6 +171,8 @@ describe('version history API', () => {
       [`/api/rooms/${room}/versions?before=bad`, {}, 400, /invalid version id/],
       [`/api/rooms/${room}/settings`, { method: 'POST', body: { historyVisibleToViewers: 'yes' } }, 400, /true or false/],
       [`/api/rooms/${room}/versions/aaaaaaaaaaaaaaaa/state`, { method: 'POST', body: {} }, 405, /use GET/],
+      // A document nobody wrote to has no state to name (and is not loaded to find that out).
+      [`/api/rooms/${uniqueRoom('never-written')}/versions`, { method: 'POST', body: { name: 'Empty' } }, 404, /no document is stored here/],
     ];
     for (const [path, init, status, message] of cases) {
       const response = await api(server.httpUrl, path, init);

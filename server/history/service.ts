@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { VERSIONS_PAGE_SIZE, type AuthorshipResponse } from '../../lib/protocol/history-api';
-import { RestoreInProgress, type HistoryService } from '../history-api';
+import { HttpError, RestoreInProgress, type HistoryService } from '../history-api';
 import type { Logger } from '../log';
 import { LogMessage } from '../log-messages';
 import { roomLogId } from '../log';
@@ -39,6 +39,8 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     },
 
     async nameVersion(room, name) {
+      // Nothing stored, nothing to name (storage would refuse a version before any segment).
+      if (!(await storage.holdsRoom(room))) throw new HttpError(404, 'no document is stored here: there is nothing to name yet');
       return withRoom(room, (loaded) => loaded.cutVersion({ kind: 'named', name }));
     },
 
