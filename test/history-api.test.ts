@@ -171,6 +171,8 @@ describe('version history API', () => {
       [`/api/rooms/${room}/versions?before=bad`, {}, 400, /invalid version id/],
       [`/api/rooms/${room}/settings`, { method: 'POST', body: { historyVisibleToViewers: 'yes' } }, 400, /true or false/],
       [`/api/rooms/${room}/versions/aaaaaaaaaaaaaaaa/state`, { method: 'POST', body: {} }, 405, /use GET/],
+      // A document nobody wrote to has no state to name (and is not loaded to find that out).
+      [`/api/rooms/${uniqueRoom('never-written')}/versions`, { method: 'POST', body: { name: 'Empty' } }, 404, /no document is stored here/],
     ];
     for (const [path, init, status, message] of cases) {
       const response = await api(server.httpUrl, path, init);
@@ -264,6 +266,35 @@ describeUnlessSkipped('version history across instances', SCALE_SKIP_REASON, () 
         'the forgery to be refused on the other instance',
       );
       expect(alice.client.text.toString()).toBe('the good text');
+    } finally {
+      await cluster.close();
+    }
+  });
+});
+
+describeUnlessSkipped('restores across instances', SCALE_SKIP_REASON, () => {
+  test('two restores of one room asked on two instances at once leave the version\'s text once, not twice', async () => {
+    const cluster = await startCluster(2);
+    try {
+      const room = uniqueRoom('restore-race');
+      const alice = await person(cluster.instanceSyncUrl(0), room, 'Alice', '#3366cc');
+      alice.client.text.insert(0, 'the good text');
+      const bob = await person(cluster.instanceSyncUrl(1), room, 'Bob', '#cc3366');
+      await eventually(() => bob.client.text.toString() === 'the good text', 'Bob on the other instance to see it');
+      const good = await nameVersion(cluster.instances[0].httpUrl, room, 'Good');
+      bob.client.text.delete(0, bob.client.text.length);
+      await eventually(() => alice.client.text.toString() === '', 'Alice to see the deletion');
+
+      const restore = (i: number) => api(cluster.instances[i].httpUrl, `/api/rooms/${room}/versions/${good.id}/restore`, { method: 'POST', body: {} });
+      const statuses = (await Promise.all([restore(0), restore(1)])).map((response) => response.status).sort();
+      // One restore at a time per room, whichever instance is asked: the other is refused (409)
+      // or runs after it (and then has nothing left to change).
+      expect([[200, 200], [200, 409]]).toContainEqual(statuses);
+      const reader = await connectClientForTest(cluster.instanceSyncUrl(0), room);
+      await eventually(() => reader.text.toString().length > 0, 'the restore to arrive');
+      await eventually(() => bob.client.text.toString() === alice.client.text.toString(), 'both instances to agree');
+      expect(reader.text.toString()).toBe('the good text');
+      expect(bob.client.text.toString()).toBe('the good text');
     } finally {
       await cluster.close();
     }

@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { VERSIONS_PAGE_SIZE, type AuthorshipResponse } from '../../lib/protocol/history-api';
-import { RestoreInProgress, type HistoryService } from '../history-api';
+import { HttpError, RestoreInProgress, type HistoryService } from '../history-api';
 import type { Logger } from '../log';
 import { LogMessage } from '../log-messages';
 import { roomLogId } from '../log';
@@ -28,8 +28,6 @@ export interface HistoryServiceOptions {
 
 export function createHistoryService(options: HistoryServiceOptions): HistoryService {
   const { storage, withRoom, logger } = options;
-  /** Rooms with a restore running in this process: a second one is refused, not queued. */
-  const restoring = new Set<string>();
 
   return {
     async listVersions(room, before) {
@@ -41,6 +39,8 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     },
 
     async nameVersion(room, name) {
+      // Nothing stored, nothing to name (storage would refuse a version before any segment).
+      if (!(await storage.holdsRoom(room))) throw new HttpError(404, 'no document is stored here: there is nothing to name yet');
       return withRoom(room, (loaded) => loaded.cutVersion({ kind: 'named', name }));
     },
 
@@ -57,13 +57,14 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     async restore(room, versionId, author) {
       const target = await storage.getVersion(room, versionId);
       if (!target) return null;
-      if (restoring.has(room)) throw new RestoreInProgress();
-      restoring.add(room);
+      // A second restore of the room, on any instance, is refused, not queued.
+      const release = await storage.lockRestore(room);
+      if (!release) throw new RestoreInProgress();
       try {
         const named = await namedAsBefore(room, author);
         return await withRoom(room, (loaded) => restoreInRoom(loaded, target, named));
       } finally {
-        restoring.delete(room);
+        await release();
       }
     },
 

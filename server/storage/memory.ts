@@ -1,5 +1,6 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
 import { checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import { createLocalRestoreLocks } from './local-restore-locks';
 import type { AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
@@ -187,6 +188,7 @@ export function createMemoryStorage(): DocumentStorage {
       if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
       roomFor(room).settings = { historyVisibleToViewers: settings.historyVisibleToViewers };
     },
+    lockRestore: createLocalRestoreLocks(),
     async ping() {},
     async probeWrite() {},
     async usedBytes() {

@@ -10,6 +10,10 @@ import type { AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryS
 /** A pool or one client of it (inside a transaction). */
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** Advisory lock class of room restores: (this, hashtext(room)) locks one room's restores. */
+export const RESTORE_LOCK_CLASS = 0x72737472; // "rstr"
+const TRY_LOCK_RESTORE = 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked';
+const UNLOCK_RESTORE = 'SELECT pg_advisory_unlock($1, hashtext($2))';
 const SEGMENT_COLUMNS = 'seq, first_id, last_id, started_at, ended_at, authors, inserted, deleted';
 const VERSION_COLUMNS = 'id, kind, name, created_at, seq, authors, inserted, deleted, restored_from';
 const SELECT_LAST_SEGMENT = `SELECT ${SEGMENT_COLUMNS} FROM room_history_segments WHERE room = $1 ORDER BY seq DESC LIMIT 1`;
@@ -246,6 +250,37 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
     async updateSettings(room, settings) {
       if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
       await pool.query(UPSERT_SETTINGS, [room, settings.historyVisibleToViewers]);
+    },
+    async lockRestore(room) {
+      // A session lock on a client of its own, held for the restore's seconds; a process that
+      // dies ends its session, which frees the lock.
+      const client = await pool.connect();
+      let locked = false;
+      try {
+        locked = (await client.query<{ locked: boolean }>(TRY_LOCK_RESTORE, [RESTORE_LOCK_CLASS, room])).rows[0].locked;
+      } finally {
+        if (!locked) client.release();
+      }
+      if (!locked) return null;
+      // Checked out, the pool does not listen for its errors: a connection lost while the lock
+      // is held would otherwise be an uncaught 'error' event. Its session, and the lock, are gone.
+      let lost: Error | undefined;
+      const onError = (error: Error) => (lost = error);
+      client.on('error', onError);
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        try {
+          if (!lost) await client.query(UNLOCK_RESTORE, [RESTORE_LOCK_CLASS, room]);
+        } catch (error) {
+          lost = error as Error;
+        } finally {
+          client.off('error', onError);
+          // Destroyed rather than pooled when broken: its session ends, and the lock with it.
+          client.release(lost);
+        }
+      };
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import { checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
+import { createLocalRestoreLocks } from './local-restore-locks';
 import type {
   AuthorRecord,
   ClientBinding,
@@ -216,6 +217,7 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
       if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
       upsertSettings.run(room, settings.historyVisibleToViewers ? 1 : 0);
     },
+    lockRestore: createLocalRestoreLocks(),
   };
 
   return {

@@ -15,11 +15,13 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
+import { eventually } from '../../test/support/wait';
 import { adminQuery, createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL, type TestSchema } from '../../test/support/postgres';
 import { isValidVersionId } from '../../lib/protocol/history-api';
 import { BASELINE_VERSION_NAME } from './history-plan';
 import { createMemoryStorage } from './memory';
 import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
+import { RESTORE_LOCK_CLASS } from './postgres-history';
 import { openSqliteStorage } from './sqlite';
 import {
   PROBE_ROOM,
@@ -885,6 +887,22 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
       expect(await storage.listVersions('room', { limit: 10 })).toEqual([version]);
     });
 
+    it('holds one restore lock per room: a second taker gets null until it is released', async () => {
+      const { storage } = await openStorage();
+      const release = await storage.lockRestore('room');
+      expect(release).not.toBeNull();
+      expect(await storage.lockRestore('room')).toBeNull();
+      const other = await storage.lockRestore('other');
+      expect(other).not.toBeNull();
+      await release!();
+      await release!(); // idempotent: it never frees a lock taken after it
+      const again = await storage.lockRestore('room');
+      expect(again).not.toBeNull();
+      expect(await storage.lockRestore('room')).toBeNull();
+      await again!();
+      await other!();
+    });
+
     it('keeps room settings, off by default', async () => {
       const { storage } = await openStorage();
       expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false });
@@ -1261,6 +1279,25 @@ if (TEST_DATABASE_URL) {
       expect(slowStored).toBe(false);
       await slow;
       expect(rebuild((await storage.load('slow')).updates)).toBe('slow');
+    });
+
+    it("a room's restore lock holds across instances, and a holder that dies frees it", async () => {
+      const { a, b, raw } = await twoInstances();
+      const release = await a.lockRestore('room');
+      expect(release).not.toBeNull();
+      expect(await b.lockRestore('room')).toBeNull();
+      await release!();
+      const taken = await b.lockRestore('room');
+      expect(taken).not.toBeNull();
+      expect(await a.lockRestore('room')).toBeNull();
+      // The holder's session ends (its process died): the lock goes with it.
+      await raw.query("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = $1", [RESTORE_LOCK_CLASS]);
+      await eventually(async () => {
+        const next = await a.lockRestore('room');
+        if (next) await next();
+        return next !== null;
+      }, 'the dead holder to free the lock');
+      await taken!(); // its connection is gone: releasing still resolves
     });
 
     it('sees what another instance stored, and compacts it too', async () => {

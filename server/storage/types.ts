@@ -241,6 +241,12 @@ export interface HistoryStore {
   loadAuthorship(room: string): Promise<{ bindings: ClientBinding[]; authors: AuthorRecord[] }>;
   getSettings(room: string): Promise<RoomSettings>;
   updateSettings(room: string, settings: RoomSettings): Promise<void>;
+  /**
+   * Takes the room's restore lock, held against every process sharing this storage (two
+   * restores computed at once each re-create the deleted text: it would appear twice).
+   * Resolves with its release, or null at once while someone else holds it.
+   */
+  lockRestore(room: string): Promise<(() => Promise<void>) | null>;
 }
 
 /** The links that lead to a room without naming it: view links today, comment links next. */
