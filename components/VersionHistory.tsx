@@ -92,24 +92,33 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   // Comparing with now follows the live document as others type, once per frame at most; text
   // from someone the server had not named when the panel opened asks for the authorship again.
   const { authorship, refreshAuthorship } = history;
+  const askedAbout = useRef(new Set<number>());
   useEffect(() => {
     if (!compare) return;
     let frame = 0;
     let authorshipTimer: ReturnType<typeof setTimeout> | undefined;
+    const askAgainIfUnknown = (writers: Iterable<number>) => {
+      if (!authorship || authorshipTimer !== undefined) return;
+      // Each writer is asked about once: text from before history was kept has no author.
+      const unknown = Array.from(writers).filter(
+        (client) => !askedAbout.current.has(client) && authorship.attribution.getUserByClientId(client) === UNKNOWN_AUTHOR_ID,
+      );
+      if (unknown.length === 0) return;
+      for (const client of unknown) askedAbout.current.add(client);
+      authorshipTimer = setTimeout(() => {
+        authorshipTimer = undefined;
+        void refreshAuthorship();
+      }, AUTHORSHIP_REFRESH_DELAY_MS);
+    };
     const onUpdate = (update: Uint8Array) => {
       if (!frame) frame = requestAnimationFrame(() => {
         frame = 0;
         setLiveTick((tick) => tick + 1);
       });
-      const writers = Array.from(Y.parseUpdateMeta(update).to.keys());
-      const unknown = authorship && writers.some((client) => authorship.attribution.getUserByClientId(client) === UNKNOWN_AUTHOR_ID);
-      if (unknown && authorshipTimer === undefined) {
-        authorshipTimer = setTimeout(() => {
-          authorshipTimer = undefined;
-          void refreshAuthorship();
-        }, AUTHORSHIP_REFRESH_DELAY_MS);
-      }
+      askAgainIfUnknown(Y.parseUpdateMeta(update).to.keys());
     };
+    // Text written since the panel opened (before comparing began) may be someone's unnamed yet.
+    askAgainIfUnknown(liveDoc.store.clients.keys());
     liveDoc.on('update', onUpdate);
     return () => {
       liveDoc.off('update', onUpdate);
