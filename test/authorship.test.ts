@@ -9,6 +9,8 @@ import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { AUTHOR_PARAM } from '../lib/protocol/author-id';
 import { uniqueRoom, type Client } from './support/clients';
+import { SCALE_SKIP_REASON, startCluster } from './support/cluster';
+import { describeUnlessSkipped } from './support/describe-when';
 import { presenceFrame, updateFrame } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
@@ -146,5 +148,29 @@ describe('authorship: client ids belong to their author', () => {
     Y.applyUpdate(back.doc, Y.encodeStateAsUpdate(nextVisit));
     await eventually(() => witness.text.toString() === 'online and offline', 'the offline edit to be accepted');
     firstVisit.destroy();
+  });
+});
+
+describeUnlessSkipped('authorship across instances', SCALE_SKIP_REASON, () => {
+  test("an id an editor announced on one instance cannot be taken by another author on another", async () => {
+    const cluster = await startCluster(2);
+    try {
+      const room = uniqueRoom('remote-preempt');
+      const alice = await rawAuthor(cluster.instanceSyncUrl(1), room, newAuthorKey());
+      const aliceId = 777_002;
+      alice.send(presenceFrame([{ clientId: aliceId, clock: 1, state: { user: { name: 'Alice', color: '#3366cc' } } }]));
+      const mallory = await rawAuthor(cluster.instanceSyncUrl(0), room, newAuthorKey());
+      await eventually(() => mallory.awareness.getStates().has(aliceId), "Mallory, on the other instance, to see Alice's presence");
+
+      mallory.send(updateFrame(typedAs(aliceId, new Y.Doc(), 'taken ')));
+      await eventually(async () => (await rejectedTotal(cluster.instances[0].httpUrl, 'foreign_client_id')) === 1, 'the pre-emption to be refused');
+      alice.send(updateFrame(typedAs(aliceId, new Y.Doc(), 'mine')));
+      const witness = await editor(cluster.instanceSyncUrl(0), room, newAuthorKey());
+      await eventually(() => witness.text.toString() === 'mine', "Alice's first keystrokes to be stored and relayed");
+      alice.destroy();
+      mallory.destroy();
+    } finally {
+      await cluster.close();
+    }
   });
 });

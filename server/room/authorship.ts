@@ -37,11 +37,16 @@ export interface RoomAuthorshipOptions {
 const ANONYMOUS_NAME = 'Anonymous';
 const UNNAMED_COLOR = '#6b7280';
 
+/** Reservations remembered for ids other instances' editors hold (oldest forgotten first). */
+const MAX_REMOTE_RESERVATIONS = 10_000;
+
 /** A state vector clock past any real one: `Y.diffUpdate` drops every struct below it. */
 const PAST_EVERY_CLOCK = Number.MAX_SAFE_INTEGER;
 
 export class RoomAuthorship {
   private readonly authorByClient = new Map<number, string>();
+  /** Presence ids other instances' editors hold, and their authors (scale message RESERVED). */
+  private readonly remoteReservations = new Map<number, string>();
   private readonly options: RoomAuthorshipOptions;
 
   constructor(bindings: readonly ClientBinding[], options: RoomAuthorshipOptions) {
@@ -63,6 +68,20 @@ export class RoomAuthorship {
   learn(bindings: readonly ClientBinding[]): void {
     for (const { clientId, authorId } of bindings) {
       if (!this.authorByClient.has(clientId)) this.authorByClient.set(clientId, authorId);
+    }
+  }
+
+  /**
+   * Notes that an editor of `authorId` on another instance announced `clientId` in presence:
+   * while that instance's presence holds it, nobody else may take it here either.
+   */
+  reserveForRemote(reservations: readonly ClientBinding[]): void {
+    for (const { clientId, authorId } of reservations) {
+      this.remoteReservations.delete(clientId);
+      this.remoteReservations.set(clientId, authorId);
+    }
+    while (this.remoteReservations.size > MAX_REMOTE_RESERVATIONS) {
+      this.remoteReservations.delete(this.remoteReservations.keys().next().value!);
     }
   }
 
@@ -107,10 +126,15 @@ export class RoomAuthorship {
     return { id, name: vouchedName ?? user?.name ?? ANONYMOUS_NAME, color: vouchedColor ?? user?.color ?? UNNAMED_COLOR };
   }
 
-  /** Whether an editor of another author announced `clientId` in presence here. */
+  /** Whether an editor of another author announced `clientId` in presence, here or on another instance. */
   private reservedForOther(clientId: number, origin: WriteOrigin): boolean {
     const holder = this.options.editorHolding(clientId);
-    return holder !== null && holder !== 'remote' && holder !== origin && holder.author.id !== origin.author.id;
+    if (holder === null) return false;
+    if (holder === 'remote') {
+      const author = this.remoteReservations.get(clientId);
+      return author !== undefined && author !== origin.author.id;
+    }
+    return holder !== origin && holder.author.id !== origin.author.id;
   }
 }
 

@@ -82,6 +82,7 @@ export class RoomPresence {
   private readonly released = new Map<number, HolderRole>();
   private readonly remotes = new Map<string, RemoteInstance>();
   private readonly localListeners = new Set<(update: Uint8Array) => void>();
+  private readonly claimListeners = new Set<(clientId: number, editor: Connection) => void>();
   /** JSON bytes of each state held, and their sum (for MAX_PRESENCE_BYTES_PER_ROOM). */
   private readonly stateBytes = new Map<number, number>();
   private totalBytes = 0;
@@ -173,6 +174,23 @@ export class RoomPresence {
     return owner.role === 'edit' ? owner : null;
   }
 
+  /**
+   * Calls `listener` when a local editor takes a presence id, before that presence is relayed
+   * (scale-out tells the other instances whose author the id is reserved for). Returns the
+   * unsubscribe.
+   */
+  onEditorClaim(listener: (clientId: number, editor: Connection) => void): () => void {
+    this.claimListeners.add(listener);
+    return () => this.claimListeners.delete(listener);
+  }
+
+  /** Every presence id a local editor holds, with that editor (answers to PRESENCE_QUERY). */
+  localEditorIds(): { clientId: number; editor: Connection }[] {
+    const held: { clientId: number; editor: Connection }[] = [];
+    for (const [clientId, owner] of this.owners) if (!(owner instanceof RemoteInstance) && owner.role === 'edit') held.push({ clientId, editor: owner });
+    return held;
+  }
+
   /** The name and colour `connection` shows in its presence, if it shows any. */
   userOf(connection: object): { name: string; color: string } | null {
     for (const id of this.idsByOwner.get(connection as Owner) ?? []) {
@@ -260,6 +278,7 @@ export class RoomPresence {
     if (this.destroyed) return;
     this.destroyed = true;
     this.localListeners.clear();
+    this.claimListeners.clear();
     this.awareness.off('update', this.relay);
     this.awareness.destroy();
   }
@@ -367,6 +386,7 @@ export class RoomPresence {
     if (!ids) this.idsByOwner.set(owner, (ids = new Set()));
     ids.add(clientId);
     this.released.delete(clientId);
+    if (!(owner instanceof RemoteInstance) && owner.role === 'edit') for (const listener of this.claimListeners) listener(clientId, owner);
   }
 
   /** Takes `clientId` from its owner; returns who that was. */

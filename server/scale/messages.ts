@@ -31,6 +31,12 @@ export const ScaleMessageType = {
    * just before the UPDATE that made them, so every instance refuses the same forgeries.
    */
   BINDINGS: 7,
+  /**
+   * Presence ids the sender's editors just announced, with their authors (encodeBindings),
+   * published just before that presence (and addressed, answering PRESENCE_QUERY), so no one on
+   * another instance takes an id before its editor first types.
+   */
+  RESERVED: 8,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -44,6 +50,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   5: 'view_link_revoked',
   6: 'presence_query',
   7: 'bindings',
+  8: 'reserved',
 };
 
 export interface ScaleMessage {

@@ -37,6 +37,8 @@ export class RoomLink {
   private readonly stopSharingPresence: () => void;
   /** Stops publishing the room's stored changes. */
   private readonly stopPublishingStored: () => void;
+  /** Stops telling the other instances which presence ids local editors hold. */
+  private readonly stopReserving: () => void;
   private readonly lastHeardMs = new Map<string, number>();
   /** Each peer's newest offer not answered yet: answers wait until the room's changes are stored. */
   private readonly unansweredOffers = new Map<string, StateOffer>();
@@ -50,6 +52,9 @@ export class RoomLink {
     this.log = options.logger.child({ room: roomLogId(options.room.name) });
     this.stopSharingPresence = this.room.presence.onLocalChange((update) =>
       this.options.publish(ScaleMessageType.AWARENESS, update),
+    );
+    this.stopReserving = this.room.presence.onEditorClaim((clientId, editor) =>
+      this.options.publish(ScaleMessageType.RESERVED, encodeBindings([{ clientId, authorId: editor.author.id }])),
     );
     this.stopPublishingStored = this.room.onStored((change, bindings) => {
       if (bindings.length > 0) this.options.publish(ScaleMessageType.BINDINGS, encodeBindings(bindings));
@@ -68,6 +73,10 @@ export class RoomLink {
         return;
       case ScaleMessageType.BINDINGS:
         this.room.learnBindings(decodeBindings(message.payload));
+        return;
+      case ScaleMessageType.RESERVED:
+        if (message.target !== '' && message.target !== this.options.instanceId) return;
+        this.room.authorship.reserveForRemote(decodeBindings(message.payload));
         return;
       case ScaleMessageType.AWARENESS:
         // An answer to another instance's PRESENCE_QUERY: that one lacks it, this one does not.
@@ -132,6 +141,7 @@ export class RoomLink {
     if (this.disposed) return;
     this.disposed = true;
     this.stopSharingPresence();
+    this.stopReserving();
     this.stopPublishingStored();
     this.unansweredOffers.clear();
     this.room.doc.off('update', this.forgetOffer);
@@ -154,6 +164,8 @@ export class RoomLink {
 
   /** Sends a peer that asked the presence of this instance's clients, if they have any. */
   private answerPresenceQuery(sender: string): void {
+    const reserved = this.room.presence.localEditorIds().map(({ clientId, editor }) => ({ clientId, authorId: editor.author.id }));
+    if (reserved.length > 0) this.options.publish(ScaleMessageType.RESERVED, encodeBindings(reserved), sender);
     const presence = this.room.presence.encodeLocal();
     if (presence) this.options.publish(ScaleMessageType.AWARENESS, presence, sender);
   }
