@@ -59,7 +59,13 @@ export async function runTandemProcess(
   syncServer = sync;
   const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
   // One database holds both the document log and the links (storage/types.ts).
-  const history = createHistoryService({ storage, withRoom: sync.withRoom, logger, restoreBudgetMs: config.restoreBudgetMs });
+  const history = createHistoryService({
+    storage,
+    withRoom: sync.withRoom,
+    logger,
+    restoreBudgetMs: config.restoreBudgetMs,
+    maxNestingDepth: config.maxNestingDepth,
+  });
   const server = createHttpServer({ config, sync, documents: storage, links: storage, history, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {

@@ -6,8 +6,8 @@
 import * as Y from 'yjs';
 import type { HistoryPieces } from '../storage';
 
-/** The state at the pieces' version as a Y.Doc (the caller destroys it). */
-export function materialiseDoc(pieces: HistoryPieces): Y.Doc {
+/** Throws unless the segments follow the checkpoint (or the start) one after another; returns the last seq. */
+export function checkPiecesInOrder(pieces: HistoryPieces): number {
   let previousSeq = pieces.checkpoint?.seq ?? 0;
   for (const segment of pieces.segments) {
     if (segment.seq !== previousSeq + 1) {
@@ -15,6 +15,12 @@ export function materialiseDoc(pieces: HistoryPieces): Y.Doc {
     }
     previousSeq = segment.seq;
   }
+  return previousSeq;
+}
+
+/** The state at the pieces' version as a Y.Doc (the caller destroys it). */
+export function materialiseDoc(pieces: HistoryPieces): Y.Doc {
+  const previousSeq = checkPiecesInOrder(pieces);
   const doc = new Y.Doc();
   try {
     Y.transact(doc, () => {

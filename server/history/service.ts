@@ -14,8 +14,8 @@ import { roomLogId } from '../log';
 import type { Room } from '../room';
 import type { AuthorRecord, DocumentLog, HistoryStore, VersionRecord } from '../storage';
 import { decodeAttribution, type DeleteSet } from './attribution';
-import { materialise } from './materialise';
 import { computeRestore } from './restore';
+import { VersionStates } from './version-states';
 
 export interface HistoryServiceOptions {
   storage: HistoryStore & Pick<DocumentLog, 'holdsRoom'>;
@@ -24,10 +24,14 @@ export interface HistoryServiceOptions {
   logger: Logger;
   /** Longest a restore's revert may run before the simpler replace is used (ms). */
   restoreBudgetMs: number;
+  /** The document guard's nesting bound (MAX_NESTING_DEPTH), which building a version re-applies. */
+  maxNestingDepth: number;
 }
 
 export function createHistoryService(options: HistoryServiceOptions): HistoryService {
   const { storage, withRoom, logger } = options;
+  const states = new VersionStates({ maxNestingDepth: options.maxNestingDepth });
+  const stateAt = (room: string, version: VersionRecord) => states.stateOf(room, version.id, () => storage.loadHistory(room, version.seq));
 
   return {
     async listVersions(room, before) {
@@ -51,7 +55,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     async versionState(room, versionId) {
       const version = await storage.getVersion(room, versionId);
       if (!version) return null;
-      return materialise(await storage.loadHistory(room, version.seq));
+      return stateAt(room, version);
     },
 
     async restore(room, versionId, author) {
@@ -104,7 +108,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
   async function restoreInRoom(room: Room, target: VersionRecord, author: AuthorRecord): Promise<VersionRecord> {
     const started = performance.now();
     await room.cutVersion({ kind: 'pre-restore', name: null });
-    const targetState = materialise(await storage.loadHistory(room.name, target.seq));
+    const targetState = await stateAt(room.name, target);
     // People keep typing meanwhile: what they type after this state merges with the restore.
     const { update, method } = await computeRestore(Y.encodeStateAsUpdate(room.doc), targetState, { budgetMs: options.restoreBudgetMs });
     await room.writeForServer(update, author);
