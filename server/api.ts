@@ -12,6 +12,7 @@ import { pathForLog, roomLogId, type Logger } from './log';
 import { InvalidHistoryError, type LinkStore } from './storage';
 import { createHistoryApi, HttpError, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
 import { BASE_SECURITY_HEADERS } from './security-headers';
+import { RoomLoadRefused } from './sync-server';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
@@ -120,6 +121,7 @@ export function createApiHandler(options: ApiOptions) {
         if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message });
         if (error instanceof RestoreInProgress) return sendJson(response, 409, { error: error.message });
         if (error instanceof InvalidHistoryError) return sendJson(response, 400, { error: error.message });
+        if (error instanceof RoomLoadRefused) return sendJson(response, 503, { error: `the server is busy: ${error.message}` });
         options.logger.error({ err: error.message, path: pathForLog(url.pathname) }, 'API request failed');
         sendJson(response, 500, { error: 'internal error' });
       },

@@ -62,6 +62,7 @@ export async function runTandemProcess(
   const history = createHistoryService({
     storage,
     withRoom: sync.withRoom,
+    settleHistory: sync.settleHistory,
     logger,
     restoreBudgetMs: config.restoreBudgetMs,
     maxNestingDepth: config.maxNestingDepth,

@@ -9,6 +9,7 @@ import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
 import type { Connection } from './connection';
 import type { DocumentLimits } from './document-guard';
 import { roomLogId, type Logger } from './log';
+import { foldOffTheEventLoop } from './document-fold';
 import { createHistoryPlanner, type HistoryPlanner } from './history/planner';
 import { newVersionId } from './history/version-id';
 import type { Metrics } from './metrics';
@@ -146,6 +147,20 @@ export class RoomRegistry implements LoadedRooms {
       entry.waiting -= 1;
       if (this.memberCount(name) === 0) this.scheduleUnloadIfEmpty(name);
     }
+  }
+
+  /**
+   * Brings a room's automatic versions up to date: a loaded room folds what it stored; one
+   * not in memory is folded straight in storage (its log was folded when it unloaded, so this
+   * only ends a stretch of editing that has paused long enough), without loading it.
+   */
+  async settleHistory(name: string): Promise<void> {
+    const entry = this.entries.get(name);
+    if (entry) {
+      await (await entry.ready).settleHistory();
+      return;
+    }
+    await this.options.storage.compact(name, (updates) => foldOffTheEventLoop(updates, this.limits.maxNestingDepth), this.planner);
   }
 
   /** The room's entry, starting its load if it is not in memory. */

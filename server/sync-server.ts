@@ -74,14 +74,22 @@ export interface SyncServer {
   revokeViewLink(viewId: string): void;
   /** Storage fullness and append failures, for readiness. */
   readonly storageHealth: StorageHealth;
-  /** Runs `task` with the room loaded and kept loaded meanwhile (the server's own writes). */
+  /**
+   * Runs `task` with the room loaded and kept loaded meanwhile (the server's own writes);
+   * rejects with RoomLoadRefused when loading it would pass MAX_LOADED_ROOMS or the heap limit.
+   */
   withRoom<T>(name: string, task: (room: Room) => Promise<T>): Promise<T>;
+  /** Brings the room's automatic versions up to date, loaded or not (room-registry.ts). */
+  settleHistory(name: string): Promise<void>;
   /**
    * Graceful stop: refuse new sockets, close open ones with 1012 (service restart) so clients
    * reconnect, then wait until every received update is stored. Idempotent.
    */
   close(): Promise<void>;
 }
+
+/** The server would not load a room for its own work now (too many rooms, or memory). */
+export class RoomLoadRefused extends Error {}
 
 /** How many rooms' worth of presence entries one presence update may hold (see decodeLimits). */
 const PRESENCE_ENTRIES_PER_ROOM_SHARE = 4;
@@ -205,7 +213,13 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       wss.handleUpgrade(request, socket, head, (ws) => accept(ws, target));
     },
     withRoom(name, task) {
+      // The server's own work in a room loads it as a connection would: not past the limits.
+      const refusal = admission.admitRoomLoad(name);
+      if (refusal) return Promise.reject(new RoomLoadRefused(refusal.message));
       return rooms.withRoom(name, task);
+    },
+    settleHistory(name) {
+      return rooms.settleHistory(name);
     },
     revokeViewLink(viewId) {
       rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.viewId === viewId);

@@ -212,6 +212,26 @@ describe('version history API', () => {
     expect((await api(server.httpUrl, `/api/views/${'z'.repeat(21)}/versions`)).status).toBe(404);
   });
 
+  test("the history routes load a room only within the server's limits, and listing never loads one", async () => {
+    const server = await startServerForTest({ env: { MAX_LOADED_ROOMS: '1', ROOM_UNLOAD_DELAY_MS: '50' } });
+    const stored = uniqueRoom('stored');
+    const writer = await person(server.syncUrl, stored, 'Alice', '#3366cc');
+    writer.client.text.insert(0, 'kept');
+    await storedText(server.syncUrl, stored, 'kept');
+    const named = await nameVersion(server.httpUrl, stored, 'Kept');
+    writer.client.destroy();
+    // Another room with content takes the one place (a room holding content never gives way).
+    const busy = await person(server.syncUrl, uniqueRoom('busy'), 'Bob', '#cc3366');
+    busy.client.text.insert(0, 'here');
+    await eventually(async () => (await api(server.httpUrl, `/api/rooms/${stored}/versions`, { method: 'POST', body: { name: 'Now' } })).status === 503, 'the named version to wait for a place');
+    const refused = await api(server.httpUrl, `/api/rooms/${stored}/versions/${named.id}/restore`, { method: 'POST', body: {} });
+    expect(refused.status).toBe(503);
+    expect((await json<{ error: string }>(refused)).error).toMatch(/busy/);
+    // Reading history needs no loaded room.
+    expect((await listVersions(server.httpUrl, stored)).map((version) => version.id)).toEqual([named.id]);
+    expect(await textAt(server.httpUrl, stored, named.id)).toBe('kept');
+  });
+
   test('token mode: the history routes need an edit token for the room', async () => {
     const secret = randomBytes(32).toString('hex');
     const server = await startServerForTest({ env: { AUTH_SECRET: secret } });

@@ -21,6 +21,8 @@ export interface HistoryServiceOptions {
   storage: HistoryStore & Pick<DocumentLog, 'holdsRoom'>;
   /** Runs `task` with the room loaded (the sync server's registry). */
   withRoom: <T>(room: string, task: (room: Room) => Promise<T>) => Promise<T>;
+  /** Brings the room's automatic versions up to date, loaded or not. */
+  settleHistory: (room: string) => Promise<void>;
   logger: Logger;
   /** Longest a restore's revert may run before the simpler replace is used (ms). */
   restoreBudgetMs: number;
@@ -36,7 +38,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
   return {
     async listVersions(room, before) {
       // A stretch of editing that paused long enough gets its version before it is listed.
-      if (await storage.holdsRoom(room)) await withRoom(room, (loaded) => loaded.settleHistory());
+      if (await storage.holdsRoom(room)) await options.settleHistory(room);
       const page = await storage.listVersions(room, { limit: VERSIONS_PAGE_SIZE + 1, ...(before ? { before } : {}) });
       const versions = page.slice(0, VERSIONS_PAGE_SIZE);
       return { versions, nextBefore: page.length > VERSIONS_PAGE_SIZE ? versions[versions.length - 1].id : null };

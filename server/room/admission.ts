@@ -81,16 +81,8 @@ export class ServerAdmission {
         message: 'address holds connections in MAX_ROOMS_PER_ADDRESS rooms; closing',
       };
     }
-    if (!rooms.isLoaded(room) && heapAbove(limits.roomLoadHeapLimitPercent)) {
-      return {
-        code: CloseCode.SERVER_BUSY,
-        reason: 'memory_pressure',
-        message: LogMessage.memoryPressure,
-      };
-    }
-    if (!rooms.isLoaded(room) && rooms.loadedCount >= limits.maxLoadedRooms && !rooms.evictIdleBlankRoom()) {
-      return { code: CloseCode.SERVER_BUSY, reason: 'server_busy', message: LogMessage.tooManyRooms };
-    }
+    const loadRefusal = this.admitRoomLoad(room);
+    if (loadRefusal) return loadRefusal;
     this.byAddress.set(address, share);
     share.connections += 1;
     share.rooms.set(room, inRoom + 1);
@@ -103,6 +95,23 @@ export class ServerAdmission {
       else share.rooms.delete(room);
       if (share.connections === 0 && this.byAddress.get(address) === share) this.byAddress.delete(address);
     });
+    return null;
+  }
+
+  /**
+   * Whether `room` may be loaded (if it is not already): not while the heap is above
+   * ROOM_LOAD_HEAP_LIMIT_PERCENT, nor at MAX_LOADED_ROOMS unless a room that holds nothing
+   * gives way. For connections, and for the server's own work in a room (a restore).
+   */
+  admitRoomLoad(room: string): Refusal | null {
+    const { limits, rooms } = this;
+    if (rooms.isLoaded(room)) return null;
+    if (heapAbove(limits.roomLoadHeapLimitPercent)) {
+      return { code: CloseCode.SERVER_BUSY, reason: 'memory_pressure', message: LogMessage.memoryPressure };
+    }
+    if (rooms.loadedCount >= limits.maxLoadedRooms && !rooms.evictIdleBlankRoom()) {
+      return { code: CloseCode.SERVER_BUSY, reason: 'server_busy', message: LogMessage.tooManyRooms };
+    }
     return null;
   }
 }
