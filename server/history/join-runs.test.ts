@@ -17,6 +17,8 @@ function history(updates: Uint8Array[]): { text: string; deleted: string; pendin
 describe('joinItemRuns', () => {
   it('joins keystrokes into one item, losing nothing, and shrinks the update', () => {
     const doc = new Y.Doc();
+    // A fixed id: a random one's varint length (1–5 bytes) would move the byte counts below.
+    doc.clientID = 123_456_789;
     const updates: Uint8Array[] = [];
     doc.on('update', (u: Uint8Array) => updates.push(u));
     const text = doc.getText('title');
