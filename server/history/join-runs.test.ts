@@ -17,8 +17,8 @@ function history(updates: Uint8Array[]): { text: string; deleted: string; pendin
 describe('joinItemRuns', () => {
   it('joins keystrokes into one item, losing nothing, and shrinks the update', () => {
     const doc = new Y.Doc();
-    // A fixed id: a random one's varint length (1–5 bytes) would move the byte counts below.
-    doc.clientID = 123_456_789;
+    // A fixed id, as large as Yjs draws them: a random one's varint length (1–5 bytes) moves the byte counts.
+    doc.clientID = 4_000_000_000;
     const updates: Uint8Array[] = [];
     doc.on('update', (u: Uint8Array) => updates.push(u));
     const text = doc.getText('title');
@@ -27,7 +27,7 @@ describe('joinItemRuns', () => {
     const merged = Y.mergeUpdates(updates);
     const joined = joinItemRuns(merged);
     expect(Y.decodeUpdate(joined).structs).toHaveLength(1);
-    expect(joined.byteLength).toBeLessThan(merged.byteLength / 3);
+    expect(joined.byteLength).toBeLessThan(merged.byteLength / 2);
     expect(history([joined])).toEqual(history(updates));
     expect(Y.equalDeleteSets(Y.decodeUpdate(joined).ds, Y.decodeUpdate(merged).ds)).toBe(true);
   });
