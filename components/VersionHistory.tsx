@@ -52,7 +52,8 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [compare, setCompare] = useState(false);
   const [liveTick, setLiveTick] = useState(0);
-  const [diff, setDiff] = useState<VersionDiff | null>(null);
+  /** The diff on screen, and which view it is of (`viewKey`): the changes describe it only. */
+  const [diff, setDiff] = useState<{ key: string; value: VersionDiff } | null>(null);
   const [diffError, setDiffError] = useState<string | null>(null);
   const [changes, setChanges] = useState<Change[] | null>(null);
   const [changeIndex, setChangeIndex] = useState(-1);
@@ -62,6 +63,9 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
 
   const shown = versions.find((version) => version.id === selectedId) ?? versions[0] ?? null;
   const shownIndex = shown ? versions.indexOf(shown) : -1;
+  const shownKey = shown ? viewKey(shown, compare) : null;
+  // Until the shown view's diff is rendered, the changes on hand are another view's: none yet.
+  const shownChanges = diff && diff.key === shownKey ? changes : null;
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -106,6 +110,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   useEffect(() => {
     if (!shown) return;
     let cancelled = false;
+    const key = viewKey(shown, compare);
     const previous = versions[shownIndex + 1];
     const diffFor = async (): Promise<VersionDiff | null> => {
       const state = await stateOf(shown.id);
@@ -120,7 +125,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
     diffFor().then(
       (next) => {
         if (cancelled || !next) return;
-        setDiff(next);
+        setDiff({ key, value: next });
         setChanges(null);
         setDiffError(null);
       },
@@ -145,7 +150,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   };
 
   const authorName = (id: string) => history.authorship?.authors.get(id)?.name ?? 'Unknown author';
-  const currentChange = changes && changeIndex >= 0 ? (changes[changeIndex] ?? null) : null;
+  const currentChange = shownChanges && changeIndex >= 0 ? (shownChanges[changeIndex] ?? null) : null;
 
   const restore = async () => {
     if (!shown) return;
@@ -187,7 +192,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
     }
   };
 
-  const summary = describeShown(shown, compare, changes, history.loading);
+  const summary = describeShown(shown, compare, shownChanges, history.loading);
   const naming = action.kind === 'naming' || action.kind === 'saving-name' ? action.target : null;
   const confirmingRestore = action.kind === 'confirming-restore' || action.kind === 'restoring';
 
@@ -252,16 +257,16 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
                 <button
                   type="button"
                   className="button-secondary"
-                  disabled={!changes || changes.length === 0}
-                  onClick={() => changes && setChangeIndex((index) => (index <= 0 ? changes.length - 1 : index - 1))}
+                  disabled={!shownChanges || shownChanges.length === 0}
+                  onClick={() => shownChanges && setChangeIndex((index) => (index <= 0 ? shownChanges.length - 1 : index - 1))}
                 >
                   Previous change
                 </button>
                 <button
                   type="button"
                   className="button-secondary"
-                  disabled={!changes || changes.length === 0}
-                  onClick={() => changes && setChangeIndex((index) => (index + 1) % changes.length)}
+                  disabled={!shownChanges || shownChanges.length === 0}
+                  onClick={() => shownChanges && setChangeIndex((index) => (index + 1) % shownChanges.length)}
                 >
                   Next change
                 </button>
@@ -283,8 +288,8 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
             </div>
           )}
           <p aria-live="polite" className="history-change-position">
-            {currentChange && changes
-              ? `Change ${changeIndex + 1} of ${changes.length}: ${currentChange.type === 'added' ? 'added' : 'removed'} by ${authorName(currentChange.author)}`
+            {currentChange && shownChanges
+              ? `Change ${changeIndex + 1} of ${shownChanges.length}: ${currentChange.type === 'added' ? 'added' : 'removed'} by ${authorName(currentChange.author)}`
               : ''}
           </p>
           {confirmingRestore && shown && (
@@ -312,7 +317,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
           {history.authorship && (
             <VersionViewer
               authorship={history.authorship}
-              diff={diff}
+              diff={diff?.value ?? null}
               currentChange={currentChange}
               onRendered={onRendered}
               label="Version shown"
@@ -322,6 +327,11 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
       </div>
     </dialog>
   );
+}
+
+/** Which view of a version a diff is: since the version before, or against now. */
+function viewKey(version: Version, compare: boolean): string {
+  return `${version.id}:${compare ? 'now' : 'before'}`;
 }
 
 /** What the status line announces about the version on screen. */
