@@ -143,11 +143,16 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
     setChangeIndex(-1);
   }, []);
 
-  const chooseVersion = (id: string) => {
-    setAction({ kind: 'idle' });
-    setNotice(null);
-    select(id);
-  };
+  // Stable, like onLoadOlder: the list of up to 1,000 versions re-renders only when they change.
+  const chooseVersion = useCallback(
+    (id: string) => {
+      setAction({ kind: 'idle' });
+      setNotice(null);
+      select(id);
+    },
+    [select],
+  );
+  const onLoadOlder = useCallback(() => void loadOlder(), [loadOlder]);
 
   const authorName = (id: string) => history.authorship?.authors.get(id)?.name ?? 'Unknown author';
   const currentChange = shownChanges && changeIndex >= 0 ? (shownChanges[changeIndex] ?? null) : null;
@@ -240,7 +245,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
             <p className="muted">No versions yet. A version is kept after a pause in editing, or name one now.</p>
           )}
           {versions.length > 0 && (
-            <VersionList versions={versions} selectedId={shown?.id ?? null} onSelect={chooseVersion} hasOlder={hasOlder} onLoadOlder={() => void loadOlder()} />
+            <VersionList versions={versions} selectedId={shown?.id ?? null} onSelect={chooseVersion} hasOlder={hasOlder} onLoadOlder={onLoadOlder} />
           )}
         </nav>
 
