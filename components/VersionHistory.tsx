@@ -60,6 +60,8 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   const [action, setAction] = useState<Action>({ kind: 'idle' });
   const [notice, setNotice] = useState<Notice>(null);
   const pendingSelection = useRef<{ id: string; frame: number } | null>(null);
+  /** The index shown before, to tell which way the reader is stepping. */
+  const lastShownIndex = useRef(-1);
 
   const shown = versions.find((version) => version.id === selectedId) ?? versions[0] ?? null;
   const shownIndex = shown ? versions.indexOf(shown) : -1;
@@ -122,12 +124,19 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
       }
       return { prevSnapshot: previous ? await stateOf(previous.id) : EMPTY_STATE, snapshot: state };
     };
+    // The next step the same way (older unless the last one went newer) needs one more state:
+    // fetch it now, while this diff renders, so the step only renders.
+    const olderward = shownIndex >= lastShownIndex.current;
+    lastShownIndex.current = shownIndex;
+    const upcoming = olderward ? versions[shownIndex + 2] : versions[shownIndex - 1];
     diffFor().then(
       (next) => {
         if (cancelled || !next) return;
         setDiff({ key, value: next });
         setChanges(null);
         setDiffError(null);
+        // A failed prefetch is dropped from the cache; the step asks again and reports it.
+        if (upcoming && !compare) stateOf(upcoming.id).catch(() => undefined);
       },
       (error: Error) => {
         if (!cancelled) setDiffError(`Could not load this version: ${error.message}`);
