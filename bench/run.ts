@@ -4,9 +4,10 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history` runs a subset into bench/results/partial.{md,json};
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history,history-browser` runs a subset into bench/results/partial.{md,json};
  * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
- * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts).
+ * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts);
+ * `history-browser` needs Chromium (as the end-to-end tests do) and builds the web app when its build is stale.
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ import { measureColdLoad, type ColdLoadRow } from './scenarios/cold-load';
 import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
 import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenarios/floods';
 import { measureHistory, type HistoryResult } from './scenarios/history';
+import { measureHistoryBrowser, type HistoryBrowserResult } from './scenarios/history-browser';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
 import { measureManyRooms, type ManyRoomsRow } from './scenarios/many-rooms';
@@ -49,6 +51,10 @@ const FLOOD_PLAN = quick
 const HISTORY_PLAN = quick
   ? { versions: 1_000, editsPerEntry: 1, compactEvery: 500, materialiseSamples: 100, restorePairs: 5, attributionUpdates: 30_000 }
   : { versions: 1_000, editsPerEntry: 1, compactEvery: 500, materialiseSamples: 1_000, restorePairs: 40, attributionUpdates: Infinity };
+/** History in Chromium: the same 1,000 versions seeded through the app, panel opens, slider steps, restores. */
+const HISTORY_BROWSER_PLAN = quick
+  ? { versions: 1_000, opens: 2, stepPositions: 4, stepsPerPosition: 2, restores: 2 }
+  : { versions: 1_000, opens: 5, stepPositions: 10, stepsPerPosition: 3, restores: 5 };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
@@ -83,7 +89,7 @@ const label = (kind: ServerKind) => SERVER_LABELS[kind];
 const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : Number.isNaN(value) ? '–' : value);
 
 /** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
-const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods', 'history'];
+const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods', 'history', 'history-browser'];
 
 async function main(): Promise<void> {
   if (!only || only.some((name) => !TANDEM_ONLY.includes(name))) ensurePeers();
@@ -182,6 +188,8 @@ async function main(): Promise<void> {
   const floods: FloodRow[] = wants('floods') && paper ? await measureFloods(FLOOD_PLAN, fullState, floodNames) : [];
   const history = wants('history') ? await (console.log('• version history (in process)…'), measureHistory(HISTORY_PLAN)) : null;
   if (history) console.log(history);
+  const historyBrowser = wants('history-browser') ? await (console.log('• version history in Chromium…'), measureHistoryBrowser(HISTORY_BROWSER_PLAN)) : null;
+  if (historyBrowser) console.log(historyBrowser);
 
   Object.assign(results, {
     typingFanout: fanout,
@@ -194,9 +202,10 @@ async function main(): Promise<void> {
     multiInstance: multi,
     floods,
     history,
+    historyBrowser,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history, historyBrowser);
 }
 
 function writeResults(
@@ -212,6 +221,7 @@ function writeResults(
   multi: MultiInstanceRow[],
   floods: FloodRow[],
   history: HistoryResult | null,
+  historyBrowser: HistoryBrowserResult | null,
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -374,6 +384,29 @@ function writeResults(
           'attributed updates': history.attributedUpdates, 'µs / keystroke update': history.attributionMicrosPerUpdate, 'µs / deleting update': history.attributionMicrosPerDeletingUpdate,
         }]),
       ].join('\n')
+      : '_not run_',
+    '',
+    '## 9. Version history in the browser (Tandem only, Chromium)',
+    '',
+    'The web app as `npm start` runs it (production build, SQLite, `UPDATE_RATE_PER_SECOND=0`); one Node client types',
+    'automerge-paper into a room through the sync server, one keystroke per update, and after each thousandth of it waits',
+    'for the SAVED ack and names a version (`POST …/versions`): 1,000 versions. Chromium (headless, the end-to-end flags) opens',
+    '`/d/<room>`; times are taken inside the page, from the input event\'s timestamp until the frame showing the result is',
+    'painted (a task queued from the next animation frame). Open: click on "Version history" → the list and the newest',
+    'version\'s change count in the status line, a fresh page each time. Step: ArrowLeft on the timeslider → the older',
+    'version\'s change count, from positions spread over all 1,000 versions (all pages loaded); the panel fetches the state',
+    'a step needs while the step before renders. The body is one paragraph (the trace\'s line breaks are characters in',
+    'it), the worst case for layout. Restore: click on "Yes, restore this version" → the live editor holds that version\'s',
+    'text. Goals: open < 1 s, step p95 < 100 ms.',
+    '',
+    historyBrowser
+      ? table([{
+        versions: historyBrowser.versions, edits: historyBrowser.edits, 'document chars': historyBrowser.documentChars, 'seed s': historyBrowser.seedSeconds,
+        opens: historyBrowser.opens, 'open p50 ms': historyBrowser.openP50Ms, 'open max ms': historyBrowser.openMaxMs, 'open p50 ms (DOM)': historyBrowser.openDomP50Ms,
+        steps: historyBrowser.steps, 'step p50 ms': historyBrowser.stepP50Ms, 'step p95 ms': historyBrowser.stepP95Ms, 'step max ms': historyBrowser.stepMaxMs,
+        'step p95 ms (DOM)': historyBrowser.stepDomP95Ms, restores: historyBrowser.restores, 'restore p50 ms': historyBrowser.restoreP50Ms,
+        'restore max ms': historyBrowser.restoreMaxMs, browser: historyBrowser.browser, app: historyBrowser.build,
+      }])
       : '_not run_',
     '',
   ].join('\n');

@@ -55,16 +55,22 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [compare, setCompare] = useState(false);
   const [liveTick, setLiveTick] = useState(0);
-  const [diff, setDiff] = useState<VersionDiff | null>(null);
+  /** The diff on screen, and which view it is of (`viewKey`): the changes describe it only. */
+  const [diff, setDiff] = useState<{ key: string; value: VersionDiff } | null>(null);
   const [diffError, setDiffError] = useState<string | null>(null);
   const [changes, setChanges] = useState<Change[] | null>(null);
   const [changeIndex, setChangeIndex] = useState(-1);
   const [action, setAction] = useState<Action>({ kind: 'idle' });
   const [notice, setNotice] = useState<Notice>(null);
   const pendingSelection = useRef<{ id: string; frame: number } | null>(null);
+  /** The index shown before, to tell which way the reader is stepping. */
+  const lastShownIndex = useRef(-1);
 
   const shown = versions.find((version) => version.id === selectedId) ?? versions[0] ?? null;
   const shownIndex = shown ? versions.indexOf(shown) : -1;
+  const shownKey = shown ? viewKey(shown, compare) : null;
+  // Until the shown view's diff is rendered, the changes on hand are another view's: none yet.
+  const shownChanges = diff && diff.key === shownKey ? changes : null;
 
   useEffect(() => {
     const dialog = dialogRef.current;
@@ -130,6 +136,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
   useEffect(() => {
     if (!shown) return;
     let cancelled = false;
+    const key = viewKey(shown, compare);
     const previous = versions[shownIndex + 1];
     const diffFor = async (): Promise<VersionDiff | null> => {
       const state = await stateOf(shown.id);
@@ -141,12 +148,19 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
       }
       return { prevSnapshot: previous ? await stateOf(previous.id) : EMPTY_STATE, snapshot: state };
     };
+    // The next step the same way (older unless the last one went newer) needs one more state:
+    // fetch it now, while this diff renders, so the step only renders.
+    const olderward = shownIndex >= lastShownIndex.current;
+    lastShownIndex.current = shownIndex;
+    const upcoming = olderward ? versions[shownIndex + 2] : versions[shownIndex - 1];
     diffFor().then(
       (next) => {
         if (cancelled || !next) return;
-        setDiff(next);
+        setDiff({ key, value: next });
         setChanges(null);
         setDiffError(null);
+        // A failed prefetch is dropped from the cache; the step asks again and reports it.
+        if (upcoming && !compare) stateOf(upcoming.id).catch(() => undefined);
       },
       (error: Error) => {
         if (!cancelled) setDiffError(`Could not load this version: ${error.message}`);
@@ -162,14 +176,19 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
     setChangeIndex(-1);
   }, []);
 
-  const chooseVersion = (id: string) => {
-    setAction({ kind: 'idle' });
-    setNotice(null);
-    select(id);
-  };
+  // Stable, like onLoadOlder: the list of up to 1,000 versions re-renders only when they change.
+  const chooseVersion = useCallback(
+    (id: string) => {
+      setAction({ kind: 'idle' });
+      setNotice(null);
+      select(id);
+    },
+    [select],
+  );
+  const onLoadOlder = useCallback(() => void loadOlder(), [loadOlder]);
 
   const authorName = (id: string) => history.authorship?.authors.get(id)?.name ?? 'Unknown author';
-  const currentChange = changes && changeIndex >= 0 ? (changes[changeIndex] ?? null) : null;
+  const currentChange = shownChanges && changeIndex >= 0 ? (shownChanges[changeIndex] ?? null) : null;
 
   const restore = async () => {
     if (!shown) return;
@@ -211,7 +230,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
     }
   };
 
-  const summary = describeShown(shown, compare, changes, history.loading);
+  const summary = describeShown(shown, compare, shownChanges, history.loading);
   const naming = action.kind === 'naming' || action.kind === 'saving-name' ? action.target : null;
   const confirmingRestore = action.kind === 'confirming-restore' || action.kind === 'restoring';
 
@@ -259,7 +278,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
             <p className="muted">No versions yet. A version is kept after a pause in editing, or name one now.</p>
           )}
           {versions.length > 0 && (
-            <VersionList versions={versions} selectedId={shown?.id ?? null} onSelect={chooseVersion} hasOlder={hasOlder} onLoadOlder={() => void loadOlder()} />
+            <VersionList versions={versions} selectedId={shown?.id ?? null} onSelect={chooseVersion} hasOlder={hasOlder} onLoadOlder={onLoadOlder} />
           )}
         </nav>
 
@@ -276,16 +295,16 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
                 <button
                   type="button"
                   className="button-secondary"
-                  disabled={!changes || changes.length === 0}
-                  onClick={() => changes && setChangeIndex((index) => (index <= 0 ? changes.length - 1 : index - 1))}
+                  disabled={!shownChanges || shownChanges.length === 0}
+                  onClick={() => shownChanges && setChangeIndex((index) => (index <= 0 ? shownChanges.length - 1 : index - 1))}
                 >
                   Previous change
                 </button>
                 <button
                   type="button"
                   className="button-secondary"
-                  disabled={!changes || changes.length === 0}
-                  onClick={() => changes && setChangeIndex((index) => (index + 1) % changes.length)}
+                  disabled={!shownChanges || shownChanges.length === 0}
+                  onClick={() => shownChanges && setChangeIndex((index) => (index + 1) % shownChanges.length)}
                 >
                   Next change
                 </button>
@@ -307,8 +326,8 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
             </div>
           )}
           <p aria-live="polite" className="history-change-position">
-            {currentChange && changes
-              ? `Change ${changeIndex + 1} of ${changes.length}: ${currentChange.type === 'added' ? 'added' : 'removed'} by ${authorName(currentChange.author)}`
+            {currentChange && shownChanges
+              ? `Change ${changeIndex + 1} of ${shownChanges.length}: ${currentChange.type === 'added' ? 'added' : 'removed'} by ${authorName(currentChange.author)}`
               : ''}
           </p>
           {confirmingRestore && shown && (
@@ -336,7 +355,7 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
           {history.authorship && (
             <VersionViewer
               authorship={history.authorship}
-              diff={diff}
+              diff={diff?.value ?? null}
               currentChange={currentChange}
               onRendered={onRendered}
               label="Version shown"
@@ -346,6 +365,11 @@ export function VersionHistory({ room, apiBase, tokens, liveDoc, requester, onCl
       </div>
     </dialog>
   );
+}
+
+/** Which view of a version a diff is: since the version before, or against now. */
+function viewKey(version: Version, compare: boolean): string {
+  return `${version.id}:${compare ? 'now' : 'before'}`;
 }
 
 /** What the status line announces about the version on screen. */

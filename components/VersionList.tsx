@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useId, useMemo, useRef } from 'react';
+import { memo, useEffect, useId, useMemo, useRef } from 'react';
 import { groupVersionsByDay, versionKindLabel, versionTime, versionTitle } from '../lib/history/version-days';
 import { safeAuthorColor } from '../lib/history/attribution';
 import type { Version } from '../lib/protocol/history-api';
@@ -16,9 +16,10 @@ interface Props {
 /**
  * The versions of a document: a timeslider (oldest on the left) and a list grouped by day,
  * newest first. The list is one listbox: arrow keys, Home and End move the selection, and the
- * slider steps with its own arrow keys.
+ * slider steps with its own arrow keys. Memoised, as each of its rows: a slider step re-renders
+ * the two rows whose selection changed, not all 1,000.
  */
-export function VersionList({ versions, selectedId, onSelect, hasOlder, onLoadOlder }: Props) {
+export const VersionList = memo(function VersionList({ versions, selectedId, onSelect, hasOlder, onLoadOlder }: Props) {
   const listId = useId();
   const sliderId = useId();
   const listRef = useRef<HTMLDivElement>(null);
@@ -77,33 +78,7 @@ export function VersionList({ versions, selectedId, onSelect, hasOlder, onLoadOl
               {day.label}
             </div>
             {day.versions.map((version) => (
-              <div
-                role="option"
-                id={optionId(version)}
-                key={version.id}
-                data-version-id={version.id}
-                aria-selected={version.id === selectedId}
-                className="version-option"
-                onClick={() => onSelect(version.id)}
-              >
-                <span className="version-option-head">
-                  <span className="version-time">{versionTime(version)}</span>
-                  <span className="version-title">{versionTitle(version)}</span>
-                </span>
-                <span className="version-option-meta">
-                  <span className="version-kind">{versionKindLabel(version.kind)}</span>
-                  {version.authors.length > 0 && (
-                    <span className="version-authors">
-                      {version.authors.map((author) => (
-                        <span key={author.id} className="version-author">
-                          <span className="author-dot" aria-hidden="true" style={{ backgroundColor: safeAuthorColor(author.color) }} />
-                          {author.name}
-                        </span>
-                      ))}
-                    </span>
-                  )}
-                </span>
-              </div>
+              <VersionOption key={version.id} id={optionId(version)} version={version} selected={version.id === selectedId} onSelect={onSelect} />
             ))}
           </div>
         ))}
@@ -115,4 +90,36 @@ export function VersionList({ versions, selectedId, onSelect, hasOlder, onLoadOl
       )}
     </div>
   );
+});
+
+interface OptionProps {
+  id: string;
+  version: Version;
+  selected: boolean;
+  onSelect: (versionId: string) => void;
 }
+
+/** One version in the list: time, title, kind and the authors who changed something in it. */
+const VersionOption = memo(function VersionOption({ id, version, selected, onSelect }: OptionProps) {
+  return (
+    <div role="option" id={id} data-version-id={version.id} aria-selected={selected} className="version-option" onClick={() => onSelect(version.id)}>
+      <span className="version-option-head">
+        <span className="version-time">{versionTime(version)}</span>
+        <span className="version-title">{versionTitle(version)}</span>
+      </span>
+      <span className="version-option-meta">
+        <span className="version-kind">{versionKindLabel(version.kind)}</span>
+        {version.authors.length > 0 && (
+          <span className="version-authors">
+            {version.authors.map((author) => (
+              <span key={author.id} className="version-author">
+                <span className="author-dot" aria-hidden="true" style={{ backgroundColor: safeAuthorColor(author.color) }} />
+                {author.name}
+              </span>
+            ))}
+          </span>
+        )}
+      </span>
+    </div>
+  );
+});

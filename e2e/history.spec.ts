@@ -166,6 +166,37 @@ test('the timeslider and the arrow keys step through versions, and Compare with 
   await expect(history.changed('added')).toHaveText([' Two. Three.', ' Bob.!']);
 });
 
+test('while a version loads, the status line names it and gives no count until its own changes are shown', async ({ openTogether }) => {
+  const [alice] = await openTogether(ALICE);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('One.');
+  const v1 = await nameVersion(alice, 'v1');
+  await alice.typeInEditor(' Two.');
+  await nameVersion(alice, 'v2');
+  await alice.typeInEditor(' Three.');
+  await nameVersion(alice, 'v3');
+  // v1's state is held back: v2's diff (against v1) cannot render until it is let through.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await alice.page.route(`**/versions/${v1.id}/state`, async (route) => {
+    await released;
+    await route.continue();
+  });
+
+  const history = new HistoryPanel(alice);
+  await history.open();
+  await expect(history.summary).toContainText('v3');
+  await expect(history.summary).toContainText('1 change since the version before');
+  await history.versions.focus();
+  await alice.page.keyboard.press('ArrowDown');
+  await expect(history.option(/v2/)).toHaveAttribute('aria-selected', 'true');
+  // Not v3's count under v2's name.
+  await expect(history.summary).toHaveText(/^v2, .*\. Loading…$/);
+  release();
+  await expect(history.summary).toHaveText(/^v2, .*\. 1 change since the version before\.$/);
+  await expect(history.changed('added')).toHaveText([' Two.']);
+});
+
 test('vandalism undone: Bob deletes everything, Alice restores the last version, both have the text again, and the history says who', async ({
   openTogether,
 }) => {

@@ -55,4 +55,13 @@ describe('version labels', () => {
     expect(versionTime(version('a', '2026-12-01T09:05:00Z'), berlin)).toBe('10:05');
     expect(versionTime(version('a', 'yesterday'), berlin)).toBe('');
   });
+
+  it('formats each time zone and locale with its own rules, however often they alternate', () => {
+    const at = version('a', '2026-12-01T21:05:00Z');
+    const newYork = { timeZone: 'America/New_York', locale: 'en-US' };
+    for (let round = 0; round < 2; round++) {
+      expect(versionTime(at, berlin)).toBe('22:05');
+      expect(versionTime(at, newYork)).toBe('04:05 PM');
+    }
+  });
 });

@@ -46,7 +46,7 @@ export function versionTitle(version: Version): string {
 export function versionTime(version: Version, { timeZone, locale }: DayOptions = {}): string {
   const at = new Date(version.createdAt);
   if (Number.isNaN(at.getTime())) return '';
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
+  return dateFormat(locale, { hour: '2-digit', minute: '2-digit', timeZone }).format(at);
 }
 
 /** Groups versions by the calendar day they were made on, keeping their order within and across days. */
@@ -77,14 +77,30 @@ function dayLabel(
   if (day === 'unknown') return 'Unknown date';
   if (day === today) return 'Today';
   if (day === yesterday) return 'Yesterday';
-  return new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(at);
+  return dateFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(at);
 }
 
 /** `YYYY-MM-DD` of `at` in the time zone. */
 function dayKey(at: Date, timeZone: string | undefined): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).formatToParts(at);
+  const parts = dateFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone }).formatToParts(at);
   const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/**
+ * Formatters, made once per locale and options: making one costs far more than formatting
+ * with it (a list of 1,000 versions made 1,000 at each render, ~0.2 ms each).
+ */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify([locale ?? null, options]);
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, format);
+  }
+  return format;
 }
 
 /** The calendar day before `YYYY-MM-DD` (calendar arithmetic, so a DST change cannot skip a day). */
