@@ -2,11 +2,15 @@
  * Folding a room's stored updates into one snapshot (compaction). A large room's fold takes
  * seconds of CPU, during which a single-threaded server would answer nobody in any room, so
  * folds above FOLD_IN_WORKER_BYTES run on a worker thread; small ones stay here, where they
- * cost less than a message to a worker.
+ * cost less than a message to a worker. The same worker merges a compaction's history
+ * segments (history/segment-merge.ts), the other half of folding a large log.
  */
 import { Worker } from 'node:worker_threads';
 import * as Y from 'yjs';
 import { repairDocument } from './document-guard';
+import type { MergedSegment } from './history/segment-merge';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Stored bytes above which a fold runs on the worker thread. */
 export const FOLD_IN_WORKER_BYTES = 256 * 1024;
@@ -44,18 +48,21 @@ export function foldIntoSnapshot(updates: Uint8Array[], maxNestingDepth: number)
 }
 
 /** What the worker is asked, and what it answers. */
-export interface FoldRequest {
-  id: number;
-  updates: Uint8Array[];
-  maxNestingDepth: number;
-}
-export type FoldResponse = { id: number; snapshot: Uint8Array } | { id: number; error: string };
+export type FoldRequest =
+  | { id: number; kind: 'fold'; updates: Uint8Array[]; maxNestingDepth: number }
+  | { id: number; kind: 'segment'; updates: Uint8Array[]; attributions: (Uint8Array | null)[] };
+export type FoldResponse = { id: number; result: Uint8Array | MergedSegment } | { id: number; error: string };
 
 /** Folds on the worker thread when the updates are large, else here. */
 export function foldOffTheEventLoop(updates: Uint8Array[], maxNestingDepth: number, timeoutMs = FOLD_TIMEOUT_MS): Promise<Uint8Array> {
   const bytes = updates.reduce((sum, update) => sum + update.byteLength, 0);
   if (bytes <= FOLD_IN_WORKER_BYTES) return Promise.resolve().then(() => foldIntoSnapshot(updates, maxNestingDepth));
-  return foldWorker().fold(updates, maxNestingDepth, timeoutMs);
+  return foldWorker().run({ kind: 'fold', updates, maxNestingDepth }, timeoutMs) as Promise<Uint8Array>;
+}
+
+/** Runs a history segment merge on the fold worker (history/segment-merge.ts decides when). */
+export function mergeSegmentOnWorker(updates: Uint8Array[], attributions: (Uint8Array | null)[], timeoutMs = FOLD_TIMEOUT_MS): Promise<MergedSegment> {
+  return foldWorker().run({ kind: 'segment', updates, attributions }, timeoutMs) as Promise<MergedSegment>;
 }
 
 /**
@@ -67,25 +74,25 @@ class FoldWorker {
   private worker: Worker | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (snapshot: Uint8Array) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (result: Uint8Array | MergedSegment) => void; reject: (error: Error) => void }>();
 
-  fold(updates: Uint8Array[], maxNestingDepth: number, timeoutMs: number): Promise<Uint8Array> {
+  run(job: DistributiveOmit<FoldRequest, 'id'>, timeoutMs: number): Promise<Uint8Array | MergedSegment> {
     const worker = this.start();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
     const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Uint8Array | MergedSegment>((resolve, reject) => {
       const timer = setTimeout(() => {
         if (this.worker !== worker) return;
-        this.fail(worker, new Error(`a fold took longer than ${timeoutMs} ms`));
+        this.fail(worker, new Error(`a ${job.kind} took longer than ${timeoutMs} ms`));
         void worker.terminate();
       }, timeoutMs);
       timer.unref();
       const settle = () => clearTimeout(timer);
       this.waiting.set(id, {
-        resolve: (snapshot) => {
+        resolve: (result) => {
           settle();
-          resolve(snapshot);
+          resolve(result);
         },
         reject: (error) => {
           settle();
@@ -93,7 +100,7 @@ class FoldWorker {
         },
       });
       worker.ref();
-      worker.postMessage({ id, updates, maxNestingDepth } satisfies FoldRequest);
+      worker.postMessage({ ...job, id } as FoldRequest);
     });
   }
 
@@ -108,7 +115,7 @@ class FoldWorker {
       const waiter = this.waiting.get(response.id);
       if (!waiter) return;
       this.waiting.delete(response.id);
-      if ('snapshot' in response) waiter.resolve(response.snapshot);
+      if ('result' in response) waiter.resolve(response.result);
       else waiter.reject(new Error(response.error));
       if (this.waiting.size === 0) this.idle(worker);
     });

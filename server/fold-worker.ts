@@ -1,13 +1,19 @@
-/** The fold worker thread (document-fold.ts): folds stored updates into a snapshot, off the event loop. */
+/**
+ * The fold worker thread (document-fold.ts): folds stored updates into a snapshot, and merges
+ * a compaction's history segments (history/segment-merge.ts), off the event loop.
+ */
 import { parentPort } from 'node:worker_threads';
 import { foldIntoSnapshot, type FoldRequest, type FoldResponse } from './document-fold';
+import { mergeSegmentData } from './history/segment-merge';
 
-parentPort!.on('message', ({ id, updates, maxNestingDepth }: FoldRequest) => {
+parentPort!.on('message', (request: FoldRequest) => {
   let response: FoldResponse;
   try {
-    response = { id, snapshot: foldIntoSnapshot(updates, maxNestingDepth) };
+    const result =
+      request.kind === 'fold' ? foldIntoSnapshot(request.updates, request.maxNestingDepth) : mergeSegmentData(request.updates, request.attributions);
+    response = { id: request.id, result };
   } catch (error) {
-    response = { id, error: (error as Error).message };
+    response = { id: request.id, error: (error as Error).message };
   }
   parentPort!.postMessage(response);
 });

@@ -14,11 +14,8 @@
  * the head (named, pre-restore and restore versions): it ends the open stretch, whatever its
  * age, at the last planned segment, or at the newest stored one when nothing is to be folded.
  */
-import * as Y from 'yjs';
 import type { AuthorRecord, HistoryPlan, HistorySegment, HistoryTail, LogEntry, PlanHistory, VersionKind, VersionRecord } from '../storage';
-import { mergeAttributions } from './attribution';
-import { joinItemRuns } from './join-runs';
-import { countSegmentChanges } from './segment-stats';
+import { mergeSegment } from './segment-merge';
 
 /** Editing pauses at least this long end a version (Outline and Docmost use 5 minutes). */
 export const VERSION_PAUSE_MS = 5 * 60_000;
@@ -74,7 +71,7 @@ interface Stretch {
   authors: Map<string, AuthorRecord>;
 }
 
-function planHistory(settings: Settings, entries: LogEntry[], tail: HistoryTail, cut: VersionCut | null): HistoryPlan {
+async function planHistory(settings: Settings, entries: LogEntry[], tail: HistoryTail, cut: VersionCut | null): Promise<HistoryPlan> {
   const now = settings.now();
   const times = entryTimes(entries, tail, now);
   const segments: HistoryPlan['segments'] = [];
@@ -86,9 +83,9 @@ function planHistory(settings: Settings, entries: LogEntry[], tail: HistoryTail,
   let group: { entry: LogEntry; at: number }[] = [];
 
   const seqOfLastSegment = () => tail.lastSeq + segments.length;
-  const writeGroup = () => {
+  const writeGroup = async () => {
     if (group.length === 0) return;
-    const segment = mergeEntries(group);
+    const segment = await mergeEntries(group);
     segments.push(segment);
     open!.inserted += segment.inserted;
     open!.deleted += segment.deleted;
@@ -109,17 +106,17 @@ function planHistory(settings: Settings, entries: LogEntry[], tail: HistoryTail,
   };
   const AUTO = { kind: 'auto', name: null, restoredFrom: null } as const;
 
-  entries.forEach((entry, index) => {
+  for (const [index, entry] of entries.entries()) {
     const at = times[index];
     if (open && (at - lastAt >= settings.pauseMs || at - open.startedAt > settings.maxSpanMs)) {
-      writeGroup();
+      await writeGroup();
       endStretch(lastAt, AUTO);
     }
     open ??= { startedAt: at, inserted: 0, deleted: 0, authors: new Map() };
     group.push({ entry, at });
     lastAt = at;
-  });
-  writeGroup();
+  }
+  await writeGroup();
   if (cut) endStretch(now, { kind: cut.kind, name: cut.name ?? null, restoredFrom: cut.restoredFrom ?? null });
   else if (open && now - lastAt >= settings.pauseMs) endStretch(lastAt, AUTO);
 
@@ -143,8 +140,11 @@ function entryTimes(entries: LogEntry[], tail: HistoryTail, now: number): number
 }
 
 /** One segment of consecutive entries: their updates merged losslessly (keystroke runs joined), who and how much. */
-function mergeEntries(group: { entry: LogEntry; at: number }[]): Omit<HistorySegment, 'seq'> {
-  const data = group.length === 1 ? group[0].entry.data : joinItemRuns(Y.mergeUpdates(group.map(({ entry }) => entry.data)));
+async function mergeEntries(group: { entry: LogEntry; at: number }[]): Promise<Omit<HistorySegment, 'seq'>> {
+  const merged = await mergeSegment(
+    group.map(({ entry }) => entry.data),
+    group.map(({ entry }) => entry.attribution),
+  );
   const authors = new Map<string, AuthorRecord>();
   for (const { entry } of group) for (const author of entry.authors) authors.set(author.id, author);
   return {
@@ -152,9 +152,7 @@ function mergeEntries(group: { entry: LogEntry; at: number }[]): Omit<HistorySeg
     lastId: group.at(-1)!.entry.id,
     startedAt: group[0].at,
     endedAt: group.at(-1)!.at,
-    data,
-    attribution: mergeAttributions(group.map(({ entry }) => entry.attribution)),
+    ...merged,
     authors: [...authors.values()],
-    ...countSegmentChanges(data),
   };
 }
