@@ -139,7 +139,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
       const overrides = restoredAuthorOverrides({ restoreClient: clientId, restored: copies, authorOf: (client) => room.authorship.authorOf(client), earlier, restorer });
       await storage.addAttributionOverrides(room.name, overrides);
     } catch (error) {
-      logger.warn({ room: roomLogId(room.name), err: error }, LogMessage.restoredAuthorsLost);
+      logger.warn({ room: roomLogId(room.name), err: (error as Error).message }, LogMessage.restoredAuthorsLost);
     }
   }
 }
