@@ -239,7 +239,7 @@ export interface DocumentLog {
 
 /**
  * A room's history: immutable segments (what compaction folded, never deleted), versions,
- * checkpoints, client-id bindings and authors. Only compaction writes segments.
+ * checkpoints, client-id bindings, authors and attribution overrides. Only compaction writes segments.
  */
 export interface HistoryStore {
   /** Versions newest first: at most `limit`, older than version `before` when given. */
