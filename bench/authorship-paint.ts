@@ -5,7 +5,10 @@
  * again after one remote keystroke as the editor does it (the old decorations mapped through
  * the change, only the changed textblock read and decorated again). Prints medians; not a test.
  *
- *   node --import tsx bench/authorship-paint.ts
+ *   node --import tsx bench/authorship-paint.ts [--overrides]
+ *
+ * `--overrides`: a third of the text is restored text whose authors come from attribution
+ * overrides, split every 20 clocks (the lookup's worst case).
  */
 import { getSchema } from '@tiptap/core';
 import { initProseMirrorDoc } from '@tiptap/y-tiptap';
@@ -57,15 +60,29 @@ lines.forEach((line, index) => {
 });
 
 const schema = getSchema(contentExtensions());
-const directory = createAuthorDirectory({
-  authorship: {
-    clients: Object.fromEntries(CLIENTS.map((client, i) => [String(client), `author-${i}`])),
-    authors: CLIENTS.map((_client, i) => ({ id: `author-${i}`, name: `Author ${i}`, color: '#175cd3' })),
-    deletions: [],
-  },
-  presence: new Map(),
-  self: { clientId: CLIENTS[0], authorId: 'author-0', identity: { name: 'Me', color: '#175cd3' } },
-});
+/**
+ * With `overridden`, the third client's text is as if a restore re-created it: every other
+ * stretch of 20 of its clocks is the first author's (attribution overrides), the worst case
+ * for the lookup, since every run of that client is split.
+ */
+const directoryFor = (overridden: boolean) => {
+  const restorer = CLIENTS[2];
+  const clocks = Y.getState(doc.store, restorer);
+  const overrides = [];
+  if (overridden) for (let clock = 0; clock < clocks; clock += 40) overrides.push({ client: String(restorer), clock, length: 20, author: 'author-0' });
+  return createAuthorDirectory({
+    authorship: {
+      clients: Object.fromEntries(CLIENTS.map((client, i) => [String(client), `author-${i}`])),
+      authors: CLIENTS.map((_client, i) => ({ id: `author-${i}`, name: `Author ${i}`, color: '#175cd3' })),
+      deletions: [],
+      overrides,
+    },
+    presence: new Map(),
+    self: { clientId: CLIENTS[0], authorId: 'author-0', identity: { name: 'Me', color: '#175cd3' } },
+  });
+};
+const overridden = process.argv.includes('--overrides');
+const directory = directoryFor(overridden);
 const cache = new ClientRunCache(doc);
 
 let rendered = initProseMirrorDoc(fragment, schema);
@@ -98,6 +115,9 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 cache.destroy();
 
-console.log(`document: ${text.length} characters, ${lines.length} paragraphs, ${first.decorations.find().length} painted runs, ${first.skippedBlocks} skipped`);
+console.log(
+  `document: ${text.length} characters, ${lines.length} paragraphs, ${first.decorations.find().length} painted runs, ${first.skippedBlocks} skipped` +
+    (overridden ? ', a third restored (attribution overrides every 20 clocks)' : ''),
+);
 console.log(`full paint (every item read, every decoration built): median ${median(full).toFixed(2)} ms`);
 console.log(`repaint after one remote keystroke:                   median ${median(repaint).toFixed(2)} ms`);

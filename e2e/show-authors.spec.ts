@@ -4,11 +4,13 @@
  * theirs (the decorated spans' author ids, matched to the legend's names, and their colour),
  * live as Carol types more; off again, nothing is left. The document itself never carries any
  * of it: not the export, not the Y.Doc the server holds. Viewers see the switch only when the
- * room lets them.
+ * room lets them. Text a restore brings back is coloured as whoever first wrote it, not as
+ * whoever restored it.
  */
 import { WebsocketProvider } from 'y-websocket';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { versionsPath, type VersionResponse } from '../lib/protocol/history-api';
 import { ALICE, BOB, CAROL, VERA, expect, test, type TandemPage } from './fixtures';
 import { exportAs } from './support-editor';
 
@@ -168,6 +170,67 @@ test('three people write, Alice shows authors: everyone’s text is in their col
   await expect(alice.editor.locator('.author-run')).toHaveCount(0);
   await expect(legendOf(alice)).toHaveCount(0);
   expect(await alice.documentText()).toBe('Alice opens the notes. Welcome.\nAgenda follows.\nBob adds a point.\nCarol disagrees. Strongly, in fact.');
+});
+
+test('Carol deletes everything and restores it: Show authors colours Alice’s paragraph as Alice’s and Bob’s as Bob’s, not Carol’s', async ({
+  openTogether,
+}) => {
+  const [alice, bob, carol] = await openTogether(ALICE, BOB, CAROL);
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Alice drafts the plan.', 10);
+  await alice.page.keyboard.press('Enter');
+  await expect.poll(() => bob.documentText()).toBe('Alice drafts the plan.\n');
+  await bob.placeCaret('end');
+  await bob.typeInEditor('Bob adds the budget.', 10);
+  const both = 'Alice drafts the plan.\nBob adds the budget.';
+  await expect.poll(() => carol.documentText()).toBe(both);
+  // Alice watches with the colours on throughout.
+  await showAuthorsButton(alice).click();
+  await expect(legendOf(alice).getByRole('listitem')).toHaveCount(2);
+  const ids = { alice: await legendAuthorId(alice, 'Alice'), bob: await legendAuthorId(alice, 'Bob') };
+  await expectParagraphBy(alice, 'Alice drafts', ids.alice, ALICE.color);
+  await expectParagraphBy(alice, 'Bob adds', ids.bob, BOB.color);
+
+  await expect(bob.saveStatus).toHaveText('Saved');
+  const named = await carol.page.request.post(versionsPath({ room: carol.roomId() }), { data: { name: 'The plan' } });
+  expect(named.status()).toBe(201);
+  const version = ((await named.json()) as VersionResponse).version;
+
+  await carol.editor.click();
+  await carol.page.keyboard.press('Control+a');
+  await carol.page.keyboard.press('Backspace');
+  await expect.poll(() => alice.documentText()).toBe('');
+
+  // Carol restores the version from the history panel.
+  await carol.page.getByRole('button', { name: 'Version history', exact: true }).click();
+  const history = carol.page.getByRole('dialog', { name: 'Version history' });
+  await history.getByRole('listbox', { name: 'Versions' }).getByRole('option', { name: new RegExp(version.name!) }).click();
+  await history.getByRole('button', { name: 'Restore this version', exact: true }).click();
+  await history.getByRole('group').filter({ hasText: 'Restore the document to' }).getByRole('button', { name: 'Yes, restore this version' }).click();
+  await expect(history.getByRole('status').filter({ hasText: 'Restored the version' })).toBeVisible();
+  await expect.poll(() => alice.documentText()).toBe(both);
+
+  // The restored text is new Yjs items of Carol's restore, yet it is Alice's and Bob's.
+  await expectParagraphBy(alice, 'Alice drafts', ids.alice, ALICE.color);
+  await expectParagraphBy(alice, 'Bob adds', ids.bob, BOB.color);
+  await expect(legendOf(alice).getByRole('listitem')).toHaveCount(2);
+  await expect(legendOf(alice).getByRole('listitem').filter({ hasText: 'Carol' })).toHaveCount(0);
+  // Bob, turning the colours on only now, sees the same.
+  await showAuthorsButton(bob).click();
+  await expectParagraphBy(bob, 'Alice drafts', ids.alice, ALICE.color);
+  await expectParagraphBy(bob, 'Bob adds', ids.bob, BOB.color);
+
+  // What Carol types into the restored text afterwards is hers.
+  await history.getByRole('button', { name: 'Close', exact: true }).click();
+  await carol.placeCaret('end');
+  await carol.typeInEditor(' Carol agrees.', 10);
+  await expect.poll(() => alice.documentText()).toBe(`${both} Carol agrees.`);
+  await expect
+    .poll(async () => (await paintedParagraph(alice, 'Bob adds'))?.pieces.map((piece) => [piece.text, piece.author]))
+    .toEqual([
+      ['Bob adds the budget.', ids.bob],
+      [' Carol agrees.', await legendAuthorId(alice, 'Carol')],
+    ]);
 });
 
 test('a viewer sees authors only once an editor lets viewers see history and authors', async ({ openTogether, personAs }) => {

@@ -36,6 +36,7 @@ export const LogMessage = {
   foreignClientIdDropped: "dropped the structs an update wrote under another author's client ids",
   versionCreated: 'version created',
   restoreApplied: 'version restored',
+  restoredAuthorsLost: "a restore's attribution overrides could not be stored; its re-created text shows as the restorer's",
 } as const;
 
 /** One of the messages above (helpers that take a message use it, so callers pass a constant). */

@@ -1,13 +1,15 @@
 /**
  * Version history through its HTTP API against a real server process and real clients: named
  * and automatic versions, a version's state, restore (a forward change everyone receives, with
- * `pre-restore` and `restore` versions around it), who may call what, and every refusal.
+ * `pre-restore` and `restore` versions around it, restored text attributed to its original
+ * authors), who may call what, and every refusal.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
 import { AUTHOR_PARAM } from '../lib/protocol/author-id';
 import type { AuthorshipResponse, Version, VersionListResponse } from '../lib/protocol/history-api';
+import { OverrideIndex } from '../lib/protocol/override-index';
 import { TOKEN_PARAM } from '../lib/protocol/sync-protocol';
 import { mintToken } from '../server/auth';
 import { authorIdForKey } from '../server/authors';
@@ -153,6 +155,69 @@ describe('version history API', () => {
     const undo = await api(server.httpUrl, `/api/rooms/${room}/versions/${preRestore.id}/restore`, { method: 'POST', body: {} });
     expect(undo.status).toBe(200);
     await eventually(() => bob.client.text.toString() === 'vandalised', 'the restore to be undone by restoring');
+  });
+
+  test('restored text keeps its authors: after Carol deletes everything and restores it, the authorship gives Alice’s and Bob’s paragraphs back to them', async () => {
+    const server = await startServerForTest();
+    const room = uniqueRoom('restored-authors');
+    const alice = await person(server.syncUrl, room, 'Alice', '#3366cc');
+    const bob = await person(server.syncUrl, room, 'Bob', '#cc3366');
+    const carol = await person(server.syncUrl, room, 'Carol', '#33cc66');
+    const ids = { alice: authorIdForKey(alice.key), bob: authorIdForKey(bob.key), carol: authorIdForKey(carol.key) };
+    const paragraphs = { [ids.alice]: 'Alice wrote this paragraph.', [ids.bob]: 'Bob wrote this one.' };
+    const bodyOf = (client: Client) => client.doc.getXmlFragment('default');
+    const write = (client: Client, text: string) => {
+      const paragraph = new Y.XmlElement('paragraph');
+      const content = new Y.XmlText();
+      paragraph.insert(0, [content]);
+      bodyOf(client).insert(bodyOf(client).length, [paragraph]);
+      content.insert(0, text);
+    };
+    const both = `<paragraph>${paragraphs[ids.alice]}</paragraph><paragraph>${paragraphs[ids.bob]}</paragraph>`;
+    write(alice.client, paragraphs[ids.alice]);
+    await eventually(() => bodyOf(bob.client).length === 1, 'Bob to see Alice’s paragraph');
+    write(bob.client, paragraphs[ids.bob]);
+    await eventually(() => bodyOf(carol.client).toString() === both, 'Carol to see both paragraphs');
+    const reader = await connectClientForTest(server.syncUrl, room);
+    await eventually(() => bodyOf(reader).toString() === both, 'the server to hold both paragraphs');
+    const good = await nameVersion(server.httpUrl, room, 'Both paragraphs', alice);
+
+    bodyOf(carol.client).delete(0, bodyOf(carol.client).length);
+    await eventually(() => bodyOf(reader).length === 0, 'the server to hold Carol’s deletion');
+    const response = await api(server.httpUrl, `/api/rooms/${room}/versions/${good.id}/restore`, { method: 'POST', body: { authorKey: carol.key } });
+    expect(response.status).toBe(200);
+    await eventually(() => bodyOf(reader).toString() === both, 'the restore to reach a reader');
+
+    const authorship = await json<AuthorshipResponse>(await api(server.httpUrl, `/api/rooms/${room}/authorship`));
+    // The restore wrote under a client id of its own, bound to Carol, who restored.
+    const restoreClients = Object.keys(authorship.clients).filter((client) => authorship.clients[client] === ids.carol).map(Number);
+    expect(restoreClients).toHaveLength(1);
+    const [restoreClient] = restoreClients;
+    expect(authorship.overrides.length).toBeGreaterThan(0);
+    expect(authorship.overrides.every((override) => override.client === String(restoreClient))).toBe(true);
+    const overrides = new OverrideIndex(authorship.overrides.map((override) => ({ ...override, client: Number(override.client) })));
+
+    // Every character of the restored paragraphs is a new item of the restore's client, and the
+    // overrides name the person who typed it first: Alice's paragraph Alice's, Bob's Bob's.
+    const restoredText = new Map<string, string>();
+    for (const paragraph of bodyOf(reader).toArray() as Y.XmlElement[]) {
+      const text = paragraph.get(0) as Y.XmlText;
+      const expectedAuthor = Object.keys(paragraphs).find((author) => paragraphs[author] === text.toString())!;
+      for (let item = text._start; item !== null; item = item.right) {
+        if (item.deleted) continue;
+        expect(item.id.client).toBe(restoreClient);
+        const pieces: [string | null, number][] = [];
+        const covered = overrides.forEachPiece(item.id.client, item.id.clock, item.length, (author, length) => pieces.push([author, length]));
+        expect(covered).toBe(true);
+        expect(pieces).toEqual([[expectedAuthor, item.length]]);
+        restoredText.set(expectedAuthor, (restoredText.get(expectedAuthor) ?? '') + (item.content.getContent() as string[]).join(''));
+      }
+    }
+    expect(Object.fromEntries(restoredText)).toEqual(paragraphs);
+    // The overrides change no binding: the writers' client ids stay theirs.
+    expect(authorship.clients[String(alice.client.doc.clientID)]).toBe(ids.alice);
+    expect(authorship.clients[String(bob.client.doc.clientID)]).toBe(ids.bob);
+    reader.destroy();
   });
 
   test('every refusal has a status and a clear message', async () => {

@@ -14,6 +14,7 @@ const authorship: AuthorshipResponse = {
     { id: self.authorId, name: 'Alice (then)', color: '#9e2a9b' },
   ],
   deletions: [],
+  overrides: [],
 };
 
 describe('createAuthorDirectory', () => {
@@ -54,5 +55,41 @@ describe('createAuthorDirectory', () => {
     const directory = createAuthorDirectory({ authorship, presence: new Map(), self });
     expect(directory.authorOf(999)).toBeNull();
     expect(directory.authorOf(10)).toEqual({ id: 'ghost-id', name: UNNAMED_AUTHOR, color: UNNAMED_AUTHOR_COLOR, isSelf: false });
+  });
+
+  it('gives the clocks attribution overrides cover to their authors, split at the overrides’ edges, the rest to the client’s', () => {
+    // Client 9 (Carol's) restored Bob's text at clocks 10–19 and "your" text at 25–29.
+    const restored = {
+      ...authorship,
+      overrides: [
+        { client: '9', clock: 25, length: 5, author: self.authorId },
+        { client: '9', clock: 10, length: 10, author: 'bob-id' },
+      ],
+    };
+    const directory = createAuthorDirectory({ authorship: restored, presence: new Map(), self });
+    const spans = (client: number, clock: number, length: number) => {
+      const seen: [number, string | null, number][] = [];
+      directory.eachAuthor(client, clock, length, (visited, author, size) => seen.push([visited, author?.name ?? null, size]));
+      return seen;
+    };
+    // One run across both overrides and the gaps around them.
+    expect(spans(9, 5, 30)).toEqual([
+      [9, 'Carol', 5],
+      [9, 'Bob (then)', 10],
+      [9, 'Carol', 5],
+      [9, 'Alice', 5],
+      [9, 'Carol', 5],
+    ]);
+    // Inside one override, at its edges, and clear of them.
+    expect(spans(9, 12, 3)).toEqual([[9, 'Bob (then)', 3]]);
+    expect(spans(9, 19, 2)).toEqual([
+      [9, 'Bob (then)', 1],
+      [9, 'Carol', 1],
+    ]);
+    expect(spans(9, 20, 5)).toEqual([[9, 'Carol', 5]]);
+    expect(spans(9, 30, 4)).toEqual([[9, 'Carol', 4]]);
+    // Other clients' clocks are theirs, whatever the clock.
+    expect(spans(7, 10, 10)).toEqual([[7, 'Bob (then)', 10]]);
+    expect(spans(999, 10, 2)).toEqual([[999, null, 2]]);
   });
 });

@@ -52,6 +52,7 @@ function authorshipOf(writers: readonly Writer[]): AuthorshipResponse {
     clients: Object.fromEntries(writers.map((writer) => [String(writer.doc.clientID), writer.authorId])),
     authors: writers.map((writer) => ({ id: writer.authorId, name: writer.authorId.toUpperCase(), color: '#175cd3' })),
     deletions: [],
+    overrides: [],
   };
 }
 
@@ -186,7 +187,7 @@ describe('paintAuthors', () => {
     ((bob.doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(0, 'bb');
     syncAll(writers);
     const directory = createAuthorDirectory({
-      authorship: { clients: {}, authors: [], deletions: [] },
+      authorship: { clients: {}, authors: [], deletions: [], overrides: [] },
       presence: new Map(),
       self: { clientId: alice.doc.clientID, authorId: 'alice', identity: { name: 'Alice', color: '#175cd3' } },
     });
@@ -196,7 +197,7 @@ describe('paintAuthors', () => {
     expect(paint.unboundClients).toEqual([bob.doc.clientID]);
 
     const named = createAuthorDirectory({
-      authorship: { clients: {}, authors: [], deletions: [] },
+      authorship: { clients: {}, authors: [], deletions: [], overrides: [] },
       presence: new Map([[bob.doc.clientID, { name: 'Bob', color: '#b42318' }]]),
       self: { clientId: alice.doc.clientID, authorId: 'alice', identity: { name: 'Alice', color: '#175cd3' } },
     });
@@ -314,6 +315,100 @@ describe('paintAuthors', () => {
     const text = pmDoc.textBetween(0, pmDoc.content.size, '', '');
     for (const letter of 'abc') expect(text.split(letter).length - 1).toBeGreaterThan(50);
     expect([...hardBreaksBy(viewer.doc).values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(5);
+    cache.destroy();
+  });
+});
+
+describe('paintAuthors on restored text', () => {
+  /**
+   * Alice types "aaaa", Bob "bbb" after it; Carol deletes the paragraph and takes the deletion
+   * back with an UndoManager, the way a restore's revert does: the text comes back as new items
+   * of Carol's client. The overrides the server would store say whose text each copy re-creates.
+   */
+  function restoredByCarol() {
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    const carol = new Y.Doc();
+    // Fixed client ids: the order Yjs re-creates items in, and so its merging them, follows them.
+    [alice.clientID, bob.clientID, carol.clientID] = [200, 100, 300];
+    const text = new Y.XmlText();
+    alice.getXmlFragment('default').insert(0, [paragraph(text)]);
+    text.insert(0, 'aaaa');
+    Y.applyUpdate(bob, Y.encodeStateAsUpdate(alice));
+    ((bob.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(4, 'bbb');
+    Y.applyUpdate(carol, Y.encodeStateAsUpdate(bob));
+    const body = carol.getXmlFragment('default');
+    const undo = new Y.UndoManager(body);
+    body.delete(0, body.length);
+    undo.undo();
+    const clients: Record<string, string> = { '200': 'alice', '100': 'bob', '300': 'carol' };
+    const overrides: AuthorshipResponse['overrides'] = [];
+    carol.store.clients.forEach((structs, client) => {
+      if (client === carol.clientID) return;
+      for (const struct of structs) {
+        if (struct instanceof Y.Item && struct.redone) {
+          overrides.push({ client: '300', clock: struct.redone.clock, length: struct.length, author: clients[String(client)] });
+        }
+      }
+    });
+    const authorship: AuthorshipResponse = {
+      clients,
+      authors: ['alice', 'bob', 'carol'].map((id) => ({ id, name: id.toUpperCase(), color: '#175cd3' })),
+      deletions: [],
+      overrides,
+    };
+    // A viewer receives the restore as one update, as the server forwards it.
+    const viewer = new Y.Doc();
+    Y.applyUpdate(viewer, Y.encodeStateAsUpdate(carol));
+    return { carol, viewer, authorship };
+  }
+
+  const viewerDirectory = (authorship: AuthorshipResponse) =>
+    createAuthorDirectory({ authorship, presence: new Map(), self: { clientId: 1, authorId: 'viewer', identity: { name: 'Me', color: '#b42318' } } });
+
+  it('paints the copies as their original authors’, split inside the one item Yjs merged them into', () => {
+    const { viewer, authorship } = restoredByCarol();
+    const restoredText = (viewer.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    expect(restoredText._start?.id.client).toBe(300);
+    expect(restoredText._start?.content.getContent().join('')).toBe('aaaabbb');
+    expect(restoredText._start?.right).toBeNull();
+
+    const { pmDoc, mapping } = render(viewer);
+    const paint = paintAuthors(pmDoc, mapping, textblockClientRuns, viewerDirectory(authorship));
+    expect(paintedRanges(paint, pmDoc).map(({ text, author }) => [text, author])).toEqual([
+      ['aaaa', 'alice'],
+      ['bbb', 'bob'],
+    ]);
+    expect(paint.authors.map(({ id, length }) => [id, length])).toEqual([
+      ['alice', 4],
+      ['bob', 3],
+    ]);
+    expect(paint.unboundClients).toEqual([]);
+    // Without the overrides it is all the restorer's, as the binding alone says.
+    const unsplit = paintAuthors(pmDoc, mapping, textblockClientRuns, viewerDirectory({ ...authorship, overrides: [] }));
+    expect(paintedRanges(unsplit, pmDoc).map(({ text, author }) => [text, author])).toEqual([['aaaabbb', 'carol']]);
+  });
+
+  it('keeps them theirs as Carol types inside them, repainting from the cached runs', () => {
+    const { carol, viewer, authorship } = restoredByCarol();
+    carol.on('update', (update: Uint8Array) => Y.applyUpdate(viewer, update));
+    const directory = viewerDirectory(authorship);
+    const cache = new ClientRunCache(viewer);
+    let rendered = render(viewer);
+    let paint = paintAuthors(rendered.pmDoc, rendered.mapping, (element) => cache.runsOf(element), directory);
+    cache.takeChanged();
+
+    ((carol.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText).insert(2, 'c');
+    const before = rendered.pmDoc;
+    rendered = render(viewer);
+    paint = repaint(paint, before, rendered, cache, directory);
+    expect(paintedRanges(paint, rendered.pmDoc).map(({ text, author }) => [text, author])).toEqual([
+      ['aa', 'alice'],
+      ['c', 'carol'],
+      ['aa', 'alice'],
+      ['bbb', 'bob'],
+    ]);
+    expect(paintedRanges(paint, rendered.pmDoc)).toEqual(paintedRanges(paintAuthors(rendered.pmDoc, rendered.mapping, textblockClientRuns, directory), rendered.pmDoc));
     cache.destroy();
   });
 });

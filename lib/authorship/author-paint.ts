@@ -1,15 +1,15 @@
 /**
  * Paints a ProseMirror document by author: for each textblock, its Y.XmlElement (found
  * through the Yjs binding's mapping, Y type → ProseMirror node), its client runs
- * (client-runs.ts), each client's author (author-directory.ts), and one inline decoration per
- * run of one author. Decorations are view-only: nothing reaches the document, the Y.Doc or
+ * (client-runs.ts), each client's author, or for restored text its original author's
+ * (author-directory.ts), and one inline decoration per run of one author. Decorations are view-only: nothing reaches the document, the Y.Doc or
  * an export.
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Mapping, StepMap } from '@tiptap/pm/transform';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
 import * as Y from 'yjs';
-import { PRESENCE_AUTHOR_PREFIX, type AuthorDirectory, type AuthorView } from './author-directory';
+import { PRESENCE_AUTHOR_PREFIX, type AuthorDirectory, type AuthorView, type AuthorVisitor } from './author-directory';
 import { runsLength, type ClientRun } from './client-runs';
 
 /** The binding's mapping as y-tiptap keeps it: Y types to the nodes they render as. */
@@ -104,6 +104,13 @@ export function paintAuthors(
   const tallies = new Map<string, AuthorTally>();
   const unbound = new Set<number>();
   let skippedBlocks = 0;
+  const count = (client: number, author: AuthorView | null, length: number) => {
+    if (!author || author.id.startsWith(PRESENCE_AUTHOR_PREFIX)) unbound.add(client);
+    if (author) tally(tallies, author, length);
+  };
+  // A run's positions by author: its client's, but where attribution overrides say otherwise
+  // (restored text is its original author's), split at their edges.
+  const eachAuthor = (run: ClientRun, visit: AuthorVisitor) => directory.eachAuthor(run.client, run.clock, run.length, visit);
 
   doc.descendants((node, pos) => {
     if (!node.isTextblock) return true;
@@ -117,28 +124,23 @@ export function paintAuthors(
       return false;
     }
     if (!repaint) {
-      for (const run of runs) {
-        const author = directory.authorOf(run.client);
-        if (!author || author.id.startsWith(PRESENCE_AUTHOR_PREFIX)) unbound.add(run.client);
-        if (author) tally(tallies, author, run.length);
-      }
+      for (const run of runs) eachAuthor(run, count);
       return false;
     }
     let at = pos + 1;
     // The author whose run is open, and where it began.
     let runAuthor = null as AuthorView | null;
     let runFrom = at;
-    for (const run of runs) {
-      const author = directory.authorOf(run.client);
-      if (!author || author.id.startsWith(PRESENCE_AUTHOR_PREFIX)) unbound.add(run.client);
-      if (author) tally(tallies, author, run.length);
+    const paintSpan = (client: number, author: AuthorView | null, length: number) => {
+      count(client, author, length);
       if (runAuthor?.id !== author?.id) {
         if (runAuthor) decorations.push(runDecoration(runFrom, at, runAuthor));
         runAuthor = author;
         runFrom = at;
       }
-      at += run.length;
-    }
+      at += length;
+    };
+    for (const run of runs) eachAuthor(run, paintSpan);
     if (runAuthor && at > runFrom) decorations.push(runDecoration(runFrom, at, runAuthor));
     return false;
   });

@@ -6,33 +6,38 @@
  */
 import * as Y from 'yjs';
 
-/** `length` ProseMirror positions of a textblock's content inserted by Yjs client `client`. */
+/**
+ * `length` ProseMirror positions of a textblock's content inserted by Yjs client `client`,
+ * as its clocks [clock, clock + length) (attribution overrides name clock ranges).
+ */
 export interface ClientRun {
   client: number;
+  clock: number;
   length: number;
 }
 
 /**
- * The runs of one textblock, in document order, neighbours of one client merged. Text counts
- * in UTF-16 code units, as ProseMirror positions do; an inline element counts as the one
- * position of a leaf node. Deleted items and formatting items (not countable) take no room.
+ * The runs of one textblock, in document order, neighbours of one client with consecutive
+ * clocks merged. Text counts in UTF-16 code units, as ProseMirror positions and Yjs clocks do;
+ * an inline element counts as the one position of a leaf node. Deleted items and formatting
+ * items (not countable) take no room.
  */
 export function textblockClientRuns(element: Y.XmlElement): ClientRun[] {
   const runs: ClientRun[] = [];
-  const push = (client: number, length: number) => {
+  const push = (client: number, clock: number, length: number) => {
     const last = runs[runs.length - 1];
-    if (last?.client === client) last.length += length;
-    else runs.push({ client, length });
+    if (last?.client === client && last.clock + last.length === clock) last.length += length;
+    else runs.push({ client, clock, length });
   };
   for (let child = element._start; child !== null; child = child.right) {
     if (child.deleted || !(child.content instanceof Y.ContentType)) continue;
     const type = child.content.type;
     if (type instanceof Y.XmlText) {
       for (let item = type._start; item !== null; item = item.right) {
-        if (!item.deleted && item.countable) push(item.id.client, item.length);
+        if (!item.deleted && item.countable) push(item.id.client, item.id.clock, item.length);
       }
     } else {
-      push(child.id.client, 1);
+      push(child.id.client, child.id.clock, 1);
     }
   }
   return runs;

@@ -71,7 +71,8 @@ export async function fetchAuthorshipOf(
 ): Promise<AuthorshipResponse> {
   const body = await callApi<AuthorshipResponse>(`${apiBase}${authorshipPath(target)}`, { method: 'GET' }, bearerToken);
   if (!isAuthorship(body)) throw new ApiError(502, 'the server sent an unexpected authorship response');
-  return body;
+  // A server from before restored text kept its authors sends no overrides.
+  return { ...body, overrides: body.overrides ?? [] };
 }
 
 /** The room's settings (edit capability only). */
@@ -100,16 +101,34 @@ function requireSettings(body: RoomSettingsResponse | null): RoomSettingsRespons
   return { historyVisibleToViewers: body.historyVisibleToViewers };
 }
 
-function isAuthorship(body: unknown): body is AuthorshipResponse {
+/** An authorship answer, `overrides` absent included (older servers). */
+export function isAuthorship(body: unknown): body is Omit<AuthorshipResponse, 'overrides'> & Partial<Pick<AuthorshipResponse, 'overrides'>> {
   if (typeof body !== 'object' || body === null) return false;
-  const { clients, authors, deletions } = body as Partial<AuthorshipResponse>;
+  const { clients, authors, deletions, overrides } = body as Partial<AuthorshipResponse>;
   return (
     typeof clients === 'object' &&
     clients !== null &&
     Object.values(clients).every((author) => typeof author === 'string') &&
     Array.isArray(authors) &&
     authors.every((author) => typeof author?.id === 'string' && typeof author.name === 'string' && typeof author.color === 'string') &&
-    Array.isArray(deletions)
+    Array.isArray(deletions) &&
+    (overrides === undefined || (Array.isArray(overrides) && overrides.every(isOverride)))
+  );
+}
+
+const CLIENT_ID = /^\d{1,10}$/;
+
+function isOverride(override: unknown): boolean {
+  if (typeof override !== 'object' || override === null) return false;
+  const { client, clock, length, author } = override as Partial<AuthorshipResponse['overrides'][number]>;
+  return (
+    typeof client === 'string' &&
+    CLIENT_ID.test(client) &&
+    Number.isSafeInteger(clock) &&
+    clock! >= 0 &&
+    Number.isSafeInteger(length) &&
+    length! >= 1 &&
+    typeof author === 'string'
   );
 }
 

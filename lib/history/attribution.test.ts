@@ -27,6 +27,7 @@ function authorshipFor(writers: [Y.Doc, typeof ALICE][], deletions: [typeof ALIC
       author: author.id,
       snapshot: toBase64(Y.encodeSnapshot(Y.createSnapshot(Y.decodeUpdate(update).ds, new Map()))),
     })),
+    overrides: [],
   };
 }
 
@@ -84,7 +85,7 @@ describe('historyAuthorshipFrom', () => {
     paragraphText(stranger).insert(0, 'Old text');
     const before = Y.encodeStateAsUpdateV2(stranger);
     paragraphText(stranger).delete(0, 4);
-    const { attribution, authors } = historyAuthorshipFrom({ clients: {}, authors: [], deletions: [] });
+    const { attribution, authors } = historyAuthorshipFrom({ clients: {}, authors: [], deletions: [], overrides: [] });
     expect(renderedDiff(before, Y.encodeStateAsUpdateV2(stranger), attribution)).toEqual([
       ['Old ', 'removed', UNKNOWN_AUTHOR_ID],
       ['text', null, null],
@@ -97,6 +98,7 @@ describe('historyAuthorshipFrom', () => {
       clients: { '7': ALICE.id },
       authors: [ALICE, { id: 'evil', name: 'Mallory', color: 'red; background: url(x)' }],
       deletions: [],
+      overrides: [],
     });
     expect(colorMapping.get(ALICE.id)).toEqual({ light: '#175cd3', dark: '#175cd3' });
     expect(colorMapping.get('evil')).toEqual({ light: UNKNOWN_AUTHOR_COLOR, dark: UNKNOWN_AUTHOR_COLOR });
@@ -119,7 +121,7 @@ describe('historyAuthorshipFrom', () => {
   });
 
   it('refuses a malformed answer with a message naming what is wrong', () => {
-    const valid = { clients: {}, authors: [], deletions: [] };
+    const valid = { clients: {}, authors: [], deletions: [], overrides: [] };
     expect(() => historyAuthorshipFrom(null as unknown as AuthorshipResponse)).toThrow(/not an object/);
     expect(() => historyAuthorshipFrom({ ...valid, clients: { abc: 'x' } })).toThrow(/client "abc"/);
     expect(() => historyAuthorshipFrom({ ...valid, authors: [{ id: 1 }] } as unknown as AuthorshipResponse)).toThrow(/author lacks/);

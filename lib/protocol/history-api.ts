@@ -18,8 +18,9 @@
  * - `POST /api/rooms/<room>/versions/<id>/restore` → 200 `{ version }`: the new `restore`
  *   version (a `pre-restore` version of the state before it is written first). 409 while
  *   another restore of the room runs.
- * - `GET  /api/rooms/<room>/authorship` → `AuthorshipResponse`: who wrote (client id → author)
- *   and who deleted what, for colouring history diffs and the live "show authors" view.
+ * - `GET  /api/rooms/<room>/authorship` → `AuthorshipResponse`: who wrote (client id → author,
+ *   and the clock ranges a restore re-created as someone else's text) and who deleted what, for
+ *   colouring history diffs and the live "show authors" view.
  * - `GET`/`POST /api/rooms/<room>/settings` → `{ historyVisibleToViewers }` (POST takes the
  *   same object).
  *
@@ -80,12 +81,24 @@ export interface VersionResponse {
  * Who wrote what. `clients` maps each Yjs client id (as a decimal string) to an author id;
  * `deletions` holds, per author, everything that author deleted, as a base64 Yjs snapshot
  * (`Y.encodeSnapshot(Y.createSnapshot(deleteSet, new Map()))`), so `Y.decodeSnapshot(…).ds`
- * gives the delete set.
+ * gives the delete set. `overrides` win over `clients` for the clocks they cover: a restore
+ * re-creates earlier text under its own client id (bound to whoever restored), and each
+ * override says that client `client`'s clocks [clock, clock + length) are `author`'s text
+ * (ordered by client id, then clock; absent from servers before restored text kept its authors).
  */
 export interface AuthorshipResponse {
   clients: Record<string, string>;
   authors: VersionAuthor[];
   deletions: { author: string; snapshot: string }[];
+  overrides: AuthorshipOverride[];
+}
+
+/** Clocks [clock, clock + length) of Yjs client `client` (a decimal string) are `author`'s text. */
+export interface AuthorshipOverride {
+  client: string;
+  clock: number;
+  length: number;
+  author: string;
 }
 
 export interface RoomSettingsResponse {

@@ -17,13 +17,15 @@ import { CONTENT_FRAGMENT_NAME, TITLE_TEXT_NAME } from '../../lib/protocol/docum
 
 /**
  * Items the restore re-created as copies of earlier items (Yjs' redo): clocks of the
- * restorer's client id and the client id that first wrote them, so authorship can follow the
- * text rather than the restorer.
+ * restorer's client id and the id (client, clock) of the items they copy, so authorship can
+ * follow the text rather than the restorer (also through a copy of a copy).
  */
 export interface RestoredRange {
   clock: number;
   length: number;
   originalClient: number;
+  /** Clock of the copied item that the range's first clock copies; the rest follow it. */
+  originalClock: number;
 }
 
 export interface RevertResult {
@@ -105,7 +107,7 @@ function restoredRanges(doc: Y.Doc): RestoredRange[] {
     if (client === doc.clientID) return;
     for (const struct of structs) {
       if (struct instanceof Y.Item && struct.redone !== null) {
-        ranges.push({ clock: struct.redone.clock, length: struct.length, originalClient: client });
+        ranges.push({ clock: struct.redone.clock, length: struct.length, originalClient: client, originalClock: struct.id.clock });
       }
     }
   });
@@ -113,7 +115,12 @@ function restoredRanges(doc: Y.Doc): RestoredRange[] {
   const joined: RestoredRange[] = [];
   for (const range of ranges) {
     const last = joined.at(-1);
-    if (last && last.originalClient === range.originalClient && last.clock + last.length === range.clock) last.length += range.length;
+    const continues =
+      last !== undefined &&
+      last.originalClient === range.originalClient &&
+      last.clock + last.length === range.clock &&
+      last.originalClock + last.length === range.originalClock;
+    if (continues) last.length += range.length;
     else joined.push({ ...range });
   }
   return joined;

@@ -15,6 +15,8 @@ import type { Room } from '../room';
 import type { AuthorRecord, DocumentLog, HistoryStore, VersionRecord } from '../storage';
 import { decodeAttribution, type DeleteSet } from './attribution';
 import { computeRestore } from './restore';
+import { overrideIndexOf, restoredAuthorOverrides } from './restored-authors';
+import type { RestoredRange } from './revert';
 import { VersionStates } from './version-states';
 
 export interface HistoryServiceOptions {
@@ -75,7 +77,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     },
 
     async authorship(room) {
-      const [{ bindings, authors }, segments] = await Promise.all([storage.loadAuthorship(room), storage.loadSegments(room)]);
+      const [{ bindings, authors, overrides }, segments] = await Promise.all([storage.loadAuthorship(room), storage.loadSegments(room)]);
       const deletions = new Map<string, DeleteSet[]>();
       for (const segment of segments) {
         if (!segment.attribution) continue;
@@ -92,6 +94,7 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
           author: authorId,
           snapshot: Buffer.from(Y.encodeSnapshot(Y.createSnapshot(Y.mergeDeleteSets(sets), new Map()))).toString('base64'),
         })),
+        overrides: overrides.map(({ clientId, clock, length, authorId }) => ({ client: String(clientId), clock, length, author: authorId })),
       };
       return response;
     },
@@ -112,13 +115,31 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     await room.cutVersion({ kind: 'pre-restore', name: null });
     const targetState = await stateAt(room.name, target);
     // People keep typing meanwhile: what they type after this state merges with the restore.
-    const { update, method } = await computeRestore(Y.encodeStateAsUpdate(room.doc), targetState, { budgetMs: options.restoreBudgetMs });
+    const { update, method, clientId, restored: copies } = await computeRestore(Y.encodeStateAsUpdate(room.doc), targetState, {
+      budgetMs: options.restoreBudgetMs,
+    });
     await room.writeForServer(update, author);
+    await keepRestoredAuthors(room, clientId, copies, author.id);
     const restored = await room.cutVersion({ kind: 'restore', name: null, restoredFrom: target.id });
     logger.info(
       { room: roomLogId(room.name), version: target.id, method, bytes: update.byteLength, ms: Math.round(performance.now() - started) },
       LogMessage.restoreApplied,
     );
     return restored;
+  }
+
+  /**
+   * Gives the text the restore re-created back to its authors (restored-authors.ts). The
+   * restore stands if this fails: its copies then stay the restorer's, which is logged.
+   */
+  async function keepRestoredAuthors(room: Room, clientId: number, copies: RestoredRange[], restorer: string): Promise<void> {
+    if (copies.length === 0) return;
+    try {
+      const earlier = overrideIndexOf((await storage.loadAuthorship(room.name)).overrides);
+      const overrides = restoredAuthorOverrides({ restoreClient: clientId, restored: copies, authorOf: (client) => room.authorship.authorOf(client), earlier, restorer });
+      await storage.addAttributionOverrides(room.name, overrides);
+    } catch (error) {
+      logger.warn({ room: roomLogId(room.name), err: (error as Error).message }, LogMessage.restoredAuthorsLost);
+    }
   }
 }

@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { isValidVersionId, MAX_VERSION_NAME_LENGTH } from '../../lib/protocol/history-api';
-import type { AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, OpenStretch, PlanHistory, VersionKind, VersionRecord } from './types';
+import type { AttributionOverride, AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, OpenStretch, PlanHistory, VersionKind, VersionRecord } from './types';
 
 /** Name of the version that every room stored before history existed starts its history with. */
 export const BASELINE_VERSION_NAME = 'Before history was kept';
@@ -151,6 +151,22 @@ export function checkSeq(seq: number): void {
 export function checkVersionName(name: string): void {
   if (typeof name !== 'string' || name.length === 0 || name.length > MAX_VERSION_NAME_LENGTH) {
     throw new InvalidHistoryError(`a version name has 1–${MAX_VERSION_NAME_LENGTH} characters`);
+  }
+}
+
+/** Yjs client ids are unsigned 32-bit integers. */
+const MAX_CLIENT_ID = 0xffff_ffff;
+
+/** Throws InvalidHistoryError unless every override names a client id, a clock range and an author. */
+export function checkAttributionOverrides(overrides: readonly AttributionOverride[]): void {
+  if (!Array.isArray(overrides)) throw new InvalidHistoryError('attribution overrides must be a list');
+  for (const [index, override] of overrides.entries()) {
+    const where = `attribution override ${index}`;
+    const { clientId, clock, length, authorId } = override ?? ({} as AttributionOverride);
+    if (!Number.isSafeInteger(clientId) || clientId < 0 || clientId > MAX_CLIENT_ID) throw new InvalidHistoryError(`${where}: client id ${clientId} is not a Yjs client id`);
+    if (!Number.isSafeInteger(clock) || clock < 0) throw new InvalidHistoryError(`${where}: clock must be a whole number ≥ 0, not ${clock}`);
+    if (!Number.isSafeInteger(length) || length < 1) throw new InvalidHistoryError(`${where}: length must be a whole number ≥ 1, not ${length}`);
+    if (typeof authorId !== 'string' || authorId === '') throw new InvalidHistoryError(`${where} names no author`);
   }
 }
 

@@ -8,6 +8,7 @@ export { InvalidHistoryError } from './history-plan';
 export {
   PROBE_ROOM,
   type AppendMeta,
+  type AttributionOverride,
   type AuthorRecord,
   type ClientBinding,
   type CompactionResult,
@@ -23,6 +24,7 @@ export {
   type LogEntry,
   type OpenStretch,
   type PlanHistory,
+  type RoomAuthorshipRecords,
   type RoomSettings,
   type StoredDocument,
   type VersionKind,

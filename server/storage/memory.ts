@@ -1,7 +1,7 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import { checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
 import { createLocalRestoreLocks } from './local-restore-locks';
-import type { AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
+import type { AttributionOverride, AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -11,6 +11,8 @@ interface MemoryRoom {
   versions: VersionRecord[];
   bindings: Map<number, string>;
   authors: Map<string, AuthorRecord>;
+  /** By `clientId:clock`, the primary key of the SQL backends. */
+  overrides: Map<string, AttributionOverride>;
   settings: RoomSettings | null;
 }
 
@@ -35,7 +37,7 @@ export function createMemoryStorage(): DocumentStorage {
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
     if (!entry) {
-      entry = { snapshot: null, log: [], segments: [], checkpoints: [], versions: [], bindings: new Map(), authors: new Map(), settings: null };
+      entry = { snapshot: null, log: [], segments: [], checkpoints: [], versions: [], bindings: new Map(), authors: new Map(), overrides: new Map(), settings: null };
       rooms.set(room, entry);
     }
     return entry;
@@ -177,9 +179,19 @@ export function createMemoryStorage(): DocumentStorage {
     },
     async loadAuthorship(room) {
       const entry = rooms.get(room);
-      if (!entry) return { bindings: [], authors: [] };
+      if (!entry) return { bindings: [], authors: [], overrides: [] };
       const authors = [...entry.authors.values()].map((author) => ({ ...author })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return { bindings: toBindings(entry.bindings), authors };
+      const overrides = [...entry.overrides.values()].map((override) => ({ ...override })).sort((a, b) => a.clientId - b.clientId || a.clock - b.clock);
+      return { bindings: toBindings(entry.bindings), authors, overrides };
+    },
+    async addAttributionOverrides(room, overrides) {
+      checkAttributionOverrides(overrides);
+      if (overrides.length === 0) return;
+      const stored = roomFor(room).overrides;
+      for (const override of overrides) {
+        const key = `${override.clientId}:${override.clock}`;
+        if (!stored.has(key)) stored.set(key, { ...override });
+      }
     },
     async getSettings(room) {
       return { ...(rooms.get(room)?.settings ?? { historyVisibleToViewers: false }) };

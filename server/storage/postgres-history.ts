@@ -4,8 +4,8 @@
  * compaction lock (read the tail, write a checked plan).
  */
 import type pg from 'pg';
-import { checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
-import type { AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
+import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
+import type { AttributionOverride, AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
 
 /** A pool or one client of it (inside a transaction). */
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -55,6 +55,12 @@ const RENAME_VERSION = `
   WHERE room = $1 AND id = $2 RETURNING ${VERSION_COLUMNS}`;
 const SELECT_BINDINGS = 'SELECT client_id, author_id FROM room_clients WHERE room = $1 ORDER BY client_id';
 const SELECT_AUTHORS = 'SELECT author_id, name, color FROM room_authors WHERE room = $1 ORDER BY author_id';
+const SELECT_OVERRIDES = 'SELECT client_id, clock, length, author_id FROM room_attribution_overrides WHERE room = $1 ORDER BY client_id, clock';
+// One statement for all of them: rows from unnest'ed arrays.
+const INSERT_OVERRIDES = `
+  INSERT INTO room_attribution_overrides (room, client_id, clock, length, author_id)
+  SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[])
+  ON CONFLICT DO NOTHING`;
 const SELECT_SETTINGS = 'SELECT history_visible_to_viewers FROM room_settings WHERE room = $1';
 const UPSERT_SETTINGS = `
   INSERT INTO room_settings (room, history_visible_to_viewers) VALUES ($1, $2)
@@ -237,11 +243,29 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
       return rows.map(toSegment);
     },
     async loadAuthorship(room) {
-      const [bindings, { rows }] = await Promise.all([
+      const [bindings, authors, overrides] = await Promise.all([
         loadBindings(pool, room),
         pool.query<{ author_id: string; name: string; color: string }>(SELECT_AUTHORS, [room]),
+        pool.query<{ client_id: string; clock: string; length: string; author_id: string }>(SELECT_OVERRIDES, [room]),
       ]);
-      return { bindings, authors: rows.map((row) => ({ id: row.author_id, name: row.name, color: row.color })) };
+      return {
+        bindings,
+        authors: authors.rows.map((row) => ({ id: row.author_id, name: row.name, color: row.color })),
+        overrides: overrides.rows.map(
+          (row): AttributionOverride => ({ clientId: Number(row.client_id), clock: Number(row.clock), length: Number(row.length), authorId: row.author_id }),
+        ),
+      };
+    },
+    async addAttributionOverrides(room, overrides) {
+      checkAttributionOverrides(overrides);
+      if (overrides.length === 0) return;
+      await pool.query(INSERT_OVERRIDES, [
+        room,
+        overrides.map((override) => override.clientId),
+        overrides.map((override) => override.clock),
+        overrides.map((override) => override.length),
+        overrides.map((override) => override.authorId),
+      ]);
     },
     async getSettings(room) {
       const { rows } = await pool.query<{ history_visible_to_viewers: boolean }>(SELECT_SETTINGS, [room]);

@@ -100,6 +100,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
           ${NOW_MS}, '[]', 0, 0, NULL
         FROM room_snapshots;`,
   },
+  {
+    // Restored text keeps its authors: clock ranges of a restore's client id that are another author's.
+    version: 3,
+    sql: `
+      CREATE TABLE room_attribution_overrides (
+        room TEXT NOT NULL,
+        client_id BIGINT NOT NULL,
+        clock BIGINT NOT NULL,
+        length BIGINT NOT NULL,
+        author_id TEXT NOT NULL,
+        PRIMARY KEY (room, client_id, clock)
+      );`,
+  },
 ];
 
 /** First key of Tandem's two-key advisory locks (the second names the schema or room). */

@@ -75,7 +75,7 @@ const SELECT_USED_BYTES = `
   SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind = 'r'
-    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_clients', 'room_authors', 'room_settings', 'schema_migrations')`;
+    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_clients', 'room_authors', 'room_attribution_overrides', 'room_settings', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
 interface RoomEntryRow extends RoomRow { at: string; authors: string; attribution: Buffer | null }

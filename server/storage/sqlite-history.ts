@@ -5,9 +5,10 @@
  * leaves out of MAX_STORAGE_BYTES.
  */
 import type Database from 'better-sqlite3';
-import { checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
+import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
 import { createLocalRestoreLocks } from './local-restore-locks';
 import type {
+  AttributionOverride,
   AuthorRecord,
   ClientBinding,
   HistoryPieces,
@@ -51,6 +52,10 @@ const RENAME_VERSION = `
   WHERE room = @room AND id = @id RETURNING ${VERSION_COLUMNS}`;
 const SELECT_BINDINGS = 'SELECT client_id AS clientId, author_id AS authorId FROM room_clients WHERE room = ? ORDER BY client_id';
 const SELECT_AUTHORS = 'SELECT author_id AS id, name, color FROM room_authors WHERE room = ? ORDER BY author_id';
+const SELECT_OVERRIDES = `SELECT client_id AS clientId, clock, length, author_id AS authorId FROM room_attribution_overrides
+  WHERE room = ? ORDER BY client_id, clock`;
+const INSERT_OVERRIDE = `INSERT INTO room_attribution_overrides (room, client_id, clock, length, author_id)
+  VALUES (@room, @clientId, @clock, @length, @authorId) ON CONFLICT DO NOTHING`;
 const SELECT_SETTINGS = 'SELECT history_visible_to_viewers AS visible FROM room_settings WHERE room = ?';
 const UPSERT_SETTINGS = `
   INSERT INTO room_settings (room, history_visible_to_viewers) VALUES (?, ?)
@@ -123,7 +128,7 @@ export interface SqliteHistory {
   bytes(): number;
 }
 
-/** Prepares the history statements on `db` (migrated to version 2 or later). */
+/** Prepares the history statements on `db` (migrated to version 3 or later). */
 export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const selectLastSegment = db.prepare<[string], SegmentRow>(SELECT_LAST_SEGMENT);
   const selectLastSeq = db.prepare<[string], { seq: number }>(SELECT_LAST_SEQ);
@@ -141,6 +146,8 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const renameVersion = db.prepare<{ room: string; id: string; name: string }, VersionRow>(RENAME_VERSION);
   const selectBindings = db.prepare<[string], ClientBinding>(SELECT_BINDINGS);
   const selectAuthors = db.prepare<[string], AuthorRecord>(SELECT_AUTHORS);
+  const selectOverrides = db.prepare<[string], AttributionOverride>(SELECT_OVERRIDES);
+  const insertOverride = db.prepare(INSERT_OVERRIDE);
   const selectSettings = db.prepare<[string], { visible: number }>(SELECT_SETTINGS);
   const upsertSettings = db.prepare(UPSERT_SETTINGS);
   let historyBytes = Number(db.prepare<[], { bytes: number }>(SELECT_HISTORY_BYTES).get()!.bytes);
@@ -174,7 +181,14 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
     if (!before) return null;
     return { row: renameVersion.get({ room, id, name })!, bytes: utf8Bytes(name) - utf8Bytes(before.name) };
   });
-  const loadAuthorship = db.transaction((room: string) => ({ bindings: selectBindings.all(room), authors: selectAuthors.all(room) }));
+  const loadAuthorship = db.transaction((room: string) => ({
+    bindings: selectBindings.all(room),
+    authors: selectAuthors.all(room),
+    overrides: selectOverrides.all(room),
+  }));
+  const addOverrides = db.transaction((room: string, overrides: readonly AttributionOverride[]) => {
+    for (const { clientId, clock, length, authorId } of overrides) insertOverride.run({ room, clientId, clock, length, authorId });
+  });
 
   const store: HistoryStore = {
     async listVersions(room, { limit, before }) {
@@ -209,6 +223,10 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
     },
     async loadAuthorship(room) {
       return loadAuthorship(room);
+    },
+    async addAttributionOverrides(room, overrides) {
+      checkAttributionOverrides(overrides);
+      addOverrides(room, overrides);
     },
     async getSettings(room) {
       return { historyVisibleToViewers: selectSettings.get(room)?.visible === 1 };

@@ -81,6 +81,16 @@ const VERSION_2 = `
         room TEXT PRIMARY KEY,
         history_visible_to_viewers INTEGER NOT NULL
       );`;
+/** Restored text keeps its authors: clock ranges of a restore's client id that are another author's. */
+const VERSION_3 = `
+      CREATE TABLE room_attribution_overrides (
+        room TEXT NOT NULL,
+        client_id INTEGER NOT NULL,
+        clock INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        author_id TEXT NOT NULL,
+        PRIMARY KEY (room, client_id, clock)
+      );`;
 // Rooms stored before history start it at their current state: the snapshot becomes segment 1
 // with a version (ids: 16 hex digits). Log rows after it become segments at the next compaction.
 const COPY_BASELINE_SEGMENTS = `
@@ -102,6 +112,7 @@ const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] 
       db.prepare(ADD_BASELINE_VERSIONS).run({ now, name: BASELINE_VERSION_NAME });
     },
   },
+  { version: 3, apply: (db) => db.exec(VERSION_3) },
 ];
 
 /** The schema version this code writes. */

@@ -26,6 +26,7 @@ import { openSqliteStorage } from './sqlite';
 import {
   PROBE_ROOM,
   type AppendMeta,
+  type AttributionOverride,
   type AuthorRecord,
   type ClientBinding,
   type DocumentStorage,
@@ -565,8 +566,8 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
         { clientId: 9, authorId: bob.id },
       ];
       expect((await storage.load('room')).bindings).toEqual(expectedBindings);
-      expect(await storage.loadAuthorship('room')).toEqual({ bindings: expectedBindings, authors: [alice, bob] });
-      expect(await storage.loadAuthorship('nobody')).toEqual({ bindings: [], authors: [] });
+      expect(await storage.loadAuthorship('room')).toEqual({ bindings: expectedBindings, authors: [alice, bob], overrides: [] });
+      expect(await storage.loadAuthorship('nobody')).toEqual({ bindings: [], authors: [], overrides: [] });
 
       const { plan, calls } = recordingPlan(planAll);
       await storage.compact('room', foldDoc, plan);
@@ -621,7 +622,47 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
           { clientId: 2, authorId: bob.id },
         ],
         authors: [renamed, bob],
+        overrides: [],
       });
+    });
+
+    it('stores attribution overrides once per (client id, clock), listed by client id and clock, per room', async () => {
+      const { storage } = await openStorage();
+      const restorer = 4_000_000_000;
+      await storage.addAttributionOverrides('room', [
+        { clientId: restorer, clock: 12, length: 30, authorId: bob.id },
+        { clientId: restorer, clock: 0, length: 12, authorId: alice.id },
+        { clientId: 5, clock: 3, length: 1, authorId: alice.id },
+      ]);
+      // Stored again (a retried restore), and a second author for a stored start: the first stays.
+      await storage.addAttributionOverrides('room', [
+        { clientId: restorer, clock: 0, length: 12, authorId: alice.id },
+        { clientId: restorer, clock: 12, length: 30, authorId: alice.id },
+      ]);
+      await storage.addAttributionOverrides('room', []);
+      await storage.addAttributionOverrides('other', [{ clientId: restorer, clock: 0, length: 2, authorId: bob.id }]);
+      expect((await storage.loadAuthorship('room')).overrides).toEqual([
+        { clientId: 5, clock: 3, length: 1, authorId: alice.id },
+        { clientId: restorer, clock: 0, length: 12, authorId: alice.id },
+        { clientId: restorer, clock: 12, length: 30, authorId: bob.id },
+      ]);
+      expect((await storage.loadAuthorship('other')).overrides).toEqual([{ clientId: restorer, clock: 0, length: 2, authorId: bob.id }]);
+    });
+
+    it('refuses a malformed attribution override and stores none of the list', async () => {
+      const { storage } = await openStorage();
+      const good = { clientId: 9, clock: 0, length: 4, authorId: alice.id };
+      const cases: [Partial<AttributionOverride>, RegExp][] = [
+        [{ clientId: -1 }, /client id -1 is not a Yjs client id/],
+        [{ clientId: 2 ** 32 }, /is not a Yjs client id/],
+        [{ clock: 1.5 }, /clock must be a whole number/],
+        [{ length: 0 }, /length must be a whole number ≥ 1/],
+        [{ authorId: '' }, /names no author/],
+      ];
+      for (const [change, message] of cases) {
+        await expect(storage.addAttributionOverrides('room', [good, { ...good, clock: 10, ...change } as AttributionOverride])).rejects.toThrow(message);
+      }
+      expect((await storage.loadAuthorship('room')).overrides).toEqual([]);
     });
 
     it('compaction with a plan writes its segments, versions and checkpoint; the segments merge to exactly the log', async () => {
@@ -969,7 +1010,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       expect(next).toBeGreaterThan(before.head);
     });
 
-    it('keeps history, bindings, authors and settings across close and reopen, and counts used bytes the same', async () => {
+    it('keeps history, bindings, authors, attribution overrides and settings across close and reopen, and counts used bytes the same', async () => {
       const { storage, reopen } = await open();
       opened.push(storage);
       const writer = createWriter();
@@ -977,7 +1018,9 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [3], { versionsAt: (seq) => [versionAt(seq)], checkpoint: true })(tail));
       await storage.addVersion('room', versionAt(1, { kind: 'named', name: 'Kept', authors: [alice] }));
       await storage.updateSettings('room', { historyVisibleToViewers: true });
+      await storage.addAttributionOverrides('room', [{ clientId: writer.doc.clientID, clock: 2, length: 3, authorId: bob.id }]);
       const before = { ...(await historyOf(storage, 'room')), authorship: await storage.loadAuthorship('room') };
+      expect(before.authorship.overrides).toEqual([{ clientId: writer.doc.clientID, clock: 2, length: 3, authorId: bob.id }]);
       const used = await storage.usedBytes();
       await storage.close();
 
@@ -1106,7 +1149,7 @@ describe('sqlite schema migrations', () => {
     const migratedAfter = Date.now();
     const storage = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(2);
+      expect(userVersion(file)).toBe(3);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
     } finally {
       await storage.close();
@@ -1117,6 +1160,31 @@ describe('sqlite schema migrations', () => {
       expect((await reopened.loadSegments('old')).map((segment) => segment.seq)).toEqual([1, 2]);
     } finally {
       await reopened.close();
+    }
+  });
+
+  it('a file at schema version 2 (history without attribution overrides) gains them and keeps its history', async () => {
+    const file = path.join(makeTempDir(), 'v2.db');
+    const first = openSqliteStorage(file);
+    const writer = createWriter();
+    await appendEdits(first, 'room', writer, 3);
+    await first.compact('room', foldDoc, planAll);
+    const history = await historyOf(first, 'room');
+    await first.close();
+    // What version 2 wrote: everything but the overrides table.
+    const db = new Database(file);
+    db.exec('DROP TABLE room_attribution_overrides');
+    db.pragma('user_version = 2');
+    db.close();
+
+    const migrated = openSqliteStorage(file);
+    try {
+      expect(userVersion(file)).toBe(3);
+      expect(await historyOf(migrated, 'room')).toEqual(history);
+      await migrated.addAttributionOverrides('room', [{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
+      expect((await migrated.loadAuthorship('room')).overrides).toEqual([{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
+    } finally {
+      await migrated.close();
     }
   });
 
@@ -1148,7 +1216,7 @@ describe('sqlite schema migrations', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 2/);
+    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 3/);
   });
 });
 
@@ -1252,14 +1320,14 @@ if (TEST_DATABASE_URL) {
       opened.push(storage);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     });
 
     it('migrates once: a third instance finds the schema current', async () => {
       const { raw, schema } = await twoInstances();
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     });
 
     it("does not hold one room's append behind another room's slow one", async () => {

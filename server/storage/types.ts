@@ -24,6 +24,28 @@ export interface ClientBinding {
   authorId: string;
 }
 
+/**
+ * Clocks of a client id whose text is another author's: a restore re-creates earlier text as
+ * new items under its own client id (bound to whoever restored), and these ranges give the
+ * re-created copies back to the authors of the text they copy.
+ */
+export interface AttributionOverride {
+  clientId: number;
+  /** First clock of the range, and how many clocks it covers (at least 1). */
+  clock: number;
+  length: number;
+  authorId: string;
+}
+
+/** What storage knows of who wrote what in a room (HistoryStore.loadAuthorship). */
+export interface RoomAuthorshipRecords {
+  bindings: ClientBinding[];
+  /** The newest name and colour of each author. */
+  authors: AuthorRecord[];
+  /** Ordered by client id, then clock. */
+  overrides: AttributionOverride[];
+}
+
 /** An author as they named themselves when they wrote (presence name and colour). */
 export interface AuthorRecord {
   id: string;
@@ -217,7 +239,7 @@ export interface DocumentLog {
 
 /**
  * A room's history: immutable segments (what compaction folded, never deleted), versions,
- * checkpoints, client-id bindings and authors. Only compaction writes segments.
+ * checkpoints, client-id bindings, authors and attribution overrides. Only compaction writes segments.
  */
 export interface HistoryStore {
   /** Versions newest first: at most `limit`, older than version `before` when given. */
@@ -237,8 +259,13 @@ export interface HistoryStore {
   loadHistory(room: string, seq: number): Promise<HistoryPieces>;
   /** Every segment of the room, in order (attribution views, tests). */
   loadSegments(room: string): Promise<HistorySegment[]>;
-  /** Every client binding of the room, and the newest name and colour of each author. */
-  loadAuthorship(room: string): Promise<{ bindings: ClientBinding[]; authors: AuthorRecord[] }>;
+  /** Every client binding of the room, the newest name and colour of each author, and the attribution overrides. */
+  loadAuthorship(room: string): Promise<RoomAuthorshipRecords>;
+  /**
+   * Stores attribution overrides (a restore's). Idempotent: a range whose (client id, clock)
+   * is stored already keeps the author it has. Refuses, storing none, a malformed one.
+   */
+  addAttributionOverrides(room: string, overrides: readonly AttributionOverride[]): Promise<void>;
   getSettings(room: string): Promise<RoomSettings>;
   updateSettings(room: string, settings: RoomSettings): Promise<void>;
   /**
