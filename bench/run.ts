@@ -21,6 +21,7 @@ import { sequentialUpdates } from './lib/traces';
 import { measureColdLoad, type ColdLoadRow } from './scenarios/cold-load';
 import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
 import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenarios/floods';
+import { CHECKPOINT_EVERY_SEGMENTS } from '../server/history/planner';
 import { measureHistory, type HistoryResult } from './scenarios/history';
 import { measureHistoryBrowser, type HistoryBrowserResult } from './scenarios/history-browser';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
@@ -364,7 +365,7 @@ function writeResults(
     '## 8. Version history (Tandem only, in process)',
     '',
     'automerge-paper typed as 1,000 versions (a pause between versions), every keystroke its own log entry, compacted every',
-    '500 entries by the history planner (a checkpoint every 50 segments); history = segments (v1, `Y.mergeUpdates` of the',
+    `500 entries by the history planner (a checkpoint every ${CHECKPOINT_EVERY_SEGMENTS} segments); history = segments (v1, \`Y.mergeUpdates\` of the`,
     'entries) + checkpoints (the compaction\'s snapshot). Goals: segments ≤ 2× the gc:false document (which holds the same',
     'history inside), materialise p99 < 150 ms, restore p99 < 1 s, attribution ≤ 5 µs per keystroke update.',
     '',
