@@ -6,11 +6,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
-import { mintToken, TokenError, verifyToken, type TokenPolicy } from './auth';
+import { mintToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
 import { InvalidHistoryError, type LinkStore } from './storage';
-import { createHistoryApi, HttpError, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
+import { bearerClaims, HttpError, readJson } from './api-request';
+import { createHistoryApi, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
 import { BASE_SECURITY_HEADERS } from './security-headers';
 import { RoomLoadRefused } from './sync-server';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
@@ -31,25 +32,16 @@ export interface ApiOptions {
   history?: HistoryService;
 }
 
-const MAX_BODY_BYTES = 4096;
 const VIEW_LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/view-link$`);
 
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
   const { links, tokens } = options;
-  const routeHistory = options.history ? createHistoryApi({ history: options.history, links, tokens, readJson }) : () => null;
+  const routeHistory = options.history ? createHistoryApi({ history: options.history, links, tokens }) : () => null;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
-    if (!tokens) return; // open mode: the room id is the edit capability
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
-    try {
-      await verifyToken(token, tokens, room, 'edit');
-    } catch (error) {
-      if (error instanceof TokenError) throw new HttpError(error.status, error.message);
-      throw error;
-    }
+    await bearerClaims(request, tokens, room, 'edit');
   }
 
   async function viewLink(request: IncomingMessage, room: string): Promise<ViewLinkResponse> {
@@ -128,23 +120,6 @@ export function createApiHandler(options: ApiOptions) {
     );
     return true;
   };
-}
-
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body too large');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // Not JSON: answered below like any other body that is not an object.
-  }
-  throw new HttpError(400, 'expected a JSON object');
 }
 
 /** Writes a JSON response that is never cached. */

@@ -16,7 +16,8 @@ import {
 import { isValidRoomId } from '../lib/protocol/room-id';
 import { isValidAuthorKey } from '../lib/protocol/author-id';
 import { PRESENCE_COLOR_PATTERN } from '../lib/protocol/presence-schema';
-import { TokenError, verifyToken, type TokenPolicy } from './auth';
+import { bearerClaims, HttpError, readJson } from './api-request';
+import type { TokenPolicy } from './auth';
 import { ANONYMOUS_AUTHOR_ID, authorIdForKey } from './authors';
 import type { AuthorRecord, LinkStore, RoomSettings, VersionRecord } from './storage';
 
@@ -46,22 +47,11 @@ export class RestoreInProgress extends Error {
 /** An API answer: JSON, or raw bytes (a version's state). */
 export type ApiResult = { status: number; json: unknown } | { status: number; bytes: Uint8Array; contentType: string };
 
-/** A refused request: its status and the message the caller sees. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface HistoryApiOptions {
   history: HistoryService;
   links: LinkStore;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
-  readJson: (request: IncomingMessage) => Promise<Record<string, unknown>>;
 }
 
 const ROOM_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/(versions|authorship|settings)(?:/([^/]+)/(state|restore))?$`);
@@ -72,30 +62,9 @@ export function createHistoryApi(options: HistoryApiOptions) {
   const { history, links, tokens } = options;
 
   /** In token mode, an edit token for the room; in open mode the room id is the capability. */
-  async function editorOf(request: IncomingMessage, room: string): Promise<{ sub?: string; name?: string } | null> {
-    if (!tokens) return null;
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
-    try {
-      return await verifyToken(token, tokens, room, 'edit');
-    } catch (error) {
-      if (error instanceof TokenError) throw new HttpError(error.status, error.message);
-      throw error;
-    }
-  }
-
+  const editorOf = (request: IncomingMessage, room: string) => bearerClaims(request, tokens, room, 'edit');
   /** In token mode, a token for the view id (view tokens name the view id, never the room). */
-  async function viewerOf(request: IncomingMessage, viewId: string): Promise<void> {
-    if (!tokens) return;
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : null;
-    try {
-      await verifyToken(token, tokens, viewId, 'view');
-    } catch (error) {
-      if (error instanceof TokenError) throw new HttpError(error.status, error.message);
-      throw error;
-    }
-  }
+  const viewerOf = (request: IncomingMessage, viewId: string) => bearerClaims(request, tokens, viewId, 'view');
 
   async function version(room: string, versionId: string): Promise<ApiResult> {
     const state = await history.versionState(room, versionId);
@@ -120,7 +89,7 @@ export function createHistoryApi(options: HistoryApiOptions) {
     if (resource === 'settings') {
       if (method === 'GET') return { status: 200, json: settingsBody(await history.getSettings(room)) };
       if (method !== 'POST') throw new HttpError(405, 'use GET or POST');
-      const body = await options.readJson(request);
+      const body = await readJson(request);
       if (typeof body.historyVisibleToViewers !== 'boolean') throw new HttpError(400, '"historyVisibleToViewers" must be true or false');
       const settings = { historyVisibleToViewers: body.historyVisibleToViewers };
       await history.updateSettings(room, settings);
@@ -136,14 +105,14 @@ export function createHistoryApi(options: HistoryApiOptions) {
     }
     if (action === 'restore') {
       if (method !== 'POST') throw new HttpError(405, 'use POST');
-      const author = requester(await options.readJson(request), claims);
+      const author = requester(await readJson(request), claims);
       const restored = await history.restore(room, versionId, author);
       if (!restored) throw new HttpError(404, 'no such version');
       return { status: 200, json: { version: toWire(restored) } };
     }
     if (method === 'GET') return list(room, url);
     if (method !== 'POST') throw new HttpError(405, 'use GET or POST');
-    const body = await options.readJson(request);
+    const body = await readJson(request);
     const name = typeof body.name === 'string' ? body.name.trim() : null;
     if (!name) throw new HttpError(400, 'a version needs a "name"');
     if (name.length > MAX_VERSION_NAME_LENGTH) throw new HttpError(400, `a version name has at most ${MAX_VERSION_NAME_LENGTH} characters`);

@@ -7,7 +7,8 @@
  */
 import * as Y from 'yjs';
 import { VERSIONS_PAGE_SIZE, type AuthorshipResponse } from '../../lib/protocol/history-api';
-import { HttpError, RestoreInProgress, type HistoryService } from '../history-api';
+import { HttpError } from '../api-request';
+import { RestoreInProgress, type HistoryService } from '../history-api';
 import type { Logger } from '../log';
 import { LogMessage } from '../log-messages';
 import { roomLogId } from '../log';
