@@ -26,6 +26,8 @@ function legendOf(tandem: TandemPage) {
 async function legendAuthorId(tandem: TandemPage, name: string): Promise<string> {
   const entry = legendOf(tandem).getByRole('listitem').filter({ hasText: name });
   await expect(entry).toHaveCount(1);
+  // Someone known only from presence so far has a provisional id until the server names them.
+  await expect(entry).not.toHaveAttribute('data-author', /^client:/);
   return (await entry.getAttribute('data-author')) ?? '';
 }
 
