@@ -1,12 +1,28 @@
 /**
- * Token mode (AUTH_SECRET set): HS256 JWTs with claims `room`, `role` (edit | view), `exp`,
- * `aud` (TOKEN_AUDIENCE, `tandem` by default) and optional `name` and `sub` (the author id). A token's `room` names what
- * the URL names: the room id on `/sync/<room>`, the view id on `/sync/view/<viewId>` (so a view
- * token never reveals the room).
+ * Token mode (AUTH_SECRET set): HS256 JWTs with claims `room`, `role` (edit | comment | view),
+ * `exp`, `aud` (TOKEN_AUDIENCE, `tandem` by default) and optional `name` and `sub` (the author
+ * id). A token's `room` names what the URL names: the room id on `/sync/<room>`, the view id on
+ * `/sync/view/<viewId>`, the comment id on `/sync/comment/<commentId>` (so neither a view nor a
+ * comment token reveals the room).
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
 
-export type Role = 'edit' | 'view';
+/** What a connection may do: edit the document; comment on it (read-only text); or read it. */
+export type Role = 'edit' | 'comment' | 'view';
+
+const ROLES: readonly Role[] = ['view', 'comment', 'edit'];
+
+const isRole = (value: unknown): value is Role => ROLES.includes(value as Role);
+
+/** The lesser of two roles (a link's and its token's): view < comment < edit. */
+export function lesserRole(a: Role, b: Role): Role {
+  return ROLES.indexOf(a) <= ROLES.indexOf(b) ? a : b;
+}
+
+/** Whether `role`'s document updates are applied; everyone else's are dropped (read-only). */
+export function editsDocument(role: Role): boolean {
+  return role === 'edit';
+}
 
 export interface TokenClaims {
   room: string;
@@ -44,7 +60,7 @@ export class TokenError extends Error {
 const encodeKey = (secret: string) => new TextEncoder().encode(secret);
 
 /**
- * Verifies `token` for access to `subject` (a room id or view id) with at least `needs`.
+ * Verifies `token` for access to `subject` (a room, view or comment id) with at least `needs`.
  * 401 for a missing, malformed, badly signed or expired token, one for another audience, one
  * valid for longer than the policy allows or issued in the future; 403 for a valid token that
  * does not grant this subject or role.
@@ -69,7 +85,7 @@ export async function verifyToken(
     throw new TokenError(401, 'invalid token');
   }
   const { room, role, exp, iat, name, sub } = payload;
-  if (typeof room !== 'string' || (role !== 'edit' && role !== 'view') || typeof exp !== 'number') {
+  if (typeof room !== 'string' || !isRole(role) || typeof exp !== 'number') {
     throw new TokenError(401, 'token lacks room, role or exp');
   }
   // An unbounded `exp` is a capability that never dies (and overflows the expiry timer).
@@ -77,7 +93,7 @@ export async function verifyToken(
   if (exp - now > policy.maxTtlSeconds + CLOCK_SKEW_SECONDS) throw new TokenError(401, 'token lifetime too long');
   if (typeof iat === 'number' && iat > now + CLOCK_SKEW_SECONDS) throw new TokenError(401, 'token issued in the future');
   if (room !== subject) throw new TokenError(403, 'token is for another room');
-  if (needs === 'edit' && role !== 'edit') throw new TokenError(403, 'token does not grant editing');
+  if (lesserRole(role, needs) !== needs) throw new TokenError(403, needs === 'edit' ? 'token does not grant editing' : 'token does not grant commenting');
   return { room, role, exp, ...(typeof name === 'string' ? { name } : {}), ...(typeof sub === 'string' ? { sub } : {}) };
 }
 

@@ -33,6 +33,7 @@ const toBindings = (bindings: Map<number, string>): ClientBinding[] =>
 export function createMemoryStorage(): DocumentStorage {
   const rooms = new Map<string, MemoryRoom>();
   const viewIds = new Map<string, string>();
+  const commentIds = new Map<string, string>();
   let nextId = 1;
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
@@ -132,6 +133,17 @@ export function createMemoryStorage(): DocumentStorage {
     },
     async roomForViewId(viewId) {
       for (const [room, id] of viewIds) if (id === viewId) return room;
+      return null;
+    },
+    async ensureCommentId(room, candidate) {
+      if (!commentIds.has(room)) commentIds.set(room, candidate);
+      return commentIds.get(room)!;
+    },
+    async replaceCommentId(room, next) {
+      commentIds.set(room, next);
+    },
+    async roomForCommentId(commentId) {
+      for (const [room, id] of commentIds) if (id === commentId) return room;
       return null;
     },
     async listVersions(room, { limit, before }) {

@@ -113,6 +113,15 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         PRIMARY KEY (room, client_id, clock)
       );`,
   },
+  {
+    // Comment links: a room's second capability id, for people who may comment but not edit.
+    version: 4,
+    sql: `
+      CREATE TABLE room_comment_links (
+        room TEXT PRIMARY KEY,
+        comment_id TEXT NOT NULL UNIQUE
+      );`,
+  },
 ];
 
 /** First key of Tandem's two-key advisory locks (the second names the schema or room). */

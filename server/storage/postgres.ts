@@ -62,6 +62,12 @@ const UPSERT_VIEW = `
   INSERT INTO room_views (room, view_id) VALUES ($1, $2)
   ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = $1';
+const INSERT_COMMENT_LINK_IF_ABSENT = 'INSERT INTO room_comment_links (room, comment_id) VALUES ($1, $2) ON CONFLICT (room) DO NOTHING';
+const SELECT_COMMENT_LINK_BY_ROOM = 'SELECT comment_id FROM room_comment_links WHERE room = $1';
+const UPSERT_COMMENT_LINK = `
+  INSERT INTO room_comment_links (room, comment_id) VALUES ($1, $2)
+  ON CONFLICT (room) DO UPDATE SET comment_id = excluded.comment_id`;
+const SELECT_ROOM_BY_COMMENT_LINK = 'SELECT room FROM room_comment_links WHERE comment_id = $1';
 const SELECT_ROOM_HELD =
   'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = $1) OR EXISTS (SELECT 1 FROM room_updates WHERE room = $1) AS held';
 const INSERT_PROBE = 'INSERT INTO room_updates (room, data) VALUES ($1, $2)';
@@ -75,7 +81,7 @@ const SELECT_USED_BYTES = `
   SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind = 'r'
-    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_clients', 'room_authors', 'room_attribution_overrides', 'room_settings', 'schema_migrations')`;
+    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_comment_links', 'room_clients', 'room_authors', 'room_attribution_overrides', 'room_settings', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
 interface RoomEntryRow extends RoomRow { at: string; authors: string; attribution: Buffer | null }
@@ -276,6 +282,18 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     },
     async roomForViewId(viewId) {
       const { rows } = await pool.query<{ room: string }>(SELECT_ROOM_BY_VIEW, [viewId]);
+      return rows[0]?.room ?? null;
+    },
+    async ensureCommentId(room, candidate) {
+      await pool.query(INSERT_COMMENT_LINK_IF_ABSENT, [room, candidate]);
+      const { rows } = await pool.query<{ comment_id: string }>(SELECT_COMMENT_LINK_BY_ROOM, [room]);
+      return rows[0].comment_id;
+    },
+    async replaceCommentId(room, next) {
+      await pool.query(UPSERT_COMMENT_LINK, [room, next]);
+    },
+    async roomForCommentId(commentId) {
+      const { rows } = await pool.query<{ room: string }>(SELECT_ROOM_BY_COMMENT_LINK, [commentId]);
       return rows[0]?.room ?? null;
     },
     async ping() {

@@ -91,6 +91,12 @@ const VERSION_3 = `
         author_id TEXT NOT NULL,
         PRIMARY KEY (room, client_id, clock)
       );`;
+/** Comment links: a room's second capability id, for people who may comment but not edit. */
+const VERSION_4 = `
+      CREATE TABLE room_comment_links (
+        room TEXT PRIMARY KEY,
+        comment_id TEXT NOT NULL UNIQUE
+      );`;
 // Rooms stored before history start it at their current state: the snapshot becomes segment 1
 // with a version (ids: 16 hex digits). Log rows after it become segments at the next compaction.
 const COPY_BASELINE_SEGMENTS = `
@@ -113,6 +119,7 @@ const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] 
     },
   },
   { version: 3, apply: (db) => db.exec(VERSION_3) },
+  { version: 4, apply: (db) => db.exec(VERSION_4) },
 ];
 
 /** The schema version this code writes. */

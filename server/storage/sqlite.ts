@@ -42,6 +42,12 @@ const UPSERT_VIEW = `
   ON CONFLICT (room) DO UPDATE SET view_id = excluded.view_id`;
 const SELECT_VIEW_BY_ROOM = 'SELECT view_id AS viewId FROM room_views WHERE room = ?';
 const SELECT_ROOM_BY_VIEW = 'SELECT room FROM room_views WHERE view_id = ?';
+const INSERT_COMMENT_LINK_IF_ABSENT = 'INSERT INTO room_comment_links (room, comment_id) VALUES (?, ?) ON CONFLICT (room) DO NOTHING';
+const UPSERT_COMMENT_LINK = `
+  INSERT INTO room_comment_links (room, comment_id) VALUES (?, ?)
+  ON CONFLICT (room) DO UPDATE SET comment_id = excluded.comment_id`;
+const SELECT_COMMENT_LINK_BY_ROOM = 'SELECT comment_id AS commentId FROM room_comment_links WHERE room = ?';
+const SELECT_ROOM_BY_COMMENT_LINK = 'SELECT room FROM room_comment_links WHERE comment_id = ?';
 const DELETE_ROOM_LOG = 'DELETE FROM room_updates WHERE room = ?';
 const SELECT_ROOM_HELD =
   'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = ?) OR EXISTS (SELECT 1 FROM room_updates WHERE room = ?) AS held';
@@ -83,6 +89,10 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   const upsertView = db.prepare(UPSERT_VIEW);
   const selectViewByRoom = db.prepare<[string], { viewId: string }>(SELECT_VIEW_BY_ROOM);
   const selectRoomByView = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_VIEW);
+  const insertCommentLinkIfAbsent = db.prepare(INSERT_COMMENT_LINK_IF_ABSENT);
+  const upsertCommentLink = db.prepare(UPSERT_COMMENT_LINK);
+  const selectCommentLinkByRoom = db.prepare<[string], { commentId: string }>(SELECT_COMMENT_LINK_BY_ROOM);
+  const selectRoomByCommentLink = db.prepare<[string], { room: string }>(SELECT_ROOM_BY_COMMENT_LINK);
   const deleteRoomLog = db.prepare(DELETE_ROOM_LOG);
   const selectRoomHeld = db.prepare<[string, string], { held: number }>(SELECT_ROOM_HELD);
   // Committing a row and its removal writes pages to the WAL: fails as appends do on a full
@@ -208,6 +218,16 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     },
     async roomForViewId(viewId) {
       return selectRoomByView.get(viewId)?.room ?? null;
+    },
+    async ensureCommentId(room, candidate) {
+      insertCommentLinkIfAbsent.run(room, candidate);
+      return selectCommentLinkByRoom.get(room)!.commentId;
+    },
+    async replaceCommentId(room, next) {
+      upsertCommentLink.run(room, next);
+    },
+    async roomForCommentId(commentId) {
+      return selectRoomByCommentLink.get(commentId)?.room ?? null;
     },
     async ping() {
       if (openedInode !== null && fs.statSync(file, { throwIfNoEntry: false })?.ino !== openedInode) {

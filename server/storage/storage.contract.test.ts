@@ -464,6 +464,32 @@ function describeLinkStoreContract(name: string, open: () => Promise<OpenedStora
       expect(await storage.roomForViewId('new-view')).toBe('room');
       expect(await storage.ensureViewId('room', 'ignored')).toBe('new-view');
     });
+
+    it('keeps the first comment id a room gets, apart from its view id', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.roomForCommentId('comment-a')).toBeNull();
+      await storage.ensureViewId('room', 'view-a');
+      expect(await storage.ensureCommentId('room', 'comment-a')).toBe('comment-a');
+      expect(await storage.ensureCommentId('room', 'comment-b')).toBe('comment-a');
+      expect(await storage.roomForCommentId('comment-a')).toBe('room');
+      expect(await storage.roomForCommentId('comment-b')).toBeNull();
+      // Neither link resolves as the other kind: a view id never grants commenting.
+      expect(await storage.roomForCommentId('view-a')).toBeNull();
+      expect(await storage.roomForViewId('comment-a')).toBeNull();
+      expect(await storage.ensureCommentId('other', 'comment-c')).toBe('comment-c');
+      expect(await storage.roomForCommentId('comment-c')).toBe('other');
+    });
+
+    it('replacing a comment id makes the old one stop resolving at once and leaves the view id', async () => {
+      const { storage } = await openStorage();
+      await storage.ensureViewId('room', 'the-view');
+      await storage.ensureCommentId('room', 'old-comment');
+      await storage.replaceCommentId('room', 'new-comment');
+      expect(await storage.roomForCommentId('old-comment')).toBeNull();
+      expect(await storage.roomForCommentId('new-comment')).toBe('room');
+      expect(await storage.ensureCommentId('room', 'ignored')).toBe('new-comment');
+      expect(await storage.roomForViewId('the-view')).toBe('room');
+    });
   });
 }
 
@@ -994,6 +1020,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       await storage.append('room', writer.edit((t) => t.insert(11, ' restarts')));
       await storage.append('other', createWriter().edit((t) => t.insert(0, 'other room')));
       await storage.ensureViewId('room', 'durable-view');
+      await storage.ensureCommentId('room', 'durable-comment');
       const before = await storage.load('room');
       await storage.close();
 
@@ -1005,6 +1032,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       expect(rebuild(after.updates)).toBe('kept across restarts');
       expect(rebuild((await reopened.load('other')).updates)).toBe('other room');
       expect(await reopened.roomForViewId('durable-view')).toBe('room');
+      expect(await reopened.roomForCommentId('durable-comment')).toBe('room');
       // Positions keep increasing after a reopen, so a later compaction cannot swallow new entries.
       const next = await reopened.append('room', writer.edit((t) => t.insert(0, '> ')));
       expect(next).toBeGreaterThan(before.head);
@@ -1149,7 +1177,7 @@ describe('sqlite schema migrations', () => {
     const migratedAfter = Date.now();
     const storage = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(3);
+      expect(userVersion(file)).toBe(4);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
     } finally {
       await storage.close();
@@ -1174,15 +1202,38 @@ describe('sqlite schema migrations', () => {
     // What version 2 wrote: everything but the overrides table.
     const db = new Database(file);
     db.exec('DROP TABLE room_attribution_overrides');
+    db.exec('DROP TABLE room_comment_links');
     db.pragma('user_version = 2');
     db.close();
 
     const migrated = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(3);
+      expect(userVersion(file)).toBe(4);
       expect(await historyOf(migrated, 'room')).toEqual(history);
       await migrated.addAttributionOverrides('room', [{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
       expect((await migrated.loadAuthorship('room')).overrides).toEqual([{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
+    } finally {
+      await migrated.close();
+    }
+  });
+
+  it('a file at schema version 3 (before comment links) gains them and keeps its view links', async () => {
+    const file = path.join(makeTempDir(), 'v3.db');
+    const first = openSqliteStorage(file);
+    await first.ensureViewId('room', 'kept-view');
+    await first.close();
+    // What version 3 wrote: everything but the comment links.
+    const db = new Database(file);
+    db.exec('DROP TABLE room_comment_links');
+    db.pragma('user_version = 3');
+    db.close();
+
+    const migrated = openSqliteStorage(file);
+    try {
+      expect(userVersion(file)).toBe(4);
+      expect(await migrated.roomForViewId('kept-view')).toBe('room');
+      expect(await migrated.ensureCommentId('room', 'new-comment')).toBe('new-comment');
+      expect(await migrated.roomForCommentId('new-comment')).toBe('room');
     } finally {
       await migrated.close();
     }
@@ -1216,7 +1267,7 @@ describe('sqlite schema migrations', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 3/);
+    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 4/);
   });
 });
 
@@ -1320,14 +1371,14 @@ if (TEST_DATABASE_URL) {
       opened.push(storage);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     });
 
     it('migrates once: a third instance finds the schema current', async () => {
       const { raw, schema } = await twoInstances();
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     });
 
     it("does not hold one room's append behind another room's slow one", async () => {

@@ -276,7 +276,7 @@ export interface HistoryStore {
   lockRestore(room: string): Promise<(() => Promise<void>) | null>;
 }
 
-/** The links that lead to a room without naming it: view links today, comment links next. */
+/** The links that lead to a room without naming it: view links and comment links. */
 export interface LinkStore {
   /**
    * The room's view id: the stored one, or `candidate` if the room has none yet (stored
@@ -287,6 +287,12 @@ export interface LinkStore {
   replaceViewId(room: string, next: string): Promise<void>;
   /** The room a view id belongs to, or null if no room has it (any more). */
   roomForViewId(viewId: string): Promise<string | null>;
+  /** The room's comment id, as ensureViewId (a separate id: a view link never grants commenting). */
+  ensureCommentId(room: string, candidate: string): Promise<string>;
+  /** Replaces the room's comment id with `next` (the old one stops resolving at once). */
+  replaceCommentId(room: string, next: string): Promise<void>;
+  /** The room a comment id belongs to, or null if no room has it (any more). */
+  roomForCommentId(commentId: string): Promise<string | null>;
 }
 
 /** One backend (one database) holds both: what openStorage() returns. */
