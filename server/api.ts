@@ -1,10 +1,11 @@
 /**
- * Tandem's small HTTP API (routes in lib/protocol/api-routes.ts): view links per room, and, where the
- * web app runs in token mode, short-lived tokens for the holders of edit and view links; version
+ * Tandem's small HTTP API (routes in lib/protocol/api-routes.ts): view and comment links per room,
+ * and, where the web app runs in token mode, short-lived tokens for the holders of edit, comment
+ * and view links; version
  * history's routes are history-api.ts's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { API_PREFIX, TOKEN_PATH, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
+import { API_PREFIX, TOKEN_PATH, type CommentLinkResponse, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
@@ -17,7 +18,7 @@ import { RoomLoadRefused } from './sync-server';
 import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 
 export interface ApiOptions {
-  /** Where view links are kept. */
+  /** Where view and comment links are kept. */
   links: LinkStore;
   logger: Logger;
   /** Token mode's policy; null in open mode. */
@@ -28,11 +29,13 @@ export interface ApiOptions {
   mintTokens: boolean;
   /** Disconnects everyone connected through a view id that was just replaced. */
   revokeViewLink(viewId: string): void;
+  /** Disconnects everyone connected through a comment id that was just replaced. */
+  revokeCommentLink(commentId: string): void;
   /** Version history (history-api.ts); absent, its routes answer 404. */
   history?: HistoryService;
 }
 
-const VIEW_LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/view-link$`);
+const LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/(view|comment)-link$`);
 
 
 /** Returns a handler that answers API requests and returns false for anything else. */
@@ -44,19 +47,42 @@ export function createApiHandler(options: ApiOptions) {
     await bearerClaims(request, tokens, room, 'edit');
   }
 
-  async function viewLink(request: IncomingMessage, room: string): Promise<ViewLinkResponse> {
+  /** A link kind's three store operations and what rotating it revokes. */
+  const kinds = {
+    view: {
+      ensure: (room: string, candidate: string) => links.ensureViewId(room, candidate),
+      replace: (room: string, next: string) => links.replaceViewId(room, next),
+      revoke: (id: string) => options.revokeViewLink(id),
+      rotated: LogMessage.viewLinkRotated,
+    },
+    comment: {
+      ensure: (room: string, candidate: string) => links.ensureCommentId(room, candidate),
+      replace: (room: string, next: string) => links.replaceCommentId(room, next),
+      revoke: (id: string) => options.revokeCommentLink(id),
+      rotated: LogMessage.commentLinkRotated,
+    },
+  };
+
+  /** GET: the room's id of that kind (created on first use); POST: rotates it. */
+  async function linkId(request: IncomingMessage, room: string, kind: keyof typeof kinds): Promise<string> {
     if (!isValidRoomId(room)) throw new HttpError(400, 'invalid room id');
     await requireEditor(request, room);
-    if (request.method === 'GET') return { viewId: await links.ensureViewId(room, createRoomId()) };
+    const link = kinds[kind];
+    if (request.method === 'GET') return link.ensure(room, createRoomId());
     if (request.method !== 'POST') throw new HttpError(405, 'use GET or POST');
     const next = createRoomId();
-    const current = await links.ensureViewId(room, next);
+    const current = await link.ensure(room, next);
     if (current !== next) {
-      await links.replaceViewId(room, next);
-      options.revokeViewLink(current);
-      options.logger.info({ room: roomLogId(room) }, LogMessage.viewLinkRotated);
+      await link.replace(room, next);
+      link.revoke(current);
+      options.logger.info({ room: roomLogId(room) }, link.rotated);
     }
-    return { viewId: next };
+    return next;
+  }
+
+  async function linkResponse(request: IncomingMessage, room: string, kind: keyof typeof kinds): Promise<ViewLinkResponse | CommentLinkResponse> {
+    const id = await linkId(request, room, kind);
+    return kind === 'view' ? { viewId: id } : { commentId: id };
   }
 
   async function token(request: IncomingMessage): Promise<TokenResponse> {
@@ -71,6 +97,11 @@ export function createApiHandler(options: ApiOptions) {
       // The claim names the view id, never the room: a viewer's token must not reveal it.
       const minted = await mintToken(tokens, { room: body.viewId, role: 'view' }, options.tokenTtlSeconds);
       return { ...minted, role: 'view' };
+    }
+    if (isValidRoomId(body.commentId) && (await links.roomForCommentId(body.commentId))) {
+      // Likewise the comment id: a commenter's token must not reveal the room.
+      const minted = await mintToken(tokens, { room: body.commentId, role: 'comment' }, options.tokenTtlSeconds);
+      return { ...minted, role: 'comment' };
     }
     throw new HttpError(404, 'no such document');
   }
@@ -92,9 +123,9 @@ export function createApiHandler(options: ApiOptions) {
       response.writeHead(204).end();
       return true;
     }
-    const viewLinkMatch = VIEW_LINK_ROUTE.exec(url.pathname);
-    const work: Promise<ApiResult> = viewLinkMatch
-      ? viewLink(request, viewLinkMatch[1]).then((json) => ({ status: 200, json }))
+    const linkMatch = LINK_ROUTE.exec(url.pathname);
+    const work: Promise<ApiResult> = linkMatch
+      ? linkResponse(request, linkMatch[1], linkMatch[2] as keyof typeof kinds).then((json) => ({ status: 200, json }))
       : url.pathname === TOKEN_PATH
         ? token(request).then((json) => ({ status: 200, json }))
         : (routeHistory(request, url) ?? Promise.reject(new HttpError(404, 'not found')));

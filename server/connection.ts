@@ -47,10 +47,12 @@ export class Connection {
   readonly id = randomUUID().slice(0, 8);
   readonly log: Logger;
   readonly roomName: string;
-  /** `view` connections never write (enforced by the room). */
+  /** Only `edit` connections write to the document; `comment` and `view` never do (the room enforces it). */
   readonly role: UpgradeTarget['role'];
   /** The view id this connection came through, if any (rotation closes it). */
   readonly viewId: string | null;
+  /** The comment id this connection came through, if any (rotation closes it). */
+  readonly commentId: string | null;
   /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
   readonly wantsSavedAcks: boolean;
   /** Whom its changes are attributed to (authors.ts). */
@@ -76,6 +78,7 @@ export class Connection {
     this.roomName = target.roomName;
     this.role = target.role;
     this.viewId = target.viewId;
+    this.commentId = target.commentId;
     this.wantsSavedAcks = target.wantsSavedAcks;
     this.author = target.author;
     this.metrics = options.metrics;

@@ -55,7 +55,7 @@ export interface HistoryApiOptions {
 }
 
 const ROOM_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/(versions|authorship|settings)(?:/([^/]+)/(state|restore))?$`);
-const VIEW_ROUTE = new RegExp(`^${API_PREFIX}/views/([^/]+)/(versions|authorship)(?:/([^/]+)/(state))?$`);
+const LINK_ROUTE = new RegExp(`^${API_PREFIX}/(views|comments)/([^/]+)/(versions|authorship)(?:/([^/]+)/(state))?$`);
 
 /** Returns the route handler: a promise of the answer, or null for a path that is not history's. */
 export function createHistoryApi(options: HistoryApiOptions) {
@@ -63,8 +63,8 @@ export function createHistoryApi(options: HistoryApiOptions) {
 
   /** In token mode, an edit token for the room; in open mode the room id is the capability. */
   const editorOf = (request: IncomingMessage, room: string) => bearerClaims(request, tokens, room, 'edit');
-  /** In token mode, a token for the view id (view tokens name the view id, never the room). */
-  const viewerOf = (request: IncomingMessage, viewId: string) => bearerClaims(request, tokens, viewId, 'view');
+  /** In token mode, a token for the link's id (view and comment tokens name it, never the room). */
+  const readerOf = (request: IncomingMessage, linkId: string) => bearerClaims(request, tokens, linkId, 'view');
 
   async function version(room: string, versionId: string): Promise<ApiResult> {
     const state = await history.versionState(room, versionId);
@@ -126,16 +126,18 @@ export function createHistoryApi(options: HistoryApiOptions) {
     return { status: 201, json: { version: toWire(named) } };
   }
 
-  async function viewRoute(request: IncomingMessage, url: URL, match: RegExpExecArray): Promise<ApiResult> {
-    const [, viewId, resource, versionId] = match;
-    if (!isValidRoomId(viewId)) throw new HttpError(400, 'invalid view id');
+  /** A view or comment link's read-only history: commenters read it exactly as viewers do. */
+  async function linkRoute(request: IncomingMessage, url: URL, match: RegExpExecArray): Promise<ApiResult> {
+    const [, collection, linkId, resource, versionId] = match;
+    const kind = collection === 'views' ? 'view' : 'comment';
+    if (!isValidRoomId(linkId)) throw new HttpError(400, `invalid ${kind} id`);
     if (versionId !== undefined && !isValidVersionId(versionId)) throw new HttpError(400, 'invalid version id');
     if (request.method !== 'GET') throw new HttpError(405, 'use GET');
-    await viewerOf(request, viewId);
-    const room = await links.roomForViewId(viewId);
-    if (!room) throw new HttpError(404, 'unknown view link');
+    await readerOf(request, linkId);
+    const room = kind === 'view' ? await links.roomForViewId(linkId) : await links.roomForCommentId(linkId);
+    if (!room) throw new HttpError(404, `unknown ${kind} link`);
     if (!(await history.getSettings(room)).historyVisibleToViewers) {
-      throw new HttpError(403, "this document's history is not shared with view links");
+      throw new HttpError(403, `this document's history is not shared with ${kind} links`);
     }
     if (resource === 'authorship') return { status: 200, json: await history.authorship(room) };
     if (versionId !== undefined) return version(room, versionId);
@@ -145,8 +147,8 @@ export function createHistoryApi(options: HistoryApiOptions) {
   return function routeHistory(request: IncomingMessage, url: URL): Promise<ApiResult> | null {
     const roomMatch = ROOM_ROUTE.exec(url.pathname);
     if (roomMatch) return roomRoute(request, url, roomMatch);
-    const viewMatch = VIEW_ROUTE.exec(url.pathname);
-    if (viewMatch) return viewRoute(request, url, viewMatch);
+    const linkMatch = LINK_ROUTE.exec(url.pathname);
+    if (linkMatch) return linkRoute(request, url, linkMatch);
     return null;
   };
 }

@@ -31,13 +31,13 @@ export interface HttpServerOptions {
   sync: SyncServer;
   /** Readiness pings it; upgrades ask it whether a short room id names a stored document. */
   documents: DocumentLog;
-  /** The view-link API and upgrades on /sync/view/<viewId> (one database holds both). */
+  /** The link API and upgrades on /sync/view/<viewId> and /sync/comment/<commentId> (one database holds both). */
   links: LinkStore;
   /** Version history's routes (history-api.ts). */
   history?: HistoryService;
   /**
    * Fan-out to other instances (REDIS_URL): readiness reports Redis (degraded, still ready,
-   * while it is away), and a rotated view link closes its viewers on every instance.
+   * while it is away), and a rotated view or comment link closes its connections on every instance.
    */
   scale?: ScaleOut;
   logger: Logger;
@@ -63,6 +63,10 @@ export function createHttpServer({ config, sync, documents, links, history, scal
     revokeViewLink: (viewId) => {
       sync.revokeViewLink(viewId);
       scale?.revokeViewLink(viewId);
+    },
+    revokeCommentLink: (commentId) => {
+      sync.revokeCommentLink(commentId);
+      scale?.revokeCommentLink(commentId);
     },
   });
 

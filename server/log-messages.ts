@@ -31,6 +31,7 @@ export const LogMessage = {
   upgradeRefused: 'upgrade refused',
   readinessFailed: 'readiness check failed',
   viewLinkRotated: 'view link rotated',
+  commentLinkRotated: 'comment link rotated',
   redisUnreachable: 'redis unreachable; serving local clients, healing when it returns',
   redisReachableAgain: 'redis reachable again; resubscribing and healing',
   foreignClientIdDropped: "dropped the structs an update wrote under another author's client ids",

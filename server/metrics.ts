@@ -21,6 +21,7 @@ export type RejectionReason =
   | 'origin'
   | 'invalid_room'
   | 'unknown_view_link'
+  | 'unknown_comment_link'
   // Presence that breaks Tandem's schema (closes the sender), or that names a client id
   // another connection owns, or more ids than one connection may hold (dropped).
   | 'invalid_presence'
@@ -36,7 +37,7 @@ export type RejectionReason =
   | 'unresolved_dependencies'
   // A new room was not loaded because the process is short of memory.
   | 'memory_pressure'
-  // Flow control: a view connection kept writing; a client sent more bytes per second than
+  // Flow control: a view or comment connection kept writing; a client sent more bytes per second than
   // its budget, or more sync step 1s; a reader fell too far behind; a message never finished.
   | 'read_only_writes'
   | 'byte_budget'

@@ -51,6 +51,7 @@ export async function runTandemProcess(
       timeoutMs: config.redisTimeoutMs,
       storage,
       onViewLinkRevoked: (viewId) => syncServer?.revokeViewLink(viewId),
+      onCommentLinkRevoked: (commentId) => syncServer?.revokeCommentLink(commentId),
       logger,
       metrics,
     })

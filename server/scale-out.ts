@@ -1,7 +1,7 @@
 /**
  * What the rest of the server needs from scale-out (REDIS_URL; server/scale/ implements it):
  * the registry links each loaded room to the other instances that hold it, the HTTP front
- * shares view-link rotations and reports Redis for readiness, and the process closes it.
+ * shares view- and comment-link rotations and reports Redis for readiness, and the process closes it.
  * Declared here, beside its consumers, so none of them depends on the Redis implementation.
  */
 import type { Room } from './room';
@@ -15,6 +15,8 @@ export interface ScaleOut {
   detach(room: Room): void;
   /** Tells the other instances a view link was rotated, so they close its viewers too. */
   revokeViewLink(viewId: string): void;
+  /** Tells the other instances a comment link was rotated, so they close its commenters too. */
+  revokeCommentLink(commentId: string): void;
   /** Resolves when the other instances can be reached; rejects with the reason (readiness). */
   ping(): Promise<void>;
   /** Tells the peers this instance holds no room any more, then disconnects. Idempotent. */

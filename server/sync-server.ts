@@ -72,6 +72,8 @@ export interface SyncServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void;
   /** Closes (4410) every connection that came through `viewId`, after the link was rotated. */
   revokeViewLink(viewId: string): void;
+  /** Closes (4410) every connection that came through `commentId`, after the link was rotated. */
+  revokeCommentLink(commentId: string): void;
   /** Storage fullness and append failures, for readiness. */
   readonly storageHealth: StorageHealth;
   /**
@@ -223,6 +225,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     },
     revokeViewLink(viewId) {
       rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.viewId === viewId);
+    },
+    revokeCommentLink(commentId) {
+      rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.commentId === commentId);
     },
     close() {
       closing ??= (async () => {

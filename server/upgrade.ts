@@ -1,12 +1,13 @@
 /**
  * Decides whether a WebSocket upgrade may proceed, before any document is touched: the path
- * names a valid room (`/sync/<room>`) or view link (`/sync/view/<viewId>`), the browser origin
- * is allowed, the token (in token mode) grants it, and a view link resolves to a room.
+ * names a valid room (`/sync/<room>`), view link (`/sync/view/<viewId>`) or comment link
+ * (`/sync/comment/<commentId>`), the browser origin is allowed, the token (in token mode)
+ * grants it, and a link resolves to a room.
  */
 import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/protocol/room-id';
-import { SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
-import { TokenError, verifyToken, type Role, type TokenClaims, type TokenPolicy } from './auth';
+import { COMMENT_SYNC_PATH, SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
+import { lesserRole, TokenError, verifyToken, type Role, type TokenClaims, type TokenPolicy } from './auth';
 import { authorOf, type ConnectionAuthor } from './authors';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
@@ -18,6 +19,8 @@ export interface UpgradeTarget {
   role: Role;
   /** The view id used, for view-link connections (so rotation can find them). */
   viewId: string | null;
+  /** The comment id used, for comment-link connections (so rotation can find them). */
+  commentId: string | null;
   /** The client asked for SAVED acknowledgements. */
   wantsSavedAcks: boolean;
   /** When the connection's token expires (epoch ms), in token mode. */
@@ -38,7 +41,7 @@ export interface UpgradeRefusal {
 export interface UpgradePolicy {
   /** Asked whether a short room id names a stored document (MIN_NEW_ROOM_ID_LENGTH). */
   documents: DocumentLog;
-  /** Resolves a view link to its room. */
+  /** Resolves a view or comment link to its room. */
   links: LinkStore;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
@@ -101,6 +104,13 @@ export async function isRefusedNewRoom(
   return !policy.tokenMode && room.length < policy.minNewRoomIdLength && !(await policy.documents.holdsRoom(room));
 }
 
+/** What a sync path goes through: the room itself, or one of its links, and the role it grants. */
+function linkOf(pathname: string): { kind: 'room' | 'view' | 'comment'; prefix: string; role: Role } {
+  if (pathname.startsWith(`${VIEW_SYNC_PATH}/`)) return { kind: 'view', prefix: `${VIEW_SYNC_PATH}/`, role: 'view' };
+  if (pathname.startsWith(`${COMMENT_SYNC_PATH}/`)) return { kind: 'comment', prefix: `${COMMENT_SYNC_PATH}/`, role: 'comment' };
+  return { kind: 'room', prefix: `${SYNC_PATH}/`, role: 'edit' };
+}
+
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
 export async function resolveUpgrade(
   request: IncomingMessage,
@@ -110,25 +120,28 @@ export async function resolveUpgrade(
   if (!isOriginAllowed(request, policy.allowedOrigins)) {
     return { status: 403, message: 'origin not allowed', reason: 'origin' };
   }
-  const viewPrefix = `${VIEW_SYNC_PATH}/`;
-  const isView = url.pathname.startsWith(viewPrefix);
-  const id = url.pathname.slice(isView ? viewPrefix.length : SYNC_PATH.length + 1);
+  const via = linkOf(url.pathname);
+  const id = url.pathname.slice(via.prefix.length);
   if (!isValidRoomId(id)) {
-    return { status: 400, message: isView ? 'invalid view id' : 'invalid room id', reason: 'invalid_room' };
+    return { status: 400, message: `invalid ${via.kind} id`, reason: 'invalid_room' };
   }
 
-  if (!isView && (await isRefusedNewRoom(id, { ...policy, tokenMode: policy.tokens !== null }))) {
+  if (via.kind === 'room' && (await isRefusedNewRoom(id, { ...policy, tokenMode: policy.tokens !== null }))) {
     return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
   }
 
-  let role: Role = isView ? 'view' : 'edit';
+  let role: Role = via.role;
   let tokenExpiresAt: number | null = null;
   let claims: TokenClaims | null = null;
   if (policy.tokens) {
     try {
-      // The token names what the URL names; on /sync/<room> a view token connects read-only.
+      // The token names what the URL names; the connection gets the lesser of the two roles
+      // (on /sync/<room> a view token connects read-only).
       claims = await verifyToken(url.searchParams.get(TOKEN_PARAM), policy.tokens, id, 'view');
-      if (claims.role === 'view') role = 'view';
+      // A comment token is minted for a comment id; naming a room it would be a capability no
+      // link hands out, so it is refused rather than read as view or edit.
+      if (claims.role === 'comment' && via.kind === 'room') throw new TokenError(403, 'a comment token connects only through its comment link');
+      role = lesserRole(role, claims.role);
       tokenExpiresAt = claims.exp * 1000;
     } catch (error) {
       if (!(error instanceof TokenError)) throw error;
@@ -137,15 +150,21 @@ export async function resolveUpgrade(
   }
 
   let roomName = id;
-  if (isView) {
+  if (via.kind === 'view') {
     const room = await policy.links.roomForViewId(id);
     if (!room) return { status: 404, message: 'unknown view link', reason: 'unknown_view_link' };
+    roomName = room;
+  }
+  if (via.kind === 'comment') {
+    const room = await policy.links.roomForCommentId(id);
+    if (!room) return { status: 404, message: 'unknown comment link', reason: 'unknown_comment_link' };
     roomName = room;
   }
   return {
     roomName,
     role,
-    viewId: isView ? id : null,
+    viewId: via.kind === 'view' ? id : null,
+    commentId: via.kind === 'comment' ? id : null,
     wantsSavedAcks: role === 'edit' && url.searchParams.get(SAVED_ACKS_PARAM) === '1',
     tokenExpiresAt,
     clientAddress: policy.addresses.clientKey(request),

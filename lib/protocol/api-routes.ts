@@ -6,16 +6,24 @@
  * - `POST /api/rooms/<room>/view-link` → `{ viewId }`: rotates it; the old id stops working at
  *   once and viewers connected through it are closed with 4410.
  *   In token mode both need `Authorization: Bearer <edit token for the room>`.
- * - `POST /api/token` with `{ room }` or `{ viewId }` → `{ token, role, expiresAt }` (token mode
- *   only, and only where the web app runs): a short-lived token for the holder of an edit link
- *   (role edit, claim room = room id) or a view link (role view, claim room = view id, so the
- *   token never reveals the room id).
+ * - `GET`/`POST /api/rooms/<room>/comment-link` → `{ commentId }`: the same for the room's comment
+ *   link (commenters are closed with 4410 on rotation).
+ * - `POST /api/token` with `{ room }`, `{ commentId }` or `{ viewId }` → `{ token, role, expiresAt }`
+ *   (token mode only, and only where the web app runs): a short-lived token for the holder of an
+ *   edit link (role edit, claim room = room id), a comment link (role comment, claim room =
+ *   comment id) or a view link (role view, claim room = view id), so neither of the last two
+ *   reveals the room id.
  */
 export const API_PREFIX = '/api';
 
 /** Path of a room's view-link resource. */
 export function viewLinkPath(room: string): string {
   return `${API_PREFIX}/rooms/${room}/view-link`;
+}
+
+/** Path of a room's comment-link resource. */
+export function commentLinkPath(room: string): string {
+  return `${API_PREFIX}/rooms/${room}/comment-link`;
 }
 
 /** Path of the token-minting endpoint. */
@@ -25,9 +33,13 @@ export interface ViewLinkResponse {
   viewId: string;
 }
 
+export interface CommentLinkResponse {
+  commentId: string;
+}
+
 export interface TokenResponse {
   token: string;
-  role: 'edit' | 'view';
+  role: 'edit' | 'comment' | 'view';
   /** Epoch milliseconds. */
   expiresAt: number;
 }

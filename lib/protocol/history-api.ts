@@ -26,6 +26,9 @@
  *
  * By view id, only when the room allows it (`historyVisibleToViewers`), read-only:
  * `GET /api/views/<viewId>/versions`, `…/versions/<id>/state`, `…/authorship`. Otherwise 403.
+ * By comment id the same, under the same setting (a commenter reads history as a viewer does):
+ * `GET /api/comments/<commentId>/versions`, ….
+ *
  *
  * Refusals: a malformed room, view or version id → 400; an unknown version → 404; a name
  * that is empty or over 100 characters → 400; a missing or other room's token → 401/403.
@@ -116,16 +119,20 @@ export function isValidVersionId(value: unknown): value is string {
   return typeof value === 'string' && VERSION_ID_PATTERN.test(value);
 }
 
-/** Base of the history routes for a room (edit capability) or a view id (read-only). */
-export function historyBase(target: { room: string } | { viewId: string }): string {
-  return 'room' in target ? `${API_PREFIX}/rooms/${target.room}` : `${API_PREFIX}/views/${target.viewId}`;
+/** Whose history: a room's (edit capability), or a view or comment link's (read-only). */
+export type HistoryTarget = { room: string } | { viewId: string } | { commentId: string };
+
+/** Base of the history routes for a room or a link. */
+export function historyBase(target: HistoryTarget): string {
+  if ('room' in target) return `${API_PREFIX}/rooms/${target.room}`;
+  return 'viewId' in target ? `${API_PREFIX}/views/${target.viewId}` : `${API_PREFIX}/comments/${target.commentId}`;
 }
 
-export function versionsPath(target: { room: string } | { viewId: string }): string {
+export function versionsPath(target: HistoryTarget): string {
   return `${historyBase(target)}/versions`;
 }
 
-export function versionStatePath(target: { room: string } | { viewId: string }, versionId: string): string {
+export function versionStatePath(target: HistoryTarget, versionId: string): string {
   return `${historyBase(target)}/versions/${versionId}/state`;
 }
 
@@ -133,7 +140,7 @@ export function versionRestorePath(room: string, versionId: string): string {
   return `${API_PREFIX}/rooms/${room}/versions/${versionId}/restore`;
 }
 
-export function authorshipPath(target: { room: string } | { viewId: string }): string {
+export function authorshipPath(target: HistoryTarget): string {
   return `${historyBase(target)}/authorship`;
 }
 

@@ -7,6 +7,12 @@ export const SYNC_PATH = '/sync';
  */
 export const VIEW_SYNC_PATH = `${SYNC_PATH}/view`;
 
+/**
+ * Comment connections by comment id: `/sync/comment/<commentId>`, read-only for the document
+ * like a view connection (a browser passes `${syncUrl}/comment` as the provider's server URL).
+ */
+export const COMMENT_SYNC_PATH = `${SYNC_PATH}/comment`;
+
 /** Query parameter carrying the JWT in token mode (`?token=<jwt>`). */
 export const TOKEN_PARAM = 'token';
 

@@ -12,6 +12,7 @@
 import v8 from 'node:v8';
 import { CloseCode } from '../../lib/protocol/close-codes';
 import type { ServerConfig } from '../config';
+import { editsDocument } from '../auth';
 import type { Connection, Refusal } from '../connection';
 import { ConnectionBudget, OverBudgetAddresses, ViewerWrites, type BudgetLimits } from '../flow-control';
 import type { Metrics } from '../metrics';
@@ -145,7 +146,7 @@ export class FrameAdmission {
     private readonly overBudget: OverBudgetAddresses,
   ) {
     this.budget = new ConnectionBudget(limits, { fullBurst: !overBudget.has(address) });
-    this.viewerWrites = role === 'view' ? new ViewerWrites() : null;
+    this.viewerWrites = editsDocument(role) ? null : new ViewerWrites();
   }
 
   /** Judges a raw frame: a refusal (close the sender), or what to do with it. */
@@ -160,7 +161,7 @@ export class FrameAdmission {
     }
     const verdict = this.viewerWrites?.judge(frame) ?? 'decode';
     if (verdict === 'close') {
-      return this.overLimit({ code: CloseCode.READ_ONLY_WRITES, reason: 'read_only_writes', message: 'view connection kept writing; closing' });
+      return this.overLimit({ code: CloseCode.READ_ONLY_WRITES, reason: 'read_only_writes', message: 'read-only connection kept writing; closing' });
     }
     return verdict;
   }
@@ -204,7 +205,7 @@ export function admitUpdate(
   message: Extract<ClientMessage, { kind: 'sync-step2' | 'sync-update' }>,
   quota: RoomQuota,
 ): Refusal | typeof IGNORED | null {
-  if (connection.role === 'view') return IGNORED;
+  if (!editsDocument(connection.role)) return IGNORED;
   if (message.empty) return null;
   const bytes = message.update.byteLength;
   if (quota.storedBytes + quota.queuedBytes + bytes > quota.maxDocumentBytes) {

@@ -19,6 +19,7 @@ import type { Connection } from '../connection';
 import type { Logger } from '../log';
 import type { Metrics, RejectionReason } from '../metrics';
 import { encodeAwareness, encodeAwarenessEntries, ProtocolError, readAwarenessEntries, type AwarenessEntry } from '../protocol';
+import { editsDocument } from '../auth';
 
 /** Largest step a client id's clock may take at once; stock clients count up by one per change. */
 const MAX_PRESENCE_CLOCK_STEP = 2 ** 20;
@@ -55,7 +56,7 @@ class RemoteInstance {
 
 type Owner = Connection | RemoteInstance;
 
-/** Who held a released id: another instance's clients may be editors or viewers. */
+/** Who held a released id: another instance's clients may be editors, commenters or viewers. */
 type HolderRole = Connection['role'] | 'remote';
 
 /**
@@ -310,7 +311,7 @@ export class RoomPresence {
     const owner = this.owners.get(clientId);
     // The server's own id is nobody's: a state there would become the server's local state.
     if ((owner !== undefined && owner !== connection) || clientId === this.awareness.clientID) return 'foreign_presence';
-    if (owner === undefined && connection.role === 'view' && this.editorsId(clientId)) return 'foreign_presence';
+    if (owner === undefined && !editsDocument(connection.role) && this.editorsId(clientId)) return 'foreign_presence';
     if (!plausible) return 'implausible_clock';
     if (owner === undefined) {
       // A removal never introduces an id: there is nothing of it to remove.
@@ -318,6 +319,11 @@ export class RoomPresence {
       if ((this.idsByOwner.get(connection)?.size ?? 0) >= this.options.maxIdsPerConnection) return 'presence_ids';
     }
     return 'accept';
+  }
+
+  /** Whether a local reader (a view or comment connection) held an id last. */
+  private isReadersId(holder: HolderRole | undefined): boolean {
+    return holder !== undefined && holder !== 'remote' && !editsDocument(holder);
   }
 
   /** Whether an editor held `clientId` last, or wrote to the document with it: no viewer's to take. */
@@ -337,8 +343,8 @@ export class RoomPresence {
     if (connection.role !== 'edit' || state === null || this.idsByOwner.has(connection)) return false;
     const held = this.awareness.meta.get(clientId)?.clock ?? 0;
     const owner = this.owners.get(clientId);
-    if (owner === undefined) return this.released.get(clientId) === 'view' && clock < held;
-    if (owner instanceof RemoteInstance || owner.role !== 'view') return false;
+    if (owner === undefined) return this.isReadersId(this.released.get(clientId)) && clock < held;
+    if (owner instanceof RemoteInstance || editsDocument(owner.role)) return false;
     return !(clock === held && equalityDeep(state, this.awareness.states.get(clientId)));
   }
 

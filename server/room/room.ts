@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import { CloseCode, type CloseCodeValue } from '../../lib/protocol/close-codes';
 import { DEFAULT_CONFIG } from '../config';
 import type { Connection } from '../connection';
+import { editsDocument } from '../auth';
 import { countStructs, repairDocument, type DocumentLimits } from '../document-guard';
 import { roomLogId, type Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -185,7 +186,7 @@ export class Room {
   /** Adds a connection and starts the sync handshake with it. */
   join(connection: Connection): void {
     this.members.add(connection);
-    if (connection.role === 'view') connection.send(READ_ONLY);
+    if (!editsDocument(connection.role)) connection.send(READ_ONLY);
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     this.presence.greet(connection);
   }

@@ -37,6 +37,12 @@ export const ScaleMessageType = {
    * another instance takes an id before its editor first types.
    */
   RESERVED: 8,
+  /**
+   * On the control channel: a comment link was rotated; payload is the old comment id (UTF-8).
+   * A type of its own rather than a kind inside VIEW_LINK_REVOKED, so instances of the version
+   * before comment links still read their view rotations the same way (and ignore this).
+   */
+  COMMENT_LINK_REVOKED: 9,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -51,6 +57,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   6: 'presence_query',
   7: 'bindings',
   8: 'reserved',
+  9: 'comment_link_revoked',
 };
 
 export interface ScaleMessage {

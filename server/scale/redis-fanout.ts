@@ -33,6 +33,8 @@ export interface RedisFanoutOptions {
   storage: Pick<DocumentLog, 'load'>;
   /** Closes this instance's viewers of a view link another instance rotated. */
   onViewLinkRevoked: (viewId: string) => void;
+  /** Closes this instance's commenters of a comment link another instance rotated. */
+  onCommentLinkRevoked: (commentId: string) => void;
   logger: Logger;
   metrics: Metrics;
 }
@@ -152,6 +154,11 @@ export class RedisFanout implements ScaleOut {
     this.publishOn(CONTROL_CHANNEL, ScaleMessageType.VIEW_LINK_REVOKED, new TextEncoder().encode(viewId));
   }
 
+  /** As revokeViewLink, for a comment link's commenters. */
+  revokeCommentLink(commentId: string): void {
+    this.publishOn(CONTROL_CHANNEL, ScaleMessageType.COMMENT_LINK_REVOKED, new TextEncoder().encode(commentId));
+  }
+
   /** Resolves when both connections are up and Redis answers; rejects with the reason. */
   async ping(): Promise<void> {
     for (const [role, connection] of [['publisher', this.publisher], ['subscriber', this.subscriber]] as const) {
@@ -209,6 +216,7 @@ export class RedisFanout implements ScaleOut {
   private receiveControl(bytes: Buffer): void {
     const message = this.decodeFromPeer(bytes, null);
     if (message?.type === ScaleMessageType.VIEW_LINK_REVOKED) this.options.onViewLinkRevoked(new TextDecoder().decode(message.payload));
+    if (message?.type === ScaleMessageType.COMMENT_LINK_REVOKED) this.options.onCommentLinkRevoked(new TextDecoder().decode(message.payload));
   }
 
   /**

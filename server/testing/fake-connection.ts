@@ -23,6 +23,7 @@ export interface FakeConnectionOptions {
   roomName?: string;
   wantsSavedAcks?: boolean;
   viewId?: string | null;
+  commentId?: string | null;
   /** Where refusals are counted, as the real connection does. */
   metrics?: Metrics;
   /** The author it writes as (anonymous unless told). */
@@ -38,6 +39,7 @@ export function fakeConnection(options: FakeConnectionOptions = {}): FakeConnect
     role: options.role ?? 'edit',
     roomName: options.roomName ?? 'room',
     viewId: options.viewId ?? null,
+    commentId: options.commentId ?? null,
     wantsSavedAcks: options.wantsSavedAcks ?? true,
     author: { id: options.authorId ?? ANONYMOUS_AUTHOR_ID, vouchedName: null },
     log: silent,
