@@ -1,14 +1,15 @@
 /**
  * Token mode (AUTH_SECRET set) on the standalone server: every upgrade needs an HS256 token
  * whose `room` claim names what the URL names. Refusals are HTTP 401 (no valid token) or 403
- * (valid, but not for this); a view token connects read-only; a token that expires while
+ * (valid, but not for this); a view token connects read-only, a comment token only through its
+ * comment link (read-only for the document); a token that expires while
  * connected closes the socket with 4401. Tokens never appear in the server's output.
  */
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { TOKEN_PATH, viewLinkPath, type ViewLinkResponse } from '../lib/protocol/api-routes';
+import { commentLinkPath, TOKEN_PATH, viewLinkPath, type CommentLinkResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { TOKEN_PARAM } from '../lib/protocol/sync-protocol';
 import { mintToken, type Role } from '../server/auth';
@@ -100,6 +101,20 @@ describe('token mode', () => {
     return ((await response.json()) as ViewLinkResponse).viewId;
   }
 
+  function commentLink(room: string, method: 'GET' | 'POST', bearer?: string): Promise<Response> {
+    if (bearer) tokensUsed.push(bearer);
+    return fetch(`${server.httpUrl}${commentLinkPath(room)}`, {
+      method,
+      headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+    });
+  }
+
+  async function commentIdOf(room: string): Promise<string> {
+    const response = await commentLink(room, 'GET', await token(room, 'edit'));
+    expect(response.status).toBe(200);
+    return ((await response.json()) as CommentLinkResponse).commentId;
+  }
+
   const unauthorized: [string, (room: string) => Promise<string | null>][] = [
     ['no token', async () => null],
     ['an empty token', async () => ''],
@@ -189,6 +204,43 @@ describe('token mode', () => {
     await eventually(() => peer.text.toString() === 'shared read-only.', 'Alice’s later edit to reach the viewer');
   });
 
+  it('accepts a comment token naming the comment id on /sync/comment/<commentId>, read-only, and only that', async () => {
+    const room = uniqueRoom('commentlink');
+    const alice = await editor(room);
+    alice.text.insert(0, 'open for comments');
+    const commentId = await commentIdOf(room);
+
+    const peer = await rawPeer(syncUrl(`comment/${commentId}`, await token(commentId, 'comment')));
+    peer.requestDocument();
+    await eventually(() => peer.denials.length === 1 && peer.text.toString() === 'open for comments', 'the commenter to sync');
+    peer.send(updateFrame(updateFrom((text) => text.insert(0, 'FORGED '), peer.doc)));
+    await eventually(() => peer.denials.length === 2, 'a read-only notice for the write');
+
+    // The token must name the comment id: the room's, even an edit one, is for another subject.
+    await expect(openRawSocket(syncUrl(`comment/${commentId}`, await token(room, 'comment')))).rejects.toMatchObject({ status: 403 });
+    await expect(openRawSocket(syncUrl(`comment/${commentId}`, await token(room, 'edit')))).rejects.toMatchObject({ status: 403 });
+    await expect(openRawSocket(syncUrl(`comment/${commentId}`))).rejects.toMatchObject({ status: 401 });
+    // An edit-role token naming the comment id still only comments.
+    const editRoleOnComment = await rawPeer(syncUrl(`comment/${commentId}`, await token(commentId, 'edit')));
+    editRoleOnComment.send(updateFrame(updateFrom((text) => text.insert(0, 'FORGED '), peer.doc)));
+    await eventually(() => editRoleOnComment.denials.length === 2, 'a read-only notice for the write');
+    alice.text.insert(alice.text.length, '.');
+    await eventually(() => peer.text.toString() === 'open for comments.', 'Alice’s later edit to reach the commenter');
+    expect(storedDoc(databaseUrl, room).getText('title').toString()).toBe('open for comments.');
+  });
+
+  it('refuses a comment token on /sync/<room> with HTTP 403, even one naming the room, and on the view link', async () => {
+    const room = uniqueRoom('commentonroom');
+    await editor(room);
+    const before = await rejectedTotal(server.httpUrl, 'forbidden');
+    await expect(openRawSocket(syncUrl(room, await token(room, 'comment')))).rejects.toMatchObject({ status: 403 });
+    const commentId = await commentIdOf(room);
+    await expect(openRawSocket(syncUrl(room, await token(commentId, 'comment')))).rejects.toMatchObject({ status: 403 });
+    const viewId = await viewIdOf(room);
+    await expect(openRawSocket(syncUrl(`view/${viewId}`, await token(commentId, 'comment')))).rejects.toMatchObject({ status: 403 });
+    expect(await rejectedTotal(server.httpUrl, 'forbidden')).toBe(before + 3);
+  });
+
   it('closes a connection whose token expires with 4401, and a stock client stops there', async () => {
     const room = uniqueRoom('expiry');
     const alice = await editor(room);
@@ -237,6 +289,34 @@ describe('token mode', () => {
       const rotated = await viewLink(room, 'POST', edit);
       expect(rotated.status).toBe(200);
       expect(((await rotated.json()) as ViewLinkResponse).viewId).not.toBe(first.viewId);
+    });
+  });
+
+  describe('the comment-link API', () => {
+    it('needs an edit token for the room: 401 without one, 403 with a comment or view token', async () => {
+      const room = uniqueRoom('capi');
+      for (const method of ['GET', 'POST'] as const) {
+        expect((await commentLink(room, method)).status).toBe(401);
+        expect((await commentLink(room, method, await token(room, 'comment'))).status).toBe(403);
+        expect((await commentLink(room, method, await token(room, 'view'))).status).toBe(403);
+      }
+      const commentId = await commentIdOf(room);
+      expect((await commentLink(room, 'GET', await token(commentId, 'comment'))).status).toBe(403);
+    });
+
+    it('answers 200 with an edit token: GET is stable, POST rotates and closes the old id’s commenters', async () => {
+      const room = uniqueRoom('capi');
+      const edit = await token(room, 'edit');
+      const first = (await (await commentLink(room, 'GET', edit)).json()) as CommentLinkResponse;
+      expect(((await (await commentLink(room, 'GET', edit)).json()) as CommentLinkResponse).commentId).toBe(first.commentId);
+      const peer = await rawPeer(syncUrl(`comment/${first.commentId}`, await token(first.commentId, 'comment')));
+      await eventually(() => peer.denials.length === 1, 'the commenter to join');
+      const rotated = await commentLink(room, 'POST', edit);
+      expect(rotated.status).toBe(200);
+      expect(((await rotated.json()) as CommentLinkResponse).commentId).not.toBe(first.commentId);
+      expect(await peer.closed()).toBe(CloseCode.VIEW_LINK_REVOKED);
+      // A still-valid token for the old id opens nothing.
+      await expect(openRawSocket(syncUrl(`comment/${first.commentId}`, await token(first.commentId, 'comment')))).rejects.toMatchObject({ status: 404 });
     });
   });
 
