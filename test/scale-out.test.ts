@@ -4,7 +4,7 @@
  * through a round-robin load balancer without sticky sessions). Typing converges everywhere,
  * presence crosses instances, a SIGKILLed instance loses nothing anyone received (nor what it
  * stored but could not publish), a Redis outage heals without any client reconnecting, a
- * rotated view link closes its viewers everywhere, and two instances never compact a room at
+ * rotated view or comment link closes its connections everywhere, and two instances never compact a room at
  * once. Runs when TEST_DATABASE_URL and TEST_REDIS_URL are set (CI sets both).
  */
 import pg from 'pg';
@@ -220,6 +220,44 @@ describeUnlessSkipped('scale-out across instances', SCALE_SKIP_REASON, () => {
     viewer.provider.on('connection-close', (event: CloseEvent | null) => closed.push(event?.code ?? 0));
     expect(await viewLink('POST')).not.toBe(oldId);
     await eventually(() => closed.includes(CloseCode.VIEW_LINK_REVOKED), 'the viewer on another instance to be closed');
+  });
+
+  it('rotating a comment link on one instance closes its commenters on the others with 4410, and only them', async () => {
+    const room = uniqueRoom('rotatecomment');
+    const api = (kind: 'view' | 'comment', method: 'GET' | 'POST') =>
+      fetch(`${cluster.instances[0].httpUrl}/api/rooms/${room}/${kind}-link`, { method }).then(
+        async (response) => (await response.json()) as { viewId?: string; commentId?: string },
+      );
+    const oldId = (await api('comment', 'GET')).commentId!;
+    const viewId = (await api('view', 'GET')).viewId!;
+    const readers = [
+      openClient(`${cluster.instanceSyncUrl(1)}/comment`, oldId),
+      openClient(`${cluster.instanceSyncUrl(2)}/comment`, oldId),
+      openClient(`${cluster.instanceSyncUrl(2)}/view`, viewId),
+    ];
+    clients.push(...readers);
+    const closed = readers.map(() => [] as number[]);
+    readers.forEach((reader, i) => {
+      reader.provider.messageHandlers[MessageType.AUTH] = () => {};
+      reader.provider.on('connection-close', (event: CloseEvent | null) => closed[i].push(event?.code ?? 0));
+    });
+    await eventually(() => readers.every((reader) => reader.provider.synced), 'the commenters and the viewer to sync');
+    const newId = (await api('comment', 'POST')).commentId!;
+    expect(newId).not.toBe(oldId);
+    await eventually(
+      () => closed[0].includes(CloseCode.VIEW_LINK_REVOKED) && closed[1].includes(CloseCode.VIEW_LINK_REVOKED),
+      'the commenters on the other instances to be closed',
+    );
+    expect([readers[0].provider.shouldConnect, readers[1].provider.shouldConnect]).toEqual([false, false]);
+    // The old id opens nothing on any instance; the viewer of the same room was never closed.
+    const stale = openClient(`${cluster.instanceSyncUrl(1)}/comment`, oldId);
+    clients.push(stale);
+    const staleCloses: number[] = [];
+    stale.provider.on('connection-close', (event: CloseEvent | null) => staleCloses.push(event?.code ?? 0));
+    await eventually(() => staleCloses.length > 0, 'the stale commenter to be refused');
+    expect(stale.provider.synced).toBe(false);
+    expect(closed[2]).toEqual([]);
+    expect(readers[2].provider.wsconnected).toBe(true);
   });
 
   it('two instances wanting to compact one room at once: they wait their turn, nothing is lost', async () => {
