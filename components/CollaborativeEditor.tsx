@@ -12,8 +12,10 @@ interface Props {
   doc: Y.Doc;
   provider: WebsocketProvider;
   identity: Identity;
-  /** False for the view-only page: the same document, rendered read-only. */
+  /** False for the view-only and comment pages: the same document, rendered read-only. */
   editable: boolean;
+  /** The comment page: read-only text, but its person is shown as commenting, not viewing. */
+  commenting?: boolean;
   /** Told the editor once it exists (and null when it goes), for the title, presence and counts. */
   onEditorChange?: (editor: Editor | null) => void;
 }
@@ -21,10 +23,11 @@ interface Props {
 /**
  * The TipTap editor bound to the shared Y.Doc, for editors and viewers alike. Content comes
  * only from the doc (never seeded here, which would duplicate text on reconnect); undo/redo
- * are Yjs' and undo only our edits. A read-only editor publishes its person as viewing.
+ * are Yjs' and undo only our edits. A read-only editor publishes its person as viewing (or
+ * commenting, on a comment link).
  */
-export function CollaborativeEditor({ doc, provider, identity, editable, onEditorChange }: Props) {
-  const user = useMemo(() => presenceUserFor(identity, { viewing: !editable }), [identity, editable]);
+export function CollaborativeEditor({ doc, provider, identity, editable, commenting = false, onEditorChange }: Props) {
+  const user = useMemo(() => presenceUserFor(identity, { viewing: !editable, commenting }), [identity, editable, commenting]);
   const editor = useEditor(
     {
       immediatelyRender: false,

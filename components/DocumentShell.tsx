@@ -3,13 +3,13 @@ import type { Editor } from '@tiptap/react';
 import type { ReactNode } from 'react';
 import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
-import type { EditSession, ViewSession } from './hooks/use-document-session';
+import type { CommentSession, EditSession, ViewSession } from './hooks/use-document-session';
 import { WordCount } from './WordCount';
 
 interface Props {
   /** The page's own class next to `editor-page`. */
   className?: string;
-  session: EditSession | ViewSession | null;
+  session: EditSession | CommentSession | ViewSession | null;
   identity: Identity | null;
   editor: Editor | null;
   onEditorChange: (editor: Editor | null) => void;
@@ -22,7 +22,7 @@ interface Props {
 }
 
 /**
- * The page around one open document, the same for editors and viewers: the header, notices,
+ * The page around one open document, the same for editors, commenters and viewers: the header, notices,
  * the title and the document (editable only in an edit session), and the word count.
  */
 export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title }: Props) {
@@ -39,6 +39,7 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
               provider={session.provider}
               identity={identity}
               editable={session.kind === 'edit'}
+              commenting={session.kind === 'comment'}
               onEditorChange={onEditorChange}
             />
           </>

@@ -16,6 +16,8 @@ interface Props {
   onIdentityChange: (identity: Identity) => void;
   /** This person reads through a view link; others see them marked "(viewing)" too. */
   viewing?: boolean;
+  /** This person is on a comment link; others see them marked "(commenting)" too. */
+  commenting?: boolean;
   /** The document's editor, to jump to and follow other people's carets in it. */
   editor?: Editor | null;
 }
@@ -28,7 +30,7 @@ const IDLE_CHECK_INTERVAL_MS = 20_000;
  * idle, "+N" past a handful; readers marked "(viewing)"). Clicking someone jumps to their caret
  * and follows it until you act. Also your own editable name and colour.
  */
-export function PresenceBar({ awareness, identity, onIdentityChange, viewing = false, editor = null }: Props) {
+export function PresenceBar({ awareness, identity, onIdentityChange, viewing = false, commenting = false, editor = null }: Props) {
   const participants = usePresence(awareness);
   const others = participants.filter((p) => !p.isSelf);
   const { shown, folded } = splitAvatars(others);
@@ -75,6 +77,7 @@ export function PresenceBar({ awareness, identity, onIdentityChange, viewing = f
         {/* Keyed by the saved name so an edit from another tab resets the draft. */}
         <NameField key={identity.name} identity={identity} onIdentityChange={onIdentityChange} />
         {viewing && <span className="muted identity-viewing">(viewing)</span>}
+        {commenting && <span className="muted identity-viewing">(commenting)</span>}
         <select
           aria-label="Your colour"
           className="identity-color"
@@ -93,8 +96,9 @@ export function PresenceBar({ awareness, identity, onIdentityChange, viewing = f
   );
 }
 
-/** "Bob", or "Vera (viewing)" for a reader. */
+/** "Bob", "Vera (viewing)" for a reader, or "Carla (commenting)" for a commenter. */
 function personLabel(participant: Participant): string {
+  if (participant.commenting) return `${participant.name} (commenting)`;
   return participant.viewing ? `${participant.name} (viewing)` : participant.name;
 }
 
@@ -111,7 +115,7 @@ interface AvatarProps {
  */
 function Avatar({ participant, idle, followed, onClick }: AvatarProps) {
   const label = personLabel(participant) + (idle ? ', idle' : '');
-  const classes = ['avatar', idle && 'avatar-idle', followed && 'avatar-followed', participant.viewing && 'avatar-viewing'];
+  const classes = ['avatar', idle && 'avatar-idle', followed && 'avatar-followed', (participant.viewing || participant.commenting) && 'avatar-viewing'];
   return (
     <button
       type="button"

@@ -9,8 +9,8 @@ import { authorshipState, showAuthors } from '../../lib/authorship/authorship-co
 import { authorIdForKey } from '../../lib/authorship/own-author-id';
 import type { Identity, PresenceIdentity } from '../../lib/prefs/identity';
 import { readPresenceUser } from '../../lib/presence/presence-user';
-import type { AuthorshipResponse } from '../../lib/protocol/history-api';
-import type { EditSession, ViewSession } from './use-document-session';
+import type { AuthorshipResponse, HistoryTarget } from '../../lib/protocol/history-api';
+import type { CommentSession, EditSession, ViewSession } from './use-document-session';
 
 /** How long after someone unknown writes the server is asked again (one answer for a burst). */
 export const AUTHORSHIP_REFETCH_DELAY_MS = 500;
@@ -33,8 +33,8 @@ export interface AuthorColors {
  */
 export function useAuthorColors(
   editor: Editor | null,
-  session: EditSession | ViewSession | null,
-  target: { room: string } | { viewId: string },
+  session: EditSession | CommentSession | ViewSession | null,
+  target: HistoryTarget,
   identity: Identity | null,
   on: boolean,
 ): AuthorColors {
@@ -43,8 +43,9 @@ export function useAuthorColors(
   const [failure, setFailure] = useState<string | null>(null);
   const [askCount, setAskCount] = useState(0);
   const asked = useRef(new Set<number>());
-  const viewing = session?.kind === 'view';
-  const targetKey = 'room' in target ? `room:${target.room}` : `view:${target.viewId}`;
+  // A commenter sees authors exactly when a viewer does (the room's historyVisibleToViewers).
+  const viewing = session !== null && session.kind !== 'edit';
+  const targetKey = 'room' in target ? `room:${target.room}` : 'viewId' in target ? `view:${target.viewId}` : `comment:${target.commentId}`;
   const wanted = on || (viewing && viewerAccess === 'unknown');
 
   useEffect(() => {
@@ -62,7 +63,7 @@ export function useAuthorColors(
         },
         (error: Error) => {
           if (cancelled) return;
-          if (session.kind === 'view' && error instanceof ApiError && error.status === 403) setViewerAccess('refused');
+          if (session.kind !== 'edit' && error instanceof ApiError && error.status === 403) setViewerAccess('refused');
           else setFailure(error.message);
         },
       );

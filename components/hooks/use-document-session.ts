@@ -7,7 +7,7 @@ import { requestToken } from '../../lib/client/api-client';
 import { ConnectionStateStore, shouldReconnect } from '../../lib/client/connection-state';
 import { followBrowserNetworkState } from '../../lib/client/follow-network-state';
 import { SaveTracker } from '../../lib/client/save-tracker';
-import { apiBaseFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
+import { apiBaseFor, commentSyncUrlFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
 import { TokenKeeper } from '../../lib/client/token-client';
 import { localUnsavedCountStore } from '../../lib/client/unsaved-count-store';
 import { loadIdentity } from '../../lib/prefs/identity';
@@ -25,6 +25,12 @@ interface SessionOptions {
 export interface EditSessionOptions extends SessionOptions {
   kind: 'edit';
   room: string;
+}
+
+/** A commenter knows only the comment id: the socket and the token are for it, never the room id. */
+export interface CommentSessionOptions extends SessionOptions {
+  kind: 'comment';
+  commentId: string;
 }
 
 /** A viewer knows only the view id: the socket and the token are for it, never the room id. */
@@ -47,9 +53,16 @@ export interface EditSession extends SessionBase {
   tracker: SaveTracker;
 }
 
+export interface CommentSession extends SessionBase {
+  kind: 'comment';
+}
+
 export interface ViewSession extends SessionBase {
   kind: 'view';
 }
+
+type AnySession = EditSession | CommentSession | ViewSession;
+type AnySessionOptions = EditSessionOptions | CommentSessionOptions | ViewSessionOptions;
 
 /** How long to wait for the local copy before connecting anyway (e.g. IndexedDB disabled). */
 const LOCAL_COPY_TIMEOUT_MS = 2_000;
@@ -61,18 +74,20 @@ const LOCAL_COPY_TIMEOUT_MS = 2_000;
  * destroyed when the page leaves or the document changes.
  */
 export function useDocumentSession(options: EditSessionOptions): EditSession | null;
+export function useDocumentSession(options: CommentSessionOptions): CommentSession | null;
 export function useDocumentSession(options: ViewSessionOptions): ViewSession | null;
-export function useDocumentSession(options: EditSessionOptions | ViewSessionOptions): EditSession | ViewSession | null {
-  const [session, setSession] = useState<EditSession | ViewSession | null>(null);
+export function useDocumentSession(options: AnySessionOptions): AnySession | null {
+  const [session, setSession] = useState<AnySession | null>(null);
   const { kind, syncUrl, tokenMode } = options;
-  const id = options.kind === 'edit' ? options.room : options.viewId;
+  const id = options.kind === 'edit' ? options.room : options.kind === 'comment' ? options.commentId : options.viewId;
 
   useEffect(() => {
     const doc = new Y.Doc();
     const apiBase = apiBaseFor(window.location, syncUrl);
     // An editor opens from its offline copy at once, and edits made offline survive a closed
     // tab until the next visit sends them. A reader has no changes to keep: no copy, no save
-    // tracking (the editor is not editable, and the server drops what a view connection sends).
+    // tracking (the editor is not editable, and the server drops the document updates of view
+    // and comment connections).
     const editing = kind === 'edit' ? openOfflineCopy(id, doc) : null;
     // An editor's socket says who writes through it (the server binds its client ids to that
     // author); read here, not from useIdentity, which is still null on the first render.
@@ -83,13 +98,16 @@ export function useDocumentSession(options: EditSessionOptions | ViewSessionOpti
           params: { [SAVED_ACKS_PARAM]: '1', [AUTHOR_PARAM]: loadIdentity(window.localStorage).authorKey },
           WebSocketPolyfill: editing.tracker.webSocketClass(WebSocket),
         })
-      : new WebsocketProvider(viewSyncUrlFor(window.location, syncUrl), id, doc, { connect: false, shouldReconnect });
+      : new WebsocketProvider((kind === 'comment' ? commentSyncUrlFor : viewSyncUrlFor)(window.location, syncUrl), id, doc, {
+          connect: false,
+          shouldReconnect,
+        });
     const connection = new ConnectionStateStore(provider);
     editing?.tracker.attach(provider, { restoredOrigins: [editing.localCopy], connection });
     // Presence outside Tandem's schema never reaches the awareness (security review C1, M7).
     admitOnlyTandemPresence(provider);
     const tokens = tokenMode
-      ? new TokenKeeper(() => requestToken(apiBase, kind === 'edit' ? { room: id } : { viewId: id }))
+      ? new TokenKeeper(() => requestToken(apiBase, kind === 'edit' ? { room: id } : kind === 'comment' ? { commentId: id } : { viewId: id }))
       : null;
 
     // Connect once the local copy is loaded, so the first sync already carries offline edits,
@@ -110,7 +128,7 @@ export function useDocumentSession(options: EditSessionOptions | ViewSessionOpti
     // The doc and socket are external resources owned by this effect; render once they exist.
     const base = { doc, provider, connection, tokens, apiBase };
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setSession(editing ? { ...base, kind: 'edit', tracker: editing.tracker } : { ...base, kind: 'view' });
+    setSession(editing ? { ...base, kind: 'edit', tracker: editing.tracker } : { ...base, kind: kind === 'comment' ? 'comment' : 'view' });
     return () => {
       destroyed = true;
       stopFollowingNetwork();

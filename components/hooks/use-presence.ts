@@ -11,6 +11,8 @@ export interface Participant {
   isSelf: boolean;
   /** Reading through a view link: can see everything, can change nothing. */
   viewing: boolean;
+  /** On a comment link: can comment, cannot change the text. */
+  commenting: boolean;
   /** Epoch ms of their last edit or caret move, as they published it; null if unknown. */
   lastActive: number | null;
 }
@@ -48,6 +50,7 @@ function readParticipants(awareness: Awareness): Participant[] {
       color: user.color,
       isSelf: clientId === awareness.clientID,
       viewing: user.viewing === true,
+      commenting: user.commenting === true,
       lastActive: readLastActive(state),
     });
   });

@@ -5,11 +5,19 @@
  * calls: history-client.ts). Every failure becomes an ApiError carrying the HTTP status (0 for network errors),
  * so callers can tell "refused" (4xx: asking again will not help) from "try again".
  */
-import { TOKEN_PATH, viewLinkPath, type TokenResponse, type ViewLinkResponse } from '../protocol/api-routes';
+import {
+  commentLinkPath,
+  TOKEN_PATH,
+  viewLinkPath,
+  type CommentLinkResponse,
+  type TokenResponse,
+  type ViewLinkResponse,
+} from '../protocol/api-routes';
 import {
   authorshipPath,
   roomSettingsPath,
   type AuthorshipResponse,
+  type HistoryTarget,
   type RoomSettingsResponse,
 } from '../protocol/history-api';
 
@@ -32,8 +40,8 @@ export class ApiError extends Error {
   }
 }
 
-/** What a token is requested for: editing a room, or viewing through a view id. */
-export type TokenRequest = { room: string } | { viewId: string };
+/** What a token is requested for: editing a room, commenting through a comment id, or viewing through a view id. */
+export type TokenRequest = { room: string } | { commentId: string } | { viewId: string };
 
 /** The room's current view id (the server creates one on first use). */
 export async function fetchViewLink(apiBase: string, room: string, editToken?: string | null): Promise<string> {
@@ -47,7 +55,19 @@ export async function rotateViewLink(apiBase: string, room: string, editToken?: 
   return requireViewId(body);
 }
 
-/** A short-lived token for a room (role edit) or a view id (role view); token mode only. */
+/** The room's current comment id (the server creates one on first use). */
+export async function fetchCommentLink(apiBase: string, room: string, editToken?: string | null): Promise<string> {
+  const body = await callApi<CommentLinkResponse>(`${apiBase}${commentLinkPath(room)}`, { method: 'GET' }, editToken);
+  return requireCommentId(body);
+}
+
+/** Replaces the room's comment id: the old one stops working at once and its commenters are closed. */
+export async function rotateCommentLink(apiBase: string, room: string, editToken?: string | null): Promise<string> {
+  const body = await callApi<CommentLinkResponse>(`${apiBase}${commentLinkPath(room)}`, { method: 'POST' }, editToken);
+  return requireCommentId(body);
+}
+
+/** A short-lived token for a room (role edit), a comment id (role comment) or a view id (role view); token mode only. */
 export async function requestToken(apiBase: string, request: TokenRequest): Promise<TokenResponse> {
   const body = await callApi<TokenResponse>(`${apiBase}${TOKEN_PATH}`, {
     method: 'POST',
@@ -66,7 +86,7 @@ export async function requestToken(apiBase: string, request: TokenRequest): Prom
  */
 export async function fetchAuthorshipOf(
   apiBase: string,
-  target: { room: string } | { viewId: string },
+  target: HistoryTarget,
   bearerToken?: string | null,
 ): Promise<AuthorshipResponse> {
   const body = await callApi<AuthorshipResponse>(`${apiBase}${authorshipPath(target)}`, { method: 'GET' }, bearerToken);
@@ -130,6 +150,13 @@ function isOverride(override: unknown): boolean {
     length! >= 1 &&
     typeof author === 'string'
   );
+}
+
+function requireCommentId(body: CommentLinkResponse | null): string {
+  if (typeof body?.commentId !== 'string' || body.commentId === '') {
+    throw new ApiError(502, 'the server sent an unexpected comment link response');
+  }
+  return body.commentId;
 }
 
 function requireViewId(body: ViewLinkResponse | null): string {

@@ -1,4 +1,4 @@
-import { SYNC_PATH, VIEW_SYNC_PATH } from '../protocol/sync-protocol';
+import { COMMENT_SYNC_PATH, SYNC_PATH, VIEW_SYNC_PATH } from '../protocol/sync-protocol';
 
 /**
  * The WebSocket base URL a browser hands to WebsocketProvider (which appends `/<room>`):
@@ -16,6 +16,11 @@ export function syncUrlFor(location: Pick<Location, 'protocol' | 'host'>, config
  */
 export function viewSyncUrlFor(location: Pick<Location, 'protocol' | 'host'>, configured?: string | null): string {
   return `${syncUrlFor(location, configured)}${VIEW_SYNC_PATH.slice(SYNC_PATH.length)}`;
+}
+
+/** The base URL for comment connections: the provider appends `/<commentId>` (COMMENT_SYNC_PATH). */
+export function commentSyncUrlFor(location: Pick<Location, 'protocol' | 'host'>, configured?: string | null): string {
+  return `${syncUrlFor(location, configured)}${COMMENT_SYNC_PATH.slice(SYNC_PATH.length)}`;
 }
 
 /**

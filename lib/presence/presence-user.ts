@@ -1,7 +1,8 @@
 /**
  * What each person publishes as their awareness `user` field: their identity, plus
- * `viewing: true` for someone reading through a view link, so everyone can tell readers from
- * writers. Pure functions, shared by the editor, the viewer and the presence list.
+ * `viewing: true` for someone reading through a view link or `commenting: true` for someone on
+ * a comment link, so everyone can tell readers and commenters from writers. Pure functions,
+ * shared by the editor, the viewer, the commenter page and the presence list.
  */
 import type { PresenceIdentity } from '../prefs/identity';
 import { isPresenceState } from '../protocol/presence-schema';
@@ -10,11 +11,15 @@ import { isPresenceState } from '../protocol/presence-schema';
 export interface PresenceUser extends PresenceIdentity {
   /** Present and true only for people on a view-only link. */
   viewing?: true;
+  /** Present and true only for people on a comment link (they cannot edit either). */
+  commenting?: true;
 }
 
-/** The `user` field for this person: marked as viewing when they cannot edit. */
-export function presenceUserFor(identity: PresenceIdentity, { viewing }: { viewing: boolean }): PresenceUser {
-  return viewing ? { name: identity.name, color: identity.color, viewing: true } : { name: identity.name, color: identity.color };
+/** The `user` field for this person: marked as commenting on a comment link, else as viewing when they cannot edit. */
+export function presenceUserFor(identity: PresenceIdentity, { viewing, commenting = false }: { viewing: boolean; commenting?: boolean }): PresenceUser {
+  const { name, color } = identity;
+  if (commenting) return { name, color, commenting: true };
+  return viewing ? { name, color, viewing: true } : { name, color };
 }
 
 /**
@@ -25,6 +30,7 @@ export function presenceUserFor(identity: PresenceIdentity, { viewing }: { viewi
  */
 export function readPresenceUser(state: unknown): PresenceUser | null {
   if (!isPresenceState(state) || !state.user) return null;
-  const { name, color, viewing } = state.user;
+  const { name, color, viewing, commenting } = state.user;
+  if (commenting) return { name, color, commenting: true };
   return viewing ? { name, color, viewing: true } : { name, color };
 }

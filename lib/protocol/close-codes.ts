@@ -79,6 +79,9 @@ export const ENDED_BY_SERVER_NOTICE = 'The server ended this connection. Reload 
 /** What a viewer is told when their view link was rotated away (4410, or a refused token). */
 export const VIEW_LINK_REVOKED_NOTICE = 'This view link no longer works. Ask for a new one.';
 
+/** The same for a comment link (4410 closes commenters too: one code for a rotated link). */
+export const COMMENT_LINK_REVOKED_NOTICE = 'This comment link no longer works. Ask for a new one.';
+
 /** What each close code means on the wire and to a client. */
 export const CLOSE_CODE_INFO: Record<CloseCodeValue, CloseCodeInfo> = {
   [CloseCode.NORMAL]: { reason: 'normal closure', retryable: true },

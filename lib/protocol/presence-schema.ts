@@ -20,11 +20,12 @@ export interface RelativePositionJson {
   assoc?: number;
 }
 
-/** The awareness `user` field: display name, caret colour, and whether they only view. */
+/** The awareness `user` field: display name, caret colour, and whether they only view or comment. */
 export interface PresenceUserJson {
   name: string;
   color: string;
   viewing?: true;
+  commenting?: true;
 }
 
 /** One person's awareness state, as Tandem's browsers publish it. Every field is optional. */
@@ -41,7 +42,7 @@ export const PRESENCE_COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 const MAX_TYPE_NAME_LENGTH = 64;
 
 const STATE_FIELDS = new Set(['user', 'cursor', 'lastActive']);
-const USER_FIELDS = new Set(['name', 'color', 'viewing']);
+const USER_FIELDS = new Set(['name', 'color', 'viewing', 'commenting']);
 const CURSOR_FIELDS = new Set(['anchor', 'head']);
 const POSITION_FIELDS = new Set(['type', 'tname', 'item', 'assoc']);
 
@@ -79,6 +80,8 @@ function userProblem(user: unknown): string | null {
   if (typeof user.name !== 'string' || !isDisplayName(user.name)) return 'user name is not plain text of 1–40 characters';
   if (typeof user.color !== 'string' || !PRESENCE_COLOR_PATTERN.test(user.color)) return 'user colour is not #rrggbb';
   if ('viewing' in user && user.viewing !== true) return 'viewing is not true';
+  if ('commenting' in user && user.commenting !== true) return 'commenting is not true';
+  if ('viewing' in user && 'commenting' in user) return 'viewing and commenting at once';
   return null;
 }
 
