@@ -1,51 +1,45 @@
 'use client';
 import { useEffect, useId, useRef, useState } from 'react';
-import { fetchRoomSettings, fetchViewLink, rotateViewLink, saveRoomSettings } from '../lib/client/api-client';
-import { editLinkFor, viewLinkFor } from '../lib/client/share-links';
+import {
+  fetchCommentLink,
+  fetchRoomSettings,
+  fetchViewLink,
+  rotateCommentLink,
+  rotateViewLink,
+  saveRoomSettings,
+} from '../lib/client/api-client';
+import { commentLinkFor, editLinkFor, viewLinkFor } from '../lib/client/share-links';
 import type { TokenKeeper } from '../lib/client/token-client';
 import { CopyLinkField } from './CopyLinkField';
+import { RotatableLinkSection, type LinkApi } from './RotatableLinkSection';
 
 interface Props {
   room: string;
   /** Where the API lives (see lib/client/sync-url.ts apiBaseFor). */
   apiBase: string;
-  /** Token mode: the page's edit token authorizes the view-link calls. */
+  /** Token mode: the page's edit token authorizes the link calls. */
   tokens: TokenKeeper | null;
   /** Called once the dialog has closed (Escape, the Close button). */
   onClose: () => void;
 }
-
-type ViewLinkState =
-  | { kind: 'loading' }
-  | { kind: 'ready'; viewId: string }
-  | { kind: 'failed'; message: string };
-
-type RotationState =
-  | { kind: 'idle' }
-  | { kind: 'confirming' }
-  | { kind: 'rotating' }
-  | { kind: 'rotated' }
-  | { kind: 'failed'; message: string };
 
 type SettingsState =
   | { kind: 'loading' }
   | { kind: 'ready'; historyVisibleToViewers: boolean; saving: boolean; failure: string | null }
   | { kind: 'failed'; message: string };
 
+const COMMENT_LINK_API: LinkApi = { fetch: fetchCommentLink, rotate: rotateCommentLink };
+const VIEW_LINK_API: LinkApi = { fetch: fetchViewLink, rotate: rotateViewLink };
+
 /**
- * Sharing a document: the edit link, the view link (fetched from the server), a way to
- * replace the view link, and whether viewers may see the history and who wrote what. A native modal <dialog>: the browser traps focus, makes the page
+ * Sharing a document: the edit link, the comment and view links (fetched from the server),
+ * each replaceable, and whether viewers and commenters may see the history and who wrote what. A native modal <dialog>: the browser traps focus, makes the page
  * behind it inert, closes it on Escape and returns focus to the Share button. Mounted only
  * while open, so every opening shows fresh state.
  */
 export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
   const dialogRef = useRef<HTMLDialogElement>(null);
-  const createButtonRef = useRef<HTMLButtonElement>(null);
   const headingId = useId();
-  const warningId = useId();
-  const [viewLink, setViewLink] = useState<ViewLinkState>({ kind: 'loading' });
-  const [loadAttempt, setLoadAttempt] = useState(0);
-  const [rotation, setRotation] = useState<RotationState>({ kind: 'idle' });
   const [settings, setSettings] = useState<SettingsState>({ kind: 'loading' });
   const historyHintId = useId();
   const origin = window.location.origin;
@@ -55,23 +49,6 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
     // Guarded: React's strict mode runs this effect twice on the same element.
     if (dialog && !dialog.open) dialog.showModal();
   }, []);
-
-  useEffect(() => {
-    let cancelled = false;
-    editToken(tokens)
-      .then((token) => fetchViewLink(apiBase, room, token))
-      .then(
-        (viewId) => {
-          if (!cancelled) setViewLink({ kind: 'ready', viewId });
-        },
-        (error: Error) => {
-          if (!cancelled) setViewLink({ kind: 'failed', message: error.message });
-        },
-      );
-    return () => {
-      cancelled = true;
-    };
-  }, [apiBase, room, tokens, loadAttempt]);
 
   useEffect(() => {
     let cancelled = false;
@@ -101,25 +78,6 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
     }
   };
 
-  const rotate = async () => {
-    setRotation({ kind: 'rotating' });
-    try {
-      const viewId = await rotateViewLink(apiBase, room, await editToken(tokens));
-      setViewLink({ kind: 'ready', viewId });
-      setRotation({ kind: 'rotated' });
-    } catch (error) {
-      setRotation({ kind: 'failed', message: (error as Error).message });
-    }
-    createButtonRef.current?.focus();
-  };
-
-  const cancelRotation = () => {
-    setRotation({ kind: 'idle' });
-    createButtonRef.current?.focus();
-  };
-
-  const confirming = rotation.kind === 'confirming' || rotation.kind === 'rotating';
-
   return (
     <dialog ref={dialogRef} className="share-dialog" aria-labelledby={headingId} onClose={onClose}>
       <div className="share-dialog-header">
@@ -134,83 +92,27 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
         <p className="muted share-hint">Anyone with the edit link can change this document.</p>
       </section>
 
-      <section className="share-section">
-        <CopyLinkField
-          // Keyed by the link, so a "Copied" from the previous link does not linger on a new one.
-          key={viewLink.kind === 'ready' ? viewLink.viewId : viewLink.kind}
-          label="View link"
-          copyLabel="Copy view link"
-          link={viewLink.kind === 'ready' ? viewLinkFor(origin, viewLink.viewId) : null}
-          pendingText={viewLink.kind === 'failed' ? 'Not available' : 'Loading…'}
-        />
-        {viewLink.kind === 'failed' && (
-          <div role="alert" className="notice notice-error">
-            <p>Could not load the view link: {viewLink.message}</p>
-            <button
-              type="button"
-              className="button-secondary"
-              onClick={() => {
-                setViewLink({ kind: 'loading' });
-                setLoadAttempt((attempt) => attempt + 1);
-              }}
-            >
-              Try again
-            </button>
-          </div>
-        )}
-        <p className="muted share-hint">
-          People with the view link can read along as you write, but cannot edit and never see the edit link.
-        </p>
+      <RotatableLinkSection
+        kind="comment"
+        hint="People with the comment link see the document live and can comment, but cannot change the text and never see the edit link."
+        holders="anyone commenting through it"
+        room={room}
+        apiBase={apiBase}
+        tokens={tokens}
+        api={COMMENT_LINK_API}
+        linkFor={(commentId) => commentLinkFor(origin, commentId)}
+      />
 
-        <button
-          ref={createButtonRef}
-          type="button"
-          className="button-secondary"
-          aria-expanded={confirming}
-          // Never disabled while rotating: focus returns here when the rotation ends.
-          disabled={viewLink.kind !== 'ready'}
-          onClick={() => setRotation({ kind: 'confirming' })}
-        >
-          Create a new view link
-        </button>
-        {confirming && (
-          <div role="group" aria-labelledby={warningId} className="share-confirm">
-            <p id={warningId}>
-              The current view link will stop working at once, and anyone reading through it will be disconnected.
-            </p>
-            <div className="share-confirm-actions">
-              <button
-                type="button"
-                className="button-danger"
-                disabled={rotation.kind === 'rotating'}
-                onClick={() => void rotate()}
-              >
-                {rotation.kind === 'rotating' ? 'Creating a new view link…' : 'Yes, create a new view link'}
-              </button>
-              {/* Focused first: the safe choice is the one Enter picks. */}
-              <button
-                type="button"
-                className="button-secondary"
-                autoFocus
-                disabled={rotation.kind === 'rotating'}
-                onClick={cancelRotation}
-              >
-                Cancel
-              </button>
-            </div>
-          </div>
-        )}
-        {rotation.kind === 'rotated' && (
-          <p role="status" className="notice notice-success">
-            New view link created. The old one no longer works.
-          </p>
-        )}
-        {rotation.kind === 'failed' && (
-          <p role="alert" className="notice notice-error">
-            Could not create a new view link: {rotation.message}
-          </p>
-        )}
-      </section>
+      <RotatableLinkSection
+        kind="view"
+        hint="People with the view link can read along as you write, but cannot edit and never see the edit link."
+        holders="anyone reading through it"
+        room={room}
+        apiBase={apiBase}
+        tokens={tokens}
+        api={VIEW_LINK_API}
+        linkFor={(viewId) => viewLinkFor(origin, viewId)}
+      />
 
       <section className="share-section">
         <label className="share-toggle">
@@ -242,7 +144,7 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
   );
 }
 
-/** The bearer token for view-link calls: the page's edit token in token mode, none otherwise. */
+/** The bearer token for link calls: the page's edit token in token mode, none otherwise. */
 function editToken(tokens: TokenKeeper | null): Promise<string | null> {
   return tokens ? tokens.getToken() : Promise.resolve(null);
 }
