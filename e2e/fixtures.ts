@@ -29,9 +29,13 @@ export const CAROL: Person = { name: 'Carol', color: '#2f7a0c' };
 /** Readers who come in through view links. */
 export const VERA: Person = { name: 'Vera', color: '#6938ef' };
 export const VICTOR: Person = { name: 'Victor', color: '#0e7090' };
+/** Someone who comes in through the comment link. */
+export const CARLA: Person = { name: 'Carla', color: '#c4320a' };
 
 /** The banner every view-only page shows. */
 export const VIEW_ONLY_BANNER = 'View only — you can read along but not edit';
+/** The notice every comment page shows. */
+export const COMMENT_NOTICE = 'You can comment — the text itself is read-only';
 
 /** One person's view of Tandem in their own browser context. */
 export class TandemPage {
@@ -41,6 +45,7 @@ export class TandemPage {
   readonly presence: Locator;
   readonly shareDialog: Locator;
   readonly viewOnlyBanner: Locator;
+  readonly commentNotice: Locator;
   readonly title: Locator;
   readonly followStatus: Locator;
   readonly themeToggle: Locator;
@@ -53,6 +58,7 @@ export class TandemPage {
     this.presence = page.getByRole('list', { name: 'People in this document' });
     this.shareDialog = page.getByRole('dialog', { name: 'Share this document' });
     this.viewOnlyBanner = page.getByRole('note').filter({ hasText: VIEW_ONLY_BANNER });
+    this.commentNotice = page.getByRole('note').filter({ hasText: COMMENT_NOTICE });
     this.title = page.getByRole('textbox', { name: 'Document title' });
     this.followStatus = page.getByRole('status', { name: 'Following' });
     this.themeToggle = page.getByRole('group', { name: 'Theme' });
@@ -74,6 +80,14 @@ export class TandemPage {
     await expect(this.editor).toBeVisible();
   }
 
+  /** Opens a comment link (as copied from the share dialog) and waits until it is connected. */
+  async openCommentLink(link: string): Promise<void> {
+    await this.page.goto(link);
+    await expect(this.commentNotice).toBeVisible();
+    await expect(this.connection).toHaveText('Connected');
+    await expect(this.editor).toBeVisible();
+  }
+
   /** Opens the share dialog from the editor's header and returns it. */
   async openShareDialog(): Promise<Locator> {
     await this.page.getByRole('button', { name: 'Share', exact: true }).click();
@@ -84,6 +98,21 @@ export class TandemPage {
   /** The share dialog's view link field. */
   viewLinkField(): Locator {
     return this.shareDialog.getByRole('textbox', { name: 'View link' });
+  }
+
+  /** The share dialog's comment link field. */
+  commentLinkField(): Locator {
+    return this.shareDialog.getByRole('textbox', { name: 'Comment link' });
+  }
+
+  /** Reads the document's comment link from the share dialog (opened and closed again). */
+  async readCommentLink(): Promise<string> {
+    await this.openShareDialog();
+    await expect(this.commentLinkField()).toHaveValue(/\/c\/[A-Za-z0-9_-]+$/);
+    const link = await this.commentLinkField().inputValue();
+    await this.shareDialog.getByRole('button', { name: 'Close' }).click();
+    await expect(this.shareDialog).toBeHidden();
+    return link;
   }
 
   /** Reads the document's view link from the share dialog (opened and closed again). */
