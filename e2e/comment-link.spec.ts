@@ -120,22 +120,25 @@ test('replacing the comment link cuts off its commenters at once; the view link 
 });
 
 for (const colorScheme of ['light', 'dark'] as const) {
-  test(`axe finds nothing serious on the comment page (${colorScheme})`, async ({ browser, personAs, room }) => {
-    const alice = await personAs(ALICE);
-    await alice.openDocument(room);
-    await alice.typeInEditor('Text to comment on.');
-    const commentLink = await alice.readCommentLink();
-    const context = await browser.newContext({ colorScheme });
-    const page = await context.newPage();
-    await page.goto(commentLink);
-    await expect(page.getByRole('note').filter({ hasText: COMMENT_NOTICE })).toBeVisible();
-    await expect(page.getByRole('status', { name: 'Connection' })).toHaveText('Connected');
-    await expect(page.getByRole('textbox', { name: 'Document', exact: true })).toContainText('Text to comment on.');
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-    expect(serious).toEqual([]);
-    await context.close();
+  test.describe(`${colorScheme} theme`, () => {
+    test.use({ colorScheme });
+
+    test('axe finds nothing serious on the comment page', async ({ personAs, room }) => {
+      const alice = await personAs(ALICE);
+      await alice.openDocument(room);
+      await alice.placeCaret('end');
+      await alice.typeInEditor('Text to comment on.');
+      const commentLink = await alice.readCommentLink();
+      const carla = await personAs(CARLA);
+      await carla.openCommentLink(commentLink);
+      await expect.poll(() => carla.documentText()).toBe('Text to comment on.');
+      await expect(carla.presence.getByRole('listitem').filter({ hasText: 'Alice' })).toHaveText('Alice');
+      await expect(carla.page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+      const results = await new AxeBuilder({ page: carla.page }).analyze();
+      const serious = results.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => `${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      expect(serious).toEqual([]);
+    });
   });
 }

@@ -130,8 +130,8 @@ describe('admitUpdate', () => {
   const message = decodeClientMessage(encodeSyncUpdate(Y.encodeStateAsUpdate(doc)));
   if (message.kind !== 'sync-update') throw new Error('expected an update');
 
-  it('ignores a viewer (the backstop: never applied, not refused)', () => {
-    expect(admitUpdate(fakeConnection({ role: 'view' }), message, { storedBytes: 0, queuedBytes: 0, maxDocumentBytes: 1 << 20, health: health() })).toBe(IGNORED);
+  it.each(['view', 'comment'] as const)('ignores a %s connection (the backstop: never applied, not refused)', (role) => {
+    expect(admitUpdate(fakeConnection({ role }), message, { storedBytes: 0, queuedBytes: 0, maxDocumentBytes: 1 << 20, health: health() })).toBe(IGNORED);
   });
 
   it('refuses an update that would pass MAX_DOCUMENT_BYTES with 4413', () => {

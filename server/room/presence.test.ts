@@ -180,8 +180,8 @@ describe('RoomPresence', () => {
     expect(presence.awareness.getStates().get(1)).toEqual(user('Alice'));
   });
 
-  it('refuses a viewer an id an editor held last, or one that wrote to the document', async () => {
-    const eve = fakeConnection('view');
+  it.each(['view', 'comment'] as const)('refuses a %s connection an id an editor held last, or one that wrote to the document', async (role) => {
+    const eve = fakeConnection(role);
     const { presence, rejected, doc } = presenceWith([eve]);
     toDestroy.push(presence);
     const alice = fakeConnection();
@@ -200,16 +200,16 @@ describe('RoomPresence', () => {
     expect(presence.awareness.getStates().get(1)).toEqual(user('Alice'));
 
     // A viewer's own id stays the viewer's to take back.
-    const reader = fakeConnection('view');
+    const reader = fakeConnection(role);
     presence.receive(reader, [entry(2, 3, user('Reader'))]);
     presence.leave(reader);
     presence.receive(eve, [entry(2, 4, user('Reader'))]);
     expect(presence.awareness.getStates().get(2)).toEqual(user('Reader'));
   });
 
-  it('gives an editor its id back from a viewer that grabbed it first (after a restart): everyone, the editor too, converges to the editor’s state', async () => {
+  it.each(['view', 'comment'] as const)('gives an editor its id back from a %s connection that grabbed it first (after a restart): everyone, the editor too, converges to the editor’s state', async (role) => {
     const bob = fakeConnection();
-    const eve = fakeConnection('view');
+    const eve = fakeConnection(role);
     const members: Connection[] = [bob, eve];
     const { presence, rejected } = presenceWith(members);
     toDestroy.push(presence);
