@@ -1,12 +1,12 @@
 /**
  * User stories in token mode (AUTH_SECRET set, on a private app server): the editor and a
  * reader get tokens before connecting, stay connected across the tokens' expiry, the share
- * dialog works with the edit token, a reader's token never names the room, and a replaced
- * view link is refused up front.
+ * dialog works with the edit token, a reader's or commenter's token never names the room, and a
+ * replaced view link is refused up front.
  */
 import type { Page } from '@playwright/test';
 import { startPrivateAppServer, type AppServer } from './support-app-server';
-import { ALICE, expect, test, VERA } from './fixtures';
+import { ALICE, CARLA, expect, test, VERA } from './fixtures';
 
 /** The shortest life the server allows, so the test sees tokens expire. */
 const TOKEN_TTL_SECONDS = 10;
@@ -111,4 +111,23 @@ test('a replaced view link is refused before connecting', async ({ personAs, roo
   await expect(vera.connection).not.toHaveText('Connected');
 
   await vera.openViewLink(newLink);
+});
+
+test('a commenter gets a comment token naming the comment id, never the room, and follows read-only', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await alice.page.goto(`${server.baseUrl}/d/${room}`);
+  await expect(alice.connection).toHaveText('Connected');
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Open for comments.');
+  // The share dialog's comment-link call carries the edit token.
+  const commentLink = await alice.readCommentLink();
+  const commentId = commentLink.split('/').pop()!;
+
+  const carla = await personAs(CARLA);
+  const carlaTokens = recordSocketTokens(carla.page);
+  await carla.openCommentLink(commentLink);
+  await expect.poll(() => carla.documentText()).toBe('Open for comments.');
+  expect(claimsOf(carlaTokens[0])).toMatchObject({ room: commentId, role: 'comment' });
+  expect(carlaTokens[0]).not.toContain(room);
+  await expect(carla.editor).toHaveAttribute('contenteditable', 'false');
 });

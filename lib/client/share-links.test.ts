@@ -1,6 +1,6 @@
-/** Share links: the edit link names the room, the view link names only the view id. */
+/** Share links: the edit link names the room, the comment and view links only their own ids. */
 import { describe, expect, it } from 'vitest';
-import { editLinkFor, viewLinkFor } from './share-links';
+import { commentLinkFor, editLinkFor, viewLinkFor } from './share-links';
 
 describe('share links', () => {
   it('builds the edit link from the room id', () => {
@@ -11,5 +11,9 @@ describe('share links', () => {
     const link = viewLinkFor('http://localhost:3000', 'view-2');
     expect(link).toBe('http://localhost:3000/v/view-2');
     expect(link).not.toContain('/d/');
+  });
+
+  it('builds the comment link from the comment id alone', () => {
+    expect(commentLinkFor('http://localhost:3000', 'comment-3')).toBe('http://localhost:3000/c/comment-3');
   });
 });

@@ -3,7 +3,7 @@
  * configured PUBLIC_SYNC_URL (and the HTTP origin derived from it) when the server runs apart.
  */
 import { describe, expect, it } from 'vitest';
-import { apiBaseFor, syncUrlFor, viewSyncUrlFor } from './sync-url';
+import { apiBaseFor, commentSyncUrlFor, syncUrlFor, viewSyncUrlFor } from './sync-url';
 
 const plain = { protocol: 'http:', host: 'localhost:3000' };
 const secure = { protocol: 'https:', host: 'docs.example.com' };
@@ -23,6 +23,13 @@ describe('viewSyncUrlFor', () => {
   it('appends /view to the sync base, so sockets land on /sync/view/<viewId>', () => {
     expect(viewSyncUrlFor(plain)).toBe('ws://localhost:3000/sync/view');
     expect(viewSyncUrlFor(plain, 'wss://sync.example.com/sync/')).toBe('wss://sync.example.com/sync/view');
+  });
+});
+
+describe('commentSyncUrlFor', () => {
+  it('appends /comment to the sync base, so sockets land on /sync/comment/<commentId>', () => {
+    expect(commentSyncUrlFor(plain)).toBe('ws://localhost:3000/sync/comment');
+    expect(commentSyncUrlFor(secure, 'wss://sync.example.com/sync/')).toBe('wss://sync.example.com/sync/comment');
   });
 });
 
