@@ -1,4 +1,4 @@
-/** Presence users: viewers are marked as viewing; other clients' states outside the schema are nobody. */
+/** Presence users: viewers are marked as viewing, commenters as commenting; other clients' states outside the schema are nobody. */
 import { describe, expect, it } from 'vitest';
 import { presenceUserFor, readPresenceUser } from './presence-user';
 
@@ -8,6 +8,10 @@ const caret = { anchor: { type: null, tname: 'default', item: null, assoc: 0 }, 
 describe('presenceUserFor', () => {
   it('marks a viewer as viewing', () => {
     expect(presenceUserFor(vera, { viewing: true })).toEqual({ ...vera, viewing: true });
+  });
+
+  it('marks a commenter as commenting, not viewing (their editor is read-only too)', () => {
+    expect(presenceUserFor(vera, { viewing: true, commenting: true })).toEqual({ ...vera, commenting: true });
   });
 
   it('leaves an editor unmarked', () => {
@@ -25,6 +29,7 @@ describe('readPresenceUser', () => {
   it('reads an editor and a viewer', () => {
     expect(readPresenceUser({ user: vera, cursor: null })).toEqual(vera);
     expect(readPresenceUser({ user: { ...vera, viewing: true } })).toEqual({ ...vera, viewing: true });
+    expect(readPresenceUser({ user: { ...vera, commenting: true } })).toEqual({ ...vera, commenting: true });
   });
 
   it('reads a whole state as a Tandem browser publishes it, caret and activity included', () => {
