@@ -6,7 +6,7 @@
  */
 import { errors, jwtVerify, SignJWT } from 'jose';
 
-export type Role = 'edit' | 'view';
+export type Role = 'edit' | 'comment' | 'view';
 
 export interface TokenClaims {
   room: string;

@@ -53,6 +53,8 @@ export class Connection {
   readonly viewId: string | null;
   /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
   readonly wantsSavedAcks: boolean;
+  /** Whether the client asked for comment threads and may send comment operations (`?comments=1`). */
+  readonly wantsComments: boolean;
   /** Whom its changes are attributed to (authors.ts). */
   readonly author: ConnectionAuthor;
   private closed = false;
@@ -77,6 +79,7 @@ export class Connection {
     this.role = target.role;
     this.viewId = target.viewId;
     this.wantsSavedAcks = target.wantsSavedAcks;
+    this.wantsComments = target.wantsComments;
     this.author = target.author;
     this.metrics = options.metrics;
     this.maxSendBufferBytes = options.maxSendBufferBytes;
