@@ -37,6 +37,8 @@ export const ScaleMessageType = {
    * another instance takes an id before its editor first types.
    */
   RESERVED: 8,
+  /** A change to the room's comment threads (a Yjs update of its side document), stored by the sender. */
+  COMMENTS: 9,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -51,6 +53,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   6: 'presence_query',
   7: 'bindings',
   8: 'reserved',
+  9: 'comments',
 };
 
 export interface ScaleMessage {
