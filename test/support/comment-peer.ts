@@ -36,8 +36,7 @@ export async function openCommentPeer(base: string, path: string, query: Record<
   const commentKinds: number[] = [];
   const waiting = new Map<number, { resolve: (result: CommentOpResult) => void; reject: (error: Error) => void }>();
   let nextRequest = 1;
-  raw.socket.on('message', (data: Buffer) => {
-    const bytes = new Uint8Array(data);
+  const receive = (bytes: Uint8Array) => {
     if (bytes[0] === MessageType.COMMENTS) {
       const decoder = decoding.createDecoder(bytes);
       decoding.readVarUint(decoder);
@@ -48,7 +47,10 @@ export async function openCommentPeer(base: string, path: string, query: Record<
       waiting.get(requestId)?.resolve(result);
       waiting.delete(requestId);
     }
-  });
+  };
+  // The snapshot may have come with the upgrade's answer, before this listener: the raw peer kept it.
+  for (const frame of raw.frames) receive(frame);
+  raw.socket.on('message', (data: Buffer) => receive(new Uint8Array(data)));
   raw.socket.once('close', (code) => {
     for (const [requestId, { reject }] of waiting) reject(new Error(`closed with ${code} before answering request ${requestId}`));
     waiting.clear();
