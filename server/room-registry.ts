@@ -106,6 +106,11 @@ export class RoomRegistry implements LoadedRooms {
     return this.entries.size;
   }
 
+  /** The room, when it is loaded (not while it loads). */
+  loadedRoom(name: string): Room | undefined {
+    return this.entries.get(name)?.room;
+  }
+
   /** Whether `name` is in memory (loading or loaded). */
   isLoaded(name: string): boolean {
     return this.entries.has(name);

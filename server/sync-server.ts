@@ -78,6 +78,11 @@ export interface SyncServer {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void;
   /** Closes (4410) every connection that came through `viewId`, after the link was rotated. */
   revokeViewLink(viewId: string): void;
+  /**
+   * The room's settings changed here: its view connections start or stop receiving comments at
+   * once (on other instances, with the room's next comment change).
+   */
+  commentSettingsChanged(room: string): void;
   /** Storage fullness and append failures, for readiness. */
   readonly storageHealth: StorageHealth;
   /**
@@ -244,6 +249,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     },
     settleHistory(name) {
       return rooms.settleHistory(name);
+    },
+    commentSettingsChanged(room) {
+      rooms.loadedRoom(room)?.comments.viewerSettingChanged();
     },
     revokeViewLink(viewId) {
       rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.viewId === viewId);

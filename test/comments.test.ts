@@ -127,6 +127,42 @@ describe('comment threads', () => {
     expect(viewer.threads()).toEqual({});
   });
 
+  it('a view connection receives comments while the room allows it (commentsVisibleToViewers), and stops when it no longer does', async () => {
+    const server = await startServerForTest();
+    const room = uniqueRoom('visible');
+    const editor = await peer(server, room);
+    const first = createOp('before sharing');
+    expect(await editor.op(first)).toEqual({ ok: true });
+    const viewer = await peer(server, `view/${await viewIdOf(server, room)}`);
+    const settings = (body: object) =>
+      fetch(`${server.httpUrl}/api/rooms/${room}/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    const allowed = await settings({ commentsVisibleToViewers: true });
+    expect(await allowed.json()).toEqual({ historyVisibleToViewers: false, commentsVisibleToViewers: true });
+    // Connected before the change: it gets the whole state at once.
+    await viewer.snapshot();
+    expect(viewer.threads()[first.threadId].comments[0].body).toBe('before sharing');
+    const second = createOp('while shared');
+    expect(await editor.op(second)).toEqual({ ok: true });
+    await eventually(() => viewer.threads()[second.threadId] !== undefined, 'the viewer to see the new thread');
+    // Viewers still may not write.
+    expect(await viewer.op(createOp())).toMatchObject({ code: 'forbidden' });
+
+    expect((await settings({ commentsVisibleToViewers: false })).status).toBe(200);
+    const third = createOp('after unsharing');
+    expect(await editor.op(third)).toEqual({ ok: true });
+    expect(await editor.op({ op: 'resolve', threadId: first.threadId })).toEqual({ ok: true });
+    const late = await peer(server, `view/${await viewIdOf(server, room)}`);
+    expect(await late.op({ op: 'resolve', threadId: second.threadId })).toMatchObject({ code: 'forbidden' });
+    // Answers come after everything sent before them on the same socket: the late viewer has no
+    // snapshot on its way, and the first viewer got nothing of the two changes after unsharing.
+    expect(await viewer.op({ op: 'resolve', threadId: second.threadId })).toMatchObject({ code: 'forbidden' });
+    expect(viewer.threads()[third.threadId]).toBeUndefined();
+    expect(viewer.threads()[first.threadId].resolvedAt).toBeNull();
+    expect(late.commentKinds).toEqual([]);
+    expect((await settings({ commentsVisibleToViewers: 'yes' })).status).toBe(400);
+  });
+
   it('stock clients never receive comment messages, and one sending COMMENT_OP is closed as malformed', async () => {
     const server = await startServerForTest();
     const room = uniqueRoom('stock');

@@ -70,7 +70,7 @@ export class RoomComments {
     this.inTurn(async () => {
       const member = this.members.get(connection);
       if (!member) return;
-      if (connection.role === 'view' && !(await this.options.visibleToViewers())) return;
+      if (connection.role === 'view') return this.judgeViewers();
       const doc = await this.loaded();
       if (!this.members.has(connection)) return;
       member.subscribed = true;
@@ -124,7 +124,10 @@ export class RoomComments {
       // Not loaded here: loading reads it from storage, where it already is.
       if (!this.doc) return;
       const change = changeOf(this.doc, () => Y.applyUpdate(this.doc!, update));
-      if (change) this.forward(change);
+      if (!change) return;
+      // The setting may have changed on another instance: viewers are judged before each change.
+      await this.judgeViewers();
+      this.forward(change);
     });
   }
 
@@ -137,6 +140,11 @@ export class RoomComments {
       const change = changeOf(doc, () => Y.transact(doc, () => stored.updates.forEach((update) => Y.applyUpdate(doc, update))));
       if (change) this.forward(change);
     });
+  }
+
+  /** The room's viewer setting changed: its view connections start or stop receiving comments. */
+  viewerSettingChanged(): void {
+    this.inTurn(() => this.judgeViewers());
   }
 
   /** Calls `listener` with each change stored here, before it is sent. Returns the unsubscribe. */
@@ -174,7 +182,32 @@ export class RoomComments {
         this.options.logger.error({ err: (error as Error).message }, 'a stored-comments listener failed; forwarding anyway');
       }
     }
+    await this.judgeViewers();
     this.forward(update);
+  }
+
+  /**
+   * Subscribes the view connections while the room lets viewers see comments (each gets the
+   * whole document) and unsubscribes them otherwise; if the setting cannot be read, they see
+   * nothing.
+   */
+  private async judgeViewers(): Promise<void> {
+    const viewers = [...this.members].filter(([connection]) => connection.role === 'view');
+    if (viewers.length === 0) return;
+    let visible = false;
+    try {
+      visible = await this.options.visibleToViewers();
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'reading whether viewers see comments failed; they see none');
+    }
+    const doc = visible ? await this.loaded() : null;
+    for (const [connection, member] of viewers) {
+      if (!doc) member.subscribed = false;
+      else if (!member.subscribed && this.members.has(connection)) {
+        member.subscribed = true;
+        connection.send(encodeComments(CommentsKind.SNAPSHOT, Y.encodeStateAsUpdate(doc)));
+      }
+    }
   }
 
   private forward(update: Uint8Array): void {
