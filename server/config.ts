@@ -231,6 +231,24 @@ const SETTINGS = {
     parse: integer(1),
     doc: 'Awareness messages one connection may send in one burst.',
   }),
+  commentOpRatePerSecond: setting({
+    env: 'COMMENT_OP_RATE_PER_SECOND',
+    default: 5,
+    parse: integer(0),
+    doc: 'Comment operations one connection may send per second on average (0: unlimited); more are answered rate_limited.',
+  }),
+  commentOpBurst: setting({
+    env: 'COMMENT_OP_BURST',
+    default: 20,
+    parse: integer(1),
+    doc: 'Comment operations one connection may send in one burst.',
+  }),
+  maxThreadsPerRoom: setting({
+    env: 'MAX_THREADS_PER_ROOM',
+    default: 2_000,
+    parse: integer(1),
+    doc: 'Comment threads one room may hold; creating more is answered thread_limit.',
+  }),
   maxConnectionsPerRoom: setting({
     env: 'MAX_CONNECTIONS_PER_ROOM',
     default: 250,

@@ -55,6 +55,8 @@ export class Connection {
   readonly commentId: string | null;
   /** Whether the client asked for Tandem's SAVED acknowledgements (`?acks=1`). */
   readonly wantsSavedAcks: boolean;
+  /** Whether the client asked for comment threads and may send comment operations (`?comments=1`). */
+  readonly wantsComments: boolean;
   /** Whom its changes are attributed to (authors.ts). */
   readonly author: ConnectionAuthor;
   private closed = false;
@@ -80,6 +82,7 @@ export class Connection {
     this.viewId = target.viewId;
     this.commentId = target.commentId;
     this.wantsSavedAcks = target.wantsSavedAcks;
+    this.wantsComments = target.wantsComments;
     this.author = target.author;
     this.metrics = options.metrics;
     this.maxSendBufferBytes = options.maxSendBufferBytes;

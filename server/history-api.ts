@@ -90,8 +90,13 @@ export function createHistoryApi(options: HistoryApiOptions) {
       if (method === 'GET') return { status: 200, json: settingsBody(await history.getSettings(room)) };
       if (method !== 'POST') throw new HttpError(405, 'use GET or POST');
       const body = await readJson(request);
-      if (typeof body.historyVisibleToViewers !== 'boolean') throw new HttpError(400, '"historyVisibleToViewers" must be true or false');
-      const settings = { historyVisibleToViewers: body.historyVisibleToViewers };
+      // Either setting, or both: one left out keeps its stored value.
+      const settings = { ...(await history.getSettings(room)) };
+      for (const name of ['historyVisibleToViewers', 'commentsVisibleToViewers'] as const) {
+        if (body[name] === undefined) continue;
+        if (typeof body[name] !== 'boolean') throw new HttpError(400, `"${name}" must be true or false`);
+        settings[name] = body[name];
+      }
       await history.updateSettings(room, settings);
       return { status: 200, json: settingsBody(settings) };
     }
@@ -167,7 +172,7 @@ function requester(body: Record<string, unknown>, claims: { sub?: string; name?:
 }
 
 function settingsBody(settings: RoomSettings): RoomSettingsResponse {
-  return { historyVisibleToViewers: settings.historyVisibleToViewers };
+  return { historyVisibleToViewers: settings.historyVisibleToViewers, commentsVisibleToViewers: settings.commentsVisibleToViewers };
 }
 
 /** A stored version as the API shows it. */

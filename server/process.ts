@@ -56,7 +56,14 @@ export async function runTandemProcess(
       metrics,
     })
     : undefined;
-  const sync = createSyncServer({ ...config, storage, logger, metrics, scale });
+  const sync = createSyncServer({
+    ...config,
+    storage,
+    logger,
+    metrics,
+    scale,
+    commentsVisibleToViewers: async (room) => (await storage.getSettings(room)).commentsVisibleToViewers,
+  });
   syncServer = sync;
   const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
   // One database holds both the document log and the links (storage/types.ts).
@@ -64,6 +71,7 @@ export async function runTandemProcess(
     storage,
     withRoom: sync.withRoom,
     settleHistory: sync.settleHistory,
+    onSettingsChanged: (room) => sync.commentSettingsChanged(room),
     logger,
     restoreBudgetMs: config.restoreBudgetMs,
     maxNestingDepth: config.maxNestingDepth,

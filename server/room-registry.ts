@@ -48,6 +48,13 @@ export interface RoomRegistryOptions {
   scale?: ScaleOut;
   /** Storage quota, queued-bytes cap and append failures, shared by every room. */
   storageHealth?: StorageHealth;
+  /** MAX_THREADS_PER_ROOM. */
+  maxThreadsPerRoom: number;
+  /** COMMENT_OP_RATE_PER_SECOND / COMMENT_OP_BURST. */
+  commentOpRatePerSecond: number;
+  commentOpBurst: number;
+  /** Whether a room lets view connections see its comments (its settings). */
+  commentsVisibleToViewers: (room: string) => Promise<boolean>;
 }
 
 interface RoomEntry {
@@ -97,6 +104,11 @@ export class RoomRegistry implements LoadedRooms {
   /** Number of rooms in memory (loading or loaded). */
   get loadedCount(): number {
     return this.entries.size;
+  }
+
+  /** The room, when it is loaded (not while it loads). */
+  loadedRoom(name: string): Room | undefined {
+    return this.entries.get(name)?.room;
   }
 
   /** Whether `name` is in memory (loading or loaded). */
@@ -253,6 +265,12 @@ export class RoomRegistry implements LoadedRooms {
       writeTurn: this.writeTurn,
       historyPlanner: this.planner,
       versionPauseMs: this.options.versionPauseMs,
+      comments: {
+        maxThreads: this.options.maxThreadsPerRoom,
+        opRatePerSecond: this.options.commentOpRatePerSecond,
+        opBurst: this.options.commentOpBurst,
+        visibleToViewers: () => this.options.commentsVisibleToViewers(name),
+      },
     });
     this.options.scale?.attach(room);
     return room;

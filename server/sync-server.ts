@@ -21,6 +21,7 @@ import type { DocumentLog } from './storage';
 import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
 import { LogMessage } from './log-messages';
+import { decodeCommentOp, isCommentOpFrame, type CommentOpMessage } from './comments/wire';
 
 /** The limits and timings the sync server takes from ServerConfig, plus its collaborators. */
 export type SyncServerOptions = Pick<
@@ -37,6 +38,9 @@ export type SyncServerOptions = Pick<
   | 'updateBurst'
   | 'awarenessRatePerSecond'
   | 'awarenessBurst'
+  | 'commentOpRatePerSecond'
+  | 'commentOpBurst'
+  | 'maxThreadsPerRoom'
   | 'maxConnectionsPerRoom'
   | 'maxLoadedRooms'
   | 'maxPresenceIdsPerConnection'
@@ -65,6 +69,8 @@ export type SyncServerOptions = Pick<
   metrics: Metrics;
   /** Fan-out to other server instances (REDIS_URL), when configured. */
   scale?: ScaleOut;
+  /** Whether a room lets view connections see its comments; never, unless told. */
+  commentsVisibleToViewers?: (room: string) => Promise<boolean>;
 };
 
 export interface SyncServer {
@@ -74,6 +80,11 @@ export interface SyncServer {
   revokeViewLink(viewId: string): void;
   /** Closes (4410) every connection that came through `commentId`, after the link was rotated. */
   revokeCommentLink(commentId: string): void;
+  /**
+   * The room's settings changed here: its view connections start or stop receiving comments at
+   * once (on other instances, with the room's next comment change).
+   */
+  commentSettingsChanged(room: string): void;
   /** Storage fullness and append failures, for readiness. */
   readonly storageHealth: StorageHealth;
   /**
@@ -105,7 +116,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     perMessageDeflate: false,
   });
   const storageHealth = new StorageHealth(options);
-  const rooms = new RoomRegistry({ ...options, storageHealth });
+  const rooms = new RoomRegistry({ commentsVisibleToViewers: async () => false, ...options, storageHealth });
   const admission = new ServerAdmission(options, rooms, metrics);
   const decodeLimits = {
     maxPresenceStateBytes: options.maxPresenceStateBytes,
@@ -143,7 +154,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
 
     // Frames that arrive while the room loads wait here, so nothing is served before the load.
     let room: Room | null = null;
-    const early: ClientMessage[] = [];
+    const early: (ClientMessage | CommentOpMessage)[] = [];
     socket.on('message', (data, isBinary) => {
       if (connection.isClosed) return;
       receivedAny = true;
@@ -156,6 +167,14 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         connection.send(READ_ONLY);
       }
       if (verdict !== 'decode') return;
+      if (connection.wantsComments && isCommentOpFrame(frame)) {
+        // Charged to its own rate by the room's comments, and answered rather than closed.
+        const operation = decodeComment(connection, frame);
+        if (!operation) return;
+        if (room) handleMessage(connection, room, operation);
+        else early.push(operation);
+        return;
+      }
       const message = decode(connection, frame);
       if (!message) return;
       const isEcho = () => message.kind === 'awareness' && room !== null && !room.presence.hasNews(connection, message.entries);
@@ -196,7 +215,17 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     }
   }
 
-  function handleMessage(connection: Connection, room: Room, message: ClientMessage): void {
+  function decodeComment(connection: Connection, frame: Uint8Array): CommentOpMessage | null {
+    try {
+      return decodeCommentOp(frame);
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      connection.refuse({ code: CloseCode.MALFORMED_MESSAGE, reason: 'malformed', message: LogMessage.malformedFrame, fields: { err: error.message, bytes: frame.byteLength } });
+      return null;
+    }
+  }
+
+  function handleMessage(connection: Connection, room: Room, message: ClientMessage | CommentOpMessage): void {
     try {
       room.handle(connection, message);
     } catch (error) {
@@ -223,6 +252,9 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     settleHistory(name) {
       return rooms.settleHistory(name);
     },
+    commentSettingsChanged(room) {
+      rooms.loadedRoom(room)?.comments.viewerSettingChanged();
+    },
     revokeViewLink(viewId) {
       rooms.closeWhere(CloseCode.VIEW_LINK_REVOKED, (connection) => connection.viewId === viewId);
     },
@@ -234,7 +266,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         rooms.closeWhere(CloseCode.SERVICE_RESTART);
         const loaded = await rooms.loadedRooms();
         for (const room of loaded) room.stopRetryingAppends();
-        await Promise.all(loaded.map((room) => room.whenStored()));
+        await Promise.all(loaded.map((room) => Promise.all([room.whenStored(), room.comments.settled()])));
         rooms.destroyAll(loaded);
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       })();

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isValidRoomId } from '../lib/protocol/room-id';
+import { COMMENTS_PARAM } from '../lib/protocol/comments';
 import { COMMENT_SYNC_PATH, SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
 import { lesserRole, TokenError, verifyToken, type Role, type TokenClaims, type TokenPolicy } from './auth';
 import { authorOf, type ConnectionAuthor } from './authors';
@@ -23,6 +24,8 @@ export interface UpgradeTarget {
   commentId: string | null;
   /** The client asked for SAVED acknowledgements. */
   wantsSavedAcks: boolean;
+  /** The client asked for comment threads and may send comment operations (`?comments=1`). */
+  wantsComments: boolean;
   /** When the connection's token expires (epoch ms), in token mode. */
   tokenExpiresAt: number | null;
   /** Who the connection is from, as the per-address caps count it (client-address.ts). */
@@ -166,6 +169,7 @@ export async function resolveUpgrade(
     viewId: via.kind === 'view' ? id : null,
     commentId: via.kind === 'comment' ? id : null,
     wantsSavedAcks: role === 'edit' && url.searchParams.get(SAVED_ACKS_PARAM) === '1',
+    wantsComments: url.searchParams.get(COMMENTS_PARAM) === '1',
     tokenExpiresAt,
     clientAddress: policy.addresses.clientKey(request),
     author: authorOf(url, claims),

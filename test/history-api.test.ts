@@ -267,9 +267,9 @@ describe('version history API', () => {
     expect((await api(server.httpUrl, `/api/rooms/${viewId}/versions/${named.id}/state`)).status).toBe(404);
     expect((await api(server.httpUrl, `/api/views/${viewId}/versions/${named.id}/restore`, { method: 'POST', body: {} })).status).toBe(404);
 
-    expect(await json(await api(server.httpUrl, `/api/rooms/${room}/settings`))).toEqual({ historyVisibleToViewers: false });
+    expect(await json(await api(server.httpUrl, `/api/rooms/${room}/settings`))).toEqual({ historyVisibleToViewers: false, commentsVisibleToViewers: false });
     const allowed = await api(server.httpUrl, `/api/rooms/${room}/settings`, { method: 'POST', body: { historyVisibleToViewers: true } });
-    expect(await json(allowed)).toEqual({ historyVisibleToViewers: true });
+    expect(await json(allowed)).toEqual({ historyVisibleToViewers: true, commentsVisibleToViewers: false });
     const listed = await json<VersionListResponse>(await api(server.httpUrl, `/api/views/${viewId}/versions`));
     expect(listed.versions.map((version) => version.id)).toEqual([named.id]);
     const state = await api(server.httpUrl, `/api/views/${viewId}/versions/${named.id}/state`);

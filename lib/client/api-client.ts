@@ -105,7 +105,8 @@ export async function fetchRoomSettings(apiBase: string, room: string, editToken
 export async function saveRoomSettings(
   apiBase: string,
   room: string,
-  settings: RoomSettingsResponse,
+  /** Either setting, or both (the server keeps the other). */
+  settings: Partial<RoomSettingsResponse>,
   editToken?: string | null,
 ): Promise<RoomSettingsResponse> {
   const body = await callApi<RoomSettingsResponse>(
@@ -117,8 +118,10 @@ export async function saveRoomSettings(
 }
 
 function requireSettings(body: RoomSettingsResponse | null): RoomSettingsResponse {
-  if (typeof body?.historyVisibleToViewers !== 'boolean') throw new ApiError(502, 'the server sent unexpected room settings');
-  return { historyVisibleToViewers: body.historyVisibleToViewers };
+  if (typeof body?.historyVisibleToViewers !== 'boolean' || typeof body.commentsVisibleToViewers !== 'boolean') {
+    throw new ApiError(502, 'the server sent unexpected room settings');
+  }
+  return { historyVisibleToViewers: body.historyVisibleToViewers, commentsVisibleToViewers: body.commentsVisibleToViewers };
 }
 
 /** An authorship answer, `overrides` absent included (older servers). */

@@ -21,8 +21,8 @@
  * - `GET  /api/rooms/<room>/authorship` → `AuthorshipResponse`: who wrote (client id → author,
  *   and the clock ranges a restore re-created as someone else's text) and who deleted what, for
  *   colouring history diffs and the live "show authors" view.
- * - `GET`/`POST /api/rooms/<room>/settings` → `{ historyVisibleToViewers }` (POST takes the
- *   same object).
+ * - `GET`/`POST /api/rooms/<room>/settings` → `{ historyVisibleToViewers, commentsVisibleToViewers }`
+ *   (POST takes either or both; one left out keeps its value).
  *
  * By view id, only when the room allows it (`historyVisibleToViewers`), read-only:
  * `GET /api/views/<viewId>/versions`, `…/versions/<id>/state`, `…/authorship`. Otherwise 403.
@@ -106,6 +106,8 @@ export interface AuthorshipOverride {
 
 export interface RoomSettingsResponse {
   historyVisibleToViewers: boolean;
+  /** Whether view links receive the comment threads (lib/protocol/comments.ts). */
+  commentsVisibleToViewers: boolean;
 }
 
 /** Longest version name. */

@@ -30,6 +30,18 @@ export const MessageType = {
    * document messages (sync step 2 and update frames) this connection sent are in storage.
    */
   SAVED: 100,
+  /**
+   * Server → client, to clients that asked with `?comments=1` (lib/protocol/comments.ts):
+   * `[101, varuint kind, varuint8array update]`, a Yjs update of the room's comment threads,
+   * the whole state on join (kind 0) and each stored change after (kind 1).
+   */
+  COMMENTS: 101,
+  /**
+   * Client → server and back, for clients that asked with `?comments=1`: a comment operation
+   * `[102, varuint requestId, varstring JSON op]`, answered `[102, requestId, varstring JSON
+   * result]` (lib/protocol/comments.ts).
+   */
+  COMMENT_OP: 102,
 } as const;
 
 /** Query parameter (`?acks=1`) with which a client asks for SAVED acknowledgements. */

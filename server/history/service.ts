@@ -26,6 +26,8 @@ export interface HistoryServiceOptions {
   withRoom: <T>(room: string, task: (room: Room) => Promise<T>) => Promise<T>;
   /** Brings the room's automatic versions up to date, loaded or not. */
   settleHistory: (room: string) => Promise<void>;
+  /** Told after a room's settings are stored (the sync server re-judges who sees comments). */
+  onSettingsChanged?: (room: string) => void;
   logger: Logger;
   /** Longest a restore's revert may run before the simpler replace is used (ms). */
   restoreBudgetMs: number;
@@ -101,7 +103,10 @@ export function createHistoryService(options: HistoryServiceOptions): HistorySer
     },
 
     getSettings: (room) => storage.getSettings(room),
-    updateSettings: (room, settings) => storage.updateSettings(room, settings),
+    async updateSettings(room, settings) {
+      await storage.updateSettings(room, settings);
+      options.onSettingsChanged?.(room);
+    },
   };
 
   /** `author` with the name and colour they last wrote under here, where the request gave none. */

@@ -26,6 +26,8 @@ import { RoomPresence } from './presence';
 import { RoomHistory } from './room-history';
 import type { WriteTurn } from './write-turn';
 import { LogMessage } from '../log-messages';
+import { RoomComments } from '../comments/room-comments';
+import type { CommentOpMessage } from '../comments/wire';
 
 export interface RoomOptions {
   name: string;
@@ -60,6 +62,17 @@ export interface RoomOptions {
   historyPlanner?: HistoryPlanner;
   /** Editing pause after which a version is made (VERSION_PAUSE_MS unless told). */
   versionPauseMs?: number;
+  /** Comment limits and whether viewers see comments (DEFAULT_CONFIG's and never, unless told). */
+  comments?: RoomCommentSettings;
+}
+
+/** What a room's comment threads take from the configuration and the room's settings. */
+export interface RoomCommentSettings {
+  maxThreads: number;
+  opRatePerSecond: number;
+  opBurst: number;
+  /** Whether the room currently lets view connections see comments. */
+  visibleToViewers: () => Promise<boolean>;
 }
 
 /** Receives a change of the room's own clients once it is stored, with the client ids it bound. */
@@ -79,6 +92,8 @@ export class Room {
   readonly presence: RoomPresence;
   /** Who may write with which client ids, and who wrote what (authorship.ts). */
   readonly authorship: RoomAuthorship;
+  /** Comment threads, written by the server alone (comments/room-comments.ts). */
+  readonly comments: RoomComments;
   private readonly log: Logger;
   private readonly maxDocumentBytes: number;
   private readonly members = new Set<Connection>();
@@ -149,6 +164,19 @@ export class Room {
       maxBytesPerRoom: options.maxPresenceBytesPerRoom ?? DEFAULT_CONFIG.maxPresenceBytesPerRoom,
       members: () => this.members,
     });
+    const comments = options.comments ?? {
+      maxThreads: DEFAULT_CONFIG.maxThreadsPerRoom,
+      opRatePerSecond: DEFAULT_CONFIG.commentOpRatePerSecond,
+      opBurst: DEFAULT_CONFIG.commentOpBurst,
+      visibleToViewers: async () => false,
+    };
+    this.comments = new RoomComments({
+      ...comments,
+      room: options.name,
+      storage: options.storage,
+      logger: this.log,
+      userOf: (connection) => this.presence.userOf(connection),
+    });
     this.broadcast = new Broadcast({ doc, metrics: options.metrics, members: () => this.members });
     this.history = new RoomHistory({
       compaction: this.compaction,
@@ -189,12 +217,14 @@ export class Room {
     if (!editsDocument(connection.role)) connection.send(READ_ONLY);
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.doc)));
     this.presence.greet(connection);
+    if (connection.wantsComments) this.comments.join(connection);
   }
 
   /** Removes a connection; its presence disappears for everyone at once. */
   leave(connection: Connection): void {
     if (!this.members.delete(connection)) return;
     this.presence.leave(connection);
+    this.comments.leave(connection);
     this.writer.forget(connection);
   }
 
@@ -204,9 +234,12 @@ export class Room {
   }
 
   /** Acts on one decoded message from a member. */
-  handle(connection: Connection, message: ClientMessage): void {
+  handle(connection: Connection, message: ClientMessage | CommentOpMessage): void {
     if (!this.members.has(connection)) return;
     switch (message.kind) {
+      case 'comment-op':
+        this.comments.handle(connection, message);
+        return;
       case 'sync-step1':
         // Only stored changes may leave: while a batch is being stored the answer waits for it.
         this.writer.afterStored(() => connection.send(this.broadcast.syncStep2For(message.stateVector), { syncAnswer: true }));
@@ -329,6 +362,7 @@ export class Room {
     this.history.destroy();
     this.broadcast.destroy();
     this.presence.destroy();
+    this.comments.destroy();
     this.storedListeners.clear();
     this.doc.destroy();
   }

@@ -43,6 +43,8 @@ export const ScaleMessageType = {
    * before comment links still read their view rotations the same way (and ignore this).
    */
   COMMENT_LINK_REVOKED: 9,
+  /** A change to the room's comment threads (a Yjs update of its side document), stored by the sender. */
+  COMMENTS: 10,
 } as const;
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
@@ -58,6 +60,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   7: 'bindings',
   8: 'reserved',
   9: 'comment_link_revoked',
+  10: 'comments',
 };
 
 export interface ScaleMessage {

@@ -39,6 +39,8 @@ export class RoomLink {
   private readonly stopPublishingStored: () => void;
   /** Stops telling the other instances which presence ids local editors hold. */
   private readonly stopReserving: () => void;
+  /** Stops publishing the room's stored comment changes. */
+  private readonly stopPublishingComments: () => void;
   private readonly lastHeardMs = new Map<string, number>();
   /** Each peer's newest offer not answered yet: answers wait until the room's changes are stored. */
   private readonly unansweredOffers = new Map<string, StateOffer>();
@@ -60,6 +62,7 @@ export class RoomLink {
       if (bindings.length > 0) this.options.publish(ScaleMessageType.BINDINGS, encodeBindings(bindings));
       this.options.publish(ScaleMessageType.UPDATE, change);
     });
+    this.stopPublishingComments = this.room.comments.onStored((update) => this.options.publish(ScaleMessageType.COMMENTS, update));
     this.room.doc.on('update', this.forgetOffer);
   }
 
@@ -93,6 +96,9 @@ export class RoomLink {
         if (message.target !== this.options.instanceId) return;
         this.options.metrics.heals.inc({ direction: 'applied' });
         this.room.applyRemoteUpdate(message.payload);
+        return;
+      case ScaleMessageType.COMMENTS:
+        this.room.comments.applyRemote(message.payload);
         return;
       case ScaleMessageType.LEFT:
         this.room.presence.dropInstance(message.sender);
@@ -143,6 +149,7 @@ export class RoomLink {
     this.stopSharingPresence();
     this.stopReserving();
     this.stopPublishingStored();
+    this.stopPublishingComments();
     this.unansweredOffers.clear();
     this.room.doc.off('update', this.forgetOffer);
     this.options.publish(ScaleMessageType.LEFT, new Uint8Array());
@@ -150,6 +157,7 @@ export class RoomLink {
 
   /** Applies what storage holds (only what this doc lacks changes anything). */
   private async catchUpFromStorage(): Promise<void> {
+    this.room.comments.catchUp();
     try {
       const { updates, bindings } = await this.options.loadStored();
       if (this.disposed) return;

@@ -7,7 +7,7 @@
  */
 import * as Y from 'yjs';
 import { isValidVersionId, MAX_VERSION_NAME_LENGTH } from '../../lib/protocol/history-api';
-import type { AttributionOverride, AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, OpenStretch, PlanHistory, VersionKind, VersionRecord } from './types';
+import type { AttributionOverride, AuthorRecord, FoldUpdates, HistoryPlan, HistoryTail, LogEntry, OpenStretch, PlanHistory, RoomSettings, VersionKind, VersionRecord } from './types';
 
 /** Name of the version that every room stored before history existed starts its history with. */
 export const BASELINE_VERSION_NAME = 'Before history was kept';
@@ -187,5 +187,12 @@ export function openStretch(segments: { startedAt: number; inserted: number; del
 function checkCounts(where: string, counts: { inserted: number; deleted: number }): void {
   for (const key of ['inserted', 'deleted'] as const) {
     if (!Number.isSafeInteger(counts[key]) || counts[key] < 0) throw new InvalidHistoryError(`${where}: ${key} must be a count`);
+  }
+}
+
+/** Throws InvalidHistoryError unless both room settings are booleans. */
+export function checkSettings(settings: RoomSettings): void {
+  for (const name of ['historyVisibleToViewers', 'commentsVisibleToViewers'] as const) {
+    if (typeof settings?.[name] !== 'boolean') throw new InvalidHistoryError(`${name} must be true or false`);
   }
 }

@@ -1,5 +1,5 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
 import { createLocalRestoreLocks } from './local-restore-locks';
 import type { AttributionOverride, AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
@@ -206,11 +206,11 @@ export function createMemoryStorage(): DocumentStorage {
       }
     },
     async getSettings(room) {
-      return { ...(rooms.get(room)?.settings ?? { historyVisibleToViewers: false }) };
+      return { ...(rooms.get(room)?.settings ?? { historyVisibleToViewers: false, commentsVisibleToViewers: false }) };
     },
     async updateSettings(room, settings) {
-      if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
-      roomFor(room).settings = { historyVisibleToViewers: settings.historyVisibleToViewers };
+      checkSettings(settings);
+      roomFor(room).settings = { historyVisibleToViewers: settings.historyVisibleToViewers, commentsVisibleToViewers: settings.commentsVisibleToViewers };
     },
     lockRestore: createLocalRestoreLocks(),
     async ping() {},

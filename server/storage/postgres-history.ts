@@ -4,7 +4,7 @@
  * compaction lock (read the tail, write a checked plan).
  */
 import type pg from 'pg';
-import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
+import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
 import type { AttributionOverride, AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
 
 /** A pool or one client of it (inside a transaction). */
@@ -61,10 +61,11 @@ const INSERT_OVERRIDES = `
   INSERT INTO room_attribution_overrides (room, client_id, clock, length, author_id)
   SELECT $1, * FROM unnest($2::bigint[], $3::bigint[], $4::bigint[], $5::text[])
   ON CONFLICT DO NOTHING`;
-const SELECT_SETTINGS = 'SELECT history_visible_to_viewers FROM room_settings WHERE room = $1';
+const SELECT_SETTINGS = 'SELECT history_visible_to_viewers, comments_visible_to_viewers FROM room_settings WHERE room = $1';
 const UPSERT_SETTINGS = `
-  INSERT INTO room_settings (room, history_visible_to_viewers) VALUES ($1, $2)
-  ON CONFLICT (room) DO UPDATE SET history_visible_to_viewers = excluded.history_visible_to_viewers`;
+  INSERT INTO room_settings (room, history_visible_to_viewers, comments_visible_to_viewers) VALUES ($1, $2, $3)
+  ON CONFLICT (room) DO UPDATE SET history_visible_to_viewers = excluded.history_visible_to_viewers,
+    comments_visible_to_viewers = excluded.comments_visible_to_viewers`;
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -268,12 +269,12 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
       ]);
     },
     async getSettings(room) {
-      const { rows } = await pool.query<{ history_visible_to_viewers: boolean }>(SELECT_SETTINGS, [room]);
-      return { historyVisibleToViewers: rows[0]?.history_visible_to_viewers === true };
+      const { rows } = await pool.query<{ history_visible_to_viewers: boolean; comments_visible_to_viewers: boolean }>(SELECT_SETTINGS, [room]);
+      return { historyVisibleToViewers: rows[0]?.history_visible_to_viewers === true, commentsVisibleToViewers: rows[0]?.comments_visible_to_viewers === true };
     },
     async updateSettings(room, settings) {
-      if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
-      await pool.query(UPSERT_SETTINGS, [room, settings.historyVisibleToViewers]);
+      checkSettings(settings);
+      await pool.query(UPSERT_SETTINGS, [room, settings.historyVisibleToViewers, settings.commentsVisibleToViewers]);
     },
     async lockRestore(room) {
       // A session lock on a client of its own, held for the restore's seconds; a process that

@@ -122,6 +122,11 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         comment_id TEXT NOT NULL UNIQUE
       );`,
   },
+  {
+    // Comments: whether view links see a room's threads (the threads live in `<room>#comments` log rows).
+    version: 5,
+    sql: `ALTER TABLE room_settings ADD COLUMN comments_visible_to_viewers BOOLEAN NOT NULL DEFAULT false;`,
+  },
 ];
 
 /** First key of Tandem's two-key advisory locks (the second names the schema or room). */

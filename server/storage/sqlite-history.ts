@@ -5,7 +5,7 @@
  * leaves out of MAX_STORAGE_BYTES.
  */
 import type Database from 'better-sqlite3';
-import { checkAttributionOverrides, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
+import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
 import { createLocalRestoreLocks } from './local-restore-locks';
 import type {
   AttributionOverride,
@@ -56,10 +56,12 @@ const SELECT_OVERRIDES = `SELECT client_id AS clientId, clock, length, author_id
   WHERE room = ? ORDER BY client_id, clock`;
 const INSERT_OVERRIDE = `INSERT INTO room_attribution_overrides (room, client_id, clock, length, author_id)
   VALUES (@room, @clientId, @clock, @length, @authorId) ON CONFLICT DO NOTHING`;
-const SELECT_SETTINGS = 'SELECT history_visible_to_viewers AS visible FROM room_settings WHERE room = ?';
+const SELECT_SETTINGS = `SELECT history_visible_to_viewers AS visible, comments_visible_to_viewers AS comments
+  FROM room_settings WHERE room = ?`;
 const UPSERT_SETTINGS = `
-  INSERT INTO room_settings (room, history_visible_to_viewers) VALUES (?, ?)
-  ON CONFLICT (room) DO UPDATE SET history_visible_to_viewers = excluded.history_visible_to_viewers`;
+  INSERT INTO room_settings (room, history_visible_to_viewers, comments_visible_to_viewers) VALUES (?, ?, ?)
+  ON CONFLICT (room) DO UPDATE SET history_visible_to_viewers = excluded.history_visible_to_viewers,
+    comments_visible_to_viewers = excluded.comments_visible_to_viewers`;
 
 /**
  * Bytes each history row is counted with beyond its values: its integers and record header.
@@ -148,7 +150,7 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const selectAuthors = db.prepare<[string], AuthorRecord>(SELECT_AUTHORS);
   const selectOverrides = db.prepare<[string], AttributionOverride>(SELECT_OVERRIDES);
   const insertOverride = db.prepare(INSERT_OVERRIDE);
-  const selectSettings = db.prepare<[string], { visible: number }>(SELECT_SETTINGS);
+  const selectSettings = db.prepare<[string], { visible: number; comments: number }>(SELECT_SETTINGS);
   const upsertSettings = db.prepare(UPSERT_SETTINGS);
   let historyBytes = Number(db.prepare<[], { bytes: number }>(SELECT_HISTORY_BYTES).get()!.bytes);
 
@@ -229,11 +231,12 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
       addOverrides(room, overrides);
     },
     async getSettings(room) {
-      return { historyVisibleToViewers: selectSettings.get(room)?.visible === 1 };
+      const row = selectSettings.get(room);
+      return { historyVisibleToViewers: row?.visible === 1, commentsVisibleToViewers: row?.comments === 1 };
     },
     async updateSettings(room, settings) {
-      if (typeof settings?.historyVisibleToViewers !== 'boolean') throw new InvalidHistoryError('historyVisibleToViewers must be true or false');
-      upsertSettings.run(room, settings.historyVisibleToViewers ? 1 : 0);
+      checkSettings(settings);
+      upsertSettings.run(room, settings.historyVisibleToViewers ? 1 : 0, settings.commentsVisibleToViewers ? 1 : 0);
     },
     lockRestore: createLocalRestoreLocks(),
   };

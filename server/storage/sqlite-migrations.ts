@@ -107,6 +107,10 @@ const ADD_BASELINE_VERSIONS = `
   INSERT INTO room_versions (id, room, seq, kind, name, created_at, authors, inserted, deleted, restored_from)
   SELECT lower(hex(randomblob(8))), room, 1, 'auto', @name, @now, '[]', 0, 0, NULL FROM room_snapshots`;
 
+/** Comments: whether view links see a room's threads (the threads live in `<room>#comments` log rows). */
+const VERSION_5 = `
+      ALTER TABLE room_settings ADD COLUMN comments_visible_to_viewers INTEGER NOT NULL DEFAULT 0;`;
+
 const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] = [
   { version: 1, apply: (db) => db.exec(VERSION_1) },
   {
@@ -120,6 +124,7 @@ const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] 
   },
   { version: 3, apply: (db) => db.exec(VERSION_3) },
   { version: 4, apply: (db) => db.exec(VERSION_4) },
+  { version: 5, apply: (db) => db.exec(VERSION_5) },
 ];
 
 /** The schema version this code writes. */

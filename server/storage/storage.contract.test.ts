@@ -972,14 +972,16 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
 
     it('keeps room settings, off by default', async () => {
       const { storage } = await openStorage();
-      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false });
-      await storage.updateSettings('room', { historyVisibleToViewers: true });
-      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true });
-      expect(await storage.getSettings('other')).toEqual({ historyVisibleToViewers: false });
-      await expect(storage.updateSettings('room', { historyVisibleToViewers: 'yes' as unknown as boolean })).rejects.toThrow(/true or false/);
-      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true });
-      await storage.updateSettings('room', { historyVisibleToViewers: false });
-      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false });
+      const off = { historyVisibleToViewers: false, commentsVisibleToViewers: false };
+      expect(await storage.getSettings('room')).toEqual(off);
+      await storage.updateSettings('room', { historyVisibleToViewers: true, commentsVisibleToViewers: false });
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true, commentsVisibleToViewers: false });
+      expect(await storage.getSettings('other')).toEqual(off);
+      await expect(storage.updateSettings('room', { historyVisibleToViewers: 'yes' as unknown as boolean, commentsVisibleToViewers: true })).rejects.toThrow(/historyVisibleToViewers must be true or false/);
+      await expect(storage.updateSettings('room', { historyVisibleToViewers: false } as Parameters<typeof storage.updateSettings>[1])).rejects.toThrow(/commentsVisibleToViewers must be true or false/);
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: true, commentsVisibleToViewers: false });
+      await storage.updateSettings('room', { historyVisibleToViewers: false, commentsVisibleToViewers: true });
+      expect(await storage.getSettings('room')).toEqual({ historyVisibleToViewers: false, commentsVisibleToViewers: true });
     });
 
     it('leaves history out of used bytes: text typed and deleted frees its room once compacted, though history keeps it', async () => {
@@ -1045,7 +1047,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       await appendEdits(storage, 'room', writer, 6);
       await storage.compact('room', foldDoc, (entries, tail) => cutPlan(entries, [3], { versionsAt: (seq) => [versionAt(seq)], checkpoint: true })(tail));
       await storage.addVersion('room', versionAt(1, { kind: 'named', name: 'Kept', authors: [alice] }));
-      await storage.updateSettings('room', { historyVisibleToViewers: true });
+      await storage.updateSettings('room', { historyVisibleToViewers: true, commentsVisibleToViewers: true });
       await storage.addAttributionOverrides('room', [{ clientId: writer.doc.clientID, clock: 2, length: 3, authorId: bob.id }]);
       const before = { ...(await historyOf(storage, 'room')), authorship: await storage.loadAuthorship('room') };
       expect(before.authorship.overrides).toEqual([{ clientId: writer.doc.clientID, clock: 2, length: 3, authorId: bob.id }]);
@@ -1055,7 +1057,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       const reopened = await reopen();
       opened.push(reopened);
       expect({ ...(await historyOf(reopened, 'room')), authorship: await reopened.loadAuthorship('room') }).toEqual(before);
-      expect(await reopened.getSettings('room')).toEqual({ historyVisibleToViewers: true });
+      expect(await reopened.getSettings('room')).toEqual({ historyVisibleToViewers: true, commentsVisibleToViewers: true });
       // SQLite estimates history's bytes: what it counted while writing equals what it reads at open.
       if (name === 'sqlite') expect(await reopened.usedBytes()).toBe(used);
     });
@@ -1177,7 +1179,7 @@ describe('sqlite schema migrations', () => {
     const migratedAfter = Date.now();
     const storage = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(4);
+      expect(userVersion(file)).toBe(5);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
     } finally {
       await storage.close();
@@ -1199,16 +1201,17 @@ describe('sqlite schema migrations', () => {
     await first.compact('room', foldDoc, planAll);
     const history = await historyOf(first, 'room');
     await first.close();
-    // What version 2 wrote: everything but the overrides table.
+    // What version 2 wrote: everything but the overrides table and the comments setting.
     const db = new Database(file);
     db.exec('DROP TABLE room_attribution_overrides');
     db.exec('DROP TABLE room_comment_links');
+    db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
     db.pragma('user_version = 2');
     db.close();
 
     const migrated = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(4);
+      expect(userVersion(file)).toBe(5);
       expect(await historyOf(migrated, 'room')).toEqual(history);
       await migrated.addAttributionOverrides('room', [{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
       expect((await migrated.loadAuthorship('room')).overrides).toEqual([{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
@@ -1222,15 +1225,16 @@ describe('sqlite schema migrations', () => {
     const first = openSqliteStorage(file);
     await first.ensureViewId('room', 'kept-view');
     await first.close();
-    // What version 3 wrote: everything but the comment links.
+    // What version 3 wrote: everything but the comment links and the comments setting.
     const db = new Database(file);
     db.exec('DROP TABLE room_comment_links');
+    db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
     db.pragma('user_version = 3');
     db.close();
 
     const migrated = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(4);
+      expect(userVersion(file)).toBe(5);
       expect(await migrated.roomForViewId('kept-view')).toBe('room');
       expect(await migrated.ensureCommentId('room', 'new-comment')).toBe('new-comment');
       expect(await migrated.roomForCommentId('new-comment')).toBe('room');
@@ -1267,7 +1271,7 @@ describe('sqlite schema migrations', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 4/);
+    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 5/);
   });
 });
 
@@ -1371,14 +1375,14 @@ if (TEST_DATABASE_URL) {
       opened.push(storage);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     });
 
     it('migrates once: a third instance finds the schema current', async () => {
       const { raw, schema } = await twoInstances();
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     });
 
     it("does not hold one room's append behind another room's slow one", async () => {

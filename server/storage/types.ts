@@ -165,6 +165,8 @@ export interface HistoryPieces {
 export interface RoomSettings {
   /** Whether view links may read the room's history (off by default). */
   historyVisibleToViewers: boolean;
+  /** Whether view links receive the room's comment threads (off by default). */
+  commentsVisibleToViewers: boolean;
 }
 
 /** Merges a room's stored updates (snapshot first, then the log) into one snapshot (maybe on another thread). */

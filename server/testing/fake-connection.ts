@@ -22,6 +22,8 @@ export interface FakeConnectionOptions {
   role?: Connection['role'];
   roomName?: string;
   wantsSavedAcks?: boolean;
+  /** Asked for comment threads (`?comments=1`); off unless told. */
+  wantsComments?: boolean;
   viewId?: string | null;
   commentId?: string | null;
   /** Where refusals are counted, as the real connection does. */
@@ -41,6 +43,7 @@ export function fakeConnection(options: FakeConnectionOptions = {}): FakeConnect
     viewId: options.viewId ?? null,
     commentId: options.commentId ?? null,
     wantsSavedAcks: options.wantsSavedAcks ?? true,
+    wantsComments: options.wantsComments ?? false,
     author: { id: options.authorId ?? ANONYMOUS_AUTHOR_ID, vouchedName: null },
     log: silent,
     sent: [] as Uint8Array[],

@@ -1,0 +1,95 @@
+/**
+ * Comment threads on the wire and in the side document, shared by the server (which alone
+ * writes threads) and clients (which read them and send operations). A room's threads live in
+ * a Y.Doc of their own that only the server changes; clients that connect with `?comments=1`
+ * receive it as COMMENTS messages (apply each update to a local Y.Doc, never edit it) and
+ * send COMMENT_OP messages, each answered with a CommentOpResult.
+ *
+ * Side document: `doc.getMap(THREADS_MAP)`: thread id → Y.Map with
+ * `quote` {text, prefix, suffix}, `createdAt` (ms), `resolvedBy` (CommentAuthor | null),
+ * `resolvedAt` (ms | null) and `comments`: Y.Array of Y.Map {id, author, createdAt, body,
+ * editedAt (ms | null), deleted (bool; a deleted comment's body is '')}. The first comment is
+ * the thread's own. `toJSON()` of the map gives `Record<string, CommentThread>`.
+ */
+
+/** Query parameter (`?comments=1`) with which a client asks for COMMENTS and may send COMMENT_OP. */
+export const COMMENTS_PARAM = 'comments';
+
+/** The side document's map of threads by id. */
+export const THREADS_MAP = 'threads';
+
+/** Second varuint of a COMMENTS message. */
+export const CommentsKind = {
+  /** The whole side document, on join (apply to an empty doc). */
+  SNAPSHOT: 0,
+  /** One stored change, in the order stored. */
+  UPDATE: 1,
+} as const;
+
+/** Longest comment body in UTF-8 bytes (10 KB). */
+export const MAX_COMMENT_BODY_BYTES = 10 * 1024;
+/** Longest quoted text, and context before / after it, in UTF-16 code units (the client cuts). */
+export const MAX_QUOTE_TEXT_LENGTH = 2_000;
+export const MAX_QUOTE_CONTEXT_LENGTH = 200;
+/** Longest COMMENT_OP JSON text in bytes: read no further (a body plus its quote and ids). */
+export const MAX_COMMENT_OP_BYTES = 32 * 1024;
+
+/** Thread and comment ids, chosen by the client (so the text's mark can name the thread at once). */
+export const COMMENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export interface CommentAuthor {
+  /** The connection's author id (server/authors.ts), never sent by the client. */
+  id: string;
+  name: string;
+  color: string;
+}
+
+export interface CommentQuote {
+  /** The commented text as it was. */
+  text: string;
+  /** A little text before and after it, to find it again. */
+  prefix: string;
+  suffix: string;
+}
+
+export interface ThreadComment {
+  id: string;
+  author: CommentAuthor;
+  createdAt: number;
+  /** Plain text; links are recognised when shown, never HTML. */
+  body: string;
+  editedAt: number | null;
+  deleted: boolean;
+}
+
+export interface CommentThread {
+  quote: CommentQuote;
+  createdAt: number;
+  resolvedBy: CommentAuthor | null;
+  resolvedAt: number | null;
+  comments: ThreadComment[];
+}
+
+/** What a client may ask. Ids of new threads and comments are the client's (COMMENT_ID_PATTERN). */
+export type CommentOp =
+  | { op: 'create'; threadId: string; commentId: string; quote: CommentQuote; body: string }
+  | { op: 'reply'; threadId: string; commentId: string; body: string }
+  | { op: 'resolve'; threadId: string }
+  | { op: 'reopen'; threadId: string }
+  | { op: 'edit'; threadId: string; commentId: string; body: string }
+  /** With `commentId`: that comment (own only). Without: the whole thread (see README). */
+  | { op: 'delete'; threadId: string; commentId?: string };
+
+/** Why an operation was refused (the `code` of an error answer). */
+export type CommentErrorCode =
+  | 'invalid'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'rate_limited'
+  | 'thread_limit'
+  | 'unavailable';
+
+/** The answer to one COMMENT_OP: `ok` once the change is stored, else why not. */
+export type CommentOpResult = { ok: true } | { error: string; code: CommentErrorCode };
