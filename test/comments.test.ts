@@ -7,7 +7,10 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_COMMENT_BODY_BYTES } from '../lib/protocol/comments';
-import { viewLinkPath } from '../lib/protocol/api-routes';
+import { commentLinkPath, viewLinkPath } from '../lib/protocol/api-routes';
+import { COMMENT_SYNC_PATH, SYNC_PATH } from '../lib/protocol/sync-protocol';
+import { updateFrame, updateFrom } from './support/frames';
+import { rejectedTotal } from './support/metrics';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType } from '../lib/protocol/sync-protocol';
 import { commentLogName } from '../server/comments/room-comments';
@@ -252,5 +255,34 @@ describe('comment threads', () => {
     // Nothing to wait for but time: a refused operation must send no update at all.
     await sleep(100);
     expect(alice.commentKinds.length).toBe(before);
+  });
+
+  it('a commenter on the comment link comments under its own name, and its document writes change nothing', async () => {
+    const server = await startServerForTest();
+    const room = uniqueRoom('commenter');
+    const alice = await peer(server, room, { author: AUTHOR_A });
+    await alice.snapshot();
+    const { commentId: link } = (await (await fetch(`${server.httpUrl}${commentLinkPath(room)}`)).json()) as { commentId: string };
+    const carla = await peer(server, `${COMMENT_SYNC_PATH.slice(SYNC_PATH.length + 1)}/${link}`, { author: AUTHOR_B });
+    await carla.snapshot();
+
+    const create = createOp('Should this say more?');
+    expect(await carla.op(create)).toEqual({ ok: true });
+    await eventually(() => alice.threads()[create.threadId] !== undefined, 'the editor to see the commenter\'s thread');
+    const author = alice.threads()[create.threadId].comments[0].author.id;
+    expect(author).not.toBe('anonymous');
+    // Own only: the commenter edits its comment, not the editor's.
+    const editors = createOp('Editor note');
+    expect(await alice.op(editors)).toEqual({ ok: true });
+    expect(await carla.op({ op: 'edit', threadId: create.threadId, commentId: create.commentId, body: 'Should this say more? (edited)' })).toEqual({ ok: true });
+    expect(await carla.op({ op: 'edit', threadId: editors.threadId, commentId: editors.commentId, body: 'taken over' })).toMatchObject({ code: 'forbidden' });
+    expect(await carla.op({ op: 'delete', threadId: editors.threadId })).toMatchObject({ code: 'forbidden' });
+
+    // The text stays read-only for the commenter: its update is dropped, counted, never stored.
+    carla.send(updateFrame(updateFrom((text) => text.insert(0, 'typed by a commenter'))));
+    await eventually(async () => (await rejectedTotal(server.httpUrl, 'read_only')) >= 1, "the commenter's write to be refused");
+    expect(await alice.op(createOp('after the refused write'))).toEqual({ ok: true });
+    expect(alice.text.toString()).toBe('');
+    expect(carla.closeCode).toBeNull();
   });
 });
