@@ -176,7 +176,12 @@ test('someone else’s caret never moves the text around it', async ({ openToget
   await bob.placeCaret('start');
   for (let i = 0; i < 'The quick '.length; i++) await bob.page.keyboard.press('ArrowRight');
   await expect(alice.caretOf('Bob')).toBeVisible();
-  expect(await lastCharacterBox()).toEqual(before);
+  // Within a pixel: splitting the text node at the caret can move glyphs by subpixel rounding
+  // (0.016 px seen once in CI), which nobody sees; a caret that takes space moves them by its width.
+  const after = await lastCharacterBox();
+  expect(Math.abs(after.right - before.right)).toBeLessThan(1);
+  expect(Math.abs(after.top - before.top)).toBeLessThan(1);
+  expect(Math.abs(after.height - before.height)).toBeLessThan(1);
 });
 
 test('clicking an avatar jumps to that person’s caret, and follows it until you act', async ({ openTogether }) => {
