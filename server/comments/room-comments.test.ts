@@ -107,6 +107,22 @@ describe('RoomComments', () => {
     room.destroy();
   });
 
+  it('anchors in text an editor sent just before the operation (its change is applied first)', async () => {
+    const { room, join, op } = await roomWith();
+    const editor = join('edit', 'editor');
+    const typed = new Y.Doc();
+    Y.applyUpdate(typed, Y.encodeStateAsUpdate(BODY));
+    const paragraph = new Y.XmlElement('paragraph');
+    paragraph.insert(0, [new Y.XmlText('Freshly typed.')]);
+    typed.getXmlFragment('default').push([paragraph]);
+    const update = Y.encodeStateAsUpdate(typed, Y.encodeStateVector(room.doc));
+    room.handle(editor, { kind: 'sync-update', update, empty: false, decoded: Y.decodeUpdate(update) });
+    const fresh = { ...create('t-thread1'), anchor: anchorOf(typed, 'Freshly'), quote: { text: 'Freshly', prefix: '', suffix: '' } };
+    expect(await op(editor, fresh)).toEqual({ ok: true });
+    expect(textMarkedWith(room.doc, commentMarkKey('t-thread1'))).toEqual(['Freshly']);
+    room.destroy();
+  });
+
   it('deleting a whole thread takes its mark off the text; the other thread keeps its own', async () => {
     const { room, join, op } = await roomWith();
     const editor = join('edit', 'editor');
