@@ -6,6 +6,7 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
+import * as Y from 'yjs';
 import { MAX_COMMENT_BODY_BYTES } from '../lib/protocol/comments';
 import { commentLinkPath, viewLinkPath } from '../lib/protocol/api-routes';
 import { COMMENT_SYNC_PATH, SYNC_PATH } from '../lib/protocol/sync-protocol';
@@ -14,6 +15,7 @@ import { rejectedTotal } from './support/metrics';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType } from '../lib/protocol/sync-protocol';
 import { commentLogName } from '../server/comments/room-comments';
+import { anchorOf, docWithParagraph } from '../server/testing/comment-text';
 import { uniqueRoom } from './support/clients';
 import { commentId, openCommentPeer, type CommentPeer } from './support/comment-peer';
 import { storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
@@ -23,9 +25,13 @@ import { eventually, sleep } from './support/wait';
 const AUTHOR_A = 'a'.repeat(22);
 const AUTHOR_B = 'b'.repeat(22);
 
+/** The body every editor peer writes (the same update, so once per room): threads anchor in it. */
+const BODY = docWithParagraph('Text before the commented words after it.');
+
 async function peer(server: ServerProcess, path: string, query: Record<string, string> = {}): Promise<CommentPeer> {
   const opened = await openCommentPeer(server.syncUrl, path, query);
   onTestFinished(() => opened.destroy());
+  if (!path.includes('/')) opened.send(updateFrame(Y.encodeStateAsUpdate(BODY)));
   return opened;
 }
 
@@ -37,7 +43,7 @@ async function viewIdOf(server: ServerProcess, room: string): Promise<string> {
 const quote = { text: 'the commented words', prefix: 'before ', suffix: ' after' };
 
 function createOp(body = 'first!') {
-  return { op: 'create', threadId: commentId('t'), commentId: commentId('c'), quote, body };
+  return { op: 'create', threadId: commentId('t'), commentId: commentId('c'), anchor: anchorOf(BODY, quote.text), quote, body };
 }
 
 describe('comment threads', () => {

@@ -7,16 +7,20 @@
  * not be stored is answered with an error and the document is read again from storage, so
  * nobody ever sees a thread that is not stored. Subscribers get the whole document when they
  * join; view connections only while the room lets viewers see comments.
+ * A new thread's text is marked first (text-anchor.ts), through the room's own write path, and
+ * the thread stored only once the mark is; deleting a whole thread then takes its mark off.
  */
 import * as Y from 'yjs';
 import { CommentsKind, MAX_COMMENT_OP_BYTES, type CommentAuthor, type CommentOpResult } from '../../lib/protocol/comments';
 import type { Connection } from '../connection';
 import type { Logger } from '../log';
+import type { AuthorRecord } from '../storage/types';
 import { TokenBucket } from '../rate-limiter';
 import type { DocumentLog } from '../storage';
 import { parseCommentOp } from './parse-op';
 import { CommentRefused } from './refusal';
-import { applyCommentOp, type CommentActor } from './threads';
+import { markAnchorUpdate, unmarkThreadUpdate } from './text-anchor';
+import { applyCommentOp, refuseCreate, type CommentActor } from './threads';
 import { encodeCommentResult, encodeComments, type CommentOpMessage } from './wire';
 
 /** The storage name of a room's comment log. */
@@ -38,6 +42,15 @@ export interface RoomCommentsOptions {
   userOf: (connection: Connection) => { name: string; color: string } | null;
   /** Whether the room lets view connections see comments (its settings). */
   visibleToViewers: () => Promise<boolean>;
+  text: CommentedText;
+}
+
+/** The room's document, where the comment marks are. */
+export interface CommentedText {
+  /** The live document once every change received so far is applied (an editor's last keys). */
+  settled(): Promise<Y.Doc>;
+  /** Writes a change the server made as the room writes its members' (Room.writeForServer). */
+  write(update: Uint8Array, author: AuthorRecord): Promise<void>;
 }
 
 /** Receives each change this instance stored, before anyone is sent it (scale-out publishes it). */
@@ -107,8 +120,21 @@ export class RoomComments {
           color: connection.author.vouchedColor ?? this.options.userOf(connection)?.color ?? UNNAMED.color,
         };
         member.actor.author = author;
-        const update = changeOf(doc, () => applyCommentOp(doc, op, member.actor, { maxThreads: this.options.maxThreads }));
-        if (update) await this.store(update);
+        const limits = { maxThreads: this.options.maxThreads };
+        let marked = false;
+        if (op.op === 'create') {
+          refuseCreate(doc, op, member.actor, limits);
+          await this.options.text.write(markAnchorUpdate(await this.options.text.settled(), op.anchor, op.quote.text, op.threadId), author);
+          marked = true;
+        }
+        try {
+          const update = changeOf(doc, () => applyCommentOp(doc, op, member.actor, limits));
+          if (update) await this.store(update);
+        } catch (error) {
+          if (marked && op.op === 'create') await this.unmark(op.threadId, author);
+          throw error;
+        }
+        if (op.op === 'delete' && op.commentId === undefined) await this.unmark(op.threadId, author);
         answer({ ok: true });
       } catch (error) {
         if (error instanceof CommentRefused) return answer({ code: error.code, error: error.message });
@@ -164,6 +190,19 @@ export class RoomComments {
     this.storedListeners.clear();
     this.doc?.destroy();
     this.doc = null;
+  }
+
+  /**
+   * Takes thread `threadId`'s mark off the text. A mark left behind (storage failing) names a
+   * thread that does not exist, which clients show as nothing; it is logged, not answered.
+   */
+  private async unmark(threadId: string, author: AuthorRecord): Promise<void> {
+    try {
+      const update = unmarkThreadUpdate(await this.options.text.settled(), threadId);
+      if (update) await this.options.text.write(update, author);
+    } catch (error) {
+      this.options.logger.error({ err: (error as Error).message, threadId }, 'taking a comment mark off the text failed; it names no thread');
+    }
   }
 
   private async store(update: Uint8Array): Promise<void> {

@@ -34,10 +34,7 @@ export function applyCommentOp(doc: Y.Doc, op: CommentOp, actor: CommentActor, l
   if (actor.role === 'view') throw new CommentRefused('forbidden', 'view links cannot comment');
   const threads = doc.getMap<Y.Map<unknown>>(THREADS_MAP);
   if (op.op === 'create') {
-    if (threads.has(op.threadId)) throw new CommentRefused('conflict', `thread ${op.threadId} already exists`);
-    if (threads.size >= limits.maxThreads) {
-      throw new CommentRefused('thread_limit', `this document holds ${threads.size} threads, the most allowed (MAX_THREADS_PER_ROOM); delete some first`);
-    }
+    refuseCreate(doc, op, actor, limits);
     doc.transact(() => {
       const thread = new Y.Map<unknown>();
       thread.set('quote', op.quote);
@@ -101,6 +98,19 @@ export function applyCommentOp(doc: Y.Doc, op: CommentOp, actor: CommentActor, l
       });
       return;
     }
+  }
+}
+
+/**
+ * Throws CommentRefused if `op` may not create its thread in `doc` (checked before its text is
+ * marked, so a refused thread leaves no mark).
+ */
+export function refuseCreate(doc: Y.Doc, op: Extract<CommentOp, { op: 'create' }>, actor: CommentActor, limits: ThreadLimits): void {
+  if (actor.role === 'view') throw new CommentRefused('forbidden', 'view links cannot comment');
+  const threads = doc.getMap<Y.Map<unknown>>(THREADS_MAP);
+  if (threads.has(op.threadId)) throw new CommentRefused('conflict', `thread ${op.threadId} already exists`);
+  if (threads.size >= limits.maxThreads) {
+    throw new CommentRefused('thread_limit', `this document holds ${threads.size} threads, the most allowed (MAX_THREADS_PER_ROOM); delete some first`);
   }
 }
 

@@ -176,6 +176,13 @@ export class Room {
       storage: options.storage,
       logger: this.log,
       userOf: (connection) => this.presence.userOf(connection),
+      text: {
+        settled: async () => {
+          await this.writer.whenStored();
+          return this.doc;
+        },
+        write: (update, author) => this.writeForServer(update, author),
+      },
     });
     this.broadcast = new Broadcast({ doc, metrics: options.metrics, members: () => this.members });
     this.history = new RoomHistory({
