@@ -14,6 +14,7 @@ import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { AuthorshipColors } from '../authorship/authorship-colors';
+import { CommentHighlights, CommentMark } from './comment-mark';
 import { BrowserSelectionSync } from './editor-selection';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
@@ -27,6 +28,8 @@ interface ExtensionOptions {
   user: PresenceUser;
   /** Shown in an empty document. */
   placeholder: string;
+  /** A click on commented text. */
+  onSelectThread?: (threadId: string) => void;
 }
 
 /** The document schema: every node and mark a Tandem document can hold, with input rules. */
@@ -57,11 +60,14 @@ export function contentExtensions(): Extensions {
     TableHeader,
     TableCell,
     Image.configure({ inline: false, allowBase64: false }),
+    // Put on quoted text by the server for comment threads; Markdown has no handler for it, so
+    // the Markdown export leaves comments out.
+    CommentMark,
   ];
 }
 
 /** The extensions for a document bound to `doc`; content comes only from the doc. */
-export function documentExtensions({ doc, provider, user, placeholder }: ExtensionOptions): Extensions {
+export function documentExtensions({ doc, provider, user, placeholder, onSelectThread }: ExtensionOptions): Extensions {
   return [
     ...contentExtensions(),
     // editor.getMarkdown() for the export, with the same renderers as lib/editor/markdown.ts.
@@ -72,6 +78,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     // CollaborationCaret that ignores malformed presence and never lets a caret break sync.
     SafeCollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
+    // Highlights over commented text, which the version viewer does not show.
+    CommentHighlights.configure({ onSelectThread: onSelectThread ?? (() => {}) }),
     // Word and character counts for the status line (components/WordCount.tsx).
     CharacterCount,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
