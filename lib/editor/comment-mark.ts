@@ -78,17 +78,16 @@ function threadsAt(state: EditorState, pos: number): string[] {
   return [...new Set(marks.filter((mark) => mark.type.name === COMMENT_MARK).map((mark) => String(mark.attrs.threadId)))];
 }
 
-export interface CommentHighlightOptions {
-  /** A click on highlighted text: that thread (the selected one's neighbour when threads overlap). */
-  onSelectThread: (threadId: string) => void;
-}
+/**
+ * The DOM event a click on highlighted text sends from the editor's element, with the thread's
+ * id as `detail` (the next thread there when threads overlap and one of them is selected).
+ */
+export const COMMENT_THREAD_CLICK = 'tandem-comment-thread-click';
 
 /** The highlights over commented text, for the live editors (not the version viewer). */
-export const CommentHighlights = Extension.create<CommentHighlightOptions>({
+export const CommentHighlights = Extension.create({
   name: 'commentHighlights',
-  addOptions: () => ({ onSelectThread: () => {} }),
   addProseMirrorPlugins() {
-    const options = this.options;
     return [
       new Plugin<HighlightPluginState>({
         key: highlightKey,
@@ -113,7 +112,7 @@ export const CommentHighlights = Extension.create<CommentHighlightOptions>({
             if (here.length === 0) return false;
             const current = here.indexOf(plugin?.selected ?? '');
             // Clicking again where threads overlap moves on to the next one there.
-            options.onSelectThread(here[(current + 1) % here.length]);
+            view.dom.dispatchEvent(new CustomEvent(COMMENT_THREAD_CLICK, { detail: here[(current + 1) % here.length] }));
             return false;
           },
         },

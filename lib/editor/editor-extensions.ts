@@ -28,8 +28,6 @@ interface ExtensionOptions {
   user: PresenceUser;
   /** Shown in an empty document. */
   placeholder: string;
-  /** A click on commented text. */
-  onSelectThread?: (threadId: string) => void;
 }
 
 /** The document schema: every node and mark a Tandem document can hold, with input rules. */
@@ -67,7 +65,7 @@ export function contentExtensions(): Extensions {
 }
 
 /** The extensions for a document bound to `doc`; content comes only from the doc. */
-export function documentExtensions({ doc, provider, user, placeholder, onSelectThread }: ExtensionOptions): Extensions {
+export function documentExtensions({ doc, provider, user, placeholder }: ExtensionOptions): Extensions {
   return [
     ...contentExtensions(),
     // editor.getMarkdown() for the export, with the same renderers as lib/editor/markdown.ts.
@@ -79,7 +77,7 @@ export function documentExtensions({ doc, provider, user, placeholder, onSelectT
     SafeCollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
     // Highlights over commented text, which the version viewer does not show.
-    CommentHighlights.configure({ onSelectThread: onSelectThread ?? (() => {}) }),
+    CommentHighlights,
     // Word and character counts for the status line (components/WordCount.tsx).
     CharacterCount,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
