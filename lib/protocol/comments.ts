@@ -10,7 +10,20 @@
  * `resolvedAt` (ms | null) and `comments`: Y.Array of Y.Map {id, author, createdAt, body,
  * editedAt (ms | null), deleted (bool; a deleted comment's body is '')}. The first comment is
  * the thread's own. `toJSON()` of the map gives `Record<string, CommentThread>`.
+ *
+ * Text anchor: the thread's text carries the ProseMirror mark `comment` with the single attr
+ * `threadId`, `inclusive: false` (typing at its edges does not extend it) and `excludes: ''`
+ * (threads may overlap, and the mark sits beside any other mark). Only the server writes it:
+ * on `create` it resolves the op's `anchor`, checks the text there still equals `quote.text`,
+ * and formats that text in the body fragment; deleting a whole thread removes it. Resolving and
+ * reopening never touch the text. Since the mark type does not exclude itself, y-tiptap
+ * (y-prosemirror 1.x) stores it on Y.XmlText as the attribute `commentMarkKey(threadId)` with
+ * the value `commentMarkValue(threadId)`; each thread has its own key, so overlaps survive.
+ * The client schema must let every textblock (`COMMENT_MARK_TEXTBLOCKS`) hold the mark, and
+ * inline `code` must not exclude it: y-prosemirror deletes text whose marks its schema refuses.
  */
+import * as buffer from 'lib0/buffer';
+import * as sha256 from 'lib0/hash/sha256';
 
 /** Query parameter (`?comments=1`) with which a client asks for COMMENTS and may send COMMENT_OP. */
 export const COMMENTS_PARAM = 'comments';
@@ -44,6 +57,47 @@ export interface CommentAuthor {
   color: string;
 }
 
+/** The ProseMirror mark type that anchors a thread on the text. */
+export const COMMENT_MARK_NAME = 'comment';
+
+/**
+ * Textblocks (Y.XmlElement node names) whose text may carry the comment mark in the client
+ * schema; the server refuses an anchor over text anywhere else (`code: 'unanchorable'`).
+ * `codeBlock` is configured to allow the mark (TipTap's default allows none).
+ */
+export const COMMENT_MARK_TEXTBLOCKS: readonly string[] = ['paragraph', 'heading', 'codeBlock'];
+
+/** y-prosemirror's key for an overlapping mark: the first 6 bytes of its JSON's SHA-256, folded. */
+function hashOfMarkJSON(json: unknown): string {
+  const digest = sha256.digest(buffer.encodeAny(json));
+  const N = 6;
+  for (let i = N; i < digest.length; i++) digest[i % N] ^= digest[i];
+  return buffer.toBase64(digest.slice(0, N));
+}
+
+/** The mark's attrs, as ProseMirror holds them (and y-tiptap stores them as the attribute value). */
+export function commentMarkValue(threadId: string): { threadId: string } {
+  return { threadId };
+}
+
+/**
+ * The Y.XmlText format attribute y-tiptap writes for `{ type: 'comment', attrs: { threadId } }`:
+ * `comment--<hash of that JSON>` (y-tiptap's marksToAttributes and hashOfJSON; key order matters).
+ */
+export function commentMarkKey(threadId: string): string {
+  return `${COMMENT_MARK_NAME}--${hashOfMarkJSON({ type: COMMENT_MARK_NAME, attrs: commentMarkValue(threadId) })}`;
+}
+
+/**
+ * Where a new thread's text is: base64 of `Y.encodeRelativePosition` of its start and end in the
+ * body fragment, made with y-tiptap's `absolutePositionToRelativePosition(pos, fragment,
+ * binding.mapping)` from the selection's `from` and `to`.
+ */
+export interface CommentAnchor {
+  from: string;
+  to: string;
+}
+
 export interface CommentQuote {
   /** The commented text as it was. */
   text: string;
@@ -72,7 +126,7 @@ export interface CommentThread {
 
 /** What a client may ask. Ids of new threads and comments are the client's (COMMENT_ID_PATTERN). */
 export type CommentOp =
-  | { op: 'create'; threadId: string; commentId: string; quote: CommentQuote; body: string }
+  | { op: 'create'; threadId: string; commentId: string; anchor: CommentAnchor; quote: CommentQuote; body: string }
   | { op: 'reply'; threadId: string; commentId: string; body: string }
   | { op: 'resolve'; threadId: string }
   | { op: 'reopen'; threadId: string }
@@ -89,7 +143,11 @@ export type CommentErrorCode =
   | 'too_large'
   | 'rate_limited'
   | 'thread_limit'
-  | 'unavailable';
+  | 'unavailable'
+  /** `create`: the text at the anchor is no longer `quote.text` (it changed under the selection). */
+  | 'moved'
+  /** `create`: the anchor covers text the comment mark cannot sit on (see COMMENT_MARK_TEXTBLOCKS). */
+  | 'unanchorable';
 
 /** The answer to one COMMENT_OP: `ok` once the change is stored, else why not. */
 export type CommentOpResult = { ok: true } | { error: string; code: CommentErrorCode };

@@ -8,6 +8,7 @@ import {
   MAX_COMMENT_BODY_BYTES,
   MAX_QUOTE_CONTEXT_LENGTH,
   MAX_QUOTE_TEXT_LENGTH,
+  type CommentAnchor,
   type CommentOp,
   type CommentQuote,
 } from '../../lib/protocol/comments';
@@ -32,7 +33,7 @@ export function parseCommentOp(json: string): CommentOp {
   const threadId = id(fields, 'threadId');
   switch (op as CommentOp['op']) {
     case 'create':
-      return { op: 'create', threadId, commentId: id(fields, 'commentId'), quote: quote(fields.quote), body: body(fields) };
+      return { op: 'create', threadId, commentId: id(fields, 'commentId'), anchor: anchor(fields.anchor), quote: quote(fields.quote), body: body(fields) };
     case 'reply':
       return { op: 'reply', threadId, commentId: id(fields, 'commentId'), body: body(fields) };
     case 'edit':
@@ -79,4 +80,23 @@ function quote(value: unknown): CommentQuote {
   const quoted = { text: part('text', text, MAX_QUOTE_TEXT_LENGTH), prefix: part('prefix', prefix, MAX_QUOTE_CONTEXT_LENGTH), suffix: part('suffix', suffix, MAX_QUOTE_CONTEXT_LENGTH) };
   if (quoted.text === '') throw new CommentRefused('invalid', '"quote.text" must not be empty');
   return quoted;
+}
+
+/** Longest base64 of one encoded relative position: a client id, a clock and a type name fit easily. */
+const MAX_RELATIVE_POSITION_BASE64 = 512;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** Two base64 strings; whether they decode to positions in this document is the anchoring's check. */
+function anchor(value: unknown): CommentAnchor {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CommentRefused('invalid', '"anchor" must be an object {from, to} of base64 relative positions');
+  }
+  const { from, to } = value as Record<string, unknown>;
+  const position = (name: string, part: unknown): string => {
+    if (typeof part !== 'string' || part.length > MAX_RELATIVE_POSITION_BASE64 || !BASE64.test(part)) {
+      throw new CommentRefused('invalid', `"anchor.${name}" must be base64 of Y.encodeRelativePosition (at most ${MAX_RELATIVE_POSITION_BASE64} characters)`);
+    }
+    return part;
+  };
+  return { from: position('from', from), to: position('to', to) };
 }

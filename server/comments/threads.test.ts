@@ -13,6 +13,7 @@ import { applyCommentOp, type CommentActor } from './threads';
 
 const LIMITS = { maxThreads: 10 };
 const quote = { text: 'words', prefix: '', suffix: '' };
+const anchor = { from: 'AA==', to: 'AA==' };
 
 function actor(role: Role, id: string): CommentActor {
   return { role, author: { id, name: id, color: '#000000' }, createdHere: new Set() };
@@ -25,12 +26,12 @@ function threadsOf(doc: Y.Doc): Record<string, CommentThread> {
 /** A doc holding thread `t-thread1` by `owner`, with comment `c-first01`. */
 function docWithThread(owner: CommentActor): Y.Doc {
   const doc = new Y.Doc();
-  applyCommentOp(doc, { op: 'create', threadId: 't-thread1', commentId: 'c-first01', quote, body: 'hi' }, owner, LIMITS);
+  applyCommentOp(doc, { op: 'create', threadId: 't-thread1', commentId: 'c-first01', anchor, quote, body: 'hi' }, owner, LIMITS);
   return doc;
 }
 
 const OPS: Record<string, CommentOp> = {
-  create: { op: 'create', threadId: 't-thread2', commentId: 'c-second1', quote, body: 'new' },
+  create: { op: 'create', threadId: 't-thread2', commentId: 'c-second1', anchor, quote, body: 'new' },
   reply: { op: 'reply', threadId: 't-thread1', commentId: 'c-reply01', body: 'reply' },
   resolve: { op: 'resolve', threadId: 't-thread1' },
 };
@@ -106,7 +107,7 @@ describe('comment rules by role', () => {
   it('parses what the wire carries and names the bad field', () => {
     expect(parseCommentOp(JSON.stringify({ op: 'delete', threadId: 't-thread1', extra: 'dropped' }))).toEqual({ op: 'delete', threadId: 't-thread1' });
     expect(() => parseCommentOp(JSON.stringify({ op: 'reply', threadId: 't-thread1', commentId: 'c-reply01', body: 7 }))).toThrow('"body" must be a string');
-    expect(() => parseCommentOp(JSON.stringify({ op: 'create', threadId: 't-thread1', commentId: 'c-first01', body: 'x', quote: { text: 'x'.repeat(2001), prefix: '', suffix: '' } }))).toThrow(
+    expect(() => parseCommentOp(JSON.stringify({ op: 'create', threadId: 't-thread1', commentId: 'c-first01', body: 'x', anchor, quote: { text: 'x'.repeat(2001), prefix: '', suffix: '' } }))).toThrow(
       '"quote.text" is 2001 characters; at most 2000',
     );
   });
