@@ -3,7 +3,6 @@ import type { Editor } from '@tiptap/react';
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { bodyParts } from '../lib/comments/comment-links';
 import { fullTime, relativeTime } from '../lib/comments/relative-time';
-import type { AnchoredCreate } from '../lib/editor/comment-anchor';
 import { COMMENT_THREAD_CLICK, commentRanges, showCommentHighlights } from '../lib/editor/comment-mark';
 import type { CommentOp, CommentOpResult, CommentThread, ThreadComment } from '../lib/protocol/comments';
 import type { CommentsState } from './hooks/use-comments';
@@ -117,6 +116,11 @@ export function CommentsMargin({ editor, comments }: Props) {
           </label>
         )}
       </div>
+      {comments.refusal && !target && (
+        <p role="alert" className="comment-failure">
+          {comments.refusal}
+        </p>
+      )}
       {target && <Composer editor={editor} comments={comments} />}
       {listed.length === 0 && !target && (
         <p className="muted comments-empty">{comments.canComment ? 'Select text and choose Comment to start a thread.' : 'No comments.'}</p>
@@ -159,8 +163,8 @@ function revealText(editor: Editor, pos: number): void {
 }
 
 /** Sends `op`; returns the refusal's message, or null once it is stored. */
-async function run(comments: CommentsState, op: CommentOp | AnchoredCreate): Promise<string | null> {
-  const result: CommentOpResult = await comments.client.send(op as CommentOp);
+async function run(comments: CommentsState, op: CommentOp): Promise<string | null> {
+  const result: CommentOpResult = await comments.client.send(op);
   return 'ok' in result ? null : result.error;
 }
 

@@ -3,7 +3,9 @@
  * process: the threads arrive, operations are answered by request id, refusals come back as
  * answers, another client sees the change, and a socket that closes answers what waits.
  */
+import { toBase64 } from 'lib0/buffer';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import * as Y from 'yjs';
 import { CommentsClient } from '../lib/client/comments-client';
 import { COMMENTS_PARAM } from '../lib/protocol/comments';
 import { AUTHOR_PARAM } from '../lib/protocol/author-id';
@@ -21,6 +23,20 @@ function openCommenter(syncUrl: string, room: string, author: string) {
 
 const quote = { text: 'quoted', prefix: 'before ', suffix: ' after' };
 
+/**
+ * Writes "before quoted after" as the body's one paragraph and returns the anchor of "quoted"
+ * (what y-tiptap's absolutePositionToRelativePosition gives inside a text: a position in the Y.XmlText).
+ */
+function writeQuotedText(doc: Y.Doc) {
+  const paragraph = new Y.XmlElement('paragraph');
+  const text = new Y.XmlText();
+  doc.getXmlFragment('default').insert(0, [paragraph]);
+  paragraph.insert(0, [text]);
+  text.insert(0, 'before quoted after');
+  const at = (index: number) => toBase64(Y.encodeRelativePosition(Y.createRelativePositionFromTypeIndex(text, index)));
+  return { from: at(7), to: at(13) };
+}
+
 describe('the comments client', () => {
   it('receives the threads, has its operations answered, and sees refusals as answers', async () => {
     const server = await startServerForTest();
@@ -29,11 +45,12 @@ describe('the comments client', () => {
     const bob = openCommenter(server.syncUrl, room, 'b'.repeat(22));
     await eventually(() => alice.comments.hasReceived() && bob.comments.hasReceived(), 'both snapshots');
     expect(alice.comments.getThreads()).toEqual({});
+    const anchor = writeQuotedText(alice.client.doc);
 
     const threadId = commentId('thread');
     const seen: number[] = [];
     bob.comments.subscribe(() => seen.push(Object.keys(bob.comments.getThreads()).length));
-    const created = await alice.comments.send({ op: 'create', threadId, commentId: commentId('first'), quote, body: 'Hello' });
+    const created = await alice.comments.send({ op: 'create', threadId, commentId: commentId('first'), anchor, quote, body: 'Hello' });
     expect(created).toEqual({ ok: true });
     // The asker holds the change before its answer.
     expect(alice.comments.getThreads()[threadId].comments[0].body).toBe('Hello');
@@ -56,7 +73,8 @@ describe('the comments client', () => {
     const room = uniqueRoom('comments-close');
     const { client, comments } = openCommenter(server.syncUrl, room, 'c'.repeat(22));
     await eventually(() => comments.hasReceived(), 'the snapshot');
-    const pending = comments.send({ op: 'create', threadId: commentId('t'), commentId: commentId('c'), quote, body: 'x' });
+    const anchor = writeQuotedText(client.doc);
+    const pending = comments.send({ op: 'create', threadId: commentId('t'), commentId: commentId('c'), anchor, quote, body: 'x' });
     client.provider.disconnect();
     expect(await pending).toMatchObject({ code: 'unavailable' });
     expect(await comments.send({ op: 'resolve', threadId: commentId('t') })).toMatchObject({ code: 'unavailable' });
@@ -69,8 +87,9 @@ describe('the comments client', () => {
     const away = openCommenter(server.syncUrl, room, author);
     const other = openCommenter(server.syncUrl, room, author);
     await eventually(() => away.comments.hasReceived() && other.comments.hasReceived(), 'snapshots');
+    const anchor = writeQuotedText(other.client.doc);
     const threadId = commentId('gone');
-    expect(await other.comments.send({ op: 'create', threadId, commentId: commentId('c'), quote, body: 'soon gone' })).toEqual({ ok: true });
+    expect(await other.comments.send({ op: 'create', threadId, commentId: commentId('c'), anchor, quote, body: 'soon gone' })).toEqual({ ok: true });
     await eventually(() => away.comments.getThreads()[threadId] !== undefined, 'the thread');
     away.client.provider.disconnect();
     expect(await other.comments.send({ op: 'delete', threadId })).toEqual({ ok: true });

@@ -21,8 +21,10 @@ export interface CommentsState {
   ownAuthorId: string;
   /** The selection a new thread is being written about, or null. */
   target: CommentTarget | null;
-  /** Opens the composer on the editor's selection; false when nothing is selected. */
-  startComment: () => boolean;
+  /** Opens the composer on the editor's selection, or says why not (`refusal`). */
+  startComment: () => void;
+  /** Why the last Comment could not start (nothing or too much selected), until the next. */
+  refusal: string | null;
   cancelComment: () => void;
   selected: string | null;
   select: (threadId: string | null) => void;
@@ -46,6 +48,7 @@ export function useComments(
   const available = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.hasReceived ?? never, never);
   const [target, setTarget] = useState<CommentTarget | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
   const editorRef = useRef(editor);
   useEffect(() => {
     editorRef.current = editor;
@@ -54,12 +57,12 @@ export function useComments(
 
   const startComment = useCallback(() => {
     const current = editorRef.current;
-    if (!current || !canComment) return false;
+    if (!current || !canComment) return;
     const next = commentTargetFor(current);
-    if (!next) return false;
+    if ('refused' in next) return setRefusal(next.refused);
+    setRefusal(null);
     setTarget(next);
     setSelected(null);
-    return true;
   }, [canComment]);
   const cancelComment = useCallback(() => setTarget(null), []);
   const ownAuthorId = useMemo(() => (identity ? authorIdForKey(identity.authorKey) : ''), [identity]);
@@ -74,6 +77,7 @@ export function useComments(
     ownAuthorId,
     target,
     startComment,
+    refusal,
     cancelComment,
     selected,
     select: setSelected,

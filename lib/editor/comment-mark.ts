@@ -10,8 +10,10 @@ import { Extension, Mark, type Editor } from '@tiptap/core';
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Plugin, PluginKey, type EditorState } from '@tiptap/pm/state';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
+import { COMMENT_MARK_NAME } from '../protocol/comments';
 
-export const COMMENT_MARK = 'comment';
+/** The protocol's mark name (lib/protocol/comments.ts). */
+export const COMMENT_MARK = COMMENT_MARK_NAME;
 
 /** The comment mark: only the server adds or removes it (README "Comment threads"). */
 export const CommentMark = Mark.create({
