@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { NONCE_HEADER } from '../lib/protocol/csp-nonce';
 import { THEME_BOOT_SCRIPT } from '../lib/prefs/theme';
 import './globals.css';
+import './styles/comments.css';
 import './styles/editor-toolbar.css';
 import './styles/print.css';
 import './styles/version-history.css';

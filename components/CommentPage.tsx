@@ -8,6 +8,7 @@ import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
 import { useAuthorColors } from './hooks/use-author-colors';
+import { useComments } from './hooks/use-comments';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
 import { useShowAuthors } from './hooks/use-show-authors';
@@ -39,6 +40,7 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
   // As for viewers: shown only when the room shares history and authors (403 otherwise).
   const authors = useAuthorColors(editor, session, { commentId }, identity, showingAuthors);
   const authorsShown = editor !== null && authors.available;
+  const comments = useComments(session?.comments, editor, identity, 'comment');
 
   const header = (
     <>
@@ -51,6 +53,18 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
       )}
       {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
       {authorsShown && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
+      {comments && editor && (
+        <button
+          type="button"
+          className="button-secondary"
+          aria-keyshortcuts="Control+Alt+M"
+          title="Comment on the selection (Ctrl+Alt+M)"
+          onMouseDown={(event) => event.preventDefault()}
+          onClick={() => comments.startComment()}
+        >
+          Comment
+        </button>
+      )}
       <ThemeToggle />
     </>
   );
@@ -74,6 +88,7 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
       header={header}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} readOnly />}
+      comments={comments}
     />
   );
 }

@@ -3,6 +3,9 @@ import type { Editor } from '@tiptap/react';
 import type { ReactNode } from 'react';
 import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
+import { CommentSelectionButton } from './CommentSelectionButton';
+import { CommentsMargin } from './CommentsMargin';
+import type { CommentsState } from './hooks/use-comments';
 import type { CommentSession, EditSession, ViewSession } from './hooks/use-document-session';
 import { WordCount } from './WordCount';
 
@@ -19,29 +22,37 @@ interface Props {
   notices?: ReactNode;
   /** The title field above the document (rendered once the session and identity exist). */
   title: ReactNode;
+  /** The page's comments; the margin shows once the server has sent threads (viewers: if allowed). */
+  comments?: CommentsState | null;
 }
 
 /**
  * The page around one open document, the same for editors, commenters and viewers: the header, notices,
- * the title and the document (editable only in an edit session), and the word count.
+ * the title and the document (editable only in an edit session) with its comments beside it,
+ * and the word count.
  */
-export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title }: Props) {
+export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title, comments }: Props) {
+  const commentsShown = Boolean(comments && editor && (comments.available || comments.canComment));
   return (
     <div className={className ? `editor-page ${className}` : 'editor-page'}>
       <header className="editor-header">{header}</header>
       {notices}
-      <main className="editor-main">
+      <main className={commentsShown ? 'editor-main editor-main-with-comments' : 'editor-main'}>
         {session && identity ? (
           <>
-            {title}
-            <CollaborativeEditor
-              doc={session.doc}
-              provider={session.provider}
-              identity={identity}
-              editable={session.kind === 'edit'}
-              commenting={session.kind === 'comment'}
-              onEditorChange={onEditorChange}
-            />
+            <div className="document-column">
+              {title}
+              <CollaborativeEditor
+                doc={session.doc}
+                provider={session.provider}
+                identity={identity}
+                editable={session.kind === 'edit'}
+                commenting={session.kind === 'comment'}
+                onEditorChange={onEditorChange}
+              />
+              {comments?.canComment && editor && <CommentSelectionButton editor={editor} comments={comments} />}
+            </div>
+            {commentsShown && <CommentsMargin editor={editor!} comments={comments!} />}
           </>
         ) : (
           <p className="muted">Opening document…</p>

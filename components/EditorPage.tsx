@@ -7,6 +7,7 @@ import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
 import { useAuthorColors } from './hooks/use-author-colors';
+import { useComments } from './hooks/use-comments';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
 import { useModAltShiftShortcut } from './hooks/use-key-shortcut';
@@ -43,6 +44,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const [editor, setEditor] = useState<Editor | null>(null);
   const [showingAuthors, setShowingAuthors] = useShowAuthors();
   const authors = useAuthorColors(editor, session, { room }, identity, showingAuthors);
+  const comments = useComments(session?.comments, editor, identity, 'edit');
 
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
@@ -86,7 +88,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
       {editor && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
-      {editor && <Toolbar editor={editor} />}
+      {editor && <Toolbar editor={editor} onComment={comments?.startComment} />}
     </>
   );
   const notices = (
@@ -117,6 +119,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       header={header}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} room={room} />}
+      comments={comments}
     />
   );
 }

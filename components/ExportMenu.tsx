@@ -94,6 +94,7 @@ export function ExportMenu({ editor, doc }: Props) {
             Print / Save as PDF
           </button>
         </li>
+        <li className="export-menu-note muted">Exports leave comments out.</li>
       </ul>
     </div>
   );

@@ -10,6 +10,7 @@ import {
 } from '../lib/client/api-client';
 import { commentLinkFor, editLinkFor, viewLinkFor } from '../lib/client/share-links';
 import type { TokenKeeper } from '../lib/client/token-client';
+import type { RoomSettingsResponse } from '../lib/protocol/history-api';
 import { CopyLinkField } from './CopyLinkField';
 import { RotatableLinkSection, type LinkApi } from './RotatableLinkSection';
 
@@ -25,7 +26,7 @@ interface Props {
 
 type SettingsState =
   | { kind: 'loading' }
-  | { kind: 'ready'; historyVisibleToViewers: boolean; saving: boolean; failure: string | null }
+  | { kind: 'ready'; values: RoomSettingsResponse; saving: boolean; failure: string | null }
   | { kind: 'failed'; message: string };
 
 const COMMENT_LINK_API: LinkApi = { fetch: fetchCommentLink, rotate: rotateCommentLink };
@@ -33,7 +34,8 @@ const VIEW_LINK_API: LinkApi = { fetch: fetchViewLink, rotate: rotateViewLink };
 
 /**
  * Sharing a document: the edit link, the comment and view links (fetched from the server),
- * each replaceable, and whether viewers and commenters may see the history and who wrote what. A native modal <dialog>: the browser traps focus, makes the page
+ * each replaceable, whether viewers and commenters may see the history and who wrote what, and
+ * whether viewers see the comments. A native modal <dialog>: the browser traps focus, makes the page
  * behind it inert, closes it on Escape and returns focus to the Share button. Mounted only
  * while open, so every opening shows fresh state.
  */
@@ -42,6 +44,7 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
   const headingId = useId();
   const [settings, setSettings] = useState<SettingsState>({ kind: 'loading' });
   const historyHintId = useId();
+  const commentsHintId = useId();
   const origin = window.location.origin;
 
   useEffect(() => {
@@ -56,7 +59,7 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
       .then((token) => fetchRoomSettings(apiBase, room, token))
       .then(
         (loaded) => {
-          if (!cancelled) setSettings({ kind: 'ready', historyVisibleToViewers: loaded.historyVisibleToViewers, saving: false, failure: null });
+          if (!cancelled) setSettings({ kind: 'ready', values: loaded, saving: false, failure: null });
         },
         (error: Error) => {
           if (!cancelled) setSettings({ kind: 'failed', message: error.message });
@@ -67,14 +70,16 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
     };
   }, [apiBase, room, tokens]);
 
-  const changeHistoryVisibility = async (visible: boolean) => {
-    setSettings({ kind: 'ready', historyVisibleToViewers: visible, saving: true, failure: null });
+  const changeSetting = async (name: keyof RoomSettingsResponse, on: boolean) => {
+    if (settings.kind !== 'ready') return;
+    const before = settings.values;
+    setSettings({ kind: 'ready', values: { ...before, [name]: on }, saving: true, failure: null });
     try {
-      const saved = await saveRoomSettings(apiBase, room, { historyVisibleToViewers: visible }, await editToken(tokens));
-      setSettings({ kind: 'ready', historyVisibleToViewers: saved.historyVisibleToViewers, saving: false, failure: null });
+      const saved = await saveRoomSettings(apiBase, room, { [name]: on }, await editToken(tokens));
+      setSettings({ kind: 'ready', values: saved, saving: false, failure: null });
     } catch (error) {
       // The switch goes back to what the server still holds.
-      setSettings({ kind: 'ready', historyVisibleToViewers: !visible, saving: false, failure: (error as Error).message });
+      setSettings({ kind: 'ready', values: before, saving: false, failure: (error as Error).message });
     }
   };
 
@@ -119,15 +124,28 @@ export function ShareDialog({ room, apiBase, tokens, onClose }: Props) {
           <input
             type="checkbox"
             aria-describedby={historyHintId}
-            checked={settings.kind === 'ready' && settings.historyVisibleToViewers}
+            checked={settings.kind === 'ready' && settings.values.historyVisibleToViewers}
             disabled={settings.kind !== 'ready' || settings.saving}
-            onChange={(event) => void changeHistoryVisibility(event.target.checked)}
+            onChange={(event) => void changeSetting('historyVisibleToViewers', event.target.checked)}
           />
           Viewers can see history and authors
         </label>
         <p id={historyHintId} className="muted share-hint">
           Off: people with the view link see only the document as it is now. On: they can also open earlier versions and
           see who wrote what.
+        </p>
+        <label className="share-toggle">
+          <input
+            type="checkbox"
+            aria-describedby={commentsHintId}
+            checked={settings.kind === 'ready' && settings.values.commentsVisibleToViewers}
+            disabled={settings.kind !== 'ready' || settings.saving}
+            onChange={(event) => void changeSetting('commentsVisibleToViewers', event.target.checked)}
+          />
+          Viewers can see comments
+        </label>
+        <p id={commentsHintId} className="muted share-hint">
+          Off: people with the view link see no comments. On: they can read the comment threads, but not add to them.
         </p>
         {settings.kind === 'failed' && (
           <p role="alert" className="notice notice-error">

@@ -10,6 +10,8 @@ import { ToolbarButton } from './toolbar/ToolbarButton';
 
 interface Props {
   editor: Editor;
+  /** Opens the comment composer on the selection. */
+  onComment?: () => void;
 }
 
 type OpenDialog = 'link' | 'image' | null;
@@ -43,7 +45,7 @@ function selectFormatting({ editor }: { editor: Editor }) {
  * it does, shows its state with aria-pressed and its shortcut in its tooltip; the arrow keys
  * move between buttons as well as Tab. Undo and redo are Yjs' per-person undo.
  */
-export function Toolbar({ editor }: Props) {
+export function Toolbar({ editor, onComment }: Props) {
   const state = useEditorState({ editor, selector: selectFormatting });
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const chain = () => editor.chain().focus();
@@ -131,6 +133,13 @@ export function Toolbar({ editor }: Props) {
             <ImageIcon />
           </ToolbarButton>
         </div>
+        {onComment && (
+          <div className="toolbar-group">
+            <ToolbarButton label="Comment" shortcut={SHORTCUTS.comment} onClick={onComment}>
+              💬
+            </ToolbarButton>
+          </div>
+        )}
         {state.inTable && <TableTools editor={editor} />}
       </div>
       {dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}

@@ -8,6 +8,7 @@ import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
 import { ExportMenu } from './ExportMenu';
 import { useAuthorColors } from './hooks/use-author-colors';
+import { useComments } from './hooks/use-comments';
 import { useDocumentSession } from './hooks/use-document-session';
 import { useIdentity } from './hooks/use-identity';
 import { useShowAuthors } from './hooks/use-show-authors';
@@ -37,6 +38,8 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
   // Shown only when the room lets viewers see who wrote what (the server answers 403 otherwise).
   const authors = useAuthorColors(editor, session, { viewId }, identity, showingAuthors);
   const authorsShown = editor !== null && authors.available;
+  // Threads arrive only while the room lets viewers see comments; they are read-only here.
+  const comments = useComments(session?.comments, editor, identity, 'view');
 
   const header = (
     <>
@@ -72,6 +75,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
       header={header}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} readOnly />}
+      comments={comments}
     />
   );
 }

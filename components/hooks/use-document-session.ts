@@ -7,12 +7,14 @@ import { requestToken } from '../../lib/client/api-client';
 import { ConnectionStateStore, shouldReconnect } from '../../lib/client/connection-state';
 import { followBrowserNetworkState } from '../../lib/client/follow-network-state';
 import { SaveTracker } from '../../lib/client/save-tracker';
+import { CommentsClient } from '../../lib/client/comments-client';
 import { apiBaseFor, commentSyncUrlFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
 import { TokenKeeper } from '../../lib/client/token-client';
 import { localUnsavedCountStore } from '../../lib/client/unsaved-count-store';
 import { loadIdentity } from '../../lib/prefs/identity';
 import { admitOnlyTandemPresence } from '../../lib/presence/presence-intake';
 import { AUTHOR_PARAM } from '../../lib/protocol/author-id';
+import { COMMENTS_PARAM } from '../../lib/protocol/comments';
 import { SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
 
 interface SessionOptions {
@@ -43,6 +45,8 @@ interface SessionBase {
   doc: Y.Doc;
   provider: WebsocketProvider;
   connection: ConnectionStateStore;
+  /** The room's comment threads (a viewer receives them only when the room allows it). */
+  comments: CommentsClient;
   /** Token mode only. */
   tokens: TokenKeeper | null;
   apiBase: string;
@@ -95,13 +99,16 @@ export function useDocumentSession(options: AnySessionOptions): AnySession | nul
       ? new WebsocketProvider(syncUrlFor(window.location, syncUrl), id, doc, {
           connect: false,
           shouldReconnect,
-          params: { [SAVED_ACKS_PARAM]: '1', [AUTHOR_PARAM]: loadIdentity(window.localStorage).authorKey },
+          params: { [SAVED_ACKS_PARAM]: '1', [AUTHOR_PARAM]: loadIdentity(window.localStorage).authorKey, [COMMENTS_PARAM]: '1' },
           WebSocketPolyfill: editing.tracker.webSocketClass(WebSocket),
         })
       : new WebsocketProvider((kind === 'comment' ? commentSyncUrlFor : viewSyncUrlFor)(window.location, syncUrl), id, doc, {
           connect: false,
           shouldReconnect,
+          // A commenter's comments are its own (own-only edits and deletes) by its author key.
+          params: kind === 'comment' ? { [COMMENTS_PARAM]: '1', [AUTHOR_PARAM]: loadIdentity(window.localStorage).authorKey } : { [COMMENTS_PARAM]: '1' },
         });
+    const comments = new CommentsClient(provider);
     const connection = new ConnectionStateStore(provider);
     editing?.tracker.attach(provider, { restoredOrigins: [editing.localCopy], connection });
     // Presence outside Tandem's schema never reaches the awareness (security review C1, M7).
@@ -126,13 +133,14 @@ export function useDocumentSession(options: AnySessionOptions): AnySession | nul
     }
     const stopFollowingNetwork = followBrowserNetworkState(provider, connection);
     // The doc and socket are external resources owned by this effect; render once they exist.
-    const base = { doc, provider, connection, tokens, apiBase };
+    const base = { doc, provider, connection, comments, tokens, apiBase };
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession(editing ? { ...base, kind: 'edit', tracker: editing.tracker } : { ...base, kind: kind === 'comment' ? 'comment' : 'view' });
     return () => {
       destroyed = true;
       stopFollowingNetwork();
       tokens?.destroy();
+      comments.destroy();
       provider.destroy();
       editing?.close();
       connection.destroy();

@@ -24,3 +24,23 @@ export function useModAltShiftShortcut(letter: string, action: () => void): void
     return () => window.removeEventListener('keydown', onKeyDown);
   }, [letter]);
 }
+
+/** Runs `action` on Ctrl+Alt+<letter> without Shift (⌘ on a Mac counts as Ctrl), from anywhere on the page. */
+export function useModAltShortcut(letter: string, action: () => void): void {
+  const actionRef = useRef(action);
+  useEffect(() => {
+    actionRef.current = action;
+  }, [action]);
+
+  useEffect(() => {
+    const code = `Key${letter.toUpperCase()}`;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.altKey && !event.shiftKey && event.code === code) {
+        event.preventDefault();
+        actionRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [letter]);
+}

@@ -17,6 +17,8 @@ export const SHORTCUTS = {
   taskList: 'Mod-Shift-9',
   blockquote: 'Mod-Shift-B',
   codeBlock: 'Mod-Alt-C',
+  /** Bound on the page (components/CommentSelectionButton.tsx), not by an extension. */
+  comment: 'Mod-Alt-M',
   undo: 'Mod-Z',
   redo: 'Mod-Shift-Z',
 } as const;

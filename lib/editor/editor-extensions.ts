@@ -14,6 +14,7 @@ import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { AuthorshipColors } from '../authorship/authorship-colors';
+import { CommentHighlights, CommentMark } from './comment-mark';
 import { BrowserSelectionSync } from './editor-selection';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
@@ -57,6 +58,9 @@ export function contentExtensions(): Extensions {
     TableHeader,
     TableCell,
     Image.configure({ inline: false, allowBase64: false }),
+    // Put on quoted text by the server for comment threads; Markdown has no handler for it, so
+    // the Markdown export leaves comments out.
+    CommentMark,
   ];
 }
 
@@ -72,6 +76,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     // CollaborationCaret that ignores malformed presence and never lets a caret break sync.
     SafeCollaborationCaret.configure({ provider, user }),
     Placeholder.configure({ placeholder }),
+    // Highlights over commented text, which the version viewer does not show.
+    CommentHighlights,
     // Word and character counts for the status line (components/WordCount.tsx).
     CharacterCount,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.

@@ -91,8 +91,13 @@ export function withCodeSpanDelimiters(node: JSONContent): JSONContent {
   return { ...node, content };
 }
 
-/** Inline code written as a code span that holds any text, backticks and spaces included. */
+/**
+ * Inline code written as a code span that holds any text, backticks and spaces included. It
+ * excludes every other mark but `comment` (stock code excludes all): y-prosemirror deletes
+ * text whose marks the schema refuses, and commented code must stay.
+ */
 export const BacktickSafeCode = Code.extend({
+  excludes: 'bold italic strike underline link code',
   renderMarkdown(node: JSONContent, helpers: MarkdownRendererHelpers) {
     if (!node.content) return '';
     const { open, close } = (node.attrs?.markdownDelimiters as CodeSpanDelimiters | undefined) ?? { open: '`', close: '`' };
@@ -100,8 +105,9 @@ export const BacktickSafeCode = Code.extend({
   },
 });
 
-/** Code blocks fenced with enough backticks for their content. */
+/** Code blocks fenced with enough backticks for their content; their text may be commented on. */
 export const FencedCodeBlock = CodeBlock.extend({
+  marks: 'comment',
   renderMarkdown(node: JSONContent, helpers: MarkdownRendererHelpers) {
     const code = node.content ? helpers.renderChildren(node.content) : '';
     const fence = codeFenceFor(code);

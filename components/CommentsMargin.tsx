@@ -1,0 +1,410 @@
+'use client';
+import type { Editor } from '@tiptap/react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { bodyParts } from '../lib/comments/comment-links';
+import { fullTime, relativeTime } from '../lib/comments/relative-time';
+import { COMMENT_THREAD_CLICK, commentRanges, showCommentHighlights } from '../lib/editor/comment-mark';
+import type { CommentOp, CommentOpResult, CommentThread, ThreadComment } from '../lib/protocol/comments';
+import type { CommentsState } from './hooks/use-comments';
+import { useNow } from './hooks/use-now';
+
+interface Props {
+  editor: Editor;
+  comments: CommentsState;
+}
+
+/** Gap between stacked thread cards in the margin, in px. */
+const CARD_GAP = 8;
+/** How often relative times ("5 min ago") are brought up to date. */
+const TIME_REFRESH_MS = 30_000;
+
+interface ListedThread {
+  id: string;
+  thread: CommentThread;
+  /** Where its text starts in the document; null when its mark is gone ("on deleted text"). */
+  from: number | null;
+}
+
+/** A new id for a thread or comment (COMMENT_ID_PATTERN). */
+function newId(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}
+
+/**
+ * The comments beside the document: the composer for a new thread, then every thread in the
+ * order of its text, each a card aligned with its text on wide screens (a plain list on narrow
+ * ones), with replies, resolve / reopen, and edit / delete for one's own comments. Resolved
+ * threads are hidden (and their text not highlighted) unless "Show resolved" is on. Tells the
+ * editor's highlights which threads are shown and which is selected.
+ */
+export function CommentsMargin({ editor, comments }: Props) {
+  const { threads, selected, select, target } = comments;
+  const [showResolved, setShowResolved] = useState(false);
+  const [docVersion, setDocVersion] = useState(0);
+  const marginRef = useRef<HTMLElement>(null);
+  const now = useNow(TIME_REFRESH_MS);
+
+  useEffect(() => {
+    const bump = () => setDocVersion((version) => version + 1);
+    editor.on('update', bump);
+    return () => {
+      editor.off('update', bump);
+    };
+  }, [editor]);
+
+  // A click on highlighted text selects its thread and brings its card into view.
+  useEffect(() => {
+    const dom = editor.view.dom;
+    const onClick = (event: Event) => {
+      const threadId = (event as CustomEvent<string>).detail;
+      select(threadId);
+      requestAnimationFrame(() =>
+        marginRef.current?.querySelector(`[data-thread-id="${CSS.escape(threadId)}"]`)?.scrollIntoView({ block: 'nearest' }),
+      );
+    };
+    dom.addEventListener(COMMENT_THREAD_CLICK, onClick);
+    return () => dom.removeEventListener(COMMENT_THREAD_CLICK, onClick);
+  }, [editor, select]);
+
+  const listed = useMemo<ListedThread[]>(() => {
+    void docVersion;
+    const ranges = commentRanges(editor.state.doc);
+    return Object.entries(threads)
+      .filter(([, thread]) => showResolved || thread.resolvedAt === null)
+      .map(([id, thread]) => ({ id, thread, from: ranges.get(id)?.[0]?.from ?? null }))
+      .sort((a, b) => (a.from ?? Infinity) - (b.from ?? Infinity) || a.thread.createdAt - b.thread.createdAt);
+  }, [threads, showResolved, editor, docVersion]);
+  const resolvedCount = Object.values(threads).filter((thread) => thread.resolvedAt !== null).length;
+
+  useEffect(() => {
+    showCommentHighlights(editor, { shown: new Set(listed.map(({ id }) => id)), selected });
+  }, [editor, listed, selected]);
+
+  // Cards sit level with their text, pushed down past the card above (wide screens; the
+  // narrow layout's CSS ignores `top`).
+  useLayoutEffect(() => {
+    const margin = marginRef.current;
+    const list = margin?.querySelector<HTMLElement>('.comments-list');
+    if (!margin || !list) return;
+    const place = () => {
+      const listTop = list.getBoundingClientRect().top;
+      let next = 0;
+      for (const card of margin.querySelectorAll<HTMLElement>('[data-thread-from]')) {
+        const from = Number(card.dataset.threadFrom);
+        const wanted = Number.isFinite(from) && from >= 0 ? safeTop(editor, from) - listTop : next;
+        const top = Math.max(wanted, next);
+        card.style.top = `${top}px`;
+        next = top + card.offsetHeight + CARD_GAP;
+      }
+      margin.style.setProperty('--margin-height', `${next}px`);
+    };
+    place();
+    const observer = new ResizeObserver(place);
+    observer.observe(margin);
+    observer.observe(editor.view.dom);
+    return () => observer.disconnect();
+  });
+
+  return (
+    <aside ref={marginRef} className="comments-margin" aria-label="Comments">
+      <div className="comments-margin-head">
+        <h2 className="comments-heading">Comments</h2>
+        {resolvedCount > 0 && (
+          <label className="comments-show-resolved">
+            <input type="checkbox" checked={showResolved} onChange={(event) => setShowResolved(event.target.checked)} />
+            Show resolved ({resolvedCount})
+          </label>
+        )}
+      </div>
+      {comments.refusal && !target && (
+        <p role="alert" className="comment-failure">
+          {comments.refusal}
+        </p>
+      )}
+      {target && <Composer editor={editor} comments={comments} />}
+      {listed.length === 0 && !target && (
+        <p className="muted comments-empty">{comments.canComment ? 'Select text and choose Comment to start a thread.' : 'No comments.'}</p>
+      )}
+      <ol className="comments-list">
+        {listed.map(({ id, thread, from }) => (
+          <li key={id} className="comment-card-slot" data-thread-id={id} data-thread-from={from ?? -1}>
+            <ThreadCard
+              id={id}
+              thread={thread}
+              orphaned={from === null}
+              selected={selected === id}
+              now={now}
+              comments={comments}
+              onSelect={() => {
+                select(id);
+                if (from !== null) revealText(editor, from);
+              }}
+            />
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}
+
+function safeTop(editor: Editor, pos: number): number {
+  try {
+    return editor.view.coordsAtPos(Math.min(pos, editor.state.doc.content.size)).top;
+  } catch {
+    return 0;
+  }
+}
+
+/** Brings the thread's text into view without moving this person's selection. */
+function revealText(editor: Editor, pos: number): void {
+  const dom = editor.view.domAtPos(pos).node;
+  const element = dom instanceof Element ? dom : dom.parentElement;
+  element?.scrollIntoView({ block: 'nearest' });
+}
+
+/** Sends `op`; returns the refusal's message, or null once it is stored. */
+async function run(comments: CommentsState, op: CommentOp): Promise<string | null> {
+  const result: CommentOpResult = await comments.client.send(op);
+  return 'ok' in result ? null : result.error;
+}
+
+function Composer({ editor, comments }: Props) {
+  const target = comments.target!;
+  const [body, setBody] = useState('');
+  const [failure, setFailure] = useState<string | null>(null);
+  const [posting, setPosting] = useState(false);
+  const textareaRef = useRef<HTMLTextAreaElement>(null);
+  const quoteId = useId();
+
+  useEffect(() => textareaRef.current?.focus(), [target]);
+
+  const post = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (body.trim() === '' || posting) return;
+    setPosting(true);
+    const threadId = newId();
+    const failed = await run(comments, { op: 'create', threadId, commentId: newId(), quote: target.quote, anchor: target.anchor, body });
+    setPosting(false);
+    // A refusal keeps the draft, to try again.
+    if (failed) return setFailure(failed);
+    comments.cancelComment();
+    comments.select(threadId);
+  };
+  const cancel = () => {
+    comments.cancelComment();
+    editor.commands.focus();
+  };
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') cancel();
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) void post();
+  };
+
+  return (
+    <form className="comment-card comment-composer" aria-label="New comment" onSubmit={post} onKeyDown={onKeyDown}>
+      <blockquote id={quoteId} className="comment-quote">
+        {target.quote.text}
+      </blockquote>
+      <textarea
+        ref={textareaRef}
+        className="comment-input"
+        aria-label="Comment"
+        aria-describedby={quoteId}
+        value={body}
+        rows={3}
+        onChange={(event) => setBody(event.target.value)}
+      />
+      {failure && (
+        <p role="alert" className="comment-failure">
+          {failure}
+        </p>
+      )}
+      <div className="comment-actions">
+        <button type="submit" className="button-primary" disabled={posting || body.trim() === ''}>
+          Post
+        </button>
+        <button type="button" className="button-secondary" onClick={cancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface ThreadCardProps {
+  id: string;
+  thread: CommentThread;
+  orphaned: boolean;
+  selected: boolean;
+  now: number;
+  comments: CommentsState;
+  onSelect: () => void;
+}
+
+function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }: ThreadCardProps) {
+  const [reply, setReply] = useState('');
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const resolved = thread.resolvedAt !== null;
+  const allOwn = thread.comments.every((comment) => comment.author.id === comments.ownAuthorId);
+
+  const act = async (op: CommentOp, onDone?: () => void) => {
+    setBusy(true);
+    const failed = await run(comments, op);
+    setBusy(false);
+    setFailure(failed);
+    if (!failed) onDone?.();
+  };
+  const sendReply = (event?: FormEvent) => {
+    event?.preventDefault();
+    if (reply.trim() === '') return;
+    void act({ op: 'reply', threadId: id, commentId: newId(), body: reply }, () => setReply(''));
+  };
+
+  return (
+    <article
+      className={`comment-card${selected ? ' comment-card-selected' : ''}${resolved ? ' comment-card-resolved' : ''}`}
+      aria-label={`Comment thread on “${thread.quote.text.slice(0, 60)}”`}
+      aria-current={selected ? 'true' : undefined}
+      onClick={(event) => {
+        // Buttons and fields act for themselves; a click elsewhere on the card selects it.
+        if (!(event.target as HTMLElement).closest('button, textarea, input, a')) onSelect();
+      }}
+    >
+      <button type="button" className="comment-quote-button" onClick={onSelect} aria-pressed={selected}>
+        {orphaned && <span className="comment-orphaned">On deleted text: </span>}
+        <q className="comment-quote">{thread.quote.text}</q>
+      </button>
+      {resolved && thread.resolvedBy && (
+        <p className="comment-resolved-by muted">
+          Resolved by {thread.resolvedBy.name} · <Time time={thread.resolvedAt!} now={now} />
+        </p>
+      )}
+      <ol className="comment-thread">
+        {thread.comments.map((comment) => (
+          <CommentItem key={comment.id} threadId={id} comment={comment} now={now} comments={comments} />
+        ))}
+      </ol>
+      {failure && (
+        <p role="alert" className="comment-failure">
+          {failure}
+        </p>
+      )}
+      {comments.canComment && (
+        <div className="comment-thread-actions">
+          {!resolved && (
+            <form className="comment-reply" onSubmit={sendReply}>
+              <textarea
+                className="comment-input"
+                aria-label="Reply"
+                rows={1}
+                value={reply}
+                onChange={(event) => setReply(event.target.value)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) sendReply();
+                }}
+              />
+              <button type="submit" className="button-secondary" disabled={busy || reply.trim() === ''}>
+                Reply
+              </button>
+            </form>
+          )}
+          <div className="comment-actions">
+            <button type="button" className="button-secondary" disabled={busy} onClick={() => void act({ op: resolved ? 'reopen' : 'resolve', threadId: id })}>
+              {resolved ? 'Reopen' : 'Resolve'}
+            </button>
+            {(comments.isEditor || allOwn) && (
+              <button
+                type="button"
+                className="button-secondary"
+                disabled={busy}
+                onClick={() => {
+                  if (window.confirm('Delete this whole thread?')) void act({ op: 'delete', threadId: id });
+                }}
+              >
+                Delete thread
+              </button>
+            )}
+          </div>
+        </div>
+      )}
+    </article>
+  );
+}
+
+function CommentItem({ threadId, comment, now, comments }: { threadId: string; comment: ThreadComment; now: number; comments: CommentsState }) {
+  const [editing, setEditing] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const own = comments.canComment && comment.author.id === comments.ownAuthorId && !comment.deleted;
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    if (editing === null || editing.trim() === '') return;
+    const failed = await run(comments, { op: 'edit', threadId, commentId: comment.id, body: editing });
+    setFailure(failed);
+    if (!failed) setEditing(null);
+  };
+  const remove = async () => {
+    if (!window.confirm('Delete this comment?')) return;
+    setFailure(await run(comments, { op: 'delete', threadId, commentId: comment.id }));
+  };
+
+  return (
+    <li className="comment">
+      <p className="comment-meta">
+        <span className="comment-author-swatch" style={{ background: comment.author.color }} aria-hidden="true" />
+        <span className="comment-author">{comment.author.name}</span> <Time time={comment.createdAt} now={now} />
+        {comment.editedAt !== null && !comment.deleted && <span className="muted"> (edited)</span>}
+      </p>
+      {comment.deleted ? (
+        <p className="comment-body muted">Comment deleted</p>
+      ) : editing !== null ? (
+        <form className="comment-edit" onSubmit={save}>
+          <textarea className="comment-input" aria-label="Edit comment" value={editing} rows={2} onChange={(event) => setEditing(event.target.value)} />
+          <div className="comment-actions">
+            <button type="submit" className="button-primary" disabled={editing.trim() === ''}>
+              Save
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setEditing(null)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : (
+        <p className="comment-body">
+          {bodyParts(comment.body).map((part, index) =>
+            part.kind === 'link' ? (
+              <a key={index} href={part.href} target="_blank" rel="noopener noreferrer nofollow">
+                {part.text}
+              </a>
+            ) : (
+              <span key={index}>{part.text}</span>
+            ),
+          )}
+        </p>
+      )}
+      {failure && (
+        <p role="alert" className="comment-failure">
+          {failure}
+        </p>
+      )}
+      {own && editing === null && (
+        <div className="comment-own-actions">
+          <button type="button" className="button-link" onClick={() => setEditing(comment.body)}>
+            Edit
+          </button>
+          <button type="button" className="button-link" onClick={() => void remove()}>
+            Delete
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+function Time({ time, now }: { time: number; now: number }) {
+  return (
+    <time className="comment-time muted" dateTime={new Date(time).toISOString()} title={fullTime(time)}>
+      {relativeTime(time, now)}
+    </time>
+  );
+}
