@@ -199,11 +199,8 @@ test.describe('on a phone', () => {
   });
 });
 
-// Needs the server-side anchor (branch comments-anchor: the server puts the `comment` mark on
-// the quoted text); until it is merged every thread shows as "on deleted text". It passed with
-// that branch's server work in progress (worktree wt-canchor, 1 Dec 19:10) copied in: remove
-// the fixme when merging it.
-test.fixme('the commented text is highlighted; clicking it selects its thread and the other way round; deleted text leaves the quote', async ({
+// The server puts the `comment` mark on the quoted text (server/comments/text-anchor.ts).
+test('the commented text is highlighted; clicking it selects its thread and the other way round; deleted text leaves the quote', async ({
   personAs,
   room,
 }) => {
