@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { buildPaperHistory, documentDigest } from '../../test/support/paper-history';
 import { materialise } from './materialise';
 import { computeRestore, unusedClientId } from './restore';
+import { commentMarkKey, commentMarkValue } from '../../lib/protocol/comments';
 import { contentOf, revertToVersion } from './revert';
 
 function load(state: Uint8Array): Y.Doc {
@@ -173,4 +174,28 @@ describe('restoring a version', () => {
       expect(documentDigest(applied(live, update))).toBe(bodyDigests[version]);
     }
   }, 60_000);
+
+  it('keeps the comment marks made since the version on text that survives, and their threads anchored', () => {
+    const doc = new Y.Doc();
+    const paragraph = new Y.XmlElement('paragraph');
+    doc.getXmlFragment('default').insert(0, [paragraph]);
+    const text = new Y.XmlText();
+    paragraph.insert(0, [text]);
+    text.insert(0, 'hello world');
+    const version = Y.encodeStateAsUpdate(doc);
+    // Since the version: a thread on "world", and someone's vandalism elsewhere.
+    text.format(6, 5, { [commentMarkKey('thread-1')]: commentMarkValue('thread-1') });
+    text.insert(0, 'VANDAL ');
+    const live = Y.encodeStateAsUpdate(doc);
+
+    const { update } = revertToVersion(live, version, unusedClientId(live));
+    const restored = applied(live, update);
+    const restoredText = (restored.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText;
+    expect(restoredText.toString().replace(/<[^>]+>/g, '')).toBe('hello world');
+    expect(restoredText.toDelta()).toEqual([
+      { insert: 'hello ' },
+      { insert: 'world', attributes: { [commentMarkKey('thread-1')]: commentMarkValue('thread-1') } },
+    ]);
+    expect(contentOf(restored)).toBe(contentOf(load(version)));
+  });
 });

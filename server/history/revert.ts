@@ -13,6 +13,7 @@
  * Both run on plain bytes, so restore.ts can run them on a worker thread.
  */
 import * as Y from 'yjs';
+import { COMMENT_MARK_NAME } from '../../lib/protocol/comments';
 import { CONTENT_FRAGMENT_NAME, TITLE_TEXT_NAME } from '../../lib/protocol/document-schema';
 
 /**
@@ -48,6 +49,8 @@ export function revertToVersion(live: Uint8Array, target: Uint8Array, clientId: 
     const undo = new Y.UndoManager([tmp.getXmlFragment(CONTENT_FRAGMENT_NAME), tmp.getText(TITLE_TEXT_NAME)], {
       trackedOrigins: new Set([since]),
       captureTimeout: Number.POSITIVE_INFINITY,
+      // Comment marks made since stay: a restore keeps the threads on text that survives it.
+      deleteFilter: (item) => !isCommentMarkItem(item),
     });
     // Everything the live doc has beyond the version: its newer structs and its whole delete
     // set (deletions of the version's items carry no clock the version lacks).
@@ -95,9 +98,43 @@ function copyNode(node: Y.XmlElement | Y.XmlText | Y.XmlHook): Y.XmlElement | Y.
   return node.clone();
 }
 
-/** The body and title as one comparable string (XML of the body, with marks and attributes). */
+/**
+ * The body and title as one comparable string: the body's elements with their attributes and
+ * its text with its marks, except comment marks (a restore keeps those: they are threads, not
+ * the version's content).
+ */
 export function contentOf(doc: Y.Doc): string {
-  return `${doc.getXmlFragment(CONTENT_FRAGMENT_NAME).toString()}\u0000${doc.getText(TITLE_TEXT_NAME).toString()}`;
+  return `${doc.getXmlFragment(CONTENT_FRAGMENT_NAME).toArray().map(nodeContent).join('')}\u0000${doc.getText(TITLE_TEXT_NAME).toString()}`;
+}
+
+function nodeContent(node: Y.XmlElement | Y.XmlText | Y.XmlHook): string {
+  if (node instanceof Y.XmlText) {
+    // Runs that differ only by comment marks read as one run of the same text.
+    const runs: { insert: unknown; attributes: string }[] = [];
+    for (const { insert, attributes } of node.toDelta() as { insert: unknown; attributes?: Record<string, unknown> }[]) {
+      const kept = JSON.stringify(
+        Object.entries(attributes ?? {})
+          .filter(([key]) => !isCommentMarkKey(key))
+          .sort(([a], [b]) => a.localeCompare(b)),
+      );
+      const last = runs.at(-1);
+      if (last && last.attributes === kept && typeof last.insert === 'string' && typeof insert === 'string') last.insert += insert;
+      else runs.push({ insert, attributes: kept });
+    }
+    return JSON.stringify(runs);
+  }
+  if (node instanceof Y.XmlHook) return '<hook/>';
+  const attributes = JSON.stringify(Object.entries(node.getAttributes()).sort(([a], [b]) => a.localeCompare(b)));
+  return `<${node.nodeName} ${attributes}>${node.toArray().map(nodeContent).join('')}</${node.nodeName}>`;
+}
+
+/** Whether a format attribute is a comment mark (y-tiptap keys overlapping marks `comment--<hash>`). */
+function isCommentMarkKey(key: string): boolean {
+  return key === COMMENT_MARK_NAME || key.startsWith(`${COMMENT_MARK_NAME}--`);
+}
+
+function isCommentMarkItem(item: Y.Item): boolean {
+  return item.content instanceof Y.ContentFormat && isCommentMarkKey(item.content.key);
 }
 
 /** Every item redo copied, as ranges of the copies, joined where one original run continues. */
