@@ -4,10 +4,10 @@
  * refuses, or text it cannot hold, is lost here exactly as in the editor), edits go through
  * ProseMirror transforms and y-tiptap's updateYFragment, and anchors are made with
  * absolutePositionToRelativePosition as the comment composer makes them. The schema is the
- * editor's (lib/editor/editor-extensions.ts) with the comment mark as lib/protocol/comments.ts
- * specifies it: code blocks allow it and inline code does not exclude it.
+ * editor's (lib/editor/editor-extensions.ts), which holds the comment mark as
+ * lib/protocol/comments.ts specifies it: code blocks allow it and inline code does not exclude it.
  */
-import { Mark, getSchema } from '@tiptap/core';
+import { getSchema } from '@tiptap/core';
 import { absolutePositionToRelativePosition, initProseMirrorDoc, updateYFragment } from '@tiptap/y-tiptap';
 import type { Node as PMNode, Schema } from 'prosemirror-model';
 import { Transform } from 'prosemirror-transform';
@@ -16,26 +16,22 @@ import { contentExtensions } from '../../lib/editor/editor-extensions';
 import { COMMENT_MARK_NAME, type CommentAnchor } from '../../lib/protocol/comments';
 import { CONTENT_FRAGMENT_NAME } from '../../lib/protocol/document-schema';
 
-const CommentMark = Mark.create({
-  name: COMMENT_MARK_NAME,
-  inclusive: false,
-  excludes: '',
-  addAttributes: () => ({ threadId: { default: null } }),
-});
-
-/** The editor's schema with the comment mark, code blocks and inline code configured for it. */
+/** The editor's own schema (lib/editor/editor-extensions.ts): it holds the comment mark. */
 export function commentSchema(): Schema {
-  const extensions = contentExtensions().map((extension) => {
-    if (extension.name === 'codeBlock') return extension.extend({ marks: COMMENT_MARK_NAME });
-    if (extension.name === 'code') return extension.extend({ excludes: 'bold italic strike underline link' });
-    return extension;
-  });
-  return getSchema([...extensions, CommentMark]);
+  return getSchema(contentExtensions());
 }
 
-/** The editor's schema as TipTap configures it by default, without the comment mark's allowances. */
+/**
+ * The editor's schema with TipTap's defaults for code, which the comment mark needs changed:
+ * a code block that allows no marks, and inline code that excludes every other mark.
+ */
 export function defaultSchemaWithCommentMark(): Schema {
-  return getSchema([...contentExtensions(), CommentMark]);
+  const extensions = contentExtensions().map((extension) => {
+    if (extension.name === 'codeBlock') return extension.extend({ marks: '' });
+    if (extension.name === 'code') return extension.extend({ excludes: '_' });
+    return extension;
+  });
+  return getSchema(extensions);
 }
 
 export class HeadlessEditor {
