@@ -248,8 +248,12 @@ function Composer({ editor, comments }: Props) {
               }
             }}
           />
-          <span className="muted comment-suggest-hint">{unchanged ? 'Change the text to suggest something different.' : replacement === '' ? 'Empty: suggests deleting the text.' : ''}</span>
         </label>
+      )}
+      {suggestion && (
+        <p className="muted comment-suggest-hint" aria-live="polite">
+          {unchanged ? 'Change the text to suggest something different.' : replacement === '' ? 'Empty: suggests deleting the text.' : ''}
+        </p>
       )}
       {failure && (
         <p role="alert" className="comment-failure">

@@ -246,3 +246,40 @@ test('the commented text is highlighted; clicking it selects its thread and the 
   await expect(thread(carla, 'lazy')).toContainText('On deleted text');
   await expect(carla.editor.locator('.comment-highlight')).toHaveCount(0);
 });
+
+test('a commenter suggests a change, the editor accepts it, and both see the new text', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await aliceWrites(alice, room);
+  const commentLink = await alice.readCommentLink();
+  const carla = await personAs(CARLA);
+  await carla.openCommentLink(commentLink);
+  await expect.poll(() => carla.documentText()).toBe(TEXT);
+
+  // Carla selects "brown", turns on "Suggest a change": the replacement starts as her selection.
+  await selectWord(carla, 'brown');
+  await carla.page.keyboard.press('Control+Alt+m');
+  const composer = margin(carla).getByRole('form', { name: 'New comment' });
+  await carla.page.keyboard.type('Red reads better.');
+  await composer.getByRole('checkbox', { name: 'Suggest a change' }).check();
+  const replacement = composer.getByRole('textbox', { name: 'Replace with' });
+  await expect(replacement).toHaveValue('brown');
+  await replacement.fill('red');
+  await composer.getByRole('button', { name: 'Post' }).click();
+  await expect(composer).toHaveCount(0);
+  await expect(thread(carla, 'brown')).toContainText('Replace “brown” with “red”');
+  // Only editors decide.
+  await expect(thread(carla, 'brown').getByRole('button', { name: 'Accept' })).toHaveCount(0);
+
+  const alicesThread = thread(alice, 'brown');
+  await expect(alicesThread).toContainText('Replace “brown” with “red”');
+  await alicesThread.getByRole('button', { name: 'Accept' }).click();
+  const changed = 'The quick red fox jumps over the lazy dog.';
+  await expect(alice.editor).toHaveText(changed);
+  await expect.poll(() => carla.documentText()).toBe(changed);
+  // Accepting resolves the thread; shown resolved, it tells the outcome and still marks the new text.
+  await expect(thread(carla, 'brown')).toHaveCount(0);
+  await margin(carla).getByRole('checkbox', { name: 'Show resolved (1)' }).check();
+  await expect(thread(carla, 'brown')).toContainText('Accepted by Alice');
+  await expect.poll(() => joinedText(carla.editor.locator('.comment-highlight'))).toBe('red');
+  expect(await seriousAxeViolations(carla.page)).toEqual([]);
+});
