@@ -3,7 +3,8 @@
  * (Alice), a commenter on the comment link (Carla) and a viewer on the view link (Vera).
  * Carla comments on selected text, Alice sees the thread and replies, Carla resolves, Alice
  * reopens; Vera sees nothing of it until the room lets viewers see comments; Carla cannot
- * change the text. Keyboard only (Ctrl+Alt+M, Tab, Enter), a phone viewport, axe.
+ * change the text. Keyboard only (Ctrl+Alt+M, Tab, Enter), a phone viewport, axe. Carla
+ * suggests a change and Alice accepts it: both see the new text.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
@@ -131,6 +132,8 @@ test('keyboard only: select with Shift, Ctrl+Alt+M opens the composer, Tab and E
   await expect(composer.getByRole('textbox', { name: 'Comment' })).toBeFocused();
   await alice.page.keyboard.type('Whole sentence?');
   await alice.page.keyboard.press('Tab');
+  await expect(composer.getByRole('checkbox', { name: 'Suggest a change' })).toBeFocused();
+  await alice.page.keyboard.press('Tab');
   await expect(composer.getByRole('button', { name: 'Post' })).toBeFocused();
   await alice.page.keyboard.press('Enter');
   const card = thread(alice, TEXT);
@@ -257,8 +260,10 @@ test('a commenter suggests a change, the editor accepts it, and both see the new
 
   // Carla selects "brown", turns on "Suggest a change": the replacement starts as her selection.
   await selectWord(carla, 'brown');
-  await carla.page.keyboard.press('Control+Alt+m');
+  await carla.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
   const composer = margin(carla).getByRole('form', { name: 'New comment' });
+  await expect(composer.getByRole('textbox', { name: 'Comment' })).toBeFocused();
+  await expect(composer).toContainText('brown');
   await carla.page.keyboard.type('Red reads better.');
   await composer.getByRole('checkbox', { name: 'Suggest a change' }).check();
   const replacement = composer.getByRole('textbox', { name: 'Replace with' });
