@@ -4,7 +4,7 @@ import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type Form
 import { bodyParts } from '../lib/comments/comment-links';
 import { fullTime, relativeTime } from '../lib/comments/relative-time';
 import { COMMENT_THREAD_CLICK, commentRanges, showCommentHighlights } from '../lib/editor/comment-mark';
-import type { CommentOp, CommentOpResult, CommentThread, ThreadComment } from '../lib/protocol/comments';
+import type { CommentOp, CommentOpResult, CommentThread, ThreadComment, ThreadSuggestion } from '../lib/protocol/comments';
 import type { CommentsState } from './hooks/use-comments';
 import { useNow } from './hooks/use-now';
 
@@ -33,7 +33,8 @@ function newId(): string {
 /**
  * The comments beside the document: the composer for a new thread, then every thread in the
  * order of its text, each a card aligned with its text on wide screens (a plain list on narrow
- * ones), with replies, resolve / reopen, and edit / delete for one's own comments. Resolved
+ * ones), with replies, resolve / reopen, edit / delete for one's own comments, and a thread's
+ * suggested change with Accept / Reject for editors. Resolved
  * threads are hidden (and their text not highlighted) unless "Show resolved" is on. Tells the
  * editor's highlights which threads are shown and which is selected.
  */
@@ -171,19 +172,31 @@ async function run(comments: CommentsState, op: CommentOp): Promise<string | nul
 function Composer({ editor, comments }: Props) {
   const target = comments.target!;
   const [body, setBody] = useState('');
+  const [suggesting, setSuggesting] = useState(false);
+  const [replacement, setReplacement] = useState(target.quote.text);
+  const [prefilledFrom, setPrefilledFrom] = useState(target.quote.text);
+  // A new selection while composing: the replacement starts again from its text (the draft stays).
+  if (prefilledFrom !== target.quote.text) {
+    setPrefilledFrom(target.quote.text);
+    setReplacement(target.quote.text);
+  }
   const [failure, setFailure] = useState<string | null>(null);
   const [posting, setPosting] = useState(false);
   const textareaRef = useRef<HTMLTextAreaElement>(null);
   const quoteId = useId();
+  // The server replaces text within one paragraph only (see README, "Suggested changes").
+  const canSuggest = !target.quote.text.includes('\n');
+  const suggestion = suggesting && canSuggest ? { text: replacement } : undefined;
+  const unchanged = suggestion !== undefined && suggestion.text === target.quote.text;
 
   useEffect(() => textareaRef.current?.focus(), [target]);
 
   const post = async (event?: FormEvent) => {
     event?.preventDefault();
-    if (body.trim() === '' || posting) return;
+    if (body.trim() === '' || posting || unchanged) return;
     setPosting(true);
     const threadId = newId();
-    const failed = await run(comments, { op: 'create', threadId, commentId: newId(), quote: target.quote, anchor: target.anchor, body });
+    const failed = await run(comments, { op: 'create', threadId, commentId: newId(), quote: target.quote, anchor: target.anchor, body, ...(suggestion && { suggestion }) });
     setPosting(false);
     // A refusal keeps the draft, to try again.
     if (failed) return setFailure(failed);
@@ -213,13 +226,42 @@ function Composer({ editor, comments }: Props) {
         rows={3}
         onChange={(event) => setBody(event.target.value)}
       />
+      {canSuggest && (
+        <label className="comment-suggest-toggle">
+          <input type="checkbox" checked={suggesting} onChange={(event) => setSuggesting(event.target.checked)} />
+          Suggest a change
+        </label>
+      )}
+      {suggestion && (
+        <label className="comment-suggest-field">
+          Replace with
+          <input
+            className="comment-input"
+            value={replacement}
+            maxLength={10_000}
+            onChange={(event) => setReplacement(event.target.value)}
+            onKeyDown={(event) => {
+              // One line: Enter posts rather than breaking the line.
+              if (event.key === 'Enter') {
+                event.preventDefault();
+                void post();
+              }
+            }}
+          />
+        </label>
+      )}
+      {suggestion && (
+        <p className="muted comment-suggest-hint" aria-live="polite">
+          {unchanged ? 'Change the text to suggest something different.' : replacement === '' ? 'Empty: suggests deleting the text.' : ''}
+        </p>
+      )}
       {failure && (
         <p role="alert" className="comment-failure">
           {failure}
         </p>
       )}
       <div className="comment-actions">
-        <button type="submit" className="button-primary" disabled={posting || body.trim() === ''}>
+        <button type="submit" className="button-primary" disabled={posting || body.trim() === '' || unchanged}>
           Post
         </button>
         <button type="button" className="button-secondary" onClick={cancel}>
@@ -274,6 +316,14 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
         {orphaned && <span className="comment-orphaned">On deleted text: </span>}
         <q className="comment-quote">{thread.quote.text}</q>
       </button>
+      {thread.suggestion && (
+        <Suggestion
+          quote={thread.quote.text}
+          suggestion={thread.suggestion}
+          now={now}
+          decide={comments.isEditor && thread.suggestion.state === 'open' && !busy ? (op) => void act({ op, threadId: id }) : null}
+        />
+      )}
       {resolved && thread.resolvedBy && (
         <p className="comment-resolved-by muted">
           Resolved by {thread.resolvedBy.name} · <Time time={thread.resolvedAt!} now={now} />
@@ -328,6 +378,40 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
         </div>
       )}
     </article>
+  );
+}
+
+/** "Replace “old” with “new”", the outcome once decided, and Accept / Reject while `decide` is given. */
+function Suggestion({ quote, suggestion, now, decide }: { quote: string; suggestion: ThreadSuggestion; now: number; decide: ((op: 'accept' | 'reject') => void) | null }) {
+  return (
+    <div className={`comment-suggestion comment-suggestion-${suggestion.state}`}>
+      <p className="comment-suggestion-text">
+        {suggestion.text === '' ? (
+          <>
+            Delete “<del>{quote}</del>”
+          </>
+        ) : (
+          <>
+            Replace “<del>{quote}</del>” with “<ins>{suggestion.text}</ins>”
+          </>
+        )}
+      </p>
+      {suggestion.state !== 'open' && suggestion.decidedBy && (
+        <p className="comment-suggestion-outcome muted">
+          {suggestion.state === 'accepted' ? 'Accepted' : 'Rejected'} by {suggestion.decidedBy.name} · <Time time={suggestion.decidedAt!} now={now} />
+        </p>
+      )}
+      {decide && (
+        <div className="comment-actions">
+          <button type="button" className="button-primary" onClick={() => decide('accept')}>
+            Accept
+          </button>
+          <button type="button" className="button-secondary" onClick={() => decide('reject')}>
+            Reject
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
 

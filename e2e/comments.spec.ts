@@ -3,7 +3,8 @@
  * (Alice), a commenter on the comment link (Carla) and a viewer on the view link (Vera).
  * Carla comments on selected text, Alice sees the thread and replies, Carla resolves, Alice
  * reopens; Vera sees nothing of it until the room lets viewers see comments; Carla cannot
- * change the text. Keyboard only (Ctrl+Alt+M, Tab, Enter), a phone viewport, axe.
+ * change the text. Keyboard only (Ctrl+Alt+M, Tab, Enter), a phone viewport, axe. Carla
+ * suggests a change and Alice accepts it: both see the new text.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
@@ -131,6 +132,8 @@ test('keyboard only: select with Shift, Ctrl+Alt+M opens the composer, Tab and E
   await expect(composer.getByRole('textbox', { name: 'Comment' })).toBeFocused();
   await alice.page.keyboard.type('Whole sentence?');
   await alice.page.keyboard.press('Tab');
+  await expect(composer.getByRole('checkbox', { name: 'Suggest a change' })).toBeFocused();
+  await alice.page.keyboard.press('Tab');
   await expect(composer.getByRole('button', { name: 'Post' })).toBeFocused();
   await alice.page.keyboard.press('Enter');
   const card = thread(alice, TEXT);
@@ -245,4 +248,43 @@ test('the commented text is highlighted; clicking it selects its thread and the 
   for (let i = 0; i < 'lazy dog.'.length; i++) await alice.page.keyboard.press('Backspace');
   await expect(thread(carla, 'lazy')).toContainText('On deleted text');
   await expect(carla.editor.locator('.comment-highlight')).toHaveCount(0);
+});
+
+test('a commenter suggests a change, the editor accepts it, and both see the new text', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await aliceWrites(alice, room);
+  const commentLink = await alice.readCommentLink();
+  const carla = await personAs(CARLA);
+  await carla.openCommentLink(commentLink);
+  await expect.poll(() => carla.documentText()).toBe(TEXT);
+
+  // Carla selects "brown", turns on "Suggest a change": the replacement starts as her selection.
+  await selectWord(carla, 'brown');
+  await carla.page.getByRole('button', { name: 'Comment', exact: true }).last().click();
+  const composer = margin(carla).getByRole('form', { name: 'New comment' });
+  await expect(composer.getByRole('textbox', { name: 'Comment' })).toBeFocused();
+  await expect(composer).toContainText('brown');
+  await carla.page.keyboard.type('Red reads better.');
+  await composer.getByRole('checkbox', { name: 'Suggest a change' }).check();
+  const replacement = composer.getByRole('textbox', { name: 'Replace with' });
+  await expect(replacement).toHaveValue('brown');
+  await replacement.fill('red');
+  await composer.getByRole('button', { name: 'Post' }).click();
+  await expect(composer).toHaveCount(0);
+  await expect(thread(carla, 'brown')).toContainText('Replace “brown” with “red”');
+  // Only editors decide.
+  await expect(thread(carla, 'brown').getByRole('button', { name: 'Accept' })).toHaveCount(0);
+
+  const alicesThread = thread(alice, 'brown');
+  await expect(alicesThread).toContainText('Replace “brown” with “red”');
+  await alicesThread.getByRole('button', { name: 'Accept' }).click();
+  const changed = 'The quick red fox jumps over the lazy dog.';
+  await expect(alice.editor).toHaveText(changed);
+  await expect.poll(() => carla.documentText()).toBe(changed);
+  // Accepting resolves the thread; shown resolved, it tells the outcome and still marks the new text.
+  await expect(thread(carla, 'brown')).toHaveCount(0);
+  await margin(carla).getByRole('checkbox', { name: 'Show resolved (1)' }).check();
+  await expect(thread(carla, 'brown')).toContainText('Accepted by Alice');
+  await expect.poll(() => joinedText(carla.editor.locator('.comment-highlight'))).toBe('red');
+  expect(await seriousAxeViolations(carla.page)).toEqual([]);
 });

@@ -2,8 +2,9 @@
  * The server-written comment mark, read back by y-tiptap's own conversion on real Y.Docs: the
  * attribute is exactly the mark y-tiptap writes, overlapping threads both stay, ranges may span
  * textblocks, code blocks and inline code keep their text and the mark, a changed text is
- * refused with nothing changed, removal takes the mark off, and the mark follows paragraph
- * splits and joins made as y-tiptap makes them.
+ * refused with nothing changed, removal takes the mark off, the mark follows paragraph
+ * splits and joins made as y-tiptap makes them, and an accepted suggestion replaces exactly the
+ * marked text (refused once that text is split or no longer the quote).
  */
 import { prosemirrorJSONToYXmlFragment } from '@tiptap/y-tiptap';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import * as Y from 'yjs';
 import { commentMarkKey, commentMarkValue, type CommentAnchor } from '../lib/protocol/comments';
 import { CONTENT_FRAGMENT_NAME } from '../lib/protocol/document-schema';
 import { HeadlessEditor, commentSchema, defaultSchemaWithCommentMark } from './support/headless-editor';
-import { markAnchorUpdate, unmarkThreadUpdate } from '../server/comments/text-anchor';
+import { markAnchorUpdate, replaceMarkedTextUpdate, unmarkThreadUpdate } from '../server/comments/text-anchor';
 
 const paragraph = (...content: object[]) => ({ type: 'paragraph', content });
 const text = (value: string, marks?: object[]) => (marks ? { type: 'text', text: value, marks } : { type: 'text', text: value });
@@ -151,5 +152,35 @@ describe('the comment mark the server writes', () => {
     editor.transform((tr) => tr.delete(from, to));
     expect(editor.markedText('t-dropped1')).toEqual([]);
     expect(editor.pm.textContent).toBe('Keep this, .');
+  });
+
+  it('replaces a thread\u2019s text with its suggestion in one change, keeping an overlapping thread on the rest', () => {
+    const { editor, server } = documents(paragraph(text('one two three four')));
+    comment(editor, server, 't-suggests', 'two three');
+    comment(editor, server, 't-overlaps', 'three four');
+    const before = Y.encodeStateVector(server);
+    const update = replaceMarkedTextUpdate(server, 't-suggests', 'two three', '2 3');
+    expect(Y.encodeStateVector(server)).toEqual(before); // built on a copy
+    Y.applyUpdate(editor.doc, update);
+    expect(editor.pm.textContent).toBe('one 2 3 four');
+    expect(editor.markedText('t-suggests')).toEqual(['2 3']);
+    // The replacement takes its first character's marks: "two" did not carry the other thread.
+    expect(editor.markedText('t-overlaps')).toEqual([' four']);
+  });
+
+  it('refuses a replacement once the marked text is split across paragraphs or reads differently', () => {
+    const { editor, server } = documents(paragraph(text('alpha beta gamma')));
+    comment(editor, server, 't-splitted', 'beta gamma');
+    editor.transform((tr) => tr.split(editor.find('gamma')[0]));
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(editor.doc, Y.encodeStateVector(server)));
+    expect(() => replaceMarkedTextUpdate(server, 't-splitted', 'beta gamma', 'b g')).toThrow(expect.objectContaining({ code: 'moved' }));
+    expect(() => replaceMarkedTextUpdate(server, 't-nomark00', 'beta', 'b')).toThrow(expect.objectContaining({ code: 'moved' }));
+    comment(editor, server, 't-retyped0', 'alpha');
+    // Retyped as an editor retypes inside a mark: the new letter carries it.
+    const [at] = editor.find('alpha');
+    editor.transform((tr) => tr.replaceWith(at, at + 1, editor.schema.text('A', [editor.schema.marks.comment.create({ threadId: 't-retyped0' })])));
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(editor.doc, Y.encodeStateVector(server)));
+    expect(editor.markedText('t-retyped0')).toEqual(['Alpha']);
+    expect(() => replaceMarkedTextUpdate(server, 't-retyped0', 'alpha', 'omega')).toThrow(expect.objectContaining({ code: 'moved' }));
   });
 });

@@ -9,14 +9,16 @@
  * `quote` {text, prefix, suffix}, `createdAt` (ms), `resolvedBy` (CommentAuthor | null),
  * `resolvedAt` (ms | null) and `comments`: Y.Array of Y.Map {id, author, createdAt, body,
  * editedAt (ms | null), deleted (bool; a deleted comment's body is '')}. The first comment is
- * the thread's own. `toJSON()` of the map gives `Record<string, CommentThread>`.
+ * the thread's own. A thread created with a suggestion also holds `suggestion` (ThreadSuggestion;
+ * absent otherwise). `toJSON()` of the map gives `Record<string, CommentThread>`.
  *
  * Text anchor: the thread's text carries the ProseMirror mark `comment` with the single attr
  * `threadId`, `inclusive: false` (typing at its edges does not extend it) and `excludes: ''`
  * (threads may overlap, and the mark sits beside any other mark). Only the server writes it:
  * on `create` it resolves the op's `anchor`, checks the text there still equals `quote.text`,
  * and formats that text in the body fragment; deleting a whole thread removes it. Resolving and
- * reopening never touch the text. Since the mark type does not exclude itself, y-tiptap
+ * reopening never touch the text; accepting a suggestion replaces the marked text with the
+ * suggestion's, which keeps the mark. Since the mark type does not exclude itself, y-tiptap
  * (y-prosemirror 1.x) stores it on Y.XmlText as the attribute `commentMarkKey(threadId)` with
  * the value `commentMarkValue(threadId)`; each thread has its own key, so overlaps survive.
  * The client schema must let every textblock (`COMMENT_MARK_TEXTBLOCKS`) hold the mark, and
@@ -41,6 +43,8 @@ export const CommentsKind = {
 
 /** Longest comment body in UTF-8 bytes (10 KB). */
 export const MAX_COMMENT_BODY_BYTES = 10 * 1024;
+/** Longest suggested replacement text in UTF-8 bytes (as a body). */
+export const MAX_SUGGESTION_BYTES = MAX_COMMENT_BODY_BYTES;
 /** Longest quoted text, and context before / after it, in UTF-16 code units (the client cuts). */
 export const MAX_QUOTE_TEXT_LENGTH = 2_000;
 export const MAX_QUOTE_CONTEXT_LENGTH = 200;
@@ -116,8 +120,22 @@ export interface ThreadComment {
   deleted: boolean;
 }
 
+/**
+ * A replacement proposed for a thread's quoted text (one line: no line breaks, like its quote;
+ * '' deletes the text). Editors decide: `accepted` once the server replaced the text, `rejected`
+ * otherwise; either resolves the thread.
+ */
+export interface ThreadSuggestion {
+  text: string;
+  state: 'open' | 'accepted' | 'rejected';
+  decidedBy: CommentAuthor | null;
+  decidedAt: number | null;
+}
+
 export interface CommentThread {
   quote: CommentQuote;
+  /** Absent when the thread proposes no change. */
+  suggestion?: ThreadSuggestion;
   createdAt: number;
   resolvedBy: CommentAuthor | null;
   resolvedAt: number | null;
@@ -126,13 +144,26 @@ export interface CommentThread {
 
 /** What a client may ask. Ids of new threads and comments are the client's (COMMENT_ID_PATTERN). */
 export type CommentOp =
-  | { op: 'create'; threadId: string; commentId: string; anchor: CommentAnchor; quote: CommentQuote; body: string }
+  | {
+      op: 'create';
+      threadId: string;
+      commentId: string;
+      anchor: CommentAnchor;
+      quote: CommentQuote;
+      body: string;
+      /** A replacement for `quote.text` (see ThreadSuggestion). */
+      suggestion?: { text: string };
+    }
   | { op: 'reply'; threadId: string; commentId: string; body: string }
   | { op: 'resolve'; threadId: string }
   | { op: 'reopen'; threadId: string }
   | { op: 'edit'; threadId: string; commentId: string; body: string }
   /** With `commentId`: that comment (own only). Without: the whole thread (see README). */
-  | { op: 'delete'; threadId: string; commentId?: string };
+  | { op: 'delete'; threadId: string; commentId?: string }
+  /** Editors only: the server replaces the thread's text with its open suggestion, then resolves it. */
+  | { op: 'accept'; threadId: string }
+  /** Editors only: the suggestion is declined (the text is left alone) and the thread resolved. */
+  | { op: 'reject'; threadId: string };
 
 /** Why an operation was refused (the `code` of an error answer). */
 export type CommentErrorCode =
@@ -144,7 +175,10 @@ export type CommentErrorCode =
   | 'rate_limited'
   | 'thread_limit'
   | 'unavailable'
-  /** `create`: the text at the anchor is no longer `quote.text` (it changed under the selection). */
+  /**
+   * `create`: the text at the anchor is no longer `quote.text` (it changed under the selection).
+   * `accept`: the thread's marked text is no longer its quote, so the suggestion is not applied.
+   */
   | 'moved'
   /** `create`: the anchor covers text the comment mark cannot sit on (see COMMENT_MARK_TEXTBLOCKS). */
   | 'unanchorable';

@@ -8,13 +8,14 @@ import {
   MAX_COMMENT_BODY_BYTES,
   MAX_QUOTE_CONTEXT_LENGTH,
   MAX_QUOTE_TEXT_LENGTH,
+  MAX_SUGGESTION_BYTES,
   type CommentAnchor,
   type CommentOp,
   type CommentQuote,
 } from '../../lib/protocol/comments';
 import { CommentRefused } from './refusal';
 
-const OPS = new Set<CommentOp['op']>(['create', 'reply', 'resolve', 'reopen', 'edit', 'delete']);
+const OPS = new Set<CommentOp['op']>(['create', 'reply', 'resolve', 'reopen', 'edit', 'delete', 'accept', 'reject']);
 
 /** Parses and checks one operation's JSON text. */
 export function parseCommentOp(json: string): CommentOp {
@@ -32,8 +33,11 @@ export function parseCommentOp(json: string): CommentOp {
   }
   const threadId = id(fields, 'threadId');
   switch (op as CommentOp['op']) {
-    case 'create':
-      return { op: 'create', threadId, commentId: id(fields, 'commentId'), anchor: anchor(fields.anchor), quote: quote(fields.quote), body: body(fields) };
+    case 'create': {
+      const create: CommentOp = { op: 'create', threadId, commentId: id(fields, 'commentId'), anchor: anchor(fields.anchor), quote: quote(fields.quote), body: body(fields) };
+      if (fields.suggestion !== undefined) create.suggestion = suggestion(fields.suggestion, create.quote.text);
+      return create;
+    }
     case 'reply':
       return { op: 'reply', threadId, commentId: id(fields, 'commentId'), body: body(fields) };
     case 'edit':
@@ -42,6 +46,10 @@ export function parseCommentOp(json: string): CommentOp {
       return { op: 'resolve', threadId };
     case 'reopen':
       return { op: 'reopen', threadId };
+    case 'accept':
+      return { op: 'accept', threadId };
+    case 'reject':
+      return { op: 'reject', threadId };
     case 'delete':
       return fields.commentId === undefined ? { op: 'delete', threadId } : { op: 'delete', threadId, commentId: id(fields, 'commentId') };
   }
@@ -80,6 +88,24 @@ function quote(value: unknown): CommentQuote {
   const quoted = { text: part('text', text, MAX_QUOTE_TEXT_LENGTH), prefix: part('prefix', prefix, MAX_QUOTE_CONTEXT_LENGTH), suffix: part('suffix', suffix, MAX_QUOTE_CONTEXT_LENGTH) };
   if (quoted.text === '') throw new CommentRefused('invalid', '"quote.text" must not be empty');
   return quoted;
+}
+
+/**
+ * A replacement for `quoted`: one line, as its quote must be (accepting replaces text inside one
+ * textblock, never paragraph breaks), different from it, at most MAX_SUGGESTION_BYTES.
+ */
+function suggestion(value: unknown, quoted: string): { text: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new CommentRefused('invalid', '"suggestion" must be an object {text}');
+  const { text } = value as Record<string, unknown>;
+  if (typeof text !== 'string') throw new CommentRefused('invalid', '"suggestion.text" must be a string (empty to suggest deleting the text)');
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_SUGGESTION_BYTES) {
+    throw new CommentRefused('too_large', `"suggestion.text" is ${bytes} bytes; at most ${MAX_SUGGESTION_BYTES} (UTF-8) are allowed`);
+  }
+  if (/[\r\n]/.test(text)) throw new CommentRefused('invalid', '"suggestion.text" must be one line: a suggestion replaces text within one paragraph');
+  if (/\n/.test(quoted)) throw new CommentRefused('invalid', 'a suggestion replaces text within one paragraph; this quote spans several');
+  if (text === quoted) throw new CommentRefused('invalid', '"suggestion.text" is the quoted text itself: suggest a different text');
+  return { text };
 }
 
 /** Longest base64 of one encoded relative position: a client id, a clock and a type name fit easily. */

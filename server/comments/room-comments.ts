@@ -19,8 +19,8 @@ import { TokenBucket } from '../rate-limiter';
 import type { DocumentLog } from '../storage';
 import { parseCommentOp } from './parse-op';
 import { CommentRefused } from './refusal';
-import { markAnchorUpdate, unmarkThreadUpdate } from './text-anchor';
-import { applyCommentOp, refuseCreate, type CommentActor } from './threads';
+import { markAnchorUpdate, replaceMarkedTextUpdate, unmarkThreadUpdate } from './text-anchor';
+import { applyCommentOp, openSuggestion, refuseCreate, type CommentActor } from './threads';
 import { encodeCommentResult, encodeComments, type CommentOpMessage } from './wire';
 
 /** The storage name of a room's comment log. */
@@ -126,6 +126,11 @@ export class RoomComments {
           refuseCreate(doc, op, member.actor, limits);
           await this.options.text.write(markAnchorUpdate(await this.options.text.settled(), op.anchor, op.quote.text, op.threadId), author);
           marked = true;
+        }
+        if (op.op === 'accept') {
+          // The text first: a suggestion is accepted only once its replacement is stored.
+          const { suggestion, quote } = openSuggestion(doc, op, member.actor);
+          await this.options.text.write(replaceMarkedTextUpdate(await this.options.text.settled(), op.threadId, quote.text, suggestion.text), author);
         }
         try {
           const update = changeOf(doc, () => applyCommentOp(doc, op, member.actor, limits));

@@ -1,7 +1,8 @@
 /**
  * The comment mark on the document's text, as the server writes it: the change that marks a new
  * thread's anchor (after checking the text there is still the quoted text and can hold the
- * mark) and the change that removes a deleted thread's mark. Each change is built on a scratch
+ * mark), the change that replaces a thread's marked text with an accepted suggestion (after
+ * checking it is still the quote) and the change that removes a deleted thread's mark. Each change is built on a scratch
  * copy of the live document under a client id it has never seen, so the live document is not
  * touched: the caller writes the update through the room's normal path (stored, then sent).
  *
@@ -59,6 +60,36 @@ export function unmarkThreadUpdate(live: Y.Doc, threadId: string): Uint8Array | 
       for (const span of marked) text.format(span.index, span.length, { [key]: null });
     }
   });
+}
+
+/**
+ * The update that replaces the text under thread `threadId`'s mark with `replacement` over
+ * `live`, as one change: the replacement takes the formatting of the text's first character
+ * (the thread's mark, others' marks, bold…), so the thread stays anchored unless `replacement`
+ * is '' (a deletion). Refused 'moved' unless the marked text is one unbroken stretch of one
+ * Y.XmlText that reads exactly `quote`: otherwise someone edited it since the suggestion.
+ */
+export function replaceMarkedTextUpdate(live: Y.Doc, threadId: string, quote: string, replacement: string): Uint8Array {
+  const key = commentMarkKey(threadId);
+  const moved = () => new CommentRefused('moved', 'the text changed since the suggestion; edit it by hand');
+  return onScratchCopy(live, (doc) => {
+    let found: { text: Y.XmlText; start: number; end: number; attributes: Record<string, unknown> } | null = null;
+    for (const text of textsOf(doc.getXmlFragment(CONTENT_FRAGMENT_NAME))) {
+      let index = 0;
+      for (const run of text.toDelta() as Array<{ insert: string | object; attributes?: Record<string, unknown> }>) {
+        const length = typeof run.insert === 'string' ? run.insert.length : 1;
+        if (run.attributes?.[key] !== undefined) {
+          if (!found) found = { text, start: index, end: index + length, attributes: run.attributes };
+          else if (found.text !== text || found.end !== index) throw moved();
+          else found.end = index + length;
+        }
+        index += length;
+      }
+    }
+    if (!found || plainText(found.text).slice(found.start, found.end) !== quote) throw moved();
+    if (replacement !== '') found.text.insert(found.start, replacement, { ...found.attributes });
+    found.text.delete(found.start + replacement.length, found.end - found.start);
+  })!;
 }
 
 /** The update `change` makes to a copy of `live` written as a fresh client (null: no change). */

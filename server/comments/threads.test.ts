@@ -1,7 +1,8 @@
 /**
  * The rules of threads on a real side document, by role: edit and comment may create, reply,
  * resolve, reopen and edit or delete their own comments; only edit deletes a thread holding
- * others' comments; view may do nothing. A refusal changes nothing.
+ * others' comments; only edit accepts or rejects a suggestion, once; view may do nothing. A
+ * refusal changes nothing.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -110,5 +111,30 @@ describe('comment rules by role', () => {
     expect(() => parseCommentOp(JSON.stringify({ op: 'create', threadId: 't-thread1', commentId: 'c-first01', body: 'x', anchor, quote: { text: 'x'.repeat(2001), prefix: '', suffix: '' } }))).toThrow(
       '"quote.text" is 2001 characters; at most 2000',
     );
+  });
+
+  it('only editors decide a suggestion, once; deciding resolves the thread and keeps the suggested text', () => {
+    const carla = actor('comment', 'carla');
+    const doc = new Y.Doc();
+    applyCommentOp(doc, { op: 'create', threadId: 't-suggest', commentId: 'c-suggest', anchor, quote, body: 'hm', suggestion: { text: 'terms' } }, carla, LIMITS);
+    expect(threadsOf(doc)['t-suggest'].suggestion).toEqual({ text: 'terms', state: 'open', decidedBy: null, decidedAt: null });
+    const before = Y.encodeStateVector(doc);
+    for (const who of [carla, actor('view', 'vera')]) {
+      for (const op of ['accept', 'reject'] as const) {
+        expect(() => applyCommentOp(doc, { op, threadId: 't-suggest' }, who, LIMITS)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+      }
+    }
+    expect(Y.encodeStateVector(doc)).toEqual(before);
+    const alice = actor('edit', 'alice');
+    applyCommentOp(doc, { op: 'reject', threadId: 't-suggest' }, alice, LIMITS, 1234);
+    expect(threadsOf(doc)['t-suggest']).toMatchObject({
+      suggestion: { text: 'terms', state: 'rejected', decidedBy: { id: 'alice' }, decidedAt: 1234 },
+      resolvedBy: { id: 'alice' },
+      resolvedAt: 1234,
+    });
+    expect(() => applyCommentOp(doc, { op: 'accept', threadId: 't-suggest' }, alice, LIMITS)).toThrow(expect.objectContaining({ code: 'conflict' }));
+    const plain = docWithThread(alice);
+    expect(() => applyCommentOp(plain, { op: 'accept', threadId: 't-thread1' }, alice, LIMITS)).toThrow(expect.objectContaining({ code: 'not_found' }));
+    expect(threadsOf(plain)['t-thread1']).not.toHaveProperty('suggestion');
   });
 });

@@ -7,7 +7,7 @@
  * wrote on the same connection, since every anonymous client has the same id.
  */
 import * as Y from 'yjs';
-import { THREADS_MAP, type CommentAuthor, type CommentOp } from '../../lib/protocol/comments';
+import { THREADS_MAP, type CommentAuthor, type CommentOp, type CommentQuote, type ThreadSuggestion } from '../../lib/protocol/comments';
 import type { Role } from '../auth';
 import { ANONYMOUS_AUTHOR_ID } from '../authors';
 import { CommentRefused } from './refusal';
@@ -41,12 +41,24 @@ export function applyCommentOp(doc: Y.Doc, op: CommentOp, actor: CommentActor, l
       thread.set('createdAt', now);
       thread.set('resolvedBy', null);
       thread.set('resolvedAt', null);
+      if (op.suggestion) thread.set('suggestion', { text: op.suggestion.text, state: 'open', decidedBy: null, decidedAt: null } satisfies ThreadSuggestion);
       const comments = new Y.Array<Y.Map<unknown>>();
       comments.push([newComment(op.commentId, actor.author, op.body, now)]);
       thread.set('comments', comments);
       threads.set(op.threadId, thread);
     });
     actor.createdHere.add(op.commentId);
+    return;
+  }
+  if (op.op === 'accept' || op.op === 'reject') {
+    const { thread, suggestion } = openSuggestion(doc, op, actor);
+    doc.transact(() => {
+      thread.set('suggestion', { ...suggestion, state: op.op === 'accept' ? 'accepted' : 'rejected', decidedBy: actor.author, decidedAt: now } satisfies ThreadSuggestion);
+      if (thread.get('resolvedAt') === null) {
+        thread.set('resolvedBy', actor.author);
+        thread.set('resolvedAt', now);
+      }
+    });
     return;
   }
   const thread = threads.get(op.threadId);
@@ -112,6 +124,24 @@ export function refuseCreate(doc: Y.Doc, op: Extract<CommentOp, { op: 'create' }
   if (threads.size >= limits.maxThreads) {
     throw new CommentRefused('thread_limit', `this document holds ${threads.size} threads, the most allowed (MAX_THREADS_PER_ROOM); delete some first`);
   }
+}
+
+/**
+ * The thread `op` decides and its open suggestion, with the quote it replaces; refused unless
+ * `actor` is an editor and the suggestion is still open (checked before an accept touches the text).
+ */
+export function openSuggestion(
+  doc: Y.Doc,
+  op: Extract<CommentOp, { op: 'accept' | 'reject' }>,
+  actor: CommentActor,
+): { thread: Y.Map<unknown>; suggestion: ThreadSuggestion; quote: CommentQuote } {
+  if (actor.role !== 'edit') throw new CommentRefused('forbidden', `only editors may ${op.op} a suggestion`);
+  const thread = doc.getMap<Y.Map<unknown>>(THREADS_MAP).get(op.threadId);
+  if (!(thread instanceof Y.Map)) throw new CommentRefused('not_found', `no thread ${op.threadId}`);
+  const suggestion = thread.get('suggestion') as ThreadSuggestion | undefined;
+  if (!suggestion) throw new CommentRefused('not_found', `thread ${op.threadId} suggests no change`);
+  if (suggestion.state !== 'open') throw new CommentRefused('conflict', `the suggestion was already ${suggestion.state}`);
+  return { thread, suggestion, quote: thread.get('quote') as CommentQuote };
 }
 
 function newComment(id: string, author: CommentAuthor, body: string, now: number): Y.Map<unknown> {
