@@ -274,6 +274,13 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
     }
     /** What the editor typed so far in each room: the caret stays after it, at the document's start. */
     const typed = new Map(rooms.map((room) => [room.label, '']));
+    // BENCH_COMMENTS_PROFILE=<file>: a CPU profile of the typist's page in the room with threads.
+    const profileFile = process.env.BENCH_COMMENTS_PROFILE;
+    const profiler = profileFile ? await pairs.get(rooms[1].label)!.editor.context().newCDPSession(pairs.get(rooms[1].label)!.editor) : null;
+    if (profiler) {
+      await profiler.send('Profiler.enable');
+      await profiler.send('Profiler.start');
+    }
     for (let pass = 0; pass < plan.rounds; pass++) {
       for (const room of rooms) {
         const { editor, commenter } = pairs.get(room.label)!;
@@ -291,6 +298,10 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
           other.push((await paintedAt(commenter)) - pressedAt);
         }
       }
+    }
+    if (profiler) {
+      const { profile } = await profiler.send('Profiler.stop');
+      fs.writeFileSync(profileFile!, JSON.stringify(profile));
     }
     const typing = rooms.map((room): TypingRow => {
       const { own, other } = timings.get(room.label)!;
