@@ -4,10 +4,10 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history,history-browser` runs a subset into bench/results/partial.{md,json};
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history,history-browser,comments` runs a subset into bench/results/partial.{md,json};
  * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
  * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts);
- * `history-browser` needs Chromium (as the end-to-end tests do) and builds the web app when its build is stale.
+ * `history-browser` and `comments` need Chromium (as the end-to-end tests do) and build the web app when its build is stale.
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +23,7 @@ import { measureDurableAckLatency } from './scenarios/durable-ack-latency';
 import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenarios/floods';
 import { CHECKPOINT_EVERY_SEGMENTS } from '../server/history/planner';
 import { measureHistory, type HistoryResult } from './scenarios/history';
+import { measureComments, type CommentsResult } from './scenarios/comments';
 import { measureHistoryBrowser, type HistoryBrowserResult } from './scenarios/history-browser';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
@@ -56,6 +57,8 @@ const HISTORY_PLAN = quick
 const HISTORY_BROWSER_PLAN = quick
   ? { versions: 1_000, opens: 2, stepPositions: 4, stepsPerPosition: 2, restores: 2 }
   : { versions: 1_000, opens: 5, stepPositions: 10, stepsPerPosition: 3, restores: 5 };
+/** Comments in Chromium: posts timed to the other screen; typing in the 100k-character paper with and without 500 threads. */
+const COMMENTS_PLAN = quick ? { posts: 20, threads: 500, keystrokes: 30, rounds: 1 } : { posts: 40, threads: 500, keystrokes: 40, rounds: 3 };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
@@ -90,7 +93,7 @@ const label = (kind: ServerKind) => SERVER_LABELS[kind];
 const finite = (value: number) => (value === Number.POSITIVE_INFINITY ? '∞' : Number.isNaN(value) ? '–' : value);
 
 /** Scenarios that measure Tandem alone, so a run of only these needs no peer servers. */
-const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods', 'history', 'history-browser'];
+const TANDEM_ONLY = ['ack', 'storage', 'multi-instance', 'floods', 'history', 'history-browser', 'comments'];
 
 async function main(): Promise<void> {
   if (!only || only.some((name) => !TANDEM_ONLY.includes(name))) ensurePeers();
@@ -191,6 +194,8 @@ async function main(): Promise<void> {
   if (history) console.log(history);
   const historyBrowser = wants('history-browser') ? await (console.log('• version history in Chromium…'), measureHistoryBrowser(HISTORY_BROWSER_PLAN)) : null;
   if (historyBrowser) console.log(historyBrowser);
+  const comments = wants('comments') ? await (console.log('• comments in Chromium…'), measureComments(COMMENTS_PLAN)) : null;
+  if (comments) console.log(comments);
 
   Object.assign(results, {
     typingFanout: fanout,
@@ -204,9 +209,10 @@ async function main(): Promise<void> {
     floods,
     history,
     historyBrowser,
+    comments,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history, historyBrowser);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history, historyBrowser, comments);
 }
 
 function writeResults(
@@ -223,6 +229,7 @@ function writeResults(
   floods: FloodRow[],
   history: HistoryResult | null,
   historyBrowser: HistoryBrowserResult | null,
+  comments: CommentsResult | null,
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -408,6 +415,31 @@ function writeResults(
         'step p95 ms (DOM)': historyBrowser.stepDomP95Ms, restores: historyBrowser.restores, 'restore p50 ms': historyBrowser.restoreP50Ms,
         'restore max ms': historyBrowser.restoreMaxMs, browser: historyBrowser.browser, app: historyBrowser.build,
       }])
+      : '_not run_',
+    '',
+    '## 10. Comments in the browser (Tandem only, Chromium)',
+    '',
+    'The web app as `npm start` runs it (production build, SQLite) and Chromium as the end-to-end tests run it; per room an',
+    'editor on the edit link and a commenter on the comment link, each in its own browser context. Times are taken inside',
+    'the pages (`performance.timeOrigin + performance.now()`, one machine clock), from the input event until the frame',
+    'showing the result is painted. Post: the commenter selects a word, writes a comment and clicks Post → the editor\'s',
+    'margin shows the thread card with it (through the server, which marks the text and stores the thread). Typing: the',
+    'editor types at the start of automerge-paper\'s final text (one paragraph per line), in a room without threads and in',
+    'one with threads anchored evenly over the text, alternately round after round; own = the typist\'s screen, other = the',
+    'commenter\'s. Goals: post p95 < 200 ms; typing p95 with threads the same as without, within noise.',
+    '',
+    comments
+      ? table([{
+        posts: comments.posts, 'post p50 ms': comments.postP50Ms, 'post p95 ms': comments.postP95Ms, 'post max ms': comments.postMaxMs,
+        browser: comments.browser, app: comments.build,
+      }])
+      : '_not run_',
+    '',
+    comments
+      ? table(comments.typing.map((row) => ({
+        room: row.room, 'document chars': comments.documentChars, paragraphs: comments.paragraphs, keystrokes: row.keystrokes,
+        'own p50 ms': row.ownP50Ms, 'own p95 ms': row.ownP95Ms, 'other p50 ms': row.otherP50Ms, 'other p95 ms': row.otherP95Ms, 'other max ms': row.otherMaxMs,
+      })))
       : '_not run_',
     '',
   ].join('\n');

@@ -77,9 +77,11 @@ export function CommentsMargin({ editor, comments }: Props) {
   }, [threads, showResolved, editor, docVersion]);
   const resolvedCount = Object.values(threads).filter((thread) => thread.resolvedAt !== null).length;
 
+  // Only when the shown threads change, not on every keystroke (ids hold no spaces).
+  const shownIds = listed.map(({ id }) => id).sort().join(' ');
   useEffect(() => {
-    showCommentHighlights(editor, { shown: new Set(listed.map(({ id }) => id)), selected });
-  }, [editor, listed, selected]);
+    showCommentHighlights(editor, { shown: new Set(shownIds ? shownIds.split(' ') : []), selected });
+  }, [editor, shownIds, selected]);
 
   // Cards sit level with their text, pushed down past the card above (wide screens; the
   // narrow layout's CSS ignores `top`).
@@ -88,15 +90,20 @@ export function CommentsMargin({ editor, comments }: Props) {
     const list = margin?.querySelector<HTMLElement>('.comments-list');
     if (!margin || !list) return;
     const place = () => {
+      // Every read before any write: a read after a write lays the whole document out again,
+      // once per card (with hundreds of threads that was most of each keystroke's time).
       const listTop = list.getBoundingClientRect().top;
-      let next = 0;
-      for (const card of margin.querySelectorAll<HTMLElement>('[data-thread-from]')) {
+      const cards = [...margin.querySelectorAll<HTMLElement>('[data-thread-from]')].map((card) => {
         const from = Number(card.dataset.threadFrom);
-        const wanted = Number.isFinite(from) && from >= 0 ? safeTop(editor, from) - listTop : next;
-        const top = Math.max(wanted, next);
-        card.style.top = `${top}px`;
-        next = top + card.offsetHeight + CARD_GAP;
-      }
+        return { card, wanted: Number.isFinite(from) && from >= 0 ? safeTop(editor, from) - listTop : null, height: card.offsetHeight };
+      });
+      let next = 0;
+      const tops = cards.map(({ wanted, height }) => {
+        const top = Math.max(wanted ?? next, next);
+        next = top + height + CARD_GAP;
+        return top;
+      });
+      cards.forEach(({ card }, index) => (card.style.top = `${tops[index]}px`));
       margin.style.setProperty('--margin-height', `${next}px`);
     };
     place();
