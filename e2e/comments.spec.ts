@@ -57,6 +57,9 @@ async function selectWord(person: TandemPage, word: string): Promise<void> {
   );
   expect(box, `"${word}" is in the document`).not.toBeNull();
   await person.page.mouse.dblclick(box!.x, box!.y);
+  // The editor takes the browser's selection asynchronously: a shortcut pressed before it did
+  // would find nothing selected.
+  await expect.poll(() => person.page.evaluate(() => window.getSelection()?.toString().trim())).toBe(word);
 }
 
 test('a commenter comments on selected text, the editor replies, the commenter resolves, the editor reopens; a viewer sees nothing', async ({
