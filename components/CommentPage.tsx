@@ -51,7 +51,7 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} commenting editor={editor} />
       )}
-      {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+      {session && editor && <ExportMenu editor={editor} doc={session.doc} threads={comments?.threads} />}
       {authorsShown && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       {comments && editor && (
         <button

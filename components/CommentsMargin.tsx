@@ -1,28 +1,31 @@
 'use client';
 import type { Editor } from '@tiptap/react';
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { bodyParts } from '../lib/comments/comment-links';
 import { fullTime, relativeTime } from '../lib/comments/relative-time';
-import { COMMENT_THREAD_CLICK, commentRanges, showCommentHighlights } from '../lib/editor/comment-mark';
+import { COMMENT_THREAD_CLICK, showCommentHighlights } from '../lib/editor/comment-mark';
 import type { CommentOp, CommentOpResult, CommentThread, ThreadComment, ThreadSuggestion } from '../lib/protocol/comments';
+import { useCardPlacement } from './hooks/use-card-placement';
 import type { CommentsState } from './hooks/use-comments';
 import { useNow } from './hooks/use-now';
+import { useThreadStarts } from './hooks/use-thread-starts';
 
 interface Props {
   editor: Editor;
   comments: CommentsState;
 }
 
-/** Gap between stacked thread cards in the margin, in px. */
-const CARD_GAP = 8;
 /** How often relative times ("5 min ago") are brought up to date. */
 const TIME_REFRESH_MS = 30_000;
+
+/** What a thread card acts with: the same object while these stay the same (cards are memoised). */
+type CardActions = Pick<CommentsState, 'client' | 'canComment' | 'isEditor' | 'ownAuthorId'>;
 
 interface ListedThread {
   id: string;
   thread: CommentThread;
-  /** Where its text starts in the document; null when its mark is gone ("on deleted text"). */
-  from: number | null;
+  /** Its mark is gone: "on deleted text". */
+  orphaned: boolean;
 }
 
 /** A new id for a thread or comment (COMMENT_ID_PATTERN). */
@@ -37,21 +40,19 @@ function newId(): string {
  * suggested change with Accept / Reject for editors. Resolved
  * threads are hidden (and their text not highlighted) unless "Show resolved" is on. Tells the
  * editor's highlights which threads are shown and which is selected.
+ *
+ * Typing must not cost more with hundreds of threads: a keystroke renders nothing here unless
+ * it changes which threads have text or their order (useThreadStarts), and cards are placed
+ * after the keystroke is painted (useCardPlacement).
  */
 export function CommentsMargin({ editor, comments }: Props) {
-  const { threads, selected, select, target } = comments;
+  const { threads, selected, select, target, client, canComment, isEditor, ownAuthorId } = comments;
   const [showResolved, setShowResolved] = useState(false);
-  const [docVersion, setDocVersion] = useState(0);
   const marginRef = useRef<HTMLElement>(null);
   const now = useNow(TIME_REFRESH_MS);
-
-  useEffect(() => {
-    const bump = () => setDocVersion((version) => version + 1);
-    editor.on('update', bump);
-    return () => {
-      editor.off('update', bump);
-    };
-  }, [editor]);
+  const { startsRef, order } = useThreadStarts(editor);
+  useCardPlacement(marginRef, editor, startsRef);
+  const actions = useMemo<CardActions>(() => ({ client, canComment, isEditor, ownAuthorId }), [client, canComment, isEditor, ownAuthorId]);
 
   // A click on highlighted text selects its thread and brings its card into view.
   useEffect(() => {
@@ -68,13 +69,12 @@ export function CommentsMargin({ editor, comments }: Props) {
   }, [editor, select]);
 
   const listed = useMemo<ListedThread[]>(() => {
-    void docVersion;
-    const ranges = commentRanges(editor.state.doc);
+    const rank = new Map(order ? order.split(' ').map((id, index) => [id, index]) : []);
     return Object.entries(threads)
       .filter(([, thread]) => showResolved || thread.resolvedAt === null)
-      .map(([id, thread]) => ({ id, thread, from: ranges.get(id)?.[0]?.from ?? null }))
-      .sort((a, b) => (a.from ?? Infinity) - (b.from ?? Infinity) || a.thread.createdAt - b.thread.createdAt);
-  }, [threads, showResolved, editor, docVersion]);
+      .map(([id, thread]) => ({ id, thread, orphaned: !rank.has(id) }))
+      .sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity) || a.thread.createdAt - b.thread.createdAt);
+  }, [threads, showResolved, order]);
   const resolvedCount = Object.values(threads).filter((thread) => thread.resolvedAt !== null).length;
 
   // Only when the shown threads change, not on every keystroke (ids hold no spaces).
@@ -83,35 +83,14 @@ export function CommentsMargin({ editor, comments }: Props) {
     showCommentHighlights(editor, { shown: new Set(shownIds ? shownIds.split(' ') : []), selected });
   }, [editor, shownIds, selected]);
 
-  // Cards sit level with their text, pushed down past the card above (wide screens; the
-  // narrow layout's CSS ignores `top`).
-  useLayoutEffect(() => {
-    const margin = marginRef.current;
-    const list = margin?.querySelector<HTMLElement>('.comments-list');
-    if (!margin || !list) return;
-    const place = () => {
-      // Every read before any write: a read after a write lays the whole document out again,
-      // once per card (with hundreds of threads that was most of each keystroke's time).
-      const listTop = list.getBoundingClientRect().top;
-      const cards = [...margin.querySelectorAll<HTMLElement>('[data-thread-from]')].map((card) => {
-        const from = Number(card.dataset.threadFrom);
-        return { card, wanted: Number.isFinite(from) && from >= 0 ? safeTop(editor, from) - listTop : null, height: card.offsetHeight };
-      });
-      let next = 0;
-      const tops = cards.map(({ wanted, height }) => {
-        const top = Math.max(wanted ?? next, next);
-        next = top + height + CARD_GAP;
-        return top;
-      });
-      cards.forEach(({ card }, index) => (card.style.top = `${tops[index]}px`));
-      margin.style.setProperty('--margin-height', `${next}px`);
-    };
-    place();
-    const observer = new ResizeObserver(place);
-    observer.observe(margin);
-    observer.observe(editor.view.dom);
-    return () => observer.disconnect();
-  });
+  const selectThread = useCallback(
+    (id: string) => {
+      select(id);
+      const from = startsRef.current.get(id);
+      if (from !== undefined) revealText(editor, from);
+    },
+    [editor, select, startsRef],
+  );
 
   return (
     <aside ref={marginRef} className="comments-margin" aria-label="Comments">
@@ -131,36 +110,17 @@ export function CommentsMargin({ editor, comments }: Props) {
       )}
       {target && <Composer editor={editor} comments={comments} />}
       {listed.length === 0 && !target && (
-        <p className="muted comments-empty">{comments.canComment ? 'Select text and choose Comment to start a thread.' : 'No comments.'}</p>
+        <p className="muted comments-empty">{canComment ? 'Select text and choose Comment to start a thread.' : 'No comments.'}</p>
       )}
       <ol className="comments-list">
-        {listed.map(({ id, thread, from }) => (
-          <li key={id} className="comment-card-slot" data-thread-id={id} data-thread-from={from ?? -1}>
-            <ThreadCard
-              id={id}
-              thread={thread}
-              orphaned={from === null}
-              selected={selected === id}
-              now={now}
-              comments={comments}
-              onSelect={() => {
-                select(id);
-                if (from !== null) revealText(editor, from);
-              }}
-            />
+        {listed.map(({ id, thread, orphaned }) => (
+          <li key={id} className="comment-card-slot" data-thread-id={id}>
+            <ThreadCard id={id} thread={thread} orphaned={orphaned} selected={selected === id} now={now} actions={actions} onSelect={selectThread} />
           </li>
         ))}
       </ol>
     </aside>
   );
-}
-
-function safeTop(editor: Editor, pos: number): number {
-  try {
-    return editor.view.coordsAtPos(Math.min(pos, editor.state.doc.content.size)).top;
-  } catch {
-    return 0;
-  }
 }
 
 /** Brings the thread's text into view without moving this person's selection. */
@@ -171,8 +131,8 @@ function revealText(editor: Editor, pos: number): void {
 }
 
 /** Sends `op`; returns the refusal's message, or null once it is stored. */
-async function run(comments: CommentsState, op: CommentOp): Promise<string | null> {
-  const result: CommentOpResult = await comments.client.send(op);
+async function run(actions: CardActions, op: CommentOp): Promise<string | null> {
+  const result: CommentOpResult = await actions.client.send(op);
   return 'ok' in result ? null : result.error;
 }
 
@@ -285,20 +245,21 @@ interface ThreadCardProps {
   orphaned: boolean;
   selected: boolean;
   now: number;
-  comments: CommentsState;
-  onSelect: () => void;
+  actions: CardActions;
+  onSelect: (id: string) => void;
 }
 
-function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }: ThreadCardProps) {
+/** One thread; re-renders only when one of its props does (a keystroke changes none). */
+const ThreadCard = memo(function ThreadCard({ id, thread, orphaned, selected, now, actions, onSelect }: ThreadCardProps) {
   const [reply, setReply] = useState('');
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const resolved = thread.resolvedAt !== null;
-  const allOwn = thread.comments.every((comment) => comment.author.id === comments.ownAuthorId);
+  const allOwn = thread.comments.every((comment) => comment.author.id === actions.ownAuthorId);
 
   const act = async (op: CommentOp, onDone?: () => void) => {
     setBusy(true);
-    const failed = await run(comments, op);
+    const failed = await run(actions, op);
     setBusy(false);
     setFailure(failed);
     if (!failed) onDone?.();
@@ -316,10 +277,10 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
       aria-current={selected ? 'true' : undefined}
       onClick={(event) => {
         // Buttons and fields act for themselves; a click elsewhere on the card selects it.
-        if (!(event.target as HTMLElement).closest('button, textarea, input, a')) onSelect();
+        if (!(event.target as HTMLElement).closest('button, textarea, input, a')) onSelect(id);
       }}
     >
-      <button type="button" className="comment-quote-button" onClick={onSelect} aria-pressed={selected}>
+      <button type="button" className="comment-quote-button" onClick={() => onSelect(id)} aria-pressed={selected}>
         {orphaned && <span className="comment-orphaned">On deleted text: </span>}
         <q className="comment-quote">{thread.quote.text}</q>
       </button>
@@ -328,7 +289,7 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
           quote={thread.quote.text}
           suggestion={thread.suggestion}
           now={now}
-          decide={comments.isEditor && thread.suggestion.state === 'open' && !busy ? (op) => void act({ op, threadId: id }) : null}
+          decide={actions.isEditor && thread.suggestion.state === 'open' && !busy ? (op) => void act({ op, threadId: id }) : null}
         />
       )}
       {resolved && thread.resolvedBy && (
@@ -338,7 +299,7 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
       )}
       <ol className="comment-thread">
         {thread.comments.map((comment) => (
-          <CommentItem key={comment.id} threadId={id} comment={comment} now={now} comments={comments} />
+          <CommentItem key={comment.id} threadId={id} comment={comment} now={now} actions={actions} />
         ))}
       </ol>
       {failure && (
@@ -346,7 +307,7 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
           {failure}
         </p>
       )}
-      {comments.canComment && (
+      {actions.canComment && (
         <div className="comment-thread-actions">
           {!resolved && (
             <form className="comment-reply" onSubmit={sendReply}>
@@ -369,7 +330,7 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
             <button type="button" className="button-secondary" disabled={busy} onClick={() => void act({ op: resolved ? 'reopen' : 'resolve', threadId: id })}>
               {resolved ? 'Reopen' : 'Resolve'}
             </button>
-            {(comments.isEditor || allOwn) && (
+            {(actions.isEditor || allOwn) && (
               <button
                 type="button"
                 className="button-secondary"
@@ -386,7 +347,7 @@ function ThreadCard({ id, thread, orphaned, selected, now, comments, onSelect }:
       )}
     </article>
   );
-}
+});
 
 /** "Replace “old” with “new”", the outcome once decided, and Accept / Reject while `decide` is given. */
 function Suggestion({ quote, suggestion, now, decide }: { quote: string; suggestion: ThreadSuggestion; now: number; decide: ((op: 'accept' | 'reject') => void) | null }) {
@@ -422,21 +383,21 @@ function Suggestion({ quote, suggestion, now, decide }: { quote: string; suggest
   );
 }
 
-function CommentItem({ threadId, comment, now, comments }: { threadId: string; comment: ThreadComment; now: number; comments: CommentsState }) {
+function CommentItem({ threadId, comment, now, actions }: { threadId: string; comment: ThreadComment; now: number; actions: CardActions }) {
   const [editing, setEditing] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const own = comments.canComment && comment.author.id === comments.ownAuthorId && !comment.deleted;
+  const own = actions.canComment && comment.author.id === actions.ownAuthorId && !comment.deleted;
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
     if (editing === null || editing.trim() === '') return;
-    const failed = await run(comments, { op: 'edit', threadId, commentId: comment.id, body: editing });
+    const failed = await run(actions, { op: 'edit', threadId, commentId: comment.id, body: editing });
     setFailure(failed);
     if (!failed) setEditing(null);
   };
   const remove = async () => {
     if (!window.confirm('Delete this comment?')) return;
-    setFailure(await run(comments, { op: 'delete', threadId, commentId: comment.id }));
+    setFailure(await run(actions, { op: 'delete', threadId, commentId: comment.id }));
   };
 
   return (

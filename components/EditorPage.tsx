@@ -85,7 +85,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} editor={editor} />
       )}
-      {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+      {session && editor && <ExportMenu editor={editor} doc={session.doc} threads={comments?.threads} />}
       {editor && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
       {editor && <Toolbar editor={editor} onComment={comments?.startComment} />}

@@ -50,7 +50,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing editor={editor} />
       )}
-      {session && editor && <ExportMenu editor={editor} doc={session.doc} />}
+      {session && editor && <ExportMenu editor={editor} doc={session.doc} threads={comments?.threads} />}
       {authorsShown && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
     </>

@@ -4,11 +4,13 @@
  * Carla comments on selected text, Alice sees the thread and replies, Carla resolves, Alice
  * reopens; Vera sees nothing of it until the room lets viewers see comments; Carla cannot
  * change the text. Keyboard only (Ctrl+Alt+M, Tab, Enter), a phone viewport, axe. Carla
- * suggests a change and Alice accepts it: both see the new text.
+ * suggests a change and Alice accepts it: both see the new text. Alice exports the page with
+ * its open comments as footnotes.
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { ALICE, CARLA, expect, test, VERA, type TandemPage } from './fixtures';
+import { exportAs } from './support-editor';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog.';
 
@@ -225,14 +227,11 @@ test('the commented text is highlighted; clicking it selects its thread and the 
   await carla.openCommentLink(commentLink);
   await expect.poll(() => carla.documentText()).toBe(TEXT);
 
-  // Known flake, not understood (seen 2 runs in ~10, only in this story): with "lazy" selected,
-  // Ctrl+Alt+M sometimes opens no composer. Asking again until it opens keeps this story about
-  // highlights; the keyboard-only story still presses the shortcut once and must get a composer.
-  await expect(async () => {
-    await selectWord(carla, 'lazy');
-    await carla.page.keyboard.press('Control+Alt+m');
-    await expect(margin(carla).getByRole('button', { name: 'Post' })).toBeVisible({ timeout: 2_000 });
-  }).toPass({ timeout: 20_000 });
+  // The comment page's editor is read-only, so it never has focus: the shortcut reaches the
+  // window, possibly before the editor heard of the new selection (it takes the browser's).
+  await selectWord(carla, 'lazy');
+  await carla.page.keyboard.press('Control+Alt+m');
+  await expect(margin(carla).getByRole('button', { name: 'Post' })).toBeVisible();
   await carla.page.keyboard.type('Lazy is unkind.');
   await margin(carla).getByRole('button', { name: 'Post' }).click();
 
@@ -296,4 +295,30 @@ test('a commenter suggests a change, the editor accepts it, and both see the new
   await expect(thread(carla, 'brown')).toContainText('Accepted by Alice');
   await expect.poll(() => joinedText(carla.editor.locator('.comment-highlight'))).toBe('red');
   expect(await seriousAxeViolations(carla.page)).toEqual([]);
+});
+
+test('"HTML with comments" exports the open threads as footnotes after their text; plain HTML leaves them out', async ({ personAs, room }) => {
+  const alice = await personAs(ALICE);
+  await aliceWrites(alice, room);
+  await selectWord(alice, 'fox');
+  await alice.page.keyboard.press('Control+Alt+m');
+  const composer = margin(alice).getByRole('form', { name: 'New comment' });
+  await composer.getByRole('textbox', { name: 'Comment' }).fill('Which fox? <ask>');
+  await composer.getByRole('button', { name: 'Post' }).click();
+  await expect(thread(alice, 'fox')).toContainText('Which fox? <ask>');
+
+  const plain = await exportAs(alice.page, 'HTML (.html)');
+  expect(plain.text).not.toContain('Which fox');
+  const { filename, text } = await exportAs(alice.page, 'HTML with comments (.html)');
+  expect(filename).toMatch(/\.html$/);
+  expect(text).toContain('brown <span>fox</span><sup class="comment-ref"><a href="#comment-1" id="comment-ref-1" aria-label="Comment 1">1</a></sup> jumps');
+  expect(text).toMatch(/<li id="comment-1">\n<p class="comment-note-quote"><q>fox<\/q> <a href="#comment-ref-1"/);
+  expect(text).toContain('Which fox? &lt;ask&gt;');
+
+  // The page itself: the number links to its note and back (open it as a reader would).
+  const reader = await alice.page.context().newPage();
+  await reader.setContent(text);
+  await reader.getByRole('link', { name: 'Comment 1' }).click();
+  await expect(reader.locator(':target')).toHaveAttribute('id', 'comment-1');
+  await reader.close();
 });

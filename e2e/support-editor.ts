@@ -67,7 +67,7 @@ export async function expectSameDocument(first: TandemPage, second: TandemPage):
 }
 
 /** Chooses one of the Export menu's actions and returns the downloaded file's name and text. */
-export async function exportAs(page: Page, format: 'Markdown (.md)' | 'HTML (.html)'): Promise<{ filename: string; text: string }> {
+export async function exportAs(page: Page, format: 'Markdown (.md)' | 'HTML (.html)' | 'HTML with comments (.html)'): Promise<{ filename: string; text: string }> {
   await page.getByRole('button', { name: 'Export', exact: true }).click();
   const downloaded = page.waitForEvent('download');
   await page.getByRole('button', { name: format, exact: true }).click();

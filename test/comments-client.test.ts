@@ -66,6 +66,18 @@ describe('the comments client', () => {
     const editOthers = await bob.comments.send({ op: 'edit', threadId, commentId: alice.comments.getThreads()[threadId].comments[0].id, body: 'x' });
     expect(editOthers).toMatchObject({ code: 'forbidden' });
     await eventually(() => alice.comments.getThreads()[threadId].comments.length === 2, 'alice to see the reply');
+
+    // A change to one thread leaves every other thread the same object (the margin re-renders
+    // only changed cards); the changed one is new.
+    const otherId = commentId('other');
+    expect(await alice.comments.send({ op: 'create', threadId: otherId, commentId: commentId('o'), anchor, quote, body: 'Another' })).toEqual({ ok: true });
+    await eventually(() => bob.comments.getThreads()[otherId] !== undefined, 'bob to see the second thread');
+    const before = bob.comments.getThreads();
+    expect(await alice.comments.send({ op: 'resolve', threadId })).toEqual({ ok: true });
+    await eventually(() => bob.comments.getThreads()[threadId].resolvedAt !== null, 'bob to see it resolved');
+    const after = bob.comments.getThreads();
+    expect(after[otherId]).toBe(before[otherId]);
+    expect(after[threadId]).not.toBe(before[threadId]);
   });
 
   it('answers operations that wait when the socket closes with unavailable, and refuses to send while offline', async () => {

@@ -4,16 +4,19 @@
  * own-only edits and deletes, the limits, malformed COMMENT_OP frames, stock clients, and
  * durability: a thread is in the SQLite file before its `ok`, and survives a restart.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { MAX_COMMENT_BODY_BYTES } from '../lib/protocol/comments';
+import { CommentsKind, MAX_COMMENT_BODY_BYTES } from '../lib/protocol/comments';
 import { commentLinkPath, viewLinkPath } from '../lib/protocol/api-routes';
 import { COMMENT_SYNC_PATH, SYNC_PATH } from '../lib/protocol/sync-protocol';
 import { updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { CloseCode } from '../lib/protocol/close-codes';
 import { MessageType } from '../lib/protocol/sync-protocol';
+import { mintToken } from '../server/auth';
+import { authorIdForKey } from '../server/authors';
 import { commentLogName } from '../server/comments/room-comments';
 import { anchorOf, docWithParagraph } from '../server/testing/comment-text';
 import { uniqueRoom } from './support/clients';
@@ -82,7 +85,27 @@ describe('comment threads', () => {
     const carol = await peer(server, room);
     await carol.snapshot();
     expect(carol.threads()).toEqual(alice.threads());
-    expect(carol.commentKinds[0]).toBe(0);
+    // The author id comes first, then the snapshot.
+    expect(carol.commentKinds.slice(0, 2)).toEqual([CommentsKind.AUTHOR, CommentsKind.SNAPSHOT]);
+  });
+
+  it('tells each commenting connection its own author id: the author key’s hash, a token’s sub, or anonymous', async () => {
+    const secret = randomBytes(32).toString('hex');
+    const server = await startServerForTest({ env: { AUTH_SECRET: secret } });
+    const tokens = { secret, audience: 'tandem' };
+    const room = uniqueRoom('author-id');
+    const withKey = await peer(server, room, { author: AUTHOR_A, token: (await mintToken(tokens, { room, role: 'edit' }, 60)).token });
+    const withSub = await peer(server, room, { author: AUTHOR_B, token: (await mintToken(tokens, { room, role: 'edit', sub: 'user-carol' }, 60)).token });
+    await eventually(() => withKey.authorId() !== null && withSub.authorId() !== null, 'both author ids');
+    expect(withKey.authorId()).toBe(authorIdForKey(AUTHOR_A));
+    expect(withSub.authorId()).toBe('user-carol');
+    // What it was told is what its comments carry.
+    expect(await withSub.op(createOp('mine'))).toEqual({ ok: true });
+    const [thread] = Object.values(withSub.threads());
+    expect(thread.comments[0].author.id).toBe('user-carol');
+    const anonymous = await peer(server, room, { token: (await mintToken(tokens, { room, role: 'edit' }, 60)).token });
+    await eventually(() => anonymous.authorId() !== null, 'the anonymous id');
+    expect(anonymous.authorId()).toBe('anonymous');
   });
 
   it('only the author edits or deletes a comment; an editor deletes any whole thread', async () => {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { CommentsClient, ThreadsById } from '../../lib/client/comments-client';
 import { authorIdForKey } from '../../lib/authorship/own-author-id';
 import { commentTargetFor, type CommentTarget } from '../../lib/editor/comment-anchor';
+import { syncSelectionFromBrowser } from '../../lib/editor/editor-selection';
 import type { Identity } from '../../lib/prefs/identity';
 
 const NO_THREADS: ThreadsById = {};
@@ -58,6 +59,7 @@ export function useComments(
   const startComment = useCallback(() => {
     const current = editorRef.current;
     if (!current || !canComment) return;
+    syncSelectionFromBrowser(current.view);
     const next = commentTargetFor(current);
     if ('refused' in next) return setRefusal(next.refused);
     setRefusal(null);
@@ -65,7 +67,10 @@ export function useComments(
     setSelected(null);
   }, [canComment]);
   const cancelComment = useCallback(() => setTarget(null), []);
-  const ownAuthorId = useMemo(() => (identity ? authorIdForKey(identity.authorKey) : ''), [identity]);
+  // The server's word when it has spoken (it knows a token's `sub`); until then the author key's.
+  const toldAuthorId = useSyncExternalStore(client?.subscribe ?? noSubscription, client?.getAuthorId ?? noAuthor, noAuthor);
+  const keyAuthorId = useMemo(() => (identity ? authorIdForKey(identity.authorKey) : ''), [identity]);
+  const ownAuthorId = toldAuthorId ?? keyAuthorId;
 
   if (!client) return null;
   return {
@@ -90,6 +95,10 @@ function noSubscription(): () => void {
 
 function noThreads(): ThreadsById {
   return NO_THREADS;
+}
+
+function noAuthor(): string | null {
+  return null;
 }
 
 function never(): boolean {

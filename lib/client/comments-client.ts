@@ -25,6 +25,8 @@ export class CommentsClient {
   private threads: ThreadsById = {};
   /** Whether the server has sent the threads (a snapshot) on the current or an earlier socket. */
   private received = false;
+  /** The connection's author id as the server sent it (null until then). */
+  private authorId: string | null = null;
   private nextRequest = 1;
   private readonly waiting = new Map<number, (result: CommentOpResult) => void>();
   private readonly listeners = new Set<() => void>();
@@ -40,6 +42,9 @@ export class CommentsClient {
 
   /** The threads by id; the same object until they change (for useSyncExternalStore). */
   getThreads = (): ThreadsById => this.threads;
+
+  /** Whose comments are this page's own, as the server said (null until it has). */
+  getAuthorId = (): string | null => this.authorId;
 
   /** Whether any threads document has arrived (viewers get none unless the room allows it). */
   hasReceived = (): boolean => this.received;
@@ -78,6 +83,11 @@ export class CommentsClient {
   private onComments(decoder: decoding.Decoder): void {
     const kind = decoding.readVarUint(decoder);
     const update = decoding.readVarUint8Array(decoder);
+    if (kind === CommentsKind.AUTHOR) {
+      this.authorId = new TextDecoder().decode(update);
+      for (const listener of this.listeners) listener();
+      return;
+    }
     if (kind === CommentsKind.SNAPSHOT) {
       // Each socket's snapshot is the whole document, from the server's own doc: start again
       // from it rather than merge it into what an earlier socket sent.
@@ -85,10 +95,13 @@ export class CommentsClient {
       this.doc = new Y.Doc();
       Y.applyUpdate(this.doc, update);
       this.received = true;
-    } else {
+    } else if (kind === CommentsKind.UPDATE) {
       Y.applyUpdate(this.doc, update);
+    } else {
+      // A kind from a newer server: nothing this page knows how to use.
+      return;
     }
-    this.threads = this.doc.getMap(THREADS_MAP).toJSON() as ThreadsById;
+    this.threads = keepUnchanged(this.threads, this.doc.getMap(THREADS_MAP).toJSON() as ThreadsById);
     for (const listener of this.listeners) listener();
   }
 
@@ -105,4 +118,17 @@ export class CommentsClient {
     for (const resolve of this.waiting.values()) resolve(CLOSED_BEFORE_ANSWER);
     this.waiting.clear();
   };
+}
+
+/**
+ * `next`, with each thread that did not change kept as the same object as in `previous` (the
+ * margin renders only the cards whose thread changed).
+ */
+export function keepUnchanged(previous: ThreadsById, next: ThreadsById): ThreadsById {
+  const kept: Record<string, CommentThread> = {};
+  for (const [id, thread] of Object.entries(next)) {
+    const before = previous[id];
+    kept[id] = before !== undefined && JSON.stringify(before) === JSON.stringify(thread) ? before : thread;
+  }
+  return kept;
 }

@@ -8,8 +8,13 @@ import { Extension } from '@tiptap/core';
 import { Plugin, PluginKey, TextSelection } from '@tiptap/pm/state';
 import type { EditorView } from '@tiptap/pm/view';
 
-/** Makes the editor's selection the one the browser shows, when the two differ. */
-function syncSelectionFromBrowser(view: EditorView): void {
+/**
+ * Makes the editor's selection the one the browser shows, when the two differ. Also for
+ * commands from outside the editor's own keymaps: a read-only editor (the comment page) never
+ * has focus, so its shortcuts arrive at the window, possibly before "selectionchange".
+ */
+export function syncSelectionFromBrowser(view: EditorView): void {
+  if (view.isDestroyed) return;
   const browserSelection = document.getSelection();
   const { anchorNode, focusNode } = browserSelection ?? {};
   if (!browserSelection || !anchorNode || !focusNode) return;

@@ -23,6 +23,11 @@ ul[data-type="taskList"] li > label { flex: none; }
 ul[data-type="taskList"] li > div { flex: 1; }
 ul[data-type="taskList"] li > div > p { margin: 0; }
 hr { border: 0; border-top: 1px solid #d7dce5; margin: 1.5rem 0; }
+sup.comment-ref a { text-decoration: none; font-size: 0.75em; padding: 0 0.1em; }
+section.comments { border-top: 1px solid #d7dce5; margin-top: 2.5rem; font-size: 0.95rem; }
+.comment-notes li { margin-bottom: 0.75rem; }
+.comment-notes p { margin: 0.2rem 0; }
+.comment-note-quote q { color: #5b6478; }
 `.trim();
 
 /** Text made safe to place inside HTML elements and attribute values. */
@@ -30,8 +35,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-/** A complete HTML page holding `bodyHtml` (the editor's HTML) under `title`. */
-export function standaloneHtml(title: string, bodyHtml: string): string {
+/**
+ * A complete HTML page holding `bodyHtml` (the editor's HTML) under `title`, and after it
+ * `notesHtml` (the comments as footnotes, lib/editor/comment-export.ts) when given.
+ */
+export function standaloneHtml(title: string, bodyHtml: string, notesHtml = ''): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -43,7 +51,7 @@ export function standaloneHtml(title: string, bodyHtml: string): string {
     `<style>\n${EXPORT_STYLES}\n</style>`,
     '</head>',
     '<body>',
-    `<main>\n${bodyHtml}\n</main>`,
+    `<main>\n${bodyHtml}\n${notesHtml ? `${notesHtml}\n` : ''}</main>`,
     '</body>',
     '</html>',
     '',

@@ -39,6 +39,11 @@ export const CommentsKind = {
   SNAPSHOT: 0,
   /** One stored change, in the order stored. */
   UPDATE: 1,
+  /**
+   * The connection's own author id (UTF-8), on join before the snapshot: which comments are
+   * "one's own" (a token's `sub`, or the hash of the author key; the page cannot always tell).
+   */
+  AUTHOR: 2,
 } as const;
 
 /** Longest comment body in UTF-8 bytes (10 KB). */

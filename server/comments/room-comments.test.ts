@@ -8,7 +8,7 @@
 import * as decoding from 'lib0/decoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { THREADS_MAP, commentMarkKey, type CommentOpResult } from '../../lib/protocol/comments';
+import { CommentsKind, THREADS_MAP, commentMarkKey, type CommentOpResult } from '../../lib/protocol/comments';
 import { MessageType } from '../../lib/protocol/sync-protocol';
 import type { Role } from '../auth';
 import { createLogger } from '../log';
@@ -58,8 +58,8 @@ function threadsSeenBy(connection: FakeConnection): Record<string, unknown> {
   for (const frame of connection.sent.filter((sent) => sent[0] === MessageType.COMMENTS)) {
     const decoder = decoding.createDecoder(frame);
     decoding.readVarUint(decoder);
-    decoding.readVarUint(decoder);
-    Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
+    const kind = decoding.readVarUint(decoder);
+    if (kind !== CommentsKind.AUTHOR) Y.applyUpdate(doc, decoding.readVarUint8Array(decoder));
   }
   return doc.getMap(THREADS_MAP).toJSON();
 }

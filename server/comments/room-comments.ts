@@ -80,6 +80,8 @@ export class RoomComments {
       bucket: new TokenBucket(this.options.opRatePerSecond, this.options.opBurst),
       subscribed: false,
     });
+    // Viewers own no comments (and get no COMMENTS at all unless the room allows it).
+    if (connection.role !== 'view') connection.send(encodeComments(CommentsKind.AUTHOR, new TextEncoder().encode(connection.author.id)));
     this.inTurn(async () => {
       const member = this.members.get(connection);
       if (!member) return;

@@ -6,7 +6,7 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { COMMENTS_PARAM, THREADS_MAP, type CommentOpResult, type CommentThread } from '../../lib/protocol/comments';
+import { COMMENTS_PARAM, CommentsKind, THREADS_MAP, type CommentOpResult, type CommentThread } from '../../lib/protocol/comments';
 import { MessageType } from '../../lib/protocol/sync-protocol';
 import { decodeCommentResult } from '../../server/comments/wire';
 import { openRawPeer, type RawPeer } from './raw-peer';
@@ -15,8 +15,10 @@ import { eventually } from './wait';
 export interface CommentPeer extends RawPeer {
   /** The threads as the server has sent them. */
   comments: Y.Doc;
-  /** Kinds of the COMMENTS messages received, in order (0 snapshot, 1 update). */
+  /** Kinds of the COMMENTS messages received, in order (2 author, 0 snapshot, 1 update). */
   commentKinds: number[];
+  /** The author id the server said this connection writes as (null before it did). */
+  authorId(): string | null;
   threads(): Record<string, CommentThread>;
   /** Sends one operation (any JSON value) and resolves with its answer. */
   op(operation: unknown): Promise<CommentOpResult>;
@@ -34,14 +36,18 @@ export async function openCommentPeer(base: string, path: string, query: Record<
   const raw = await openRawPeer(url.toString());
   const comments = new Y.Doc();
   const commentKinds: number[] = [];
+  let authorId: string | null = null;
   const waiting = new Map<number, { resolve: (result: CommentOpResult) => void; reject: (error: Error) => void }>();
   let nextRequest = 1;
   const receive = (bytes: Uint8Array) => {
     if (bytes[0] === MessageType.COMMENTS) {
       const decoder = decoding.createDecoder(bytes);
       decoding.readVarUint(decoder);
-      commentKinds.push(decoding.readVarUint(decoder));
-      Y.applyUpdate(comments, decoding.readVarUint8Array(decoder));
+      const kind = decoding.readVarUint(decoder);
+      commentKinds.push(kind);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (kind === CommentsKind.AUTHOR) authorId = new TextDecoder().decode(payload);
+      else Y.applyUpdate(comments, payload);
     } else if (bytes[0] === MessageType.COMMENT_OP) {
       const { requestId, result } = decodeCommentResult(bytes);
       waiting.get(requestId)?.resolve(result);
@@ -58,6 +64,7 @@ export async function openCommentPeer(base: string, path: string, query: Record<
   const peer: CommentPeer = Object.assign(raw, {
     comments,
     commentKinds,
+    authorId: () => authorId,
     threads: () => comments.getMap(THREADS_MAP).toJSON() as Record<string, CommentThread>,
     op: (operation: unknown) => peer.opText(JSON.stringify(operation)),
     opText(text: string) {
