@@ -51,7 +51,7 @@ export function CommentsMargin({ editor, comments }: Props) {
   const marginRef = useRef<HTMLElement>(null);
   const now = useNow(TIME_REFRESH_MS);
   const { startsRef, order } = useThreadStarts(editor);
-  useCardPlacement(marginRef, editor, startsRef);
+
   const actions = useMemo<CardActions>(() => ({ client, canComment, isEditor, ownAuthorId }), [client, canComment, isEditor, ownAuthorId]);
 
   // A click on highlighted text selects its thread and brings its card into view.
@@ -76,6 +76,7 @@ export function CommentsMargin({ editor, comments }: Props) {
       .sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity) || a.thread.createdAt - b.thread.createdAt);
   }, [threads, showResolved, order]);
   const resolvedCount = Object.values(threads).filter((thread) => thread.resolvedAt !== null).length;
+  useCardPlacement(marginRef, editor, startsRef, listed);
 
   // Only when the shown threads change, not on every keystroke (ids hold no spaces).
   const shownIds = listed.map(({ id }) => id).sort().join(' ');

@@ -318,7 +318,7 @@ test('"HTML with comments" exports the open threads as footnotes after their tex
   // The page itself: the number links to its note and back (open it as a reader would).
   const reader = await alice.page.context().newPage();
   await reader.setContent(text);
-  await reader.getByRole('link', { name: 'Comment 1' }).click();
+  await reader.getByRole('link', { name: 'Comment 1', exact: true }).click();
   await expect(reader.locator(':target')).toHaveAttribute('id', 'comment-1');
   await reader.close();
 });

@@ -4,8 +4,8 @@ import { useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 
 import { commentRangesIn, lastCommentChange } from '../../lib/editor/comment-mark';
 import type { ThreadStarts } from './use-thread-starts';
 
-/** Gap between stacked thread cards in the margin, in px. */
-const CARD_GAP = 8;
+/** Gap between stacked card slots in px: with the slots' 3px padding (comments.css), 8px between cards. */
+const CARD_GAP = 2;
 /** Quiet time after the last change before every card is measured again (see below). */
 const SETTLE_MS = 1_000;
 
@@ -23,8 +23,8 @@ interface CardPlace {
  *
  * Measuring where text is costs a layout read per card, too much per keystroke with hundreds of
  * threads, so cards are measured only when they may have moved:
- * - all of them when the margin renders (cards came, went or changed order; at once, so a new
- *   card never shows at the wrong place), and after a resize of the document, the margin or a
+ * - all of them when the list of cards changes (cards came, went or changed order; at once, so
+ *   a new card never shows at the wrong place), and after a resize of the document, the margin or a
  *   card (lines wrapping, an image loading, a reply being typed);
  * - after a change to the text, only the cards whose text is in the blocks it touched (text
  *   elsewhere moves only if the document's height changes, which is a resize);
@@ -33,7 +33,7 @@ interface CardPlace {
  * Except for the first, measuring waits until the browser has painted the frame (a keystroke
  * shows first); a burst of changes is one placement, and only cards whose place changed are written.
  */
-export function useCardPlacement(marginRef: RefObject<HTMLElement | null>, editor: Editor, startsRef: RefObject<ThreadStarts>): void {
+export function useCardPlacement(marginRef: RefObject<HTMLElement | null>, editor: Editor, startsRef: RefObject<ThreadStarts>, cards: readonly unknown[]): void {
   const placesRef = useRef(new Map<string, CardPlace>());
 
   /** Measures the cards in `only` (every card without it), then stacks and writes them all. */
@@ -70,8 +70,8 @@ export function useCardPlacement(marginRef: RefObject<HTMLElement | null>, edito
     [editor, marginRef, startsRef],
   );
 
-  // Each render of the margin: cards may have come, gone or changed order.
-  useLayoutEffect(() => place());
+  // Cards came, went or changed order (`cards` is a new list): measured before they are painted.
+  useLayoutEffect(() => place(), [place, cards]);
 
   useEffect(() => {
     let frame = 0;
