@@ -85,7 +85,7 @@ export const ENDED_BY_SERVER_NOTICE = 'The server ended this connection. Reload 
 export const VIEW_LINK_REVOKED_NOTICE = 'This view link no longer works. Ask for a new one.';
 
 /** What anyone is told once their document was deleted (4404). */
-export const DOCUMENT_DELETED_NOTICE = 'This document was deleted. Its copy on this device was removed too.';
+export const DOCUMENT_DELETED_NOTICE = 'This document was deleted.';
 
 /** The same for a comment link (4410 closes commenters too: one code for a rotated link). */
 export const COMMENT_LINK_REVOKED_NOTICE = 'This comment link no longer works. Ask for a new one.';
