@@ -35,8 +35,22 @@ class HtmlElement extends HtmlParent {
   readonly nodeType = 1;
   /** In the order set; setting a name again replaces its value in place, as the DOM does. */
   readonly attributes = new Map<string, string>();
+  /**
+   * DOMSerializer sets a `style` through `style.cssText`, which a browser writes back as
+   * `name: value;` declarations joined by spaces: the same here, so the text matches getHTML's.
+   */
+  readonly style: { cssText: string };
   constructor(readonly tagName: string) {
     super();
+    const attributes = this.attributes;
+    this.style = {
+      get cssText() {
+        return attributes.get('style') ?? '';
+      },
+      set cssText(css: string) {
+        attributes.set('style', normalizeCss(css));
+      },
+    };
   }
   setAttribute(name: string, value: unknown): void {
     this.attributes.set(name, String(value));
@@ -53,6 +67,16 @@ const htmlDocument = {
   createTextNode: (text: string) => new HtmlText(text),
   createDocumentFragment: () => new HtmlFragment(),
 };
+
+/** `min-width: 25px` → `min-width: 25px;`, as a browser's cssText writes declarations back. */
+function normalizeCss(css: string): string {
+  return css
+    .split(';')
+    .map((declaration) => declaration.trim().replace(/\s*:\s*/, ': '))
+    .filter((declaration) => declaration.length > 0)
+    .map((declaration) => `${declaration};`)
+    .join(' ');
+}
 
 const escapeText = (text: string) => text.replace(/&/g, '&amp;').replace(/\u00a0/g, '&nbsp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/\u00a0/g, '&nbsp;').replace(/"/g, '&quot;');
