@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import * as Y from 'yjs';
 import { commentLinkPath, viewLinkPath } from '../lib/protocol/api-routes';
 import { CloseCode } from '../lib/protocol/close-codes';
