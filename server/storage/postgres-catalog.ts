@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { checkBaseline, purgeCut } from './history-plan';
 import { COMPACTION_LOCK_CLASS, loadHistoryPieces } from './postgres-history';
+import { ROOM_TABLES } from './room-tables';
 import { commentLogName, PROBE_ROOM, type RoomCatalog, type TombstoneKind } from './types';
 
 // Rooms holding a document; their comment logs (`<room>#comments`) and the probe room are not rooms.
@@ -20,20 +21,7 @@ const SELECT_ROOMS = `
     GREATEST(COALESCE((SELECT MAX(at) FROM room_updates WHERE room = r.room), 0),
              COALESCE((SELECT MAX(ended_at) FROM room_history_segments WHERE room = r.room), 0))::bigint AS last_change_at
   FROM rooms r WHERE r.room <> $1 AND position('#' in r.room) = 0 ORDER BY r.room COLLATE "C"`;
-/** Every table that keys rows by room name; a room's comment log lives in the first two. */
-const DELETE_ROOM_ROWS = [
-  'room_updates',
-  'room_snapshots',
-  'room_history_segments',
-  'room_history_checkpoints',
-  'room_versions',
-  'room_clients',
-  'room_authors',
-  'room_attribution_overrides',
-  'room_settings',
-  'room_views',
-  'room_comment_links',
-].map((table) => `DELETE FROM ${table} WHERE room = ANY($1::text[])`);
+const DELETE_ROOM_ROWS = ROOM_TABLES.map((table) => `DELETE FROM ${table} WHERE room = ANY($1::text[])`);
 // The view and comment ids the room has as it goes, read in the deleting transaction.
 const SELECT_LINK_IDS = `
   SELECT (SELECT view_id FROM room_views WHERE room = $1) AS view_id,

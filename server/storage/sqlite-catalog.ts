@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import { checkBaseline, InvalidHistoryError, purgeCut, type PurgeCut, type VersionTime } from './history-plan';
 import type { SqliteHistory } from './sqlite-history';
+import { ROOM_TABLES } from './room-tables';
 import { commentLogName, PROBE_ROOM, type RoomCatalog, type RoomSummary, type TombstoneKind, type VersionRecord } from './types';
 
 // Rooms holding a document; their comment logs (`<room>#comments`) and the probe room are not rooms.
@@ -22,20 +23,6 @@ const SELECT_ROOMS = `
     MAX(COALESCE((SELECT MAX(at) FROM room_updates WHERE room = r.room), 0),
         COALESCE((SELECT MAX(ended_at) FROM room_history_segments WHERE room = r.room), 0)) AS lastChangeAt
   FROM rooms r WHERE r.room <> @probe AND instr(r.room, '#') = 0 ORDER BY r.room`;
-/** Every table that keys rows by room name; a room's comment log lives in the first two. */
-const ROOM_TABLES = [
-  'room_updates',
-  'room_snapshots',
-  'room_history_segments',
-  'room_history_checkpoints',
-  'room_versions',
-  'room_clients',
-  'room_authors',
-  'room_attribution_overrides',
-  'room_settings',
-  'room_views',
-  'room_comment_links',
-] as const;
 const SELECT_VIEW_ID = 'SELECT view_id AS id FROM room_views WHERE room = ?';
 const SELECT_COMMENT_ID = 'SELECT comment_id AS id FROM room_comment_links WHERE room = ?';
 const INSERT_TOMBSTONE = 'INSERT INTO room_tombstones (kind, id, deleted_at) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO NOTHING';
