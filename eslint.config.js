@@ -18,6 +18,9 @@ export default tseslint.config(
     // The server takes only the wire contract from lib/: the editor schema, browser client,
     // presence rendering and preferences are the browser's.
     files: ['server/**/*.ts'],
+    // The admin command is a process of its own, not the server: it exports documents with
+    // the editor's schema and converters (lib/editor/document-export.ts), as the browser does.
+    ignores: ['server/admin/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,11 +1,14 @@
 'use client';
 import type { Editor } from '@tiptap/react';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { DOCUMENT_DELETED_NOTICE } from '../lib/protocol/close-codes';
 import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { CommentSelectionButton } from './CommentSelectionButton';
 import { CommentsMargin } from './CommentsMargin';
 import type { CommentsState } from './hooks/use-comments';
+import { useDocumentDeleted } from './hooks/use-document-deleted';
 import type { CommentSession, EditSession, ViewSession } from './hooks/use-document-session';
 import { WordCount } from './WordCount';
 
@@ -32,6 +35,8 @@ interface Props {
  * and the word count.
  */
 export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title, comments }: Props) {
+  const deleted = useDocumentDeleted(session?.deletion);
+  if (deleted) return <DeletedDocument className={className} offlineCopyRemoved={session?.kind === 'edit'} />;
   const commentsShown = Boolean(comments && editor && (comments.available || comments.canComment));
   return (
     <div className={className ? `editor-page ${className}` : 'editor-page'}>
@@ -63,6 +68,32 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
           <WordCount editor={editor} />
         </footer>
       )}
+    </div>
+  );
+}
+
+/** What a page shows instead of its document once the server said it was deleted (4404). */
+function DeletedDocument({ className, offlineCopyRemoved }: { className?: string; offlineCopyRemoved: boolean }) {
+  return (
+    <div className={className ? `editor-page ${className}` : 'editor-page'}>
+      <header className="editor-header">
+        <Link href="/" className="brand">
+          Tandem
+        </Link>
+      </header>
+      <main className="editor-main">
+        <div className="document-deleted" role="alert">
+          <h1>{DOCUMENT_DELETED_NOTICE}</h1>
+          <p>
+            {offlineCopyRemoved
+              ? 'It was removed from the server by its administrator. The copy kept on this device was removed too, and the document left your recent documents.'
+              : 'It was removed from the server by its administrator, and this link no longer opens anything.'}
+          </p>
+          <p>
+            <Link href="/">Back to the home page</Link>
+          </p>
+        </div>
+      </main>
     </div>
   );
 }

@@ -48,7 +48,8 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
 
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
-  useLeaveGuard(useCallback(() => session?.tracker.hasUnsavedChanges ?? false, [session]));
+  // A deleted document has nothing left to save: leaving it never asks.
+  useLeaveGuard(useCallback(() => (session?.tracker.hasUnsavedChanges ?? false) && !session?.deletion.getState(), [session]));
   useModAltShiftShortcut('H', useCallback(() => setViewingHistory(true), []));
 
   const header = (

@@ -23,6 +23,7 @@ describe('POST /api/token', () => {
   beforeAll(async () => {
     const handleApi = createApiHandler({
       links,
+      tombstones: links,
       logger: createLogger('silent'),
       tokens: POLICY,
       tokenTtlSeconds: 600,

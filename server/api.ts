@@ -10,7 +10,7 @@ import { createRoomId, isValidRoomId } from '../lib/protocol/room-id';
 import { mintToken, type TokenPolicy } from './auth';
 import { LogMessage } from './log-messages';
 import { pathForLog, roomLogId, type Logger } from './log';
-import { InvalidHistoryError, type LinkStore } from './storage';
+import { InvalidHistoryError, type LinkStore, type RoomCatalog, type TombstoneKind } from './storage';
 import { bearerClaims, HttpError, readJson } from './api-request';
 import { createHistoryApi, RestoreInProgress, type ApiResult, type HistoryService } from './history-api';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -20,6 +20,8 @@ import { isOriginAllowed, type AllowedOrigins } from './upgrade';
 export interface ApiOptions {
   /** Where view and comment links are kept. */
   links: LinkStore;
+  /** Deleted rooms: a route naming one, or a link to one, is answered 410. */
+  tombstones: Pick<RoomCatalog, 'tombstoned'>;
   logger: Logger;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
@@ -36,11 +38,22 @@ export interface ApiOptions {
 }
 
 const LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/(view|comment)-link$`);
+/** Every route that names a room, a view id or a comment id as its first segment. */
+const ID_ROUTE = new RegExp(`^${API_PREFIX}/(rooms|views|comments)/([^/]+)/`);
+const ID_KINDS: Record<string, TombstoneKind> = { rooms: 'room', views: 'view', comments: 'comment' };
+
+/** What a route gets for a deleted room (or a link that led to one). */
+const DELETED = 'this document was deleted';
 
 
 /** Returns a handler that answers API requests and returns false for anything else. */
 export function createApiHandler(options: ApiOptions) {
-  const { links, tokens } = options;
+  const { links, tokens, tombstones } = options;
+
+  /** 410 when `id` (of `kind`) belongs to a deleted room. */
+  async function refuseDeleted(kind: TombstoneKind, id: unknown): Promise<void> {
+    if (isValidRoomId(id) && (await tombstones.tombstoned(kind, [id])).size > 0) throw new HttpError(410, DELETED);
+  }
   const routeHistory = options.history ? createHistoryApi({ history: options.history, links, tokens }) : () => null;
 
   async function requireEditor(request: IncomingMessage, room: string): Promise<void> {
@@ -89,6 +102,9 @@ export function createApiHandler(options: ApiOptions) {
     if (!tokens || !options.mintTokens) throw new HttpError(404, 'not found');
     if (request.method !== 'POST') throw new HttpError(405, 'use POST');
     const body = await readJson(request);
+    await refuseDeleted('room', body.room);
+    await refuseDeleted('view', body.viewId);
+    await refuseDeleted('comment', body.commentId);
     if (isValidRoomId(body.room)) {
       const minted = await mintToken(tokens, { room: body.room, role: 'edit' }, options.tokenTtlSeconds);
       return { ...minted, role: 'edit' };
@@ -124,11 +140,14 @@ export function createApiHandler(options: ApiOptions) {
       return true;
     }
     const linkMatch = LINK_ROUTE.exec(url.pathname);
-    const work: Promise<ApiResult> = linkMatch
-      ? linkResponse(request, linkMatch[1], linkMatch[2] as keyof typeof kinds).then((json) => ({ status: 200, json }))
-      : url.pathname === TOKEN_PATH
-        ? token(request).then((json) => ({ status: 200, json }))
-        : (routeHistory(request, url) ?? Promise.reject(new HttpError(404, 'not found')));
+    const idMatch = ID_ROUTE.exec(url.pathname);
+    const route = (): Promise<ApiResult> =>
+      linkMatch
+        ? linkResponse(request, linkMatch[1], linkMatch[2] as keyof typeof kinds).then((json) => ({ status: 200, json }))
+        : url.pathname === TOKEN_PATH
+          ? token(request).then((json) => ({ status: 200, json }))
+          : (routeHistory(request, url) ?? Promise.reject(new HttpError(404, 'not found')));
+    const work = idMatch ? refuseDeleted(ID_KINDS[idMatch[1]], idMatch[2]).then(route) : route();
     work.then(
       (result) => {
         if ('json' in result) return sendJson(response, result.status, result.json);

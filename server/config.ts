@@ -495,3 +495,24 @@ export interface AppConfig {
 export function readAppConfig(env: Env): AppConfig {
   return { syncUrl: valueOf(SETTINGS.publicSyncUrl, env), tokenMode: valueOf(SETTINGS.authSecret, env) !== null };
 }
+
+/** What the admin command (`npm run admin`) needs from the settings. */
+export interface AdminConfig {
+  /** DATABASE_URL as set: null when unset, since the command must not guess which database to change. */
+  databaseUrl: string | null;
+  /** With REDIS_URL, a deletion is announced to the running instances at once. */
+  redisUrl: string | null;
+  storageTimeoutMs: number;
+  redisTimeoutMs: number;
+}
+
+/** The admin command's settings, read through the same declarations as the server's. */
+export function readAdminConfig(env: Env): AdminConfig {
+  const databaseUrl = env[SETTINGS.databaseUrl.env];
+  return {
+    databaseUrl: databaseUrl ? valueOf(SETTINGS.databaseUrl, env) : null,
+    redisUrl: valueOf(SETTINGS.redisUrl, env),
+    storageTimeoutMs: valueOf(SETTINGS.storageTimeoutMs, env),
+    redisTimeoutMs: valueOf(SETTINGS.redisTimeoutMs, env),
+  };
+}

@@ -15,7 +15,7 @@ import { LogMessage } from './log-messages';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
 import type { ScaleOut } from './scale-out';
-import type { DocumentLog, LinkStore } from './storage';
+import type { DocumentLog, LinkStore, RoomCatalog } from './storage';
 import type { StorageHealth } from './storage-health';
 import type { SyncServer } from './sync-server';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -33,6 +33,8 @@ export interface HttpServerOptions {
   documents: DocumentLog;
   /** The link API and upgrades on /sync/view/<viewId> and /sync/comment/<commentId> (one database holds both). */
   links: LinkStore;
+  /** Deleted rooms: their ids are refused by upgrades (4404) and the API (410). */
+  tombstones: Pick<RoomCatalog, 'tombstoned'>;
   /** Version history's routes (history-api.ts). */
   history?: HistoryService;
   /**
@@ -47,13 +49,14 @@ export interface HttpServerOptions {
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ config, sync, documents, links, history, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, documents, links, tombstones, history, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
   const tokens = config.authSecret
     ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
     : null;
   const allowedOrigins = originPolicy(config.allowedOrigins, webApp !== undefined);
   const handleApi = createApiHandler({
     links,
+    tombstones,
     logger,
     tokens,
     tokenTtlSeconds: config.tokenTtlSeconds,
@@ -118,12 +121,13 @@ export function createHttpServer({ config, sync, documents, links, history, scal
       return rejectUpgrade(socket, 404, 'no WebSocket endpoint here');
     }
     socket.on('error', () => socket.destroy());
-    resolveUpgrade(request, url, { documents, links, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength, addresses }).then(
+    resolveUpgrade(request, url, { documents, links, tombstones, tokens, allowedOrigins, minNewRoomIdLength: config.minNewRoomIdLength, addresses }).then(
       (result) => {
         if ('status' in result) {
           metrics.rejected.inc({ reason: result.reason });
           // Never log the query string: it may hold a token.
           logger.warn({ path: pathForLog(url.pathname), status: result.status, why: result.message }, LogMessage.upgradeRefused);
+          if (result.closeCode) return sync.refuseAfterHandshake(request, socket, head, result.closeCode);
           return rejectUpgrade(socket, result.status, result.message);
         }
         sync.handleUpgrade(request, socket, head, result);
@@ -206,6 +210,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  410: 'Gone',
   503: 'Service Unavailable',
 };
 

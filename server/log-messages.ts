@@ -31,6 +31,8 @@ export const LogMessage = {
   upgradeRefused: 'upgrade refused',
   readinessFailed: 'readiness check failed',
   viewLinkRotated: 'view link rotated',
+  roomDeleted: 'room deleted by an administrator; closed its connections (4404) and removed what it held',
+  deletionCheckFailed: 'could not read deleted rooms from storage; trying again',
   commentLinkRotated: 'comment link rotated',
   redisUnreachable: 'redis unreachable; serving local clients, healing when it returns',
   redisReachableAgain: 'redis reachable again; resubscribing and healing',

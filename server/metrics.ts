@@ -61,7 +61,9 @@ export type RejectionReason =
   // A title past MAX_TITLE_LENGTH (closes the sender with 4400).
   | 'title_too_long'
   // Structs written with a Yjs client id another author holds (dropped; the rest is kept).
-  | 'foreign_client_id';
+  | 'foreign_client_id'
+  // A deleted room's id (or a link to it): connections closed and upgrades refused with 4404.
+  | 'deleted_room';
 
 export interface Metrics {
   readonly registry: client.Registry;

@@ -52,6 +52,7 @@ export async function runTandemProcess(
       storage,
       onViewLinkRevoked: (viewId) => syncServer?.revokeViewLink(viewId),
       onCommentLinkRevoked: (commentId) => syncServer?.revokeCommentLink(commentId),
+      onRoomDeleted: (room) => syncServer?.roomDeleted(room),
       logger,
       metrics,
     })
@@ -63,6 +64,7 @@ export async function runTandemProcess(
     metrics,
     scale,
     commentsVisibleToViewers: async (room) => (await storage.getSettings(room)).commentsVisibleToViewers,
+    deletions: storage,
   });
   syncServer = sync;
   const webApp = createWebApp ? await createWebApp(logger, storage) : undefined;
@@ -76,7 +78,7 @@ export async function runTandemProcess(
     restoreBudgetMs: config.restoreBudgetMs,
     maxNestingDepth: config.maxNestingDepth,
   });
-  const server = createHttpServer({ config, sync, documents: storage, links: storage, history, scale, logger, metrics, webApp });
+  const server = createHttpServer({ config, sync, documents: storage, links: storage, tombstones: storage, history, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

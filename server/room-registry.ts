@@ -221,6 +221,32 @@ export class RoomRegistry implements LoadedRooms {
     return true;
   }
 
+  /** Names of the rooms in memory (loading or loaded) or with members (joined or waiting). */
+  heldNames(): string[] {
+    return [...new Set([...this.entries.keys(), ...this.membersByRoom.keys()])];
+  }
+
+  /**
+   * Drops a room that was deleted from storage: its members, joined or waiting, are closed with
+   * 4404, and the room is freed without the compaction an unload would write. Resolves with how
+   * many members were closed once nothing of the room writes to storage any more, so the caller
+   * can remove what it stored meanwhile.
+   */
+  async dropDeleted(name: string): Promise<number> {
+    const members = Array.from(this.membersByRoom.get(name) ?? []);
+    for (const connection of members) connection.close(CloseCode.DOCUMENT_DELETED);
+    const entry = this.entries.get(name);
+    if (!entry) return members.length;
+    clearTimeout(entry.unloadTimer);
+    this.forget(name);
+    const room = await entry.ready.catch(() => null);
+    if (!room) return members.length;
+    room.stopRetryingAppends();
+    this.free(room);
+    await room.writesSettled();
+    return members.length;
+  }
+
   /** Every loaded room, for shutdown. */
   async loadedRooms(): Promise<Room[]> {
     const settled = await Promise.allSettled(Array.from(this.entries.values(), (entry) => entry.ready));

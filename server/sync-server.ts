@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CloseCode } from '../lib/protocol/close-codes';
+import { CLOSE_CODE_INFO, CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import type { ServerConfig } from './config';
 import { Connection } from './connection';
 import type { Logger } from './log';
@@ -17,7 +17,8 @@ import { READ_ONLY, type Room } from './room';
 import { FrameAdmission, ServerAdmission } from './room/admission';
 import { RoomRegistry } from './room-registry';
 import type { ScaleOut } from './scale-out';
-import type { DocumentLog } from './storage';
+import { RoomDeletions } from './room-deletion';
+import type { DocumentLog, RoomCatalog } from './storage';
 import { StorageHealth } from './storage-health';
 import type { UpgradeTarget } from './upgrade';
 import { LogMessage } from './log-messages';
@@ -71,11 +72,17 @@ export type SyncServerOptions = Pick<
   scale?: ScaleOut;
   /** Whether a room lets view connections see its comments; never, unless told. */
   commentsVisibleToViewers?: (room: string) => Promise<boolean>;
+  /** Deleted rooms (room-deletion.ts): the ones held here are closed and dropped; without it none are looked for. */
+  deletions?: Pick<RoomCatalog, 'tombstoned' | 'deleteRoom'>;
 };
 
 export interface SyncServer {
   /** Completes an authorized WebSocket upgrade into the target room. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, target: UpgradeTarget): void;
+  /** Completes the WebSocket handshake only to close at once with `code`, reading nothing (a deleted room: 4404). */
+  refuseAfterHandshake(request: IncomingMessage, socket: Duplex, head: Buffer, code: CloseCodeValue): void;
+  /** Another instance says `room` was deleted: if storage agrees, its members here are closed (4404) and it is dropped. */
+  roomDeleted(room: string): void;
   /** Closes (4410) every connection that came through `viewId`, after the link was rotated. */
   revokeViewLink(viewId: string): void;
   /** Closes (4410) every connection that came through `commentId`, after the link was rotated. */
@@ -118,6 +125,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
   const storageHealth = new StorageHealth(options);
   const rooms = new RoomRegistry({ commentsVisibleToViewers: async () => false, ...options, storageHealth });
   const admission = new ServerAdmission(options, rooms, metrics);
+  const deletions = options.deletions ? new RoomDeletions({ storage: options.deletions, rooms, logger: options.logger, metrics }) : null;
   const decodeLimits = {
     maxPresenceStateBytes: options.maxPresenceStateBytes,
     // A stock client echoes every presence change it receives, and a joiner's first echo holds
@@ -243,6 +251,16 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
       }
       wss.handleUpgrade(request, socket, head, (ws) => accept(ws, target));
     },
+    refuseAfterHandshake(request, socket, head, code) {
+      if (closing) {
+        socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => ws.close(code, CLOSE_CODE_INFO[code].reason));
+    },
+    roomDeleted(room) {
+      void deletions?.heard(room);
+    },
     withRoom(name, task) {
       // The server's own work in a room loads it as a connection would: not past the limits.
       const refusal = admission.admitRoomLoad(name);
@@ -263,6 +281,7 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
     },
     close() {
       closing ??= (async () => {
+        deletions?.stop();
         rooms.closeWhere(CloseCode.SERVICE_RESTART);
         const loaded = await rooms.loadedRooms();
         for (const room of loaded) room.stopRetryingAppends();

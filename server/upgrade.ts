@@ -5,6 +5,7 @@
  * grants it, and a link resolves to a room.
  */
 import type { IncomingMessage } from 'node:http';
+import { CloseCode, type CloseCodeValue } from '../lib/protocol/close-codes';
 import { isValidRoomId } from '../lib/protocol/room-id';
 import { COMMENTS_PARAM } from '../lib/protocol/comments';
 import { COMMENT_SYNC_PATH, SAVED_ACKS_PARAM, SYNC_PATH, TOKEN_PARAM, VIEW_SYNC_PATH } from '../lib/protocol/sync-protocol';
@@ -12,7 +13,7 @@ import { lesserRole, TokenError, verifyToken, type Role, type TokenClaims, type 
 import { authorOf, type ConnectionAuthor } from './authors';
 import type { ClientAddresses } from './client-address';
 import type { RejectionReason } from './metrics';
-import type { DocumentLog, LinkStore } from './storage';
+import type { DocumentLog, LinkStore, RoomCatalog, TombstoneKind } from './storage';
 
 /** Where an accepted upgrade goes and with which rights. */
 export interface UpgradeTarget {
@@ -36,9 +37,15 @@ export interface UpgradeTarget {
 
 /** A refused upgrade: the HTTP status to answer, and the reason for logs and metrics. */
 export interface UpgradeRefusal {
-  status: 400 | 401 | 403 | 404;
+  status: 400 | 401 | 403 | 404 | 410;
   message: string;
   reason: RejectionReason;
+  /**
+   * Refuse after the WebSocket handshake, closing with this code, instead of answering the
+   * status: a browser never sees an upgrade's HTTP status, and must know this close (a deleted
+   * document, whose offline copy it then drops).
+   */
+  closeCode?: CloseCodeValue;
 }
 
 export interface UpgradePolicy {
@@ -46,6 +53,8 @@ export interface UpgradePolicy {
   documents: DocumentLog;
   /** Resolves a view or comment link to its room. */
   links: LinkStore;
+  /** Deleted rooms' ids, refused (4404) from then on. */
+  tombstones: Pick<RoomCatalog, 'tombstoned'>;
   /** Token mode's policy; null in open mode. */
   tokens: TokenPolicy | null;
   allowedOrigins: AllowedOrigins;
@@ -108,11 +117,14 @@ export async function isRefusedNewRoom(
 }
 
 /** What a sync path goes through: the room itself, or one of its links, and the role it grants. */
-function linkOf(pathname: string): { kind: 'room' | 'view' | 'comment'; prefix: string; role: Role } {
+function linkOf(pathname: string): { kind: TombstoneKind; prefix: string; role: Role } {
   if (pathname.startsWith(`${VIEW_SYNC_PATH}/`)) return { kind: 'view', prefix: `${VIEW_SYNC_PATH}/`, role: 'view' };
   if (pathname.startsWith(`${COMMENT_SYNC_PATH}/`)) return { kind: 'comment', prefix: `${COMMENT_SYNC_PATH}/`, role: 'comment' };
   return { kind: 'room', prefix: `${SYNC_PATH}/`, role: 'edit' };
 }
+
+/** A deleted room's id, or a link that led to it: closed with 4404 once the socket is open. */
+const DELETED_REFUSAL: UpgradeRefusal = { status: 410, message: 'this document was deleted', reason: 'deleted_room', closeCode: CloseCode.DOCUMENT_DELETED };
 
 /** Resolves an upgrade request to its target, or to the reason it is refused. */
 export async function resolveUpgrade(
@@ -127,10 +139,6 @@ export async function resolveUpgrade(
   const id = url.pathname.slice(via.prefix.length);
   if (!isValidRoomId(id)) {
     return { status: 400, message: `invalid ${via.kind} id`, reason: 'invalid_room' };
-  }
-
-  if (via.kind === 'room' && (await isRefusedNewRoom(id, { ...policy, tokenMode: policy.tokens !== null }))) {
-    return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
   }
 
   let role: Role = via.role;
@@ -150,6 +158,12 @@ export async function resolveUpgrade(
       if (!(error instanceof TokenError)) throw error;
       return { status: error.status, message: error.message, reason: error.status === 401 ? 'unauthorized' : 'forbidden' };
     }
+  }
+
+  // After the token: without one, nobody learns which ids named documents.
+  if ((await policy.tombstones.tombstoned(via.kind, [id])).size > 0) return DELETED_REFUSAL;
+  if (via.kind === 'room' && (await isRefusedNewRoom(id, { ...policy, tokenMode: policy.tokens !== null }))) {
+    return { status: 400, message: `room id too short for a new document (at least ${policy.minNewRoomIdLength} characters)`, reason: 'invalid_room' };
   }
 
   let roomName = id;

@@ -8,6 +8,7 @@ import { ConnectionStateStore, shouldReconnect } from '../../lib/client/connecti
 import { followBrowserNetworkState } from '../../lib/client/follow-network-state';
 import { SaveTracker } from '../../lib/client/save-tracker';
 import { CommentsClient } from '../../lib/client/comments-client';
+import { DocumentDeletion } from '../../lib/client/document-deletion';
 import { apiBaseFor, commentSyncUrlFor, syncUrlFor, viewSyncUrlFor } from '../../lib/client/sync-url';
 import { TokenKeeper } from '../../lib/client/token-client';
 import { localUnsavedCountStore } from '../../lib/client/unsaved-count-store';
@@ -16,6 +17,7 @@ import { admitOnlyTandemPresence } from '../../lib/presence/presence-intake';
 import { AUTHOR_PARAM } from '../../lib/protocol/author-id';
 import { COMMENTS_PARAM } from '../../lib/protocol/comments';
 import { SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
+import { forgetDocument } from './use-recent-documents';
 
 interface SessionOptions {
   /** PUBLIC_SYNC_URL, or null for this origin's /sync. */
@@ -50,6 +52,8 @@ interface SessionBase {
   /** Token mode only. */
   tokens: TokenKeeper | null;
   apiBase: string;
+  /** Says when an administrator deleted the document (4404); an editor's offline copy goes then. */
+  deletion: DocumentDeletion;
 }
 
 export interface EditSession extends SessionBase {
@@ -116,6 +120,13 @@ export function useDocumentSession(options: AnySessionOptions): AnySession | nul
     const tokens = tokenMode
       ? new TokenKeeper(() => requestToken(apiBase, kind === 'edit' ? { room: id } : kind === 'comment' ? { commentId: id } : { viewId: id }))
       : null;
+    // A deleted document must not come back from this browser: its offline copy and its place
+    // in the recent documents go. Readers keep no copy.
+    const deletion = new DocumentDeletion(connection, tokens, async () => {
+      if (!editing) return;
+      forgetDocument(id);
+      await editing.forget();
+    });
 
     // Connect once the local copy is loaded, so the first sync already carries offline edits,
     // and (token mode) once a token is in the params. A refused token never connects; the
@@ -133,12 +144,13 @@ export function useDocumentSession(options: AnySessionOptions): AnySession | nul
     }
     const stopFollowingNetwork = followBrowserNetworkState(provider, connection);
     // The doc and socket are external resources owned by this effect; render once they exist.
-    const base = { doc, provider, connection, comments, tokens, apiBase };
+    const base = { doc, provider, connection, comments, tokens, apiBase, deletion };
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setSession(editing ? { ...base, kind: 'edit', tracker: editing.tracker } : { ...base, kind: kind === 'comment' ? 'comment' : 'view' });
     return () => {
       destroyed = true;
       stopFollowingNetwork();
+      deletion.destroy();
       tokens?.destroy();
       comments.destroy();
       provider.destroy();
@@ -167,6 +179,13 @@ function openOfflineCopy(room: string, doc: Y.Doc) {
       window.removeEventListener('pagehide', flushCount);
       tracker.detach();
       void localCopy.destroy();
+    },
+    /** The document was deleted: its IndexedDB database and its unsaved count go (nothing is unsaved any more). */
+    async forget() {
+      window.removeEventListener('pagehide', flushCount);
+      tracker.detach();
+      countStore.clear();
+      await localCopy.clearData();
     },
   };
 }

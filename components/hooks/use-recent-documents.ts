@@ -1,6 +1,7 @@
 'use client';
 import { useSyncExternalStore } from 'react';
 import {
+  forgetRecentDocument,
   parseRecentDocuments,
   RECENT_DOCUMENTS_STORAGE_KEY,
   recordRecentDocument,
@@ -38,5 +39,11 @@ export function rememberDocument(room: string): void {
 /** Records the title `room` has now (seen on open or renamed by anyone), for the home page. */
 export function rememberDocumentTitle(room: string, title: string): void {
   recordRecentDocumentTitle(window.localStorage, room, title);
+  notifyLocalStorageChange(RECENT_DOCUMENTS_STORAGE_KEY);
+}
+
+/** Takes `room` off the list: its document was deleted. */
+export function forgetDocument(room: string): void {
+  forgetRecentDocument(window.localStorage, room);
   notifyLocalStorageChange(RECENT_DOCUMENTS_STORAGE_KEY);
 }

@@ -13,7 +13,7 @@ export const UNSAVED_COUNT_WRITE_DELAY_MS = 1_000;
  * are unsaved changes" behind); other changes are written after UNSAVED_COUNT_WRITE_DELAY_MS, or
  * on flush() (the page calls it on pagehide, the tracker on detach).
  */
-export function localUnsavedCountStore(store: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, room: string): UnsavedCountStore & { flush(): void } {
+export function localUnsavedCountStore(store: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>, room: string): UnsavedCountStore & { flush(): void; clear(): void } {
   const key = `tandem:unsaved:${room}`;
   let written = readCount(store.getItem(key));
   let held: number | null = null;
@@ -45,6 +45,10 @@ export function localUnsavedCountStore(store: Pick<Storage, 'getItem' | 'setItem
     },
     flush() {
       if (held !== null) write(held);
+    },
+    /** Forgets the count, and any write held back (the document was deleted: nothing is unsaved). */
+    clear() {
+      write(0);
     },
   };
 }

@@ -7,7 +7,8 @@ import Collaboration from '@tiptap/extension-collaboration';
 import Image from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
-import type { Extensions } from '@tiptap/core';
+import { getSchema, type Extensions } from '@tiptap/core';
+import type { Schema } from '@tiptap/pm/model';
 import { CharacterCount, Placeholder } from '@tiptap/extensions';
 import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
@@ -62,6 +63,14 @@ export function contentExtensions(): Extensions {
     // the Markdown export leaves comments out.
     CommentMark,
   ];
+}
+
+let schema: Schema | null = null;
+
+/** The ProseMirror schema of contentExtensions(), built once per page or process. */
+export function documentSchema(): Schema {
+  schema ??= getSchema(contentExtensions());
+  return schema;
 }
 
 /** The extensions for a document bound to `doc`; content comes only from the doc. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  forgetRecentDocument,
   MAX_RECENT_DOCUMENTS,
   RECENT_DOCUMENTS_STORAGE_KEY,
   parseRecentDocuments,
@@ -209,5 +210,25 @@ describe('recordRecentDocumentTitle', () => {
 
   it('drops a stored title that is not a string', () => {
     expect(parseRecentDocuments('[{"room":"a","openedAt":1,"title":42}]')).toEqual([{ room: 'a', openedAt: 1 }]);
+  });
+});
+
+describe('forgetRecentDocument', () => {
+  it('takes a deleted document off the list, keeping the others in order', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'room-a', 1);
+    recordRecentDocument(store, 'room-b', 2);
+    recordRecentDocument(store, 'room-c', 3);
+    expect(forgetRecentDocument(store, 'room-b').map((d) => d.room)).toEqual(['room-c', 'room-a']);
+    expect(storedRooms(store)).toEqual(['room-c', 'room-a']);
+  });
+
+  it('writes nothing for a room that is not listed', () => {
+    const store = createStore();
+    recordRecentDocument(store, 'room-a', 1);
+    const writes: string[] = [];
+    const watched = { ...store, getItem: store.getItem, setItem: (key: string, value: string) => writes.push(value) };
+    expect(forgetRecentDocument(watched, 'room-z').map((d) => d.room)).toEqual(['room-a']);
+    expect(writes).toEqual([]);
   });
 });

@@ -48,6 +48,14 @@ export function recordRecentDocument(store: KeyValueStore, room: string, now = D
   return list;
 }
 
+/** Takes `room` off the list (a deleted document); an unlisted room writes nothing. */
+export function forgetRecentDocument(store: KeyValueStore, room: string): RecentDocument[] {
+  const current = parseRecentDocuments(store.getItem(RECENT_DOCUMENTS_STORAGE_KEY));
+  const list = current.filter((d) => d.room !== room);
+  if (list.length !== current.length) store.setItem(RECENT_DOCUMENTS_STORAGE_KEY, JSON.stringify(list));
+  return list;
+}
+
 /**
  * Records the title of a listed document (seen on open or renamed by anyone while open),
  * keeping its place in the list; unlisted rooms and unchanged titles write nothing.

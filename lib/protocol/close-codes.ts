@@ -19,6 +19,11 @@ export const CloseCode = {
   TOKEN_EXPIRED: 4401,
   /** A view-only connection kept sending document changes (stock viewers never send any). */
   READ_ONLY_WRITES: 4403,
+  /**
+   * The document was deleted by an administrator (`npm run admin -- delete`): every id that led
+   * to it is refused from then on, and a browser drops its offline copy instead of sending it.
+   */
+  DOCUMENT_DELETED: 4404,
   /** The client opened the socket but did not start the sync handshake in time. */
   HANDSHAKE_TIMEOUT: 4408,
   /** The view link this connection used was rotated; it no longer grants access. */
@@ -79,6 +84,9 @@ export const ENDED_BY_SERVER_NOTICE = 'The server ended this connection. Reload 
 /** What a viewer is told when their view link was rotated away (4410, or a refused token). */
 export const VIEW_LINK_REVOKED_NOTICE = 'This view link no longer works. Ask for a new one.';
 
+/** What anyone is told once their document was deleted (4404). */
+export const DOCUMENT_DELETED_NOTICE = 'This document was deleted.';
+
 /** The same for a comment link (4410 closes commenters too: one code for a rotated link). */
 export const COMMENT_LINK_REVOKED_NOTICE = 'This comment link no longer works. Ask for a new one.';
 
@@ -99,6 +107,7 @@ export const CLOSE_CODE_INFO: Record<CloseCodeValue, CloseCodeInfo> = {
   },
   [CloseCode.TOKEN_EXPIRED]: { reason: 'token expired', retryable: false, viewerNotice: null },
   [CloseCode.READ_ONLY_WRITES]: { reason: 'read-only link: changes are not accepted', retryable: false },
+  [CloseCode.DOCUMENT_DELETED]: { reason: 'this document was deleted', retryable: false, viewerNotice: DOCUMENT_DELETED_NOTICE },
   [CloseCode.HANDSHAKE_TIMEOUT]: { reason: 'handshake timeout', retryable: false },
   [CloseCode.VIEW_LINK_REVOKED]: { reason: 'view link revoked', retryable: false, viewerNotice: VIEW_LINK_REVOKED_NOTICE },
   [CloseCode.DOCUMENT_TOO_LARGE]: {

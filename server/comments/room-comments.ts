@@ -16,15 +16,15 @@ import type { Connection } from '../connection';
 import type { Logger } from '../log';
 import type { AuthorRecord } from '../storage/types';
 import { TokenBucket } from '../rate-limiter';
-import type { DocumentLog } from '../storage';
+import { commentLogName, type DocumentLog } from '../storage';
 import { parseCommentOp } from './parse-op';
 import { CommentRefused } from './refusal';
 import { markAnchorUpdate, replaceMarkedTextUpdate, unmarkThreadUpdate } from './text-anchor';
 import { applyCommentOp, openSuggestion, refuseCreate, type CommentActor } from './threads';
 import { encodeCommentResult, encodeComments, type CommentOpMessage } from './wire';
 
-/** The storage name of a room's comment log. */
-export const commentLogName = (room: string) => `${room}#comments`;
+/** The storage name of a room's comment log (storage keeps it: deleting a room removes it too). */
+export { commentLogName };
 
 /** Shown for an author who has no presence name yet. */
 const UNNAMED = { name: 'Anonymous', color: '#6b7280' };

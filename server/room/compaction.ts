@@ -97,6 +97,11 @@ export class Compaction {
     return this.compacting;
   }
 
+  /** Resolves once no compaction of this room runs (one that runs now may start another: waited for too). */
+  async idle(): Promise<void> {
+    while (this.compacting) await this.compacting.catch(() => undefined);
+  }
+
   /**
    * A compaction with `plan` (one that must write a version at the head), after any running
    * one; resolves with what it wrote. Retried when another instance's compaction commits first.

@@ -361,6 +361,17 @@ export class Room {
     return this.compaction.storedBytes === 0 && this.writer.queuedBytes === 0 && this.writer.isIdle && this.doc.store.clients.size === 0;
   }
 
+  /**
+   * Resolves once nothing this room started still writes to storage: the append in flight,
+   * then the comment operations, then any compaction (an append that lands may start one).
+   * After destroy(), for a deleted room whose rows must not come back.
+   */
+  async writesSettled(): Promise<void> {
+    await this.writer.whenStored();
+    await this.comments.settled().catch(() => undefined);
+    await this.compaction.idle();
+  }
+
   /** Frees the doc and awareness (stops awareness' timer). Call only when empty. Idempotent. */
   destroy(): void {
     if (this.destroyed) return;

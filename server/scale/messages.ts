@@ -45,7 +45,15 @@ export const ScaleMessageType = {
   COMMENT_LINK_REVOKED: 9,
   /** A change to the room's comment threads (a Yjs update of its side document), stored by the sender. */
   COMMENTS: 10,
+  /**
+   * On the control channel: a room was deleted (`npm run admin -- delete`); payload is its id
+   * (UTF-8). Instances holding it look the tombstone up in storage before they close anything.
+   */
+  ROOM_DELETED: 11,
 } as const;
+
+/** The channel of messages about no one room (link rotations, deletions). */
+export const CONTROL_CHANNEL = 'tandem:control';
 export type ScaleMessageTypeValue = (typeof ScaleMessageType)[keyof typeof ScaleMessageType];
 
 /** Metric label per message type. */
@@ -61,6 +69,7 @@ export const SCALE_MESSAGE_KINDS: Record<ScaleMessageTypeValue, string> = {
   8: 'reserved',
   9: 'comment_link_revoked',
   10: 'comments',
+  11: 'room_deleted',
 };
 
 export interface ScaleMessage {

@@ -18,7 +18,7 @@ import type { Metrics } from '../metrics';
 import type { Room } from '../room';
 import type { ScaleOut } from '../scale-out';
 import type { DocumentLog } from '../storage';
-import { decodeScaleMessage, encodeScaleMessage, SCALE_MESSAGE_KINDS, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue } from './messages';
+import { CONTROL_CHANNEL, decodeScaleMessage, encodeScaleMessage, SCALE_MESSAGE_KINDS, ScaleMessageType, type ScaleMessage, type ScaleMessageTypeValue } from './messages';
 import { RoomLink } from './room-link';
 
 export interface RedisFanoutOptions {
@@ -35,13 +35,13 @@ export interface RedisFanoutOptions {
   onViewLinkRevoked: (viewId: string) => void;
   /** Closes this instance's commenters of a comment link another instance rotated. */
   onCommentLinkRevoked: (commentId: string) => void;
+  /** A room was deleted (announced by the admin command): drops it here if storage agrees. */
+  onRoomDeleted: (room: string) => void;
   logger: Logger;
   metrics: Metrics;
 }
 
 const CHANNEL_PREFIX = 'tandem:room:';
-/** Messages about no one room (view link rotations). */
-const CONTROL_CHANNEL = 'tandem:control';
 /** Longest wait for Redis at start before serving anyway (readiness reports it meanwhile). */
 const STARTUP_WAIT_MS = 5_000;
 /** Default of `timeoutMs`, as DEFAULT_CONFIG.redisTimeoutMs. */
@@ -217,6 +217,7 @@ export class RedisFanout implements ScaleOut {
     const message = this.decodeFromPeer(bytes, null);
     if (message?.type === ScaleMessageType.VIEW_LINK_REVOKED) this.options.onViewLinkRevoked(new TextDecoder().decode(message.payload));
     if (message?.type === ScaleMessageType.COMMENT_LINK_REVOKED) this.options.onCommentLinkRevoked(new TextDecoder().decode(message.payload));
+    if (message?.type === ScaleMessageType.ROOM_DELETED) this.options.onRoomDeleted(new TextDecoder().decode(message.payload));
   }
 
   /**

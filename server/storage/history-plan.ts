@@ -142,6 +142,38 @@ export function checkVersion(version: VersionRecord, lastSeq: number): void {
   checkCounts(where, version);
 }
 
+/** A version's place and time, what a purge's cut is chosen by. */
+export interface VersionTime { id: string; seq: number; createdAt: number }
+
+/** Which versions a purge removes, and the segment the remaining history starts at. */
+export interface PurgeCut {
+  seq: number;
+  createdAt: number;
+  removed: string[];
+}
+
+/**
+ * The cut of a purge: the newest version made before `before` (every version, and the newest
+ * segment, when null); null when there is nothing to purge. Shared by every backend.
+ */
+export function purgeCut(versions: readonly VersionTime[], lastSegment: { seq: number; endedAt: number } | null, before: number | null): PurgeCut | null {
+  if (!lastSegment) return null;
+  if (before === null) return { seq: lastSegment.seq, createdAt: lastSegment.endedAt, removed: versions.map((version) => version.id) };
+  const older = versions.filter((version) => version.createdAt < before);
+  if (older.length === 0) return null;
+  const seq = Math.max(...older.map((version) => version.seq));
+  const createdAt = Math.max(...older.filter((version) => version.seq === seq).map((version) => version.createdAt));
+  // A version at an earlier segment goes too, whatever its time: its segments are removed.
+  return { seq, createdAt, removed: versions.filter((version) => version.createdAt < before || version.seq < seq).map((version) => version.id) };
+}
+
+/** The baseline version a purge adds, checked: a valid version ending at the cut's segment. */
+export function checkBaseline(baseline: VersionRecord, seq: number): VersionRecord {
+  checkVersion(baseline, seq);
+  if (baseline.seq !== seq) throw new InvalidHistoryError(`the baseline version must end at segment ${seq}, not ${baseline.seq}`);
+  return baseline;
+}
+
 /** Throws InvalidHistoryError unless `seq` can name a segment (0: before the first). */
 export function checkSeq(seq: number): void {
   if (!Number.isSafeInteger(seq) || seq < 0) throw new InvalidHistoryError(`a segment seq is a whole number ≥ 0, not ${seq}`);

@@ -1,7 +1,20 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
-import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import {
+  checkAttributionOverrides,
+  checkBaseline,
+  checkSettings,
+  checkSeq,
+  checkVersion,
+  checkVersionName,
+  foldAndPlan,
+  InvalidHistoryError,
+  openStretch,
+  planOneSegment,
+  planWithoutEntries,
+  purgeCut,
+} from './history-plan';
 import { createLocalRestoreLocks } from './local-restore-locks';
-import type { AttributionOverride, AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
+import { commentLogName, PROBE_ROOM, type AttributionOverride, type AuthorRecord, type ClientBinding, type DocumentStorage, type HistoryPlan, type HistorySegment, type HistoryTail, type LogEntry, type RoomSettings, type TombstoneKind, type VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -34,6 +47,8 @@ export function createMemoryStorage(): DocumentStorage {
   const rooms = new Map<string, MemoryRoom>();
   const viewIds = new Map<string, string>();
   const commentIds = new Map<string, string>();
+  /** By `kind:id`: when the room that id led to was deleted. */
+  const tombstones = new Map<string, number>();
   let nextId = 1;
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
@@ -213,6 +228,71 @@ export function createMemoryStorage(): DocumentStorage {
       roomFor(room).settings = { historyVisibleToViewers: settings.historyVisibleToViewers, commentsVisibleToViewers: settings.commentsVisibleToViewers };
     },
     lockRestore: createLocalRestoreLocks(),
+    async listRooms() {
+      const held = [...rooms].filter(([room, entry]) => room !== PROBE_ROOM && !room.includes('#') && (entry.snapshot !== null || entry.log.length > 0));
+      const documentBytes = (entry: MemoryRoom | undefined) =>
+        (entry?.snapshot?.data.byteLength ?? 0) + (entry?.log.reduce((sum, row) => sum + row.data.byteLength, 0) ?? 0);
+      return held
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([room, entry]) => {
+          const historyBytes =
+            entry.segments.reduce((sum, segment) => sum + segment.data.byteLength + (segment.attribution?.byteLength ?? 0), 0) +
+            entry.checkpoints.reduce((sum, checkpoint) => sum + checkpoint.data.byteLength, 0);
+          const lastChangeAt = Math.max(0, ...entry.log.map((row) => row.at), ...entry.segments.map((segment) => segment.endedAt));
+          return {
+            room,
+            bytes: documentBytes(entry) + documentBytes(rooms.get(commentLogName(room))) + historyBytes,
+            versions: entry.versions.length,
+            lastChangeAt: lastChangeAt > 0 ? lastChangeAt : null,
+          };
+        });
+    },
+    async deleteRoom(room, at) {
+      const existed = rooms.has(room) || rooms.has(commentLogName(room)) || viewIds.has(room) || commentIds.has(room);
+      const mark = (kind: TombstoneKind, id: string | undefined) => {
+        if (id !== undefined && !tombstones.has(`${kind}:${id}`)) tombstones.set(`${kind}:${id}`, at);
+      };
+      mark('room', room);
+      mark('view', viewIds.get(room));
+      mark('comment', commentIds.get(room));
+      rooms.delete(room);
+      rooms.delete(commentLogName(room));
+      viewIds.delete(room);
+      commentIds.delete(room);
+      return { existed, deletedAt: tombstones.get(`room:${room}`)! };
+    },
+    async tombstoned(kind, ids) {
+      const found = new Map<string, number>();
+      for (const id of ids) {
+        const at = tombstones.get(`${kind}:${id}`);
+        if (at !== undefined) found.set(id, at);
+      }
+      return found;
+    },
+    async purgeHistory(room, purge) {
+      const entry = rooms.get(room);
+      if (!entry) return null;
+      const last = entry.segments.at(-1);
+      const cut = purgeCut(entry.versions, last ? { seq: last.seq, endedAt: last.endedAt } : null, purge.before);
+      if (!cut) return null;
+      const checkpoint = entry.checkpoints.filter((candidate) => candidate.seq <= cut.seq).at(-1) ?? null;
+      const pieces = {
+        checkpoint: checkpoint ? { seq: checkpoint.seq, data: checkpoint.data.slice() } : null,
+        segments: entry.segments.filter((segment) => segment.seq > (checkpoint?.seq ?? 0) && segment.seq <= cut.seq).map(copySegment),
+      };
+      const state = checkpoint?.seq === cut.seq ? null : purge.materialise(pieces);
+      const baseline = checkBaseline(purge.baseline({ seq: cut.seq, createdAt: cut.createdAt }), cut.seq);
+      if (versionTaken(baseline.id)) throw new InvalidHistoryError(`version id ${baseline.id} is taken`);
+      const removed = new Set(cut.removed);
+      const before = { segments: entry.segments.length, checkpoints: entry.checkpoints.length };
+      entry.versions = entry.versions.filter((version) => !removed.has(version.id));
+      entry.segments = entry.segments.filter((segment) => segment.seq >= cut.seq);
+      entry.checkpoints = entry.checkpoints.filter((candidate) => candidate.seq >= cut.seq);
+      const checkpointsRemoved = before.checkpoints - entry.checkpoints.length;
+      if (state) entry.checkpoints.unshift({ seq: cut.seq, data: state.slice() });
+      entry.versions.push(copyVersion(baseline));
+      return { versionsRemoved: removed.size, segmentsRemoved: before.segments - entry.segments.length, checkpointsRemoved, baseline: copyVersion(baseline) };
+    },
     async ping() {},
     async probeWrite() {},
     async usedBytes() {

@@ -5,11 +5,13 @@
  */
 import type pg from 'pg';
 import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, InvalidHistoryError, openStretch } from './history-plan';
-import type { AttributionOverride, AuthorRecord, ClientBinding, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
+import type { AttributionOverride, AuthorRecord, ClientBinding, HistoryPieces, HistoryPlan, HistorySegment, HistoryStore, HistoryTail, VersionRecord } from './types';
 
 /** A pool or one client of it (inside a transaction). */
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
+/** Advisory lock class of room compactions: (this, hashtext(room)) locks one room (purges of its history take it too). */
+export const COMPACTION_LOCK_CLASS = 0x636d7074; // "cmpt"
 /** Advisory lock class of room restores: (this, hashtext(room)) locks one room's restores. */
 export const RESTORE_LOCK_CLASS = 0x72737472; // "rstr"
 const TRY_LOCK_RESTORE = 'SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked';
@@ -135,6 +137,16 @@ export async function loadBindings(db: Queryable, room: string): Promise<ClientB
   return rows.map((row) => ({ clientId: Number(row.client_id), authorId: row.author_id }));
 }
 
+/** What materialising the state at segment `seq` needs, in one statement. */
+export async function loadHistoryPieces(db: Queryable, room: string, seq: number): Promise<HistoryPieces> {
+  const { rows } = await db.query<SegmentDataRow & { part: number }>(SELECT_PIECES, [room, seq]);
+  const checkpoint = rows[0]?.part === 0 ? rows[0] : null;
+  return {
+    checkpoint: checkpoint ? { seq: checkpoint.seq, data: new Uint8Array(checkpoint.data) } : null,
+    segments: rows.filter((row) => row.part === 1).map(toSegment),
+  };
+}
+
 /** What compaction hands the planner (call under the room's compaction lock). */
 export async function readHistoryTail(db: Queryable, room: string): Promise<HistoryTail> {
   const [segment, version, since] = await Promise.all([
@@ -232,12 +244,7 @@ export function createPostgresHistory(pool: pg.Pool): HistoryStore {
     lastSegmentSeq: (room) => lastSeq(pool, room),
     async loadHistory(room, seq) {
       checkSeq(seq);
-      const { rows } = await pool.query<SegmentDataRow & { part: number }>(SELECT_PIECES, [room, seq]);
-      const checkpoint = rows[0]?.part === 0 ? rows[0] : null;
-      return {
-        checkpoint: checkpoint ? { seq: checkpoint.seq, data: new Uint8Array(checkpoint.data) } : null,
-        segments: rows.filter((row) => row.part === 1).map(toSegment),
-      };
+      return loadHistoryPieces(pool, room, seq);
     },
     async loadSegments(room) {
       const { rows } = await pool.query<SegmentDataRow>(SELECT_SEGMENTS, [room]);

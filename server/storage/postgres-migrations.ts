@@ -127,6 +127,17 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
     version: 5,
     sql: `ALTER TABLE room_settings ADD COLUMN comments_visible_to_viewers BOOLEAN NOT NULL DEFAULT false;`,
   },
+  {
+    // Deleted rooms: the ids they leave refused (a room's own, its view and comment ids).
+    version: 6,
+    sql: `
+      CREATE TABLE room_tombstones (
+        kind TEXT NOT NULL CHECK (kind IN ('room', 'view', 'comment')),
+        id TEXT NOT NULL,
+        deleted_at BIGINT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );`,
+  },
 ];
 
 /** First key of Tandem's two-key advisory locks (the second names the schema or room). */

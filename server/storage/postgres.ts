@@ -10,7 +10,8 @@ import pg from 'pg';
 import { AuthorRowCache } from './author-rows';
 import { createGroupCommit } from './group-commit';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
-import { createPostgresHistory, loadBindings, readHistoryTail, writeHistoryPlan } from './postgres-history';
+import { createPostgresCatalog } from './postgres-catalog';
+import { COMPACTION_LOCK_CLASS, createPostgresHistory, loadBindings, readHistoryTail, writeHistoryPlan } from './postgres-history';
 import { migratePostgres } from './postgres-migrations';
 import {
   PROBE_ROOM,
@@ -22,8 +23,7 @@ import {
   type StoredDocument,
 } from './types';
 
-/** Advisory lock class of room compactions: (this, hashtext(room)) locks one room. */
-export const COMPACTION_LOCK_CLASS = 0x636d7074; // "cmpt"
+export { COMPACTION_LOCK_CLASS };
 
 // One statement sees one snapshot of the database, so a compaction committing meanwhile can
 // never make a load miss entries (old snapshot + the log after deletion).
@@ -81,7 +81,7 @@ const SELECT_USED_BYTES = `
   SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE n.nspname = current_schema() AND c.relkind = 'r'
-    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_comment_links', 'room_clients', 'room_authors', 'room_attribution_overrides', 'room_settings', 'schema_migrations')`;
+    AND c.relname IN ('room_updates', 'room_snapshots', 'room_views', 'room_comment_links', 'room_clients', 'room_authors', 'room_attribution_overrides', 'room_settings', 'room_tombstones', 'schema_migrations')`;
 
 interface RoomRow { part: number; id: string; data: Buffer }
 interface RoomEntryRow extends RoomRow { at: string; authors: string; attribution: Buffer | null }
@@ -207,6 +207,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     return result.rows.map((row) => Number(row.id));
   }, { maxInFlight: APPEND_COMMITS_IN_FLIGHT, maxItems: APPEND_ROWS_PER_COMMIT });
   const history = createPostgresHistory(pool);
+  const catalog = createPostgresCatalog({ pool, transaction });
 
   let closed = false;
   return {
@@ -313,6 +314,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       return null;
     },
     ...history,
+    ...catalog,
     async close() {
       if (closed) return;
       closed = true;

@@ -128,6 +128,8 @@ export interface SqliteHistory {
   written(bytes: number): void;
   /** Estimated bytes history takes in the file. */
   bytes(): number;
+  /** Counts the estimate afresh from what is stored (after history was removed, here or by another process). */
+  recount(): void;
 }
 
 /** Prepares the history statements on `db` (migrated to version 3 or later). */
@@ -152,7 +154,8 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
   const insertOverride = db.prepare(INSERT_OVERRIDE);
   const selectSettings = db.prepare<[string], { visible: number; comments: number }>(SELECT_SETTINGS);
   const upsertSettings = db.prepare(UPSERT_SETTINGS);
-  let historyBytes = Number(db.prepare<[], { bytes: number }>(SELECT_HISTORY_BYTES).get()!.bytes);
+  const selectHistoryBytes = db.prepare<[], { bytes: number }>(SELECT_HISTORY_BYTES);
+  let historyBytes = Number(selectHistoryBytes.get()!.bytes);
 
   const lastSeq = (room: string) => selectLastSeq.get(room)!.seq;
 
@@ -276,5 +279,8 @@ export function createSqliteHistory(db: Database.Database): SqliteHistory {
       historyBytes += bytes;
     },
     bytes: () => historyBytes,
+    recount() {
+      historyBytes = Number(selectHistoryBytes.get()!.bytes);
+    },
   };
 }

@@ -111,6 +111,15 @@ const ADD_BASELINE_VERSIONS = `
 const VERSION_5 = `
       ALTER TABLE room_settings ADD COLUMN comments_visible_to_viewers INTEGER NOT NULL DEFAULT 0;`;
 
+/** Deleted rooms: the ids they leave refused (a room's own, its view and comment ids). */
+const VERSION_6 = `
+      CREATE TABLE room_tombstones (
+        kind TEXT NOT NULL CHECK (kind IN ('room', 'view', 'comment')),
+        id TEXT NOT NULL,
+        deleted_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, id)
+      );`;
+
 const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] = [
   { version: 1, apply: (db) => db.exec(VERSION_1) },
   {
@@ -125,6 +134,7 @@ const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] 
   { version: 3, apply: (db) => db.exec(VERSION_3) },
   { version: 4, apply: (db) => db.exec(VERSION_4) },
   { version: 5, apply: (db) => db.exec(VERSION_5) },
+  { version: 6, apply: (db) => db.exec(VERSION_6) },
 ];
 
 /** The schema version this code writes. */

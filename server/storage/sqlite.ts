@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AuthorRowCache, type MetaRows } from './author-rows';
 import { createGroupCommit } from './group-commit';
+import { createSqliteCatalog } from './sqlite-catalog';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createSqliteHistory } from './sqlite-history';
 import { migrateSqlite } from './sqlite-migrations';
@@ -76,6 +77,10 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   db.pragma('busy_timeout = 5000');
   migrateSqlite(db);
   const history = createSqliteHistory(db);
+  const catalog = createSqliteCatalog(db, history);
+  // Changes by another connection (the admin command deleting a room or purging history) move
+  // data_version; then the history estimate is counted afresh before usedBytes relies on it.
+  let dataVersion = Number(db.pragma('data_version', { simple: true }));
 
   const selectSnapshot = db.prepare<[string], SnapshotRow>(SELECT_SNAPSHOT);
   const selectLog = db.prepare<[string, number], LogRow>(SELECT_LOG);
@@ -240,6 +245,11 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       probeWrite();
     },
     async usedBytes() {
+      const version = Number(db.pragma('data_version', { simple: true }));
+      if (version !== dataVersion) {
+        dataVersion = version;
+        history.recount();
+      }
       // Pages in use (pages freed by compaction are reused before the file grows again), less
       // history: it only grows, and deleting text must free room under the quota.
       const pages = Number(db.pragma('page_count', { simple: true })) - Number(db.pragma('freelist_count', { simple: true }));
@@ -251,6 +261,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       return stats.bavail * stats.bsize;
     },
     ...history.store,
+    ...catalog,
     async close() {
       if (closed) return;
       closed = true;

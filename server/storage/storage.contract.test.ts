@@ -24,6 +24,7 @@ import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { RESTORE_LOCK_CLASS } from './postgres-history';
 import { openSqliteStorage } from './sqlite';
 import {
+  commentLogName,
   PROBE_ROOM,
   type AppendMeta,
   type AttributionOverride,
@@ -1004,6 +1005,165 @@ function describeHistoryContract(name: string, open: () => Promise<OpenedStorage
 /** A plan of one segment holding every entry. */
 const planAll = (entries: LogEntry[], tail: HistoryTail): HistoryPlan => cutPlan(entries, [])(tail);
 
+/** Compacts `room` once per entry in `texts`' order: a segment each, a version at each, a checkpoint at even seqs; returns each version's text. */
+async function historyOfVersions(storage: DocumentStorage, room: string, writer: ReturnType<typeof createWriter>, count: number) {
+  const texts: string[] = [];
+  const versions: VersionRecord[] = [];
+  for (let seq = 1; seq <= count; seq++) {
+    await appendEdits(storage, room, writer, 3, seq * 100_000);
+    const version = versionAt(seq, { createdAt: seq * 100_000 + 5_000 });
+    await storage.compact(room, foldDoc, (entries, tail) => cutPlan(entries, [], { versionsAt: () => [version], checkpoint: seq % 2 === 0 })(tail));
+    texts.push(writer.text.toString());
+    versions.push(version);
+  }
+  return { texts, versions };
+}
+
+/** The baseline a purge adds: a named `auto` version at the cut. */
+const baselineAt = ({ seq, createdAt }: { seq: number; createdAt: number }) => versionAt(seq, { createdAt, name: 'Older history purged' });
+/** Materialises pieces as the admin command does (history/materialise.ts): the state as one update. */
+const stateOf = (pieces: HistoryPieces) => foldDoc([...(pieces.checkpoint ? [pieces.checkpoint.data] : []), ...pieces.segments.map((segment) => segment.data)]);
+
+/** The room catalog half of the contract: listing rooms, deleting one for good (tombstones), purging history. */
+function describeRoomCatalogContract(name: string, open: () => Promise<OpenedStorage>) {
+  describe(`${name} room catalog contract`, () => {
+    const openStorage = openedPerTest(open);
+
+    it('lists the rooms that hold a document, by id, with their bytes, versions and newest change', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.listRooms()).toEqual([]);
+      const writer = createWriter();
+      await appendEdits(storage, 'b-room', writer, 4, 50_000);
+      await storage.compact('b-room', foldDoc, (entries, tail) => cutPlan(entries, [2], { versionsAt: (seq) => [versionAt(seq), versionAt(seq + 1)] })(tail));
+      await storage.append('b-room', writer.edit((t) => t.insert(0, 'x')), metaOf(90_000, [alice]));
+      await storage.append(commentLogName('b-room'), new Uint8Array([0, 0]));
+      await storage.append('a-room', createWriter().edit((t) => t.insert(0, 'hello')));
+      // Links, settings and probes alone are no document.
+      await storage.ensureViewId('links-only', 'view-of-links-only');
+      await storage.updateSettings('settings-only', { historyVisibleToViewers: true, commentsVisibleToViewers: false });
+      await storage.probeWrite();
+
+      const rooms = await storage.listRooms();
+      expect(rooms.map((room) => room.room)).toEqual(['a-room', 'b-room']);
+      const [a, b] = rooms;
+      const stored = (await storage.load('b-room')).updates.reduce((sum, update) => sum + update.byteLength, 0);
+      const segments = (await storage.loadSegments('b-room')).reduce((sum, segment) => sum + segment.data.byteLength + (segment.attribution?.byteLength ?? 0), 0);
+      expect(b).toEqual({ room: 'b-room', bytes: stored + 2 + segments, versions: 2, lastChangeAt: 90_000 });
+      expect(a.versions).toBe(0);
+      expect(a.bytes).toBe((await storage.load('a-room')).updates[0].byteLength);
+      expect(a.lastChangeAt).toBeGreaterThan(0);
+    });
+
+    it('deletes everything stored under a room, its threads and links included, and tombstones its ids; other rooms stay', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      for (const room of ['doomed', 'kept']) {
+        await appendEdits(storage, room, writer, 3);
+        await storage.compact(room, foldDoc, (entries, tail) => cutPlan(entries, [], { versionsAt: (seq) => [versionAt(seq)], checkpoint: true })(tail));
+        await appendEdits(storage, room, writer, 2, 10_000);
+        await storage.append(commentLogName(room), new Uint8Array([0, 0]));
+        await storage.ensureViewId(room, `view-${room}`);
+        await storage.ensureCommentId(room, `comment-${room}`);
+        await storage.updateSettings(room, { historyVisibleToViewers: true, commentsVisibleToViewers: true });
+        await storage.addAttributionOverrides(room, [{ clientId: 7, clock: 0, length: 2, authorId: bob.id }]);
+      }
+      const kept = await historyOf(storage, 'kept');
+
+      expect(await storage.deleteRoom('doomed', 123_000)).toEqual({ existed: true, deletedAt: 123_000 });
+      expect(await storage.holdsRoom('doomed')).toBe(false);
+      expect(await storage.load('doomed')).toEqual({ updates: [], head: 0, logLength: 0, bindings: [] });
+      expect((await storage.load(commentLogName('doomed'))).updates).toEqual([]);
+      expect(await storage.loadSegments('doomed')).toEqual([]);
+      expect(await storage.loadHistory('doomed', 10)).toEqual({ checkpoint: null, segments: [] });
+      expect(await storage.listVersions('doomed', { limit: 10 })).toEqual([]);
+      expect(await storage.loadAuthorship('doomed')).toEqual({ bindings: [], authors: [], overrides: [] });
+      expect(await storage.getSettings('doomed')).toEqual({ historyVisibleToViewers: false, commentsVisibleToViewers: false });
+      expect(await storage.roomForViewId('view-doomed')).toBeNull();
+      expect(await storage.roomForCommentId('comment-doomed')).toBeNull();
+      expect((await storage.listRooms()).map((room) => room.room)).toEqual(['kept']);
+      expect(await historyOf(storage, 'kept')).toEqual(kept);
+      expect(await storage.roomForViewId('view-kept')).toBe('kept');
+
+      expect(await storage.tombstoned('room', ['doomed', 'kept', 'never'])).toEqual(new Map([['doomed', 123_000]]));
+      expect(await storage.tombstoned('view', ['view-doomed', 'view-kept'])).toEqual(new Map([['view-doomed', 123_000]]));
+      expect(await storage.tombstoned('comment', ['comment-doomed'])).toEqual(new Map([['comment-doomed', 123_000]]));
+      // Kinds are apart: a room id is not a view id.
+      expect(await storage.tombstoned('view', ['doomed'])).toEqual(new Map());
+      expect(await storage.tombstoned('room', [])).toEqual(new Map());
+    });
+
+    it('deleting again removes what a server stored since and keeps the first deletion time', async () => {
+      const { storage } = await openStorage();
+      await storage.append('room', createWriter().edit((t) => t.insert(0, 'a')));
+      await storage.deleteRoom('room', 1_000);
+      expect(await storage.deleteRoom('room', 2_000)).toEqual({ existed: false, deletedAt: 1_000 });
+      // A server that had not heard yet stores a late keystroke: the next deletion takes it.
+      await storage.append('room', createWriter().edit((t) => t.insert(0, 'late')));
+      expect(await storage.deleteRoom('room', 3_000)).toEqual({ existed: true, deletedAt: 1_000 });
+      expect(await storage.holdsRoom('room')).toBe(false);
+      // A room that never held anything is tombstoned all the same.
+      expect(await storage.deleteRoom('never-held', 4_000)).toEqual({ existed: false, deletedAt: 4_000 });
+      expect(await storage.tombstoned('room', ['room', 'never-held'])).toEqual(new Map([['room', 1_000], ['never-held', 4_000]]));
+    });
+
+    it('purges the versions before a time: the newest of them becomes a checkpointed baseline, later versions still materialise', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const { texts, versions } = await historyOfVersions(storage, 'room', writer, 5);
+      const document = bytes((await storage.load('room')).updates);
+      // Versions 1–3 were made before version 4's time; segment 3 has no checkpoint, so one is built.
+      const result = await storage.purgeHistory('room', { before: versions[3].createdAt, materialise: stateOf, baseline: baselineAt });
+      expect(result).toMatchObject({ versionsRemoved: 3, segmentsRemoved: 2, checkpointsRemoved: 1 });
+      expect(result!.baseline).toMatchObject({ seq: 3, createdAt: versions[2].createdAt, name: 'Older history purged' });
+      const listed = await storage.listVersions('room', { limit: 10 });
+      expect(listed.map((version) => version.id)).toEqual([versions[4].id, versions[3].id, result!.baseline.id]);
+      expect((await storage.loadSegments('room')).map((segment) => segment.seq)).toEqual([3, 4, 5]);
+      for (const [index, version] of [[2, result!.baseline], [3, versions[3]], [4, versions[4]]] as const) {
+        expect(materialise(await storage.loadHistory('room', version.seq))).toBe(texts[index]);
+      }
+      expect(bytes((await storage.load('room')).updates)).toEqual(document);
+      // History carries on after the cut: the next compaction's segment is 6.
+      await appendEdits(storage, 'room', writer, 2, 900_000);
+      await storage.compact('room', foldDoc, planAll);
+      expect(await storage.lastSegmentSeq('room')).toBe(6);
+      expect(materialise(await storage.loadHistory('room', 6))).toBe(writer.text.toString());
+      // Nothing older is left: a second purge at the same time changes nothing.
+      expect(await storage.purgeHistory('room', { before: versions[2].createdAt, materialise: stateOf, baseline: baselineAt })).toBeNull();
+    });
+
+    it('purges all history down to one baseline version of the newest segment; a room without history has nothing to purge', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const { texts } = await historyOfVersions(storage, 'room', writer, 4);
+      const result = await storage.purgeHistory('room', { before: null, materialise: stateOf, baseline: baselineAt });
+      // Segment 4 has a checkpoint already: none is added.
+      expect(result).toMatchObject({ versionsRemoved: 4, segmentsRemoved: 3, checkpointsRemoved: 1, baseline: { seq: 4 } });
+      expect((await storage.listVersions('room', { limit: 10 })).map((version) => version.id)).toEqual([result!.baseline.id]);
+      expect(materialise(await storage.loadHistory('room', 4))).toBe(texts[3]);
+      expect(await storage.purgeHistory('never-written', { before: null, materialise: stateOf, baseline: baselineAt })).toBeNull();
+      await storage.append('log-only', writer.edit((t) => t.insert(0, 'x')));
+      expect(await storage.purgeHistory('log-only', { before: null, materialise: stateOf, baseline: baselineAt })).toBeNull();
+    });
+
+    it('a purge whose baseline does not end at the cut, or whose build throws, changes nothing', async () => {
+      const { storage } = await openStorage();
+      await historyOfVersions(storage, 'room', createWriter(), 3);
+      const before = await historyOf(storage, 'room');
+      await expect(storage.purgeHistory('room', { before: null, materialise: stateOf, baseline: () => versionAt(1) })).rejects.toThrow(/must end at segment 3/);
+      await expect(
+        storage.purgeHistory('room', {
+          before: 150_000,
+          materialise: () => {
+            throw new Error('no Yjs today');
+          },
+          baseline: baselineAt,
+        }),
+      ).rejects.toThrow(/no Yjs today/);
+      expect(await historyOf(storage, 'room')).toEqual(before);
+    });
+  });
+}
+
 /** The durability half of the contract, for backends that can be closed and reopened. */
 function describeDurableStorageContract(name: string, open: () => Promise<Required<OpenedStorage>>) {
   describe(`${name} storage durability`, () => {
@@ -1040,6 +1200,20 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
       expect(next).toBeGreaterThan(before.head);
     });
 
+    it('keeps tombstones across close and reopen: a deleted room stays deleted', async () => {
+      const { storage, reopen } = await open();
+      opened.push(storage);
+      await storage.append('room', createWriter().edit((t) => t.insert(0, 'a')));
+      await storage.ensureViewId('room', 'view-of-room');
+      await storage.deleteRoom('room', 5_000);
+      await storage.close();
+      const reopened = await reopen();
+      opened.push(reopened);
+      expect(await reopened.tombstoned('room', ['room'])).toEqual(new Map([['room', 5_000]]));
+      expect(await reopened.tombstoned('view', ['view-of-room'])).toEqual(new Map([['view-of-room', 5_000]]));
+      expect(await reopened.holdsRoom('room')).toBe(false);
+    });
+
     it('keeps history, bindings, authors, attribution overrides and settings across close and reopen, and counts used bytes the same', async () => {
       const { storage, reopen } = await open();
       opened.push(storage);
@@ -1067,6 +1241,7 @@ function describeDurableStorageContract(name: string, open: () => Promise<Requir
 describeDocumentLogContract('memory', async () => ({ storage: createMemoryStorage() }));
 describeLinkStoreContract('memory', async () => ({ storage: createMemoryStorage() }));
 describeHistoryContract('memory', async () => ({ storage: createMemoryStorage() }));
+describeRoomCatalogContract('memory', async () => ({ storage: createMemoryStorage() }));
 
 function openTempSqlite(): Required<OpenedStorage> {
   const file = path.join(makeTempDir(), 'tandem.db');
@@ -1085,6 +1260,7 @@ function openTempSqlite(): Required<OpenedStorage> {
 describeDocumentLogContract('sqlite', async () => openTempSqlite());
 describeLinkStoreContract('sqlite', async () => openTempSqlite());
 describeHistoryContract('sqlite', async () => openTempSqlite());
+describeRoomCatalogContract('sqlite', async () => openTempSqlite());
 describeDurableStorageContract('sqlite', async () => openTempSqlite());
 
 /** The tables every Tandem database had before history existed (schema version 1), as written then. */
@@ -1337,6 +1513,7 @@ if (TEST_DATABASE_URL) {
   describeDocumentLogContract('postgres', openTempPostgres);
   describeLinkStoreContract('postgres', openTempPostgres);
   describeHistoryContract('postgres', openTempPostgres);
+  describeRoomCatalogContract('postgres', openTempPostgres);
   describeDurableStorageContract('postgres', openTempPostgres);
 
   describe('postgres storage with several instances', () => {

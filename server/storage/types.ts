@@ -186,6 +186,12 @@ export interface CompactionResult {
   versions: VersionRecord[];
 }
 
+/**
+ * The storage name of a room's comment log: room ids never hold '#', so no client can open
+ * it, and storage knows it, so deleting a room removes its threads too.
+ */
+export const commentLogName = (room: string): string => `${room}#comments`;
+
 /** The room name of write probes: room ids are never empty, so no client can open it. */
 export const PROBE_ROOM = '';
 
@@ -297,5 +303,86 @@ export interface LinkStore {
   roomForCommentId(commentId: string): Promise<string | null>;
 }
 
-/** One backend (one database) holds both: what openStorage() returns. */
-export type DocumentStorage = DocumentLog & LinkStore & HistoryStore;
+/** The ids a deleted room leaves refused: its own, and the view and comment ids it had then. */
+export type TombstoneKind = 'room' | 'view' | 'comment';
+
+/** One stored room as the admin command lists it (RoomCatalog.listRooms). */
+export interface RoomSummary {
+  room: string;
+  /**
+   * Bytes of everything stored under the room: its document (snapshot and log), its comment
+   * threads (`<room>#comments`), and its history (segments and checkpoints).
+   */
+  bytes: number;
+  /** Versions in its history. */
+  versions: number;
+  /** When its newest stored change was made (ms since the epoch); null when storage holds no time for it. */
+  lastChangeAt: number | null;
+}
+
+/** What RoomCatalog.deleteRoom did. */
+export interface DeletedRoom {
+  /** Whether anything was stored under the room (document, threads, history, links, settings). */
+  existed: boolean;
+  /** When the room was deleted: this call's time, or the first deletion's when it was deleted before. */
+  deletedAt: number;
+}
+
+/** How RoomCatalog.purgeHistory cuts a room's history. */
+export interface HistoryPurge {
+  /** Versions made before this time (ms since the epoch) go; null: every version. */
+  before: number | null;
+  /**
+   * The document at the end of the pieces' last segment, as one update (history/materialise.ts):
+   * the checkpoint the remaining history starts from. Storage itself never reads Yjs.
+   */
+  materialise: (pieces: HistoryPieces) => Uint8Array;
+  /**
+   * The version that replaces the removed ones: the state at segment `seq`, made at
+   * `createdAt` (the newest removed version's time, or for a purge of everything the newest
+   * segment's end). Its seq must be `seq`.
+   */
+  baseline: (cut: { seq: number; createdAt: number }) => VersionRecord;
+}
+
+/** What one purge removed and the version the remaining history now starts with. */
+export interface PurgeResult {
+  versionsRemoved: number;
+  segmentsRemoved: number;
+  checkpointsRemoved: number;
+  /** The new oldest version (a checkpoint holds its state). */
+  baseline: VersionRecord;
+}
+
+/**
+ * The rooms as an administrator sees them (`npm run admin`): every stored room with its size,
+ * removing a room for good (leaving a tombstone, so its ids are refused from then on), and
+ * cutting old history. The servers read the tombstones too (upgrades, the API, and the rooms
+ * they hold, which a deletion closes).
+ */
+export interface RoomCatalog {
+  /** Every room that holds a document, ordered by id. */
+  listRooms(): Promise<RoomSummary[]>;
+  /**
+   * Removes everything stored under the room, atomically: its document, comment threads,
+   * history, versions, bindings, authors, attribution overrides, settings and links, and
+   * records tombstones for the room id and the view and comment ids it had. Idempotent: a
+   * room deleted again loses whatever was stored under it since (a server that had not heard
+   * of the deletion yet) and keeps its first deletion time.
+   */
+  deleteRoom(room: string, at: number): Promise<DeletedRoom>;
+  /** Which of `ids` (of one kind) are tombstoned: id → when its room was deleted. */
+  tombstoned(kind: TombstoneKind, ids: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Removes the versions made before `purge.before` (every version when null) with the
+   * segments and checkpoints only they needed, without touching the document: the newest
+   * removed version's state becomes a checkpoint (unless one is there) and its place is taken
+   * by `purge.baseline`, so every remaining version still materialises. Segments are kept from
+   * that state's segment on, so later compactions continue the numbering. Resolves null,
+   * changing nothing, when there is nothing to remove (no history, or no version that old).
+   */
+  purgeHistory(room: string, purge: HistoryPurge): Promise<PurgeResult | null>;
+}
+
+/** One backend (one database) holds them all: what openStorage() returns. */
+export type DocumentStorage = DocumentLog & LinkStore & HistoryStore & RoomCatalog;
