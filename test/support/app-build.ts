@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../test/support/spawn';
+import { ROOT } from './spawn';
 
 export interface AppBuild {
   /** `existing`: a build newer than every source was reused. */
