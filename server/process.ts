@@ -85,19 +85,8 @@ export async function runTandemProcess(
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  logger.info(
-    {
-      port,
-      host: config.host,
-      mode: createWebApp ? 'app' : 'sync',
-      storage: storage.kind,
-      auth: config.authSecret ? 'token' : 'open',
-      instance: scale?.instanceId ?? null,
-    },
-    LogMessage.listening,
-  );
-
   // One graceful stop per process; a second, deliberate request ends it at once (stop-requests.ts).
+  // Installed before "listening" is logged: whoever waits for that line may stop us at once.
   const stop = async (reason: string) => {
     logger.info({ signal: reason }, LogMessage.shuttingDown);
     const deadline = setTimeout(() => {
@@ -121,5 +110,16 @@ export async function runTandemProcess(
       process.exit(exitCode);
     },
   });
+  logger.info(
+    {
+      port,
+      host: config.host,
+      mode: createWebApp ? 'app' : 'sync',
+      storage: storage.kind,
+      auth: config.authSecret ? 'token' : 'open',
+      instance: scale?.instanceId ?? null,
+    },
+    LogMessage.listening,
+  );
   return { server, logger, port };
 }
