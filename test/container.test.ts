@@ -121,6 +121,9 @@ describeUnlessSkipped('the container image', skipReason, () => {
     const second = await runContainer({}, volume);
     const reader = await connectTrackedClientForTest(second.syncUrl, room);
     expect(reader.text.toString()).toBe('written in a container, and the last change');
+    // The README's backup inside the running container.
+    const backedUp = await podman(['exec', second.name, 'node', '--import', 'tsx', 'server/backup-command.ts', '/data/backup.db']);
+    expect(backedUp).toContain('backed up /data/tandem.db to /data/backup.db');
   });
 
   it('runs two containers on this machine’s PostgreSQL and Redis that serve one room together', async () => {

@@ -1,7 +1,7 @@
 /**
- * The production build of the web app a browser scenario measures: `.next` as `npm run build`
- * makes it, rebuilt when it is missing or older than any source the bundle is made from, so
- * the numbers are always those of the code as it is now. Turbopack (Next.js's default) refuses
+ * The production build of the web app a browser scenario measures (or `npm start` runs in a
+ * test): `.next` as `npm run build` makes it, rebuilt when it is missing or older than any
+ * source the bundle is made from, so the numbers are always those of the code as it is now. Turbopack (Next.js's default) refuses
  * a node_modules that is a symlink (as in a git worktree); there webpack builds instead.
  */
 import { execFileSync } from 'node:child_process';
