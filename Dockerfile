@@ -8,9 +8,10 @@ FROM node:20-bookworm AS build
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 # The lockfile alone first: this layer (npm ci, better-sqlite3's native build) is reused for as
-# long as the dependencies stay the same, whatever else changed.
+# long as the dependencies stay the same, whatever else changed; npm's download cache is kept
+# between builds too.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 # The production build, then the dev dependencies removed from the same node_modules (nothing is
 # installed or compiled twice); the build cache and the SWC compiler (~100 MB) are only for

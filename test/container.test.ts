@@ -24,6 +24,8 @@ const skipReason = podmanSkipReason();
 if (skipReason) console.log(`test/container.test.ts ${skipReason}`);
 
 const tag = `localhost/tandem-test:${Math.random().toString(36).slice(2, 10)}`;
+/** One image build at a time on this machine: CI starts one early (.ci/run) to warm the layer cache, and this build waits for it. */
+const IMAGE_BUILD_LOCK = '/tmp/tandem-image-build.lock';
 const suffix = () => Math.random().toString(36).slice(2, 10);
 
 /** Builds the image from `git archive HEAD`; returns how long it took. */
@@ -34,7 +36,7 @@ function buildFromCleanCheckout(): number {
     const started = performance.now();
     // --format docker: OCI images have no HEALTHCHECK. --network host: the build reaches the
     // npm registry through this machine (no container network here).
-    execFileSync('podman', ['build', '--format', 'docker', '--pull=never', '--network', 'host', '-t', tag, context], {
+    execFileSync('flock', [IMAGE_BUILD_LOCK, 'podman', 'build', '--format', 'docker', '--pull=never', '--network', 'host', '-t', tag, context], {
       env: { ...process.env, CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? '/etc/containers/tandem-test.conf' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -97,7 +99,7 @@ describeUnlessSkipped('the container image', skipReason, () => {
     const room = uniqueRoom('container-room');
     const page = await fetch(`${first.httpUrl}/d/${room}`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>Tandem</title>');
+    expect(await page.text()).toContain('<title>Document · Tandem</title>');
 
     // PID 1 is the server itself (node, not npm or a shell), running as the node user (1000).
     expect(await podman(['exec', first.name, 'cat', '/proc/1/cmdline'])).toMatch(/^node\0--import\0tsx\0server\/app\.ts/);
