@@ -11,12 +11,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { containsAll, uniqueRoom } from './support/clients';
 import { databaseFile, tempDatabaseUrl } from './support/server-process';
 import { ROOT } from './support/spawn';
 import { connectClientForTest, connectTrackedClientForTest, startServerForTest } from './support/test-scoped';
-import { startTyping } from './support/typist';
+import { typeUntilAcknowledged } from './support/typist';
 import { eventually } from './support/wait';
 
 const run = promisify(execFile);
@@ -50,11 +49,8 @@ describe('npm run backup', () => {
     const server = await startServerForTest({ databaseUrl });
     const room = uniqueRoom('backup');
     const typist = await connectTrackedClientForTest(server.syncUrl, room);
-    const typing = startTyping(typist);
-    await eventually(() => typing.ackedUpdates() >= 300, 'the typist to get 300 updates acknowledged');
-
-    const ackedBefore = new Y.Doc();
-    Y.applyUpdate(ackedBefore, Y.encodeStateAsUpdate(typing.acked));
+    const typing = await typeUntilAcknowledged(typist, 300);
+    const ackedBefore = typing.ackedSnapshot();
     const target = path.join(tempDir(), 'tandem-backup.db');
     const outcome = await backup([target], { DATABASE_URL: databaseUrl }, 'npm');
     expect(outcome.stderr).toBe('');

@@ -9,12 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it, onTestFinished } from 'vitest';
-import * as Y from 'yjs';
 import { containsAll, uniqueRoom } from './support/clients';
 import { describeUnlessSkipped } from './support/describe-when';
 import { adminQuery, createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from './support/postgres';
 import { connectTrackedClientForTest, startServerForTest } from './support/test-scoped';
-import { startTyping } from './support/typist';
+import { typeUntilAcknowledged } from './support/typist';
 import { eventually } from './support/wait';
 
 const run = promisify(execFile);
@@ -37,11 +36,8 @@ describeUnlessSkipped('PostgreSQL backup with pg_dump and pg_restore (README, "B
     const server = await startServerForTest({ databaseUrl: schema.url });
     const room = uniqueRoom('pg-backup');
     const typist = await connectTrackedClientForTest(server.syncUrl, room);
-    const typing = startTyping(typist);
-    await eventually(() => typing.ackedUpdates() >= 300, 'the typist to get 300 updates acknowledged');
-
-    const ackedBefore = new Y.Doc();
-    Y.applyUpdate(ackedBefore, Y.encodeStateAsUpdate(typing.acked));
+    const typing = await typeUntilAcknowledged(typist, 300);
+    const ackedBefore = typing.ackedSnapshot();
     const dump = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-pg-backup-')), 'tandem.dump');
     // The README's command for Tandem's tables in a shared database (schema-qualified here,
     // since each test file has its own schema; in `public` the patterns are the bare names).

@@ -16,7 +16,7 @@ import { countLogs, startNpmScript, type NpmScript } from './support/npm-script'
 import { storedDoc, tempDatabaseUrl } from './support/server-process';
 import { freePort, spawnServer, tandemScript } from './support/spawn';
 import { connectTrackedClientForTest } from './support/test-scoped';
-import { startTyping } from './support/typist';
+import { typeUntilAcknowledged } from './support/typist';
 import { eventually, sleep } from './support/wait';
 import { whenOpen } from './support/raw-socket';
 
@@ -92,8 +92,7 @@ describe.each(['server', 'start'] as const)('npm %s', (script) => {
       if (event) closeCodes.push(event.code);
       typist.provider.shouldConnect = false;
     });
-    const typing = startTyping(typist);
-    await eventually(() => typing.ackedUpdates() >= 200, 'the typist to get 200 updates acknowledged');
+    const typing = await typeUntilAcknowledged(typist, 200);
     started.run.signalGroup('SIGINT');
     await expectTreeGone(started);
     await typing.stop();

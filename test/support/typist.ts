@@ -5,13 +5,15 @@
  */
 import * as Y from 'yjs';
 import { docFromFrames, type TrackedClient } from './tracked-client';
-import { sleep } from './wait';
+import { eventually, sleep } from './wait';
 
 export interface Typist {
   /** Every change the server acknowledged so far (grows as acks arrive). */
   acked: Y.Doc;
   /** How many updates have been acknowledged, over all sockets. */
   ackedUpdates(): number;
+  /** A copy of `acked` as it is now (what a backup or a stop taken now must keep). */
+  ackedSnapshot(): Y.Doc;
   /** Stops typing; resolves once the loop has ended. */
   stop(): Promise<void>;
 }
@@ -44,9 +46,21 @@ export function startTyping(client: TrackedClient, burst = 10): Typist {
   return {
     acked,
     ackedUpdates: () => total,
+    ackedSnapshot: () => {
+      const copy = new Y.Doc();
+      Y.applyUpdate(copy, Y.encodeStateAsUpdate(acked));
+      return copy;
+    },
     stop: async () => {
       running = false;
       await loop;
     },
   };
+}
+
+/** Starts typing and resolves once `updates` of them are acknowledged. */
+export async function typeUntilAcknowledged(client: TrackedClient, updates: number): Promise<Typist> {
+  const typing = startTyping(client);
+  await eventually(() => typing.ackedUpdates() >= updates, `the typist to get ${updates} updates acknowledged`);
+  return typing;
 }
