@@ -60,7 +60,8 @@ async function runContainer(env: Record<string, string>, volume?: string): Promi
   const settings = Object.entries({ PORT: String(port), ...env }).flatMap(([key, value]) => ['-e', `${key}=${value}`]);
   await podman(['run', '-d', '--name', name, '--network', 'host', ...settings, ...(volume ? ['-v', `${volume}:/data`] : []), tag]);
   onTestFinished(async () => {
-    await podmanStatus(['rm', '-f', '-t', '0', name]);
+    // -v: the anonymous volume VOLUME /data gives a container run without one.
+    await podmanStatus(['rm', '-f', '-v', '-t', '0', name]);
   });
   const httpUrl = `http://127.0.0.1:${port}`;
   await eventually(async () => (await fetch(`${httpUrl}/healthz`).catch(() => null))?.ok === true, `${name} to answer /healthz`, 90_000, 250);
