@@ -1,23 +1,32 @@
 // `npm start`: builds the web app if there is no build yet, then runs the app server (Next.js
-// and the sync server on one port). Signals are forwarded so shutdown stays graceful.
-import { spawn, spawnSync } from 'node:child_process';
+// and the sync server on one port) under the supervisor, which passes each stop request on once
+// (see scripts/supervise.mjs).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { supervise } from './supervise.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
 
-if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-  console.log('No production build found; running `next build` first (about a minute)…');
-  const build = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+/** Runs `next build`; a stop request meanwhile stops the build too (it is in our process group anyway). */
+function build() {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit' });
+    const forward = (signal) => child.kill(signal);
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, forward);
+    child.on('exit', (code, signal) => {
+      for (const name of ['SIGINT', 'SIGTERM']) process.off(name, forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server', 'app.ts')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { NODE_ENV: 'production', ...process.env },
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!existsSync(path.join(root, '.next', 'BUILD_ID'))) {
+  console.log('No production build found; running `next build` first (about a minute)…');
+  const status = await build();
+  if (status !== 0) process.exit(status);
+}
+
+supervise('server/app.ts', [], { NODE_ENV: 'production', ...process.env });

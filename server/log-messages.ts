@@ -7,6 +7,13 @@
 export const LogMessage = {
   /** process.ts: the port is bound; carries port, mode, storage, auth and instance. */
   listening: 'listening',
+  /** process.ts: the first stop request (signal, or the supervisor gone) starts the graceful stop. */
+  shuttingDown: 'shutting down',
+  /** process.ts: every write is stored and every socket closed; the process exits 0. */
+  stopped: 'stopped',
+  shutdownTimedOut: 'shutdown timed out; exiting',
+  /** process.ts: a second stop request during the shutdown; pending writes are not waited for. */
+  stoppedAtOnce: 'second stop request during shutdown: exiting at once without waiting for pending writes',
   /** A connection passed the upgrade and joined its room. */
   connected: 'connected',
   roomUnloaded: 'room unloaded',

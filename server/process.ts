@@ -1,7 +1,8 @@
 /**
  * Runs a Tandem process: opens storage, serves HTTP + sync on one port, and shuts down
  * gracefully on SIGTERM/SIGINT (stop accepting, close sockets with 1012, finish writes,
- * exit 0). Shared by the standalone sync server (main.ts) and the app server (app.ts).
+ * exit 0; a second request during that exits at once, see stop-requests.ts). Shared by the
+ * standalone sync server (main.ts) and the app server (app.ts).
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,7 @@ import { RedisFanout } from './scale/redis-fanout';
 import type { ScaleOut } from './scale-out';
 import { openStorage, type DocumentLog } from './storage';
 import { createHistoryService } from './history/service';
+import { listenForStopRequests } from './stop-requests';
 import { createSyncServer, type SyncServer } from './sync-server';
 
 export interface RunningProcess {
@@ -85,6 +87,31 @@ export async function runTandemProcess(
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  // One graceful stop per process; a second, deliberate request ends it at once (stop-requests.ts).
+  // Installed before "listening" is logged: whoever waits for that line may stop us at once.
+  const stop = async (reason: string) => {
+    logger.info({ signal: reason }, LogMessage.shuttingDown);
+    const deadline = setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, LogMessage.shutdownTimedOut);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    server.close();
+    await sync.close();
+    // After the rooms are flushed and freed: peers hear LEFT and drop this instance's presence.
+    await scale?.close();
+    await storage.close();
+    server.closeAllConnections();
+    logger.info(LogMessage.stopped);
+    process.exit(0);
+  };
+  listenForStopRequests({
+    stop: (reason) => void stop(reason),
+    stopNow: (reason, exitCode) => {
+      logger.warn({ signal: reason, exitCode }, LogMessage.stoppedAtOnce);
+      process.exit(exitCode);
+    },
+  });
   logger.info(
     {
       port,
@@ -96,27 +123,5 @@ export async function runTandemProcess(
     },
     LogMessage.listening,
   );
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out; exiting');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
-    server.close();
-    await sync.close();
-    // After the rooms are flushed and freed: peers hear LEFT and drop this instance's presence.
-    await scale?.close();
-    await storage.close();
-    server.closeAllConnections();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
   return { server, logger, port };
 }

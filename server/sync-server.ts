@@ -113,6 +113,8 @@ export class RoomLoadRefused extends Error {}
 
 /** How many rooms' worth of presence entries one presence update may hold (see decodeLimits). */
 const PRESENCE_ENTRIES_PER_ROOM_SHARE = 4;
+/** At shutdown, how long peers get to answer the 1012 close once everything is stored. */
+const SHUTDOWN_CLOSE_GRACE_MS = 2_000;
 
 /** Creates a sync server over `storage`; it owns no port (see http.ts). */
 export function createSyncServer(options: SyncServerOptions): SyncServer {
@@ -287,7 +289,15 @@ export function createSyncServer(options: SyncServerOptions): SyncServer {
         for (const room of loaded) room.stopRetryingAppends();
         await Promise.all(loaded.map((room) => Promise.all([room.whenStored(), room.comments.settled()])));
         rooms.destroyAll(loaded);
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        // Everything is stored. A peer that never answers the 1012 close (a sleeping laptop, a
+        // dead NAT) would hold ws's close handshake for 30 s, past the shutdown's deadline (and
+        // `docker stop`'s 10 s): give the handshakes a moment, then drop the sockets left.
+        const drained = new Promise<void>((resolve) => wss.close(() => resolve()));
+        const grace = setTimeout(() => {
+          for (const socket of wss.clients) socket.terminate();
+        }, SHUTDOWN_CLOSE_GRACE_MS);
+        await drained;
+        clearTimeout(grace);
       })();
       return closing;
     },

@@ -26,7 +26,7 @@ import { commentId, openCommentPeer } from '../../test/support/comment-peer';
 import { updateFrame } from '../../test/support/frames';
 import { freePort, spawnServer, tandemScript } from '../../test/support/spawn';
 import { loadTrace } from '../../test/support/traces';
-import { ensureAppBuild } from '../lib/app-build';
+import { ensureAppBuild } from '../../test/support/app-build';
 import { percentile, round } from '../lib/stats';
 
 export interface CommentsPlan {

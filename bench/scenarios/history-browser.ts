@@ -19,7 +19,7 @@ import { chromium, devices, type Browser, type Locator, type Page } from '@playw
 import type { Version } from '../../lib/protocol/history-api';
 import playwrightConfig from '../../playwright.config';
 import { freePort, spawnServer, tandemScript } from '../../test/support/spawn';
-import { ensureAppBuild } from '../lib/app-build';
+import { ensureAppBuild } from '../../test/support/app-build';
 import { addProbe, timeInput, waitUntil, type Timing } from '../lib/page-probe';
 import { seedPaperRoom } from '../lib/paper-room';
 import { percentile, round } from '../lib/stats';

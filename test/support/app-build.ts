@@ -1,13 +1,13 @@
 /**
- * The production build of the web app a browser scenario measures: `.next` as `npm run build`
- * makes it, rebuilt when it is missing or older than any source the bundle is made from, so
- * the numbers are always those of the code as it is now. Turbopack (Next.js's default) refuses
+ * The production build of the web app a browser scenario measures (or `npm start` runs in a
+ * test): `.next` as `npm run build` makes it, rebuilt when it is missing or older than any
+ * source the bundle is made from, so the numbers are always those of the code as it is now. Turbopack (Next.js's default) refuses
  * a node_modules that is a symlink (as in a git worktree); there webpack builds instead.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../../test/support/spawn';
+import { ROOT } from './spawn';
 
 export interface AppBuild {
   /** `existing`: a build newer than every source was reused. */
