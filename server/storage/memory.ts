@@ -1,7 +1,8 @@
 /** In-process storage for tests and throwaway servers (`DATABASE_URL=memory:`). Not durable. */
 import { checkAttributionOverrides, checkSettings, checkSeq, checkVersion, checkVersionName, foldAndPlan, InvalidHistoryError, openStretch, planOneSegment, planWithoutEntries } from './history-plan';
+import { stagedAppend } from './flush-pipeline';
 import { createLocalRestoreLocks } from './local-restore-locks';
-import type { AttributionOverride, AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
+import type { AppendMeta, AttributionOverride, AuthorRecord, ClientBinding, DocumentStorage, HistoryPlan, HistorySegment, HistoryTail, LogEntry, RoomSettings, VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -59,6 +60,21 @@ export function createMemoryStorage(): DocumentStorage {
     };
   };
 
+  const appendEntry = (room: string, update: Uint8Array, meta?: AppendMeta): number => {
+    const id = nextId++;
+    const entry = roomFor(room);
+    entry.log.push({
+      id,
+      data: update.slice(),
+      at: meta?.at ?? Date.now(),
+      authors: meta ? [...meta.authors] : [],
+      attribution: meta?.attribution?.slice() ?? null,
+    });
+    for (const binding of meta?.bindings ?? []) if (!entry.bindings.has(binding.clientId)) entry.bindings.set(binding.clientId, binding.authorId);
+    for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
+    return id;
+  };
+
   return {
     kind: 'memory',
     async load(room) {
@@ -74,18 +90,11 @@ export function createMemoryStorage(): DocumentStorage {
       return entry !== undefined && (entry.snapshot !== null || entry.log.length > 0);
     },
     async append(room, update, meta) {
-      const id = nextId++;
-      const entry = roomFor(room);
-      entry.log.push({
-        id,
-        data: update.slice(),
-        at: meta?.at ?? Date.now(),
-        authors: meta ? [...meta.authors] : [],
-        attribution: meta?.attribution?.slice() ?? null,
-      });
-      for (const binding of meta?.bindings ?? []) if (!entry.bindings.has(binding.clientId)) entry.bindings.set(binding.clientId, binding.authorId);
-      for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
-      return id;
+      return appendEntry(room, update, meta);
+    },
+    appendInStages(room, update, meta) {
+      // Nothing here survives anything: written is all there is, so flushed is written.
+      return stagedAppend(Promise.resolve().then(() => ({ id: appendEntry(room, update, meta), flushed: Promise.resolve() })));
     },
     async compact(room, fold, planHistory) {
       // A plan is asked even for a room with nothing to fold (it may add versions).
