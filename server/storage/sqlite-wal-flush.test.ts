@@ -50,7 +50,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 /** The log positions a database file holds for `room` (read from a copy: recovery writes). */
 function storedIds(image: string, room: string, scratch: string): Set<number> {
   const copy = copyOfImage(image, fs.mkdtempSync(path.join(scratch, 'open-')));
-  const db = new Database(copy, { readonly: false });
+  const db = new Database(copy, { readonly: true });
   try {
     return new Set((db.prepare('SELECT id FROM room_updates WHERE room = ?').all(room) as { id: number }[]).map((row) => row.id));
   } finally {
@@ -104,7 +104,7 @@ describe('SQLite appends, written and then flushed', () => {
     // database, after which the next append writes the WAL from its start again (a restart),
     // or truncate the WAL to nothing.
     const other = new Database(file);
-    cleanups.push(() => other.close());
+    cleanups.push(() => void other.close());
     const flushedIds: number[] = [];
     const pending: Promise<void>[] = [];
     const append = (seed: number) => {

@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export type FlushControl = 'hold' | 'fail' | null;
 
@@ -76,12 +77,17 @@ export function flushedImage(imagesDir: string): string | null {
   return db ? path.join(dir, db) : null;
 }
 
-/** Copies the image to a fresh directory, so opening it (WAL recovery writes) changes no image. */
+/**
+ * Copies the image to `into` and opens it once, as the server would after the power came back
+ * (SQLite recovers the WAL, keeping the commits it holds whole), so that read-only readers
+ * such as storedDoc() can open the copy. The image itself is left as it was.
+ */
 export function copyOfImage(image: string, into: string): string {
   fs.mkdirSync(into, { recursive: true });
   const target = path.join(into, path.basename(image));
   fs.copyFileSync(image, target);
   if (fs.existsSync(`${image}-wal`)) fs.copyFileSync(`${image}-wal`, `${target}-wal`);
+  new Database(target).close();
   return target;
 }
 
