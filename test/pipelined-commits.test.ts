@@ -3,7 +3,7 @@
  * reaches the other people as soon as it is written, before the disk has it; a SIGKILL at any
  * point still loses nothing anyone was shown; "Saved" waits for the flush, is never sent when
  * the flush fails (the room gives up, 4504, and the change is stored and saved on reconnect),
- * and a power cut (the database as the last completed flush left it) loses nothing a sender
+ * a comment operation is answered and shown only once flushed, and a power cut (the database as the last completed flush left it) loses nothing a sender
  * was told is saved. SQLite's flush is faulted and imaged at its fdatasync
  * (test/support/flush-faults.ts); PostgreSQL's is checked against a SIGKILL.
  */
@@ -16,7 +16,10 @@ import { CloseCode } from '../lib/protocol/close-codes';
 import { LogMessage } from '../server/log-messages';
 import { containsAll, uniqueRoom } from './support/clients';
 import { describeUnlessSkipped } from './support/describe-when';
+import { anchorOf, docWithParagraph } from '../server/testing/comment-text';
+import { commentId, openCommentPeer } from './support/comment-peer';
 import { copyOfImage, flushedImage } from './support/flush-faults';
+import { updateFrame } from './support/frames';
 import { createTestSchema, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from './support/postgres';
 import { openRawPeer, type RawPeer } from './support/raw-peer';
 import { storedDoc, tempDatabaseUrl, type ServerProcess } from './support/server-process';
@@ -101,6 +104,33 @@ describe('pipelined commits (SQLite)', () => {
     await eventually(() => typist.tracker.getState().kind === 'saved', 'Saved once the flush completed');
     expect(acks.length).toBeGreaterThan(0);
     expect(await server.stop()).toBe(0);
+  });
+
+  it('answers a comment operation ok, and shows its change to anyone, only once it is flushed', async () => {
+    const control = flushControl();
+    const server = await startServerForTest({ preloads: [FLUSH_FAULTS], env: { FLUSH_FAULTS_CONTROL: control.file } });
+    const room = uniqueRoom('held-comment');
+    const body = docWithParagraph('Text before the commented words after it.');
+    const [alice, bob] = await Promise.all([openCommentPeer(server.syncUrl, room), openCommentPeer(server.syncUrl, room)]);
+    onTestFinished(() => [alice, bob].forEach((peer) => peer.destroy()));
+    alice.send(updateFrame(Y.encodeStateAsUpdate(body)));
+    await Promise.all([alice.snapshot(), bob.snapshot()]);
+    await eventually(() => bob.doc.getXmlFragment('default').length > 0, 'bob to be shown the body');
+
+    control.set('hold');
+    const quote = { text: 'the commented words', prefix: 'before ', suffix: ' after' };
+    const create = { op: 'create', threadId: commentId('t'), commentId: commentId('c'), anchor: anchorOf(body, quote.text), quote, body: 'held' };
+    let answer: unknown = null;
+    const answered = alice.op(create).then((result) => (answer = result));
+    // Time passing is the point: while the flush is held, neither an answer nor the thread may arrive.
+    await sleep(400);
+    expect(answer).toBeNull();
+    expect(bob.threads()[create.threadId]).toBeUndefined();
+
+    control.set('');
+    await answered;
+    expect(answer).toEqual({ ok: true });
+    await eventually(() => bob.threads()[create.threadId]?.comments[0]?.body === 'held', 'bob to be shown the thread');
   });
 
   it('loses nothing another client was shown when SIGKILLed at random points, flushes held or not', async () => {

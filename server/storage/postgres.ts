@@ -4,7 +4,9 @@
  * The schema is migrated at start (postgres-migrations.ts); compactions of one room are
  * serialized across instances by a transaction-scoped advisory lock, which a crashed holder's
  * ended session frees, and write the history of the rows they fold (postgres-history.ts) in
- * the transaction that deletes them.
+ * the transaction that deletes them. Appends are pipelined (flush-pipeline.ts): committed with
+ * `synchronous_commit = off`, then confirmed flushed by one synchronous commit; every other
+ * write commits synchronously.
  */
 import pg from 'pg';
 import { AuthorRowCache } from './author-rows';
