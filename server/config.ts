@@ -104,7 +104,7 @@ const SETTINGS = {
     env: 'SQLITE_SYNCHRONOUS',
     default: 'full',
     parse: oneOf(['full', 'normal'] as const),
-    doc: 'SQLite commit durability: `full` fsyncs every commit (survives power loss); `normal` (WAL) survives any process crash but may lose the last commits on power loss.',
+    doc: 'What "Saved" promises with SQLite: `full`, on disk (the WAL fdatasynced behind each append, off the event loop; survives power loss); `normal`, written to the WAL (survives any process crash, may lose the last moments on power loss).',
   }),
   maxMessageBytes,
   logLevel: setting({

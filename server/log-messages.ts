@@ -22,6 +22,7 @@ export const LogMessage = {
   roomDocBroken: 'an update broke the room doc mid-apply; reloading it from storage',
   storageKeptFailing: 'storage kept failing; closed the room (4504), its clients keep their changes',
   appendRetrying: 'storage append failed; retrying',
+  flushFailed: 'storage flush failed; giving up on this room (4504), its clients keep their unacknowledged changes',
   guardDroppedAtLoad:
     'stored content the document guard refuses was dropped at load; compacting so storage holds the repaired document',
   compactionLockWait: 'compaction waits for another one of this room to finish',

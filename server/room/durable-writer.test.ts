@@ -1,8 +1,9 @@
 /**
- * The durable write path in-process: a room on memory storage whose appends the test holds,
- * fails or lets through, and fake connections recording what they are sent. What it proves is
- * what a person relies on: "Saved" only for what is stored, in order, never for a failed
- * append; nobody sees a change before it is stored, joiners included; a viewer writes nothing.
+ * The durable write path in-process: a room on memory storage whose writes and flushes the
+ * test holds, fails or lets through, and fake connections recording what they are sent. What
+ * it proves is what a person relies on: "Saved" only for what is flushed, in order, never for
+ * a failed write or flush; nobody sees a change before it is written, joiners included; the
+ * next batch is written and forwarded while a flush runs; a viewer writes nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -20,25 +21,43 @@ import { Room } from './room';
 const logger = createLogger('silent');
 const limits = { rootNames: new Set(['default', 'title', 'text']), maxNestingDepth: 64, maxStructs: 500_000, maxTitleLength: 0, titleRootName: 'title' };
 
-/** Memory storage whose appends wait for `release()`, or fail while `failing` is set. */
+/**
+ * Memory storage whose writes wait for `release()` (or fail while `failing` is set), and whose
+ * flushes wait for `releaseFlushes()` while `holdingFlushes` is set (or fail while
+ * `failingFlushes` is set when they would complete).
+ */
 function heldStorage() {
   const inner = createMemoryStorage();
   const waiting: (() => void)[] = [];
-  const control = { holding: true, failing: false, appends: 0 };
+  const waitingFlushes: (() => void)[] = [];
+  const control = { holding: true, failing: false, appends: 0, holdingFlushes: false, failingFlushes: false };
+  const flushed = async () => {
+    if (control.holdingFlushes) await new Promise<void>((resolve) => waitingFlushes.push(resolve));
+    if (control.failingFlushes) throw new Error('fsync: input/output error');
+  };
   const storage: DocumentLog = {
     ...inner,
-    async append(room, update) {
-      control.appends += 1;
-      if (control.failing) throw new Error('disk on fire');
-      if (control.holding) await new Promise<void>((resolve) => waiting.push(resolve));
-      return inner.append(room, update);
+    appendInStages(room, update) {
+      const written = (async () => {
+        control.appends += 1;
+        if (control.failing) throw new Error('disk on fire');
+        if (control.holding) await new Promise<void>((resolve) => waiting.push(resolve));
+        return inner.append(room, update);
+      })();
+      const flush = written.then(flushed);
+      flush.catch(() => {});
+      return { written, flushed: flush };
     },
   };
   const release = () => {
     control.holding = false;
     for (const resolve of waiting.splice(0)) resolve();
   };
-  return { storage, inner, control, release };
+  const releaseFlushes = () => {
+    control.holdingFlushes = false;
+    for (const resolve of waitingFlushes.splice(0)) resolve();
+  };
+  return { storage, inner, control, release, releaseFlushes };
 }
 
 const rooms: Room[] = [];
@@ -92,7 +111,7 @@ const updatesSent = (connection: FakeConnection) => connection.sent.filter((fram
 const answersSent = (connection: FakeConnection) => connection.sent.filter((frame) => frame[0] === 0 && frame[1] === SyncMessageType.STEP2);
 
 describe('the durable write path', () => {
-  it('acknowledges and forwards a change only once its append resolved', async () => {
+  it('forwards a change only once it is written', async () => {
     const { storage, inner, release } = heldStorage();
     const { room } = await roomOn(storage);
     const [alice, bob] = joined(room, 2);
@@ -104,6 +123,7 @@ describe('the durable write path', () => {
     expect(updatesSent(bob)).toHaveLength(0);
     release();
     await room.whenStored();
+    await turn();
     expect(savedCounts(alice)).toEqual([1]);
     expect(updatesSent(bob)).toHaveLength(1);
     expect(updatesSent(alice)).toHaveLength(0);
@@ -125,8 +145,79 @@ describe('the durable write path', () => {
     room.handle(alice, updateMessage(edit('c', doc).update));
     release();
     await room.whenStored();
+    await turn();
     expect(savedCounts(alice)).toEqual([1, 3]);
     expect(room.doc.getText('text').toString()).toBe('abc');
+  });
+
+  it('acknowledges a written change only once it is flushed, and writes and forwards the next batch meanwhile', async () => {
+    const { storage, control, release, releaseFlushes } = heldStorage();
+    control.holdingFlushes = true;
+    release();
+    const { room } = await roomOn(storage);
+    const [alice, bob] = joined(room, 2);
+    const doc = new Y.Doc();
+    room.handle(alice, updateMessage(edit('a', doc).update));
+    await room.whenStored();
+    await turn();
+    expect(updatesSent(bob)).toHaveLength(1);
+    expect(savedCounts(alice)).toEqual([]);
+    // The first flush is still running: the next batch is written and forwarded all the same.
+    room.handle(alice, updateMessage(edit('b', doc).update));
+    await room.whenStored();
+    await turn();
+    expect(updatesSent(bob)).toHaveLength(2);
+    expect(savedCounts(alice)).toEqual([]);
+    releaseFlushes();
+    await turn();
+    expect(savedCounts(alice)).toEqual([1, 2]);
+  });
+
+  it('acknowledges in order even when a later batch is flushed first', async () => {
+    const inner = createMemoryStorage();
+    const flushes: { resolve: () => void }[] = [];
+    const storage: DocumentLog = {
+      ...inner,
+      appendInStages(room, update) {
+        const written = inner.append(room, update);
+        const flushed = written.then(() => new Promise<void>((resolve) => flushes.push({ resolve })));
+        return { written, flushed };
+      },
+    };
+    const { room } = await roomOn(storage);
+    const [alice] = joined(room, 1);
+    const doc = new Y.Doc();
+    room.handle(alice, updateMessage(edit('a', doc).update));
+    await room.whenStored();
+    room.handle(alice, updateMessage(edit('b', doc).update));
+    await room.whenStored();
+    await expect.poll(() => flushes.length).toBe(2);
+    flushes[1].resolve();
+    await turn();
+    expect(savedCounts(alice)).toEqual([]);
+    flushes[0].resolve();
+    await turn();
+    expect(savedCounts(alice)).toEqual([1, 2]);
+  });
+
+  it('gives the room up when a flush fails, acknowledging nothing from then on', async () => {
+    const { storage, control, release, releaseFlushes } = heldStorage();
+    control.holdingFlushes = true;
+    release();
+    let failed: Room | null = null;
+    const { room } = await roomOn(storage, { onStorageFailed: (gone) => (failed = gone) });
+    const [alice, bob] = joined(room, 2);
+    const doc = new Y.Doc();
+    room.handle(alice, updateMessage(edit('shown to bob, not yet on disk', doc).update));
+    await room.whenStored();
+    room.handle(alice, updateMessage(edit(' and more', doc).update));
+    await room.whenStored();
+    expect(updatesSent(bob)).toHaveLength(2);
+    control.failingFlushes = true;
+    releaseFlushes();
+    await turn();
+    expect(failed).toBe(room);
+    expect(savedCounts(alice)).toEqual([]);
   });
 
   it('retries a failing append and acknowledges nothing until it is stored', async () => {
@@ -141,6 +232,7 @@ describe('the durable write path', () => {
     expect(updatesSent(bob)).toHaveLength(0);
     control.failing = false;
     await room.whenStored();
+    await turn();
     expect(savedCounts(alice)).toEqual([1]);
     expect(updatesSent(bob)).toHaveLength(1);
   });
@@ -246,6 +338,7 @@ describe('the durable write path', () => {
     });
     room.handle(alice, updateMessage(edit('still shared').update));
     await room.whenStored();
+    await turn();
     expect(savedCounts(alice)).toEqual([1]);
     expect(updatesSent(bob)).toHaveLength(1);
     expect(alice.closedWith).toBeNull();

@@ -2,10 +2,13 @@
  * The one owner of store-before-forward. Document messages queue here; at the write turn
  * (write-turn.ts) the queued batch is checked against the doc (document-guard.ts) and applied
  * in one transaction, so an update Yjs cannot apply is caught before it reaches storage and Yjs
- * encodes the batch's changes once; that one change is appended, and only once the append
- * resolves are the senders acknowledged (SAVED) and the change handed on to be forwarded. So
- * whatever any client has seen survives a crash, and storage never holds a poisoned row.
- * (Longer than most files here: each step's invariant is written beside the code keeping it.)
+ * encodes the batch's changes once; that one change is appended. Once it is written (it
+ * survives a crash of this process) the change is handed on to be forwarded, and the next
+ * batch may be written; once it is flushed (it survives power loss) its senders are
+ * acknowledged (SAVED), in order. So whatever any client has seen survives a crash of the
+ * server, whatever a sender was told is saved survives power loss, and storage never holds a
+ * poisoned row. (Longer than most files here: each step's invariant is written beside the
+ * code keeping it.)
  */
 import * as Y from 'yjs';
 import { CloseCode } from '../../lib/protocol/close-codes';
@@ -19,7 +22,7 @@ import { LogMessage } from '../log-messages';
 import type { AppendMeta, AuthorRecord, ClientBinding, DocumentLog } from '../storage';
 import type { StorageHealth } from '../storage-health';
 import { withoutClients, type RoomAuthorship } from './authorship';
-import { RetryingAppend } from './retrying-append';
+import { RetryingAppend, type WrittenAppend } from './retrying-append';
 import { processWriteTurn, type WriteTurn } from './write-turn';
 
 /**
@@ -69,11 +72,14 @@ export interface DurableWriterOptions {
   /** Structs the doc holds now (exact after each batch), for MAX_DOCUMENT_STRUCTS. */
   structCount: number;
   turn?: WriteTurn;
-  /** A batch is stored and its senders acknowledged: forward it (called before waiting answers). */
+  /** A batch is written (not yet acknowledged): forward it (called before waiting answers). */
   onStored: (batch: StoredBatch) => void;
   /** An update made Yjs throw mid-apply: the doc holds part of a batch and must be reloaded. */
   onCorrupted: () => void;
-  /** Appends kept failing for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown): the room must go. */
+  /**
+   * Appends kept failing for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown), or a flush failed:
+   * the room must go.
+   */
   onStorageFailed: () => void;
 }
 
@@ -89,6 +95,13 @@ export class DurableWriter {
   private writing: Promise<void> | null = null;
   /** The doc holds an applied batch whose append has not resolved yet. */
   private unstored = false;
+  /**
+   * The acknowledgements of written batches, each sent once its batch is flushed and the
+   * batches before it are acknowledged (so "N stored" stays exact).
+   */
+  private acknowledged: Promise<void> = Promise.resolve();
+  /** A flush failed: nothing is acknowledged any more, the room is given up. */
+  private flushFailed = false;
   /** Tasks (sync step 2 answers) waiting until the doc holds nothing unstored. */
   private afterStoredTasks: (() => void)[] = [];
   /** Document messages each connection sent so far, and when it was last asked to resend. */
@@ -154,11 +167,23 @@ export class DurableWriter {
   }
 
   /**
-   * Resolves once every update received so far is stored and applied, or given up on (its
+   * Resolves once every update received so far is applied and written (it survives a crash of
+   * this process; it may still wait for its flush and acknowledgement), or given up on (its
    * senders were closed and still hold it).
    */
   async whenStored(): Promise<void> {
     while (this.writing) await this.writing;
+  }
+
+  /**
+   * Resolves once every update received so far is flushed too (survives power loss) and its
+   * senders acknowledged; rejects if storage gave up on any of it.
+   */
+  async whenFlushed(): Promise<void> {
+    await this.whenStored();
+    await this.acknowledged;
+    // Given up (storage kept failing, a flush failed) or unloaded: not everything is flushed.
+    if (this.flushFailed || this.destroyed) throw new Error('the room was given up before its changes were flushed');
   }
 
   /**
@@ -208,9 +233,10 @@ export class DurableWriter {
   }
 
   /**
-   * Applies, stores, then releases queued batches. Runs at the write turn; everything up to the
+   * Applies, writes, then releases queued batches. Runs at the write turn; everything up to the
    * first append is synchronous, so every room's append of that turn joins one storage commit.
-   * Acks follow the order messages arrived in, so "N stored" is exact.
+   * A written batch is forwarded at once and the next one written while its flush runs; acks
+   * follow the order messages arrived in, each after its batch's flush, so "N stored" is exact.
    */
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.destroyed) {
@@ -224,12 +250,12 @@ export class DurableWriter {
         this.options.onCorrupted();
         return;
       }
-      let head: number | null = null;
+      let written: WrittenAppend | null = null;
       const meta = applied.change ? this.metaOf(items, applied.bindings) : null;
       if (applied.change) {
         this.unstored = true;
-        head = await this.appender.append(applied.change, meta!);
-        if (head === null) {
+        written = await this.appender.append(applied.change, meta!);
+        if (written === null) {
           // Storage kept failing: the doc holds changes storage never got, so the room goes
           // (its members are closed 4504 and keep those changes; a reload from storage never
           // held them). Nothing of this batch was forwarded or acknowledged.
@@ -238,10 +264,33 @@ export class DurableWriter {
         }
         this.unstored = false;
       }
-      this.acknowledge(items);
-      this.options.onStored({ change: applied.change, meta, head, items });
+      this.options.onStored({ change: applied.change, meta, head: written?.head ?? null, items });
       for (const task of this.afterStoredTasks.splice(0)) task();
+      this.acknowledgeOnceFlushed(items, written?.flushed ?? null);
     }
+  }
+
+  /**
+   * Acknowledges `items` once `flushed` resolves (null: the batch wrote nothing) and every
+   * earlier batch is acknowledged. A failed flush acknowledges nothing from then on and gives
+   * the room up: its members are closed (4504) holding every change not acknowledged, and
+   * resend it, to be written and flushed again; what others were shown of it is still in the
+   * log (written), so a reload serves it.
+   */
+  private acknowledgeOnceFlushed(items: readonly QueuedUpdate[], flushed: Promise<void> | null): void {
+    this.acknowledged = this.acknowledged.then(async () => {
+      if (this.flushFailed || this.destroyed) return;
+      try {
+        if (flushed) await flushed;
+      } catch (error) {
+        if (this.flushFailed || this.destroyed) return;
+        this.flushFailed = true;
+        this.appender.flushFailed(error as Error);
+        this.options.onStorageFailed();
+        return;
+      }
+      if (!this.flushFailed && !this.destroyed) this.acknowledge(items);
+    });
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
- * One room's appends, kept trying through a short storage outage: a failed append is retried
+ * One room's appends, kept trying through a short storage outage: a failed write is retried
  * with backoff, never dropped, until STORAGE_FAILURE_TIMEOUT_MS has passed (or the process is
  * shutting down); then the caller gets null and gives the room up, while the senders still
- * hold the change and resend it. An append that hangs instead of failing counts as failed
- * at the deadline.
+ * hold the change and resend it. A write that hangs instead of failing counts as failed
+ * at the deadline. What it resolves with is a written append and its flush still to come
+ * (storage/flush-pipeline.ts); a failed flush is not retried here (see flushFailed).
  */
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
@@ -20,6 +21,12 @@ export interface RetryingAppendOptions {
   logger: Logger;
   metrics: Metrics;
   health: StorageHealth;
+}
+
+/** A written append: its position, and its flush (rejects if the flush fails). */
+export interface WrittenAppend {
+  head: number;
+  flushed: Promise<void>;
 }
 
 export class RetryingAppend {
@@ -40,22 +47,24 @@ export class RetryingAppend {
   }
 
   /**
-   * Appends `update` (with who wrote it, `meta`) to the room's log; resolves its position once stored, or null once it
-   * has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown). The first attempt starts
-   * synchronously, so appends made in one write turn share one storage commit.
+   * Appends `update` (with who wrote it, `meta`) to the room's log; resolves once it is
+   * written, or null once writing has failed for STORAGE_FAILURE_TIMEOUT_MS (or at shutdown).
+   * The first attempt starts synchronously, so appends made in one write turn share one
+   * storage commit.
    */
-  async append(update: Uint8Array, meta?: AppendMeta): Promise<number | null> {
+  async append(update: Uint8Array, meta?: AppendMeta): Promise<WrittenAppend | null> {
     const { name, metrics, health, logger } = this.options;
     const started = Date.now();
     const deadline = started + health.storageFailureTimeoutMs;
     for (let attempt = 0; ; attempt++) {
       const stopTimer = metrics.storageWriteSeconds.startTimer();
       try {
-        const head = await this.appendBefore(update, meta, deadline);
+        const staged = this.options.storage.appendInStages(name, update, meta);
+        const head = await this.before(staged.written, deadline);
         stopTimer();
         this.failingNow = false;
         health.appendStored(name, update.byteLength);
-        return head;
+        return { head, flushed: staged.flushed };
       } catch (error) {
         this.failingNow = true;
         health.appendFailed(name, started, error as Error);
@@ -91,15 +100,29 @@ export class RetryingAppend {
   }
 
   /**
-   * One append that fails if it has not settled by `deadline`: a backend that hangs rather
+   * A flush failed: the room's written changes are not known to be on disk, and retrying the
+   * flush proves nothing (after a failed fsync the kernel may have dropped the pages it could
+   * not write, and the next fsync succeeds without them). Recorded as a failed append
+   * (/readyz); the caller gives the room up, and its senders, never acknowledged, resend
+   * their changes to be written again.
+   */
+  flushFailed(error: Error): void {
+    const { name, health, logger } = this.options;
+    health.appendFailed(name, Date.now(), error);
+    health.appendAbandoned(name);
+    logger.error({ err: error.message }, LogMessage.flushFailed);
+  }
+
+  /**
+   * The write, failing if it has not settled by `deadline`: a backend that hangs rather
    * than fails must not hold the room for ever. If it is stored after all, the senders'
    * resend stores it twice, which is harmless (a Yjs update applied again changes nothing).
    */
-  private appendBefore(update: Uint8Array, meta: AppendMeta | undefined, deadline: number): Promise<number> {
+  private before(written: Promise<number>, deadline: number): Promise<number> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('storage append did not settle in time')), Math.max(0, deadline - Date.now()));
     });
-    return Promise.race([this.options.storage.append(this.options.name, update, meta), timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([written, timeout]).finally(() => clearTimeout(timer));
   }
 }

@@ -290,9 +290,10 @@ export class Room {
   }
 
   /**
-   * Writes a change the server makes for someone (a restore) through the same path as a
-   * member's: checked, applied, stored, then forwarded and published. Resolves once stored;
-   * rejects if it was not (storage gave up, or the room went meanwhile).
+   * Writes a change the server makes for someone (a restore, a comment's mark) through the same
+   * path as a member's: checked, applied, written, forwarded and published, flushed. Resolves
+   * once flushed (what the server then answers "done" survives power loss); rejects if it was
+   * not (storage gave up, or the room went meanwhile).
    */
   async writeForServer(update: Uint8Array, author: AuthorRecord): Promise<void> {
     if (this.destroyed) throw new Error('the room was unloaded');
@@ -300,6 +301,7 @@ export class Room {
     this.writer.enqueue(origin, { update, decoded: Y.decodeUpdate(update) }, 0);
     await this.writer.whenStored();
     if (origin.refusal) throw new Error(`the change was refused: ${origin.refusal}`);
+    await this.writer.whenFlushed();
   }
 
   /** Whether the doc holds changes whose append has not resolved (not to be shared yet). */

@@ -13,8 +13,9 @@ import {
   planWithoutEntries,
   purgeCut,
 } from './history-plan';
+import { stagedAppend } from './flush-pipeline';
 import { createLocalRestoreLocks } from './local-restore-locks';
-import { commentLogName, PROBE_ROOM, type AttributionOverride, type AuthorRecord, type ClientBinding, type DocumentStorage, type HistoryPlan, type HistorySegment, type HistoryTail, type LogEntry, type RoomSettings, type TombstoneKind, type VersionRecord } from './types';
+import { commentLogName, PROBE_ROOM, type AppendMeta, type AttributionOverride, type AuthorRecord, type ClientBinding, type DocumentStorage, type HistoryPlan, type HistorySegment, type HistoryTail, type LogEntry, type RoomSettings, type TombstoneKind, type VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -74,6 +75,21 @@ export function createMemoryStorage(): DocumentStorage {
     };
   };
 
+  const appendEntry = (room: string, update: Uint8Array, meta?: AppendMeta): number => {
+    const id = nextId++;
+    const entry = roomFor(room);
+    entry.log.push({
+      id,
+      data: update.slice(),
+      at: meta?.at ?? Date.now(),
+      authors: meta ? [...meta.authors] : [],
+      attribution: meta?.attribution?.slice() ?? null,
+    });
+    for (const binding of meta?.bindings ?? []) if (!entry.bindings.has(binding.clientId)) entry.bindings.set(binding.clientId, binding.authorId);
+    for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
+    return id;
+  };
+
   return {
     kind: 'memory',
     async load(room) {
@@ -89,18 +105,11 @@ export function createMemoryStorage(): DocumentStorage {
       return entry !== undefined && (entry.snapshot !== null || entry.log.length > 0);
     },
     async append(room, update, meta) {
-      const id = nextId++;
-      const entry = roomFor(room);
-      entry.log.push({
-        id,
-        data: update.slice(),
-        at: meta?.at ?? Date.now(),
-        authors: meta ? [...meta.authors] : [],
-        attribution: meta?.attribution?.slice() ?? null,
-      });
-      for (const binding of meta?.bindings ?? []) if (!entry.bindings.has(binding.clientId)) entry.bindings.set(binding.clientId, binding.authorId);
-      for (const author of meta?.authors ?? []) entry.authors.set(author.id, { ...author });
-      return id;
+      return appendEntry(room, update, meta);
+    },
+    appendInStages(room, update, meta) {
+      // Nothing here survives anything: written is all there is, so flushed is written.
+      return stagedAppend(Promise.resolve().then(() => ({ id: appendEntry(room, update, meta), flushed: Promise.resolve() })));
     },
     async compact(room, fold, planHistory) {
       // A plan is asked even for a room with nothing to fold (it may add versions).

@@ -4,10 +4,13 @@
  * The schema is migrated at start (postgres-migrations.ts); compactions of one room are
  * serialized across instances by a transaction-scoped advisory lock, which a crashed holder's
  * ended session frees, and write the history of the rows they fold (postgres-history.ts) in
- * the transaction that deletes them.
+ * the transaction that deletes them. Appends are pipelined (flush-pipeline.ts): committed with
+ * `synchronous_commit = off`, then confirmed flushed by one synchronous commit; every other
+ * write commits synchronously.
  */
 import pg from 'pg';
 import { AuthorRowCache } from './author-rows';
+import { appendFlushed, createFlushPipeline, stagedAppend, type CommittedAppend } from './flush-pipeline';
 import { createGroupCommit } from './group-commit';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createPostgresCatalog } from './postgres-catalog';
@@ -70,6 +73,15 @@ const UPSERT_COMMENT_LINK = `
 const SELECT_ROOM_BY_COMMENT_LINK = 'SELECT room FROM room_comment_links WHERE comment_id = $1';
 const SELECT_ROOM_HELD =
   'SELECT EXISTS (SELECT 1 FROM room_snapshots WHERE room = $1) OR EXISTS (SELECT 1 FROM room_updates WHERE room = $1) AS held';
+// Appends commit asynchronously (flush pipelining): this transaction's commit returns once its
+// WAL record is inserted, without waiting for the WAL flush; a crash of Tandem's process keeps
+// it (PostgreSQL's WAL writer flushes it within wal_writer_delay), and FLUSH_WAL confirms it.
+const COMMIT_WITHOUT_FLUSH = "SELECT set_config('synchronous_commit', 'off', true)";
+// A synchronous commit of a transaction that has an xid flushes the WAL through its own commit
+// record, so every asynchronous commit that returned before it was sent is on disk once it
+// returns. It costs one xid per flush (each append commit takes one too). Polling
+// pg_current_wal_flush_lsn() instead waits for the WAL writer: 160 ms at p50, measured.
+const FLUSH_WAL = 'SELECT txid_current()';
 const INSERT_PROBE = 'INSERT INTO room_updates (room, data) VALUES ($1, $2)';
 /** The authors column of an entry that names none. */
 const NO_AUTHORS = '[]';
@@ -167,8 +179,11 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   // APPEND_ROWS_PER_COMMIT rows (5 bind parameters a row, far under PostgreSQL's 65,535).
   // Bindings and renamed authors ride in the same statement (data-modifying WITH clauses),
   // so they commit with their rows.
+  const flushes = createFlushPipeline(async () => {
+    await pool.query(FLUSH_WAL);
+  });
   const authorRows = new AuthorRowCache();
-  const appends = createGroupCommit(async (items: PendingAppend[]): Promise<number[]> => {
+  const appends = createGroupCommit(async (items: PendingAppend[]): Promise<CommittedAppend[]> => {
     const params: unknown[] = [];
     const bind = (value: unknown) => `$${params.push(value)}`;
     const values = items
@@ -178,7 +193,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
         return `(${bind(item.room)}, ${bind(bytea(item.update))}, ${bind(item.meta?.at ?? Date.now())}, ${bind(authors)}, ${bind(attribution)})`;
       })
       .join(', ');
-    const clauses = [`stored AS (INSERT INTO room_updates (room, data, at, authors, attribution) VALUES ${values} RETURNING id)`];
+    const clauses = [`unflushed AS (${COMMIT_WITHOUT_FLUSH})`, `stored AS (INSERT INTO room_updates (room, data, at, authors, attribution) VALUES ${values} RETURNING id)`];
     const meta = authorRows.rowsFor(items);
     if (meta.bindings.length > 0) {
       const sql = insertBindings(
@@ -202,14 +217,23 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     // on a fresh connection. A timed-out INSERT may still have committed: the retry then
     // stores the update twice, which is harmless, as applying a Yjs update again changes
     // nothing (loads and folds merge the duplicate away).
-    const result = await pool.query<{ id: string }>(`WITH ${clauses.join(', ')} SELECT id FROM stored ORDER BY id`, params);
+    // (Joined with `unflushed` so that it is evaluated: this statement is its transaction.)
+    const result = await pool.query<{ id: string }>(`WITH ${clauses.join(', ')} SELECT id FROM stored, unflushed ORDER BY id`, params);
     meta.committed();
-    return result.rows.map((row) => Number(row.id));
+    const flushed = flushes.afterWrite();
+    return result.rows.map((row) => ({ id: Number(row.id), flushed }));
   }, { maxInFlight: APPEND_COMMITS_IN_FLIGHT, maxItems: APPEND_ROWS_PER_COMMIT });
   const history = createPostgresHistory(pool);
   const catalog = createPostgresCatalog({ pool, transaction });
 
   let closed = false;
+  const appendInStages = (room: string, update: Uint8Array, meta?: AppendMeta) => {
+    if (closed) return stagedAppend(Promise.reject(new Error('storage is closed')));
+    // Copies: the caller's buffers may change before the commit reads them (it may wait
+    // for a commit slot).
+    const stored = meta && { ...meta, attribution: meta.attribution?.slice() ?? null, authors: [...meta.authors], bindings: [...meta.bindings] };
+    return stagedAppend(appends.submit({ room, update: update.slice(), meta: stored }));
+  };
   return {
     kind: 'postgres',
     async load(room): Promise<StoredDocument> {
@@ -224,12 +248,9 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       return rows[0]?.held === true;
     },
     append(room, update, meta) {
-      if (closed) return Promise.reject(new Error('storage is closed'));
-      // Copies: the caller's buffers may change before the commit reads them (it may wait
-      // for a commit slot).
-      const stored = meta && { ...meta, attribution: meta.attribution?.slice() ?? null, authors: [...meta.authors], bindings: [...meta.bindings] };
-      return appends.submit({ room, update: update.slice(), meta: stored });
+      return appendFlushed(appendInStages(room, update, meta));
     },
+    appendInStages,
     compact(room, fold, planHistory): Promise<CompactionResult | null> {
       return transaction(async (client) => {
         // Held until COMMIT/ROLLBACK; if this process dies, its session ends and frees it.
@@ -319,6 +340,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
       if (closed) return;
       closed = true;
       await appends.flush();
+      await flushes.idle();
       // Ending a connection whose peer went silent waits for a goodbye that never comes.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([pool.end(), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);

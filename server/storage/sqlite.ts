@@ -1,5 +1,8 @@
 /**
- * SQLite storage (the embedded default): one file, WAL mode, fsync on every commit. The schema
+ * SQLite storage (the embedded default): one file, WAL mode. Appends are pipelined: committed
+ * without an fsync (`synchronous = NORMAL`: written, they survive a crash of this process),
+ * then flushed by an fdatasync of the WAL off the event loop (sqlite-wal-flush.ts); every
+ * other write (links, history, compaction, settings) commits with `synchronous = FULL`. The schema
  * is versioned (sqlite-migrations.ts); history lives in sqlite-history.ts and is written by
  * compaction in the same transaction that deletes the log rows it folded.
  */
@@ -7,11 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AuthorRowCache, type MetaRows } from './author-rows';
+import { appendFlushed, createFlushPipeline, stagedAppend, type CommittedAppend } from './flush-pipeline';
 import { createGroupCommit } from './group-commit';
 import { createSqliteCatalog } from './sqlite-catalog';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createSqliteHistory } from './sqlite-history';
 import { migrateSqlite } from './sqlite-migrations';
+import { openWalFlush } from './sqlite-wal-flush';
 import {
   PROBE_ROOM,
   type AppendMeta,
@@ -62,20 +67,35 @@ interface PendingAppend { room: string; update: Uint8Array; meta?: AppendMeta }
 const NO_AUTHORS = '[]';
 
 export interface SqliteOptions {
-  /** `full` (default): fsync every commit; `normal`: WAL without it (crash- but not power-safe). */
+  /**
+   * `full` (default): an append is flushed (the WAL fdatasynced) before `flushed` resolves, and
+   * every other write commits with an fsync: power-safe. `normal`: nothing is fsynced (WAL
+   * only: safe from crashes of this process, not from power loss), and `flushed` means written.
+   */
   synchronous?: 'full' | 'normal';
 }
+
+/** What an append's flush is when nothing is flushed (`synchronous: 'normal'`, `:memory:`). */
+const NO_FLUSH = Promise.resolve();
 
 /** Opens (creating if needed) the SQLite database at `file`. */
 export function openSqliteStorage(file: string, { synchronous = 'full' }: SqliteOptions = {}): DocumentStorage {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before append() resolves, so "saved" survives power loss too.
-  // NORMAL (opt-in): it is in the WAL file, which any process crash, kill -9 included, keeps.
-  db.pragma(`synchronous = ${synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  // FULL: a commit is on disk before its write resolves, so what a caller was told is stored
+  // survives power loss. Appends alone commit with NORMAL and are flushed afterwards (below).
+  // SQLITE_SYNCHRONOUS=normal (opt-in): every commit is in the WAL file, which any process
+  // crash, kill -9 included, keeps; none is fsynced.
+  const durable = synchronous === 'full';
+  db.pragma(`synchronous = ${durable ? 'FULL' : 'NORMAL'}`);
   db.pragma('busy_timeout = 5000');
   migrateSqlite(db);
+  // The WAL exists from the first transaction on (the migration's reads included).
+  const walFlush = durable && file !== ':memory:' ? openWalFlush(file) : null;
+  const flushes = walFlush ? createFlushPipeline(walFlush.flush) : null;
+  const commitWithoutSync = db.prepare('PRAGMA synchronous = NORMAL');
+  const commitWithSync = db.prepare('PRAGMA synchronous = FULL');
   const history = createSqliteHistory(db);
   const catalog = createSqliteCatalog(db, history);
   // Changes by another connection (the admin command deleting a room or purging history) move
@@ -190,13 +210,28 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     for (const { room, author } of meta.authors) upsertAuthor.run(room, author.id, author.name, author.color);
     return ids;
   });
+  // With flushes, the commit itself skips the fsync (written at once) and the pipeline
+  // fdatasyncs the WAL behind it: rooms forward the change once written and acknowledge it
+  // once flushed, and the event loop never waits for the disk.
+  const insertWritten = (items: PendingAppend[], meta: MetaRows): number[] => {
+    if (!flushes) return insertAll(items, meta);
+    commitWithoutSync.run();
+    try {
+      return insertAll(items, meta);
+    } finally {
+      commitWithSync.run();
+    }
+  };
   const authorRows = new AuthorRowCache();
-  const appends = createGroupCommit((items: PendingAppend[]) => {
+  const appends = createGroupCommit((items: PendingAppend[]): CommittedAppend[] => {
     const meta = authorRows.rowsFor(items);
-    const ids = insertAll(items, meta);
+    const ids = insertWritten(items, meta);
     meta.committed();
-    return ids;
+    const flushed = flushes ? flushes.afterWrite() : NO_FLUSH;
+    return ids.map((id) => ({ id, flushed }));
   });
+  const appendInStages = (room: string, update: Uint8Array, meta?: AppendMeta) =>
+    stagedAppend(closed ? Promise.reject(new Error('storage is closed')) : appends.submit({ room, update, meta }));
 
   let closed = false;
   return {
@@ -208,9 +243,9 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       return selectRoomHeld.get(room, room)?.held === 1;
     },
     append(room, update, meta) {
-      if (closed) return Promise.reject(new Error('storage is closed'));
-      return appends.submit({ room, update, meta });
+      return appendFlushed(appendInStages(room, update, meta));
     },
+    appendInStages,
     compact(room, fold, plan) {
       return compactRoom(room, fold, plan);
     },
@@ -266,6 +301,8 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
       if (closed) return;
       closed = true;
       await appends.flush();
+      await flushes?.idle();
+      walFlush?.close();
       db.close();
     },
   };

@@ -152,6 +152,33 @@ function describeDocumentLogContract(name: string, open: () => Promise<OpenedSto
       expect(writer.text.toString()).toBe('Jello, world');
     });
 
+    it('appends in two stages: readable once written, flushed after, in the order written', async () => {
+      const { storage } = await openStorage();
+      const writer = createWriter();
+      const staged = ['a', 'b', 'c'].map((letter) => storage.appendInStages('room-staged', writer.edit((t) => t.insert(t.length, letter))));
+      const positions = await Promise.all(staged.map((append) => append.written));
+      expect((await storage.load('room-staged')).head).toBe(positions[2]);
+      expect(rebuild((await storage.load('room-staged')).updates)).toBe('abc');
+      const flushedInOrder: number[] = [];
+      await Promise.all(staged.map((append, index) => append.flushed.then(() => flushedInOrder.push(index))));
+      expect(flushedInOrder).toEqual([0, 1, 2]);
+      // append() is both stages: it resolves with the position once flushed.
+      const next = await storage.append('room-staged', writer.edit((t) => t.insert(3, 'd')));
+      expect(next).toBeGreaterThan(positions[2]);
+    });
+
+    it('rejects both stages of an append that cannot be written, storing nothing of it', async ({ skip }) => {
+      const { storage, failWrites } = await openStorage();
+      if (!failWrites) return skip('memory storage has no write that can fail');
+      const update = createWriter().edit((t) => t.insert(0, 'refused'));
+      const restore = await failWrites('INSERT ON room_authors');
+      const staged = storage.appendInStages('room', update, metaOf(1, [alice], []));
+      await expect(staged.written).rejects.toThrow('INSERT ON room_authors is failing');
+      await expect(staged.flushed).rejects.toThrow('INSERT ON room_authors is failing');
+      await restore();
+      expect((await storage.load('room')).logLength).toBe(0);
+    });
+
     it('returns copies: mutating a loaded or appended buffer does not change what is stored', async () => {
       const { storage } = await openStorage();
       const update = createWriter().edit((t) => t.insert(0, 'immutable'));

@@ -192,6 +192,20 @@ export interface CompactionResult {
  */
 export const commentLogName = (room: string): string => `${room}#comments`;
 
+/** An append in its two stages (DocumentLog.appendInStages). */
+export interface StagedAppend {
+  /**
+   * Resolves with the update's position once it is written: it survives a crash of this
+   * process (kill -9), not yet a power loss. Rejects if it could not be written.
+   */
+  written: Promise<number>;
+  /**
+   * Resolves once it is flushed as well: it survives power loss. Rejects if it could not be
+   * written or flushed; then it is not known to be on disk, and must be written again to be.
+   */
+  flushed: Promise<void>;
+}
+
 /** The room name of write probes: room ids are never empty, so no client can open it. */
 export const PROBE_ROOM = '';
 
@@ -204,11 +218,18 @@ export interface DocumentLog {
   /** Whether anything is stored for the room, without reading it (one indexed lookup). */
   holdsRoom(room: string): Promise<boolean>;
   /**
-   * Durably appends one update to the room's log and returns its position (the new head).
-   * When the promise resolves the update survives a crash of this process, and so do `meta`'s
-   * bindings and authors, committed with it. Without `meta`: stored now, naming no author.
+   * Durably appends one update to the room's log and returns its position (the new head):
+   * `appendInStages`, resolved once the update is flushed. Without `meta`: stored now, naming
+   * no author.
    */
   append(room: string, update: Uint8Array, meta?: AppendMeta): Promise<number>;
+  /**
+   * Appends one update in two stages (flush pipelining): `written` once it survives a crash of
+   * this process (kill -9), `flushed` once it survives power loss too. `meta`'s bindings and
+   * authors are committed with it. Appends are written and flushed in the order they are made,
+   * also across rooms: once one is flushed, so is every append written before it.
+   */
+  appendInStages(room: string, update: Uint8Array, meta?: AppendMeta): StagedAppend;
   /**
    * Folds everything stored for the room (snapshot, then log entries in order) into one
    * snapshot made by `fold`, atomically: the entries folded are removed, entries appended

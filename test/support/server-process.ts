@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Reuse a port (to restart "the same" server); defaults to a free one. */
   port?: number;
   env?: Record<string, string>;
+  /** Modules the server process imports first (`node --import`), e.g. flush-faults-preload.ts. */
+  preloads?: string[];
 }
 
 /** A fresh temp directory and a SQLite URL inside it. */
@@ -85,7 +87,7 @@ export function storedDoc(databaseUrl: string, room: string): Y.Doc {
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const server = await spawnServer({
-    args: tandemScript('main'),
+    args: tandemScript('main', undefined, options.preloads),
     port,
     readyWhen: 'listening-logged',
     env: {

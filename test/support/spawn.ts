@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LogMessage } from '../../server/log-messages';
 import { sleep } from './wait';
 
@@ -20,8 +21,8 @@ const STOP_GRACE_MS = 20_000;
 const PORT_POLL_MS = 50;
 
 /** Node arguments that run a Tandem entry point (`server/main.ts` or `server/app.ts`) of `checkout`. */
-export function tandemScript(entry: 'main' | 'app', checkout = ROOT): string[] {
-  return ['--import', 'tsx', path.join(checkout, 'server', `${entry}.ts`)];
+export function tandemScript(entry: 'main' | 'app', checkout = ROOT, preloads: string[] = []): string[] {
+  return ['--import', 'tsx', ...preloads.flatMap((file) => ['--import', pathToFileURL(file).href]), path.join(checkout, 'server', `${entry}.ts`)];
 }
 
 export interface SpawnOptions {
