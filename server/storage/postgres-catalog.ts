@@ -65,6 +65,8 @@ export function createPostgresCatalog({ pool, transaction }: PostgresCatalogOpti
     },
     deleteRoom(room, at) {
       return transaction(async (client) => {
+        // After a compaction of the room in flight, so it cannot write its snapshot back later.
+        await client.query(LOCK_ROOM, [COMPACTION_LOCK_CLASS, room]);
         const links = (await client.query<{ view_id: string | null; comment_id: string | null }>(SELECT_LINK_IDS, [room])).rows[0];
         let removed = 0;
         for (const sql of DELETE_ROOM_ROWS) removed += (await client.query(sql, [[room, commentLogName(room)]])).rowCount ?? 0;

@@ -23,6 +23,8 @@ import { createMemoryStorage } from './memory';
 import { COMPACTION_LOCK_CLASS, openPostgresStorage } from './postgres';
 import { RESTORE_LOCK_CLASS } from './postgres-history';
 import { openSqliteStorage } from './sqlite';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
+import { MIGRATIONS } from './postgres-migrations';
 import {
   commentLogName,
   PROBE_ROOM,
@@ -1382,7 +1384,7 @@ describe('sqlite schema migrations', () => {
     const migratedAfter = Date.now();
     const storage = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(5);
+      expect(userVersion(file)).toBe(SQLITE_SCHEMA_VERSION);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
     } finally {
       await storage.close();
@@ -1408,16 +1410,39 @@ describe('sqlite schema migrations', () => {
     const db = new Database(file);
     db.exec('DROP TABLE room_attribution_overrides');
     db.exec('DROP TABLE room_comment_links');
+    db.exec('DROP TABLE room_tombstones');
     db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
     db.pragma('user_version = 2');
     db.close();
 
     const migrated = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(5);
+      expect(userVersion(file)).toBe(SQLITE_SCHEMA_VERSION);
       expect(await historyOf(migrated, 'room')).toEqual(history);
       await migrated.addAttributionOverrides('room', [{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
       expect((await migrated.loadAuthorship('room')).overrides).toEqual([{ clientId: 1, clock: 0, length: 2, authorId: alice.id }]);
+    } finally {
+      await migrated.close();
+    }
+  });
+
+  it('a file at schema version 5 (before deletions) gains tombstones and keeps its rooms', async () => {
+    const file = path.join(makeTempDir(), 'v5.db');
+    const first = openSqliteStorage(file);
+    await first.append('room', createWriter().edit((t) => t.insert(0, 'kept')));
+    await first.close();
+    const db = new Database(file);
+    db.exec('DROP TABLE room_tombstones');
+    db.pragma('user_version = 5');
+    db.close();
+
+    const migrated = openSqliteStorage(file);
+    try {
+      expect(userVersion(file)).toBe(SQLITE_SCHEMA_VERSION);
+      expect(rebuild((await migrated.load('room')).updates)).toBe('kept');
+      expect(await migrated.tombstoned('room', ['room'])).toEqual(new Map());
+      await migrated.deleteRoom('room', 1_000);
+      expect(await migrated.tombstoned('room', ['room'])).toEqual(new Map([['room', 1_000]]));
     } finally {
       await migrated.close();
     }
@@ -1431,13 +1456,14 @@ describe('sqlite schema migrations', () => {
     // What version 3 wrote: everything but the comment links and the comments setting.
     const db = new Database(file);
     db.exec('DROP TABLE room_comment_links');
+    db.exec('DROP TABLE room_tombstones');
     db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
     db.pragma('user_version = 3');
     db.close();
 
     const migrated = openSqliteStorage(file);
     try {
-      expect(userVersion(file)).toBe(5);
+      expect(userVersion(file)).toBe(SQLITE_SCHEMA_VERSION);
       expect(await migrated.roomForViewId('kept-view')).toBe('room');
       expect(await migrated.ensureCommentId('room', 'new-comment')).toBe('new-comment');
       expect(await migrated.roomForCommentId('new-comment')).toBe('room');
@@ -1474,7 +1500,7 @@ describe('sqlite schema migrations', () => {
     const db = new Database(file);
     db.pragma('user_version = 99');
     db.close();
-    expect(() => openSqliteStorage(file)).toThrow(/schema version 99, newer than this Tandem's 5/);
+    expect(() => openSqliteStorage(file)).toThrow(new RegExp(`schema version 99, newer than this Tandem's ${SQLITE_SCHEMA_VERSION}`));
   });
 });
 
@@ -1579,14 +1605,14 @@ if (TEST_DATABASE_URL) {
       opened.push(storage);
       await expectBaselineHistory(storage, snapshot, text, migratedAfter);
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      expect(rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
     });
 
     it('migrates once: a third instance finds the schema current', async () => {
       const { raw, schema } = await twoInstances();
       opened.push(await openPostgresStorage(schema.url));
       const { rows } = await raw.query('SELECT version FROM schema_migrations ORDER BY version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      expect(rows).toEqual(MIGRATIONS.map(({ version }) => ({ version })));
     });
 
     it("does not hold one room's append behind another room's slow one", async () => {
