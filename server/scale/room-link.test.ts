@@ -30,16 +30,19 @@ interface Published {
   target: string;
 }
 
-/** Memory storage whose appends wait until `release()`. */
+/** Memory storage whose appends are not written until `release()`. */
 function heldStorage() {
   const inner = createMemoryStorage();
   const waiting: (() => void)[] = [];
   let holding = true;
   const storage: DocumentLog = {
     ...inner,
-    async append(room, update) {
-      if (holding) await new Promise<void>((resolve) => waiting.push(resolve));
-      return inner.append(room, update);
+    appendInStages(room, update) {
+      const written = (async () => {
+        if (holding) await new Promise<void>((resolve) => waiting.push(resolve));
+        return inner.append(room, update);
+      })();
+      return { written, flushed: written.then(() => {}) };
     },
   };
   const release = () => {
