@@ -24,7 +24,7 @@ const skipReason = podmanSkipReason();
 if (skipReason) console.log(`test/container.test.ts ${skipReason}`);
 
 const tag = `localhost/tandem-test:${Math.random().toString(36).slice(2, 10)}`;
-/** One image build at a time on this machine: CI starts one early (.ci/run) to warm the layer cache, and this build waits for it. */
+/** One image build at a time on this machine (two checkouts testing at once would fight over the layer cache). */
 const IMAGE_BUILD_LOCK = '/tmp/tandem-image-build.lock';
 const suffix = () => Math.random().toString(36).slice(2, 10);
 
