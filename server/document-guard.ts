@@ -181,6 +181,7 @@ const deletionSlack = (maxStructs: number) => Math.max(1_000, Math.floor(maxStru
  * even right after the first, starts at a clock of its own.
  */
 function inOneGroupPerClient(structs: Struct[]): boolean {
+  if (structs.length < 2) return true;
   const seen = new Set<number>();
   let previous: Struct | null = null;
   for (const struct of structs) {
@@ -247,6 +248,8 @@ function newStructs(doc: Y.Doc, structs: Struct[]): Struct[] {
  * iterative and memoised (updates can hold chains of hundreds of thousands of items).
  */
 function checkNesting(doc: Y.Doc, added: Struct[], maxDepth: number): GuardRefusal | null {
+  // Only a new type can be too deep: an update creating none (every keystroke) needs no walk.
+  if (!added.some((struct) => struct instanceof Y.Item && struct.content instanceof Y.ContentType)) return null;
   const items = added.filter((struct): struct is Y.Item => struct instanceof Y.Item);
   const inUpdate = itemFinder(items);
   const held = (id: Y.ID): boolean => id.clock < Y.getState(doc.store, id.client);
