@@ -147,19 +147,28 @@ export class Connection {
       });
       return;
     }
-    const answer = syncAnswer ? { bytes: frame.byteLength } : null;
-    if (answer) this.answerInFlight = answer;
     this.metrics.bytesSent.inc(frame.byteLength);
+    if (!syncAnswer) {
+      // One callback for every ordinary frame (no closure per frame: a keystroke is sent to every member).
+      this.socket.send(frame, this.afterSend);
+      return;
+    }
+    const answer = { bytes: frame.byteLength };
+    this.answerInFlight = answer;
     this.socket.send(frame, (error) => {
       // Called once the frame is written out (or failed): it no longer sits in the buffer.
-      if (answer && this.answerInFlight === answer) this.answerInFlight = null;
-      if (error) {
-        this.log.warn({ err: error.message }, 'send failed; closing');
-        this.socket.terminate();
-        this.markClosed();
-      }
+      if (this.answerInFlight === answer) this.answerInFlight = null;
+      this.afterSend(error);
     });
   }
+
+  /** A frame was written out, or failed: a failed send closes the connection rather than leaving it half-alive. */
+  private readonly afterSend = (error?: Error | null): void => {
+    if (!error) return;
+    this.log.warn({ err: error.message }, 'send failed; closing');
+    this.socket.terminate();
+    this.markClosed();
+  };
 
   /** Sends a presence frame, or skips it for a peer already behind (see PRESENCE_SKIP_SHARE). */
   sendPresence(frame: Uint8Array): void {

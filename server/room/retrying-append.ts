@@ -57,11 +57,12 @@ export class RetryingAppend {
     const started = Date.now();
     const deadline = started + health.storageFailureTimeoutMs;
     for (let attempt = 0; ; attempt++) {
-      const stopTimer = metrics.storageWriteSeconds.startTimer();
+      // performance.now() rather than prom-client's startTimer (hrtime arrays, a labels object per call).
+      const attemptStarted = performance.now();
       try {
         const staged = this.options.storage.appendInStages(name, update, meta);
         const head = await this.before(staged.written, deadline);
-        stopTimer();
+        metrics.storageWriteSeconds.observe((performance.now() - attemptStarted) / 1000);
         this.failingNow = false;
         health.appendStored(name, update.byteLength);
         return { head, flushed: staged.flushed };

@@ -36,7 +36,11 @@ export class RoomHistory {
   /** Something was stored: an automatic version follows once editing pauses. */
   edited(): void {
     if (this.destroyed) return;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    // Pushed back, not replaced: this runs for every stored batch (every keystroke at low load).
+    if (this.idleTimer) {
+      this.idleTimer.refresh();
+      return;
+    }
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
       this.settle().catch((error: Error) => this.options.logger.warn({ err: error.message }, 'closing the version after a pause failed; retried at the next compaction'));
