@@ -67,6 +67,28 @@ describe('checkUpdate', () => {
     expect(check(server, Y.encodeStateAsUpdate(source, atLimit))).toBe('too_deep');
   });
 
+  it('lets text in at the deepest level, and still finds one new type among many characters', () => {
+    const source = new Y.Doc();
+    const innermost = nest(source.getXmlFragment('default'), 64);
+    const text = new Y.XmlText('deep');
+    innermost.insert(0, [text]);
+    const server = new Y.Doc();
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(source));
+    const before = Y.encodeStateVector(source);
+    // Keystrokes create no type: nothing in them can be too deep.
+    text.insert(4, ' and deeper');
+    const typing = Y.encodeStateAsUpdate(source, before);
+    expect(Y.decodeUpdate(typing).structs.some((struct) => struct instanceof Y.Item && struct.content instanceof Y.ContentType)).toBe(false);
+    expect(check(server, typing)).toBeNull();
+    // The same characters with one element after them, in one update: the element is at depth 65.
+    source.transact(() => {
+      text.insert(text.length, ' still');
+      innermost.insert(1, [new Y.XmlElement('blockquote')]);
+      text.insert(0, '>');
+    });
+    expect(check(server, Y.encodeStateAsUpdate(source, before))).toBe('too_deep');
+  });
+
   it('counts nesting through neighbours the doc already holds', () => {
     const source = new Y.Doc();
     const innermost = nest(source.getXmlFragment('default'), 64);
