@@ -70,5 +70,7 @@ export async function bindingPageScript(variant: BindingVariant = 'patched'): Pr
 export async function openBindingPage(page: Page, variant: BindingVariant = 'patched'): Promise<void> {
   await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
   await page.addScriptTag({ content: await bindingPageScript(variant) });
+  // Run under tsx (the benchmark), functions handed to page.evaluate call esbuild's name helper.
+  await page.addScriptTag({ content: 'window.__name = (fn) => fn;' });
   await page.waitForFunction(() => 'bindingPage' in window);
 }
