@@ -9,8 +9,9 @@ WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 # The lockfile alone first: this layer (npm ci, better-sqlite3's native build) is reused for as
 # long as the dependencies stay the same, whatever else changed; npm's download cache is kept
-# between builds too.
+# between builds too. patches/ with it: npm ci's postinstall applies them (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY . .
 # The production build, then the dev dependencies removed from the same node_modules (nothing is

@@ -65,8 +65,9 @@ export interface PaintSince {
 /**
  * The change between two renderings of the document, as a mapping for the old decorations
  * and the range of the new document it spans; null when they are the same. (The binding
- * replaces the whole document for every change from Yjs, which would map every decoration
- * away.)
+ * replaces whole top-level nodes for every change from Yjs, the changed ones with
+ * patches/@tiptap+y-tiptap+3.0.9.patch and the whole document without it, which would map the
+ * decorations in them away.)
  */
 export function docChange(before: ProseMirrorNode, after: ProseMirrorNode): { mapping: Mapping; range: { from: number; to: number } } | null {
   const start = before.content.findDiffStart(after.content);

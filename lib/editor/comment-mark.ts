@@ -58,8 +58,10 @@ export interface ChangedRange {
 
 /**
  * Where `after` differs from `before` (null when their content is the same). Compared rather
- * than read from the transaction's steps: remote changes arrive as one step replacing the whole
- * document (y-tiptap), though they change only a few characters.
+ * than read from the transaction's steps: a remote change arrives as one step replacing whole
+ * top-level nodes (with patches/@tiptap+y-tiptap+3.0.9.patch the changed ones only; upstream, the
+ * whole document), though it changes only a few characters. Nodes the binding kept are the same
+ * objects, so the comparison skips them at once.
  */
 export function changedRange(before: ProseMirrorNode, after: ProseMirrorNode): ChangedRange | null {
   const from = before.content.findDiffStart(after.content);
