@@ -58,8 +58,9 @@ export interface BarSeries {
 }
 
 export interface BarGroup {
-  /** Under the group, two lines: e.g. "p95" over "paper, other". */
+  /** Under the group, e.g. "p95". */
   label: string;
+  /** On a second line, once under each run of neighbouring groups that share it, e.g. "paper, other". */
   detail: string;
   /** One value per series, in the series' order. */
   values: number[];
@@ -89,9 +90,12 @@ export function barChartSvg(title: string, yLabel: string, series: BarSeries[], 
       parts.push(`<rect x="${x.toFixed(1)}" y="${yAt(value).toFixed(1)}" width="${(barWidth - 1).toFixed(1)}" height="${(MARGIN.top + plotHeight - yAt(value)).toFixed(1)}" fill="${series[i].color}"><title>${escape(`${series[i].label}, ${group.detail} ${group.label}: ${value} ms`)}</title></rect>`);
       parts.push(`<text x="${(x + barWidth / 2).toFixed(1)}" y="${(yAt(value) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${value}</text>`);
     });
-    const middle = (MARGIN.left + (g + 0.5) * groupWidth).toFixed(1);
-    parts.push(`<text x="${middle}" y="${MARGIN.top + plotHeight + 15}" text-anchor="middle" font-size="10">${escape(group.label)}</text>`);
-    parts.push(`<text x="${middle}" y="${MARGIN.top + plotHeight + 28}" text-anchor="middle" font-size="10">${escape(group.detail)}</text>`);
+    parts.push(`<text x="${(MARGIN.left + (g + 0.5) * groupWidth).toFixed(1)}" y="${MARGIN.top + plotHeight + 15}" text-anchor="middle" font-size="10">${escape(group.label)}</text>`);
+    if (groups[g - 1]?.detail === group.detail) return;
+    let last = g;
+    while (groups[last + 1]?.detail === group.detail) last++;
+    parts.push(`<text x="${(MARGIN.left + ((g + last + 1) / 2) * groupWidth).toFixed(1)}" y="${MARGIN.top + plotHeight + 30}" text-anchor="middle">${escape(group.detail)}</text>`);
+    if (g > 0) parts.push(`<line x1="${MARGIN.left + g * groupWidth}" x2="${MARGIN.left + g * groupWidth}" y1="${MARGIN.top}" y2="${MARGIN.top + plotHeight + 32}" stroke="#ccc"/>`);
   });
   parts.push(...axes('', yLabel));
   series.forEach((s, i) => parts.push(...legendEntry(s, i, 'box')));
