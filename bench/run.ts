@@ -8,7 +8,7 @@
  * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
  * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts);
  * `history-browser`, `comments` and `browser` need Chromium (as the end-to-end tests do) and build the web app when its build is stale;
- * `browser` also writes bench/results/browser-typing.svg.
+ * `browser` also writes bench/results/browser-typing.svg (partial.browser-typing.svg in a subset run).
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,6 +40,8 @@ const wants = (name: string) => !only || only.includes(name);
 const resultsDir = path.join(import.meta.dirname, 'results');
 /** A subset run must not overwrite the full report. */
 const resultsName = only ? 'partial' : 'latest';
+/** Section 11's chart, beside its report (a subset run's is gitignored with the rest of partial.*). */
+const browserChartName = only ? 'partial.browser-typing.svg' : 'browser-typing.svg';
 
 /** What each mode runs; the quick run stays under two minutes on a 2-core machine. */
 const PLAN = quick
@@ -252,7 +254,7 @@ function writeResults(
       lineChartSvg('Typing fan-out: p99 delivery latency', `typists in one room (each ${EDITS_PER_SECOND} edits/s)`, 'p99 latency, ms (log scale)', series),
     );
   }
-  if (browserTyping) fs.writeFileSync(path.join(resultsDir, 'browser-typing.svg'), browserTypingChart(browserTyping));
+  if (browserTyping) fs.writeFileSync(path.join(resultsDir, browserChartName), browserTypingChart(browserTyping));
   const m = results.machine as ReturnType<typeof machine>;
   const v = results.versions as Record<string, string>;
   const md = [
@@ -467,7 +469,7 @@ function writeResults(
     'before (a slow page queues them, and the wait counts); "late keys": sent over 10 ms after their time (the bench process',
     'was short of CPU).',
     '',
-    '![keystroke latencies, Tandem and the reference](browser-typing.svg)',
+    `![keystroke latencies, Tandem and the reference](${browserChartName})`,
     '',
     browserTyping
       ? table(browserTyping.rows.map((row) => ({
@@ -487,7 +489,7 @@ function writeResults(
     '',
   ].join('\n');
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);
-  console.log(`\nWrote bench/results/${resultsName}.md, ${resultsName}.json${fanout.length > 0 ? ', p99-latency.svg' : ''}`);
+  console.log(`\nWrote bench/results/${resultsName}.md, ${resultsName}.json${fanout.length > 0 && !only ? ', p99-latency.svg' : ''}${browserTyping ? `, ${browserChartName}` : ''}`);
 }
 
 /** Section 11's chart: each of the four keystroke latencies at p50 and p95, Tandem beside the reference. */

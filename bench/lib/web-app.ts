@@ -12,7 +12,7 @@ import path from 'node:path';
 import { chromium, devices, type Browser, type Page } from '@playwright/test';
 import playwrightConfig from '../../playwright.config';
 import { ensureAppBuild } from '../../test/support/app-build';
-import { freePort, ROOT, spawnServer } from '../../test/support/spawn';
+import { freePort, ROOT, spawnAppServer } from '../../test/support/spawn';
 import { addProbe } from './page-probe';
 import { round } from './stats';
 
@@ -28,7 +28,7 @@ export interface WebApp {
 export interface WebAppOptions {
   /** Names the data directory. */
   name: string;
-  /** On top of the defaults below (production, SQLite, info logs); `undefined` removes one. */
+  /** On top of the production defaults (test/support/spawn.ts spawnAppServer); `undefined` removes one. */
   env?: Record<string, string | undefined>;
   /** The n-th app of a scenario listens on BENCH_APP_PORT + n when that is set (default: a free port). */
   portOffset?: number;
@@ -39,19 +39,7 @@ export async function startWebApp({ name, env = {}, portOffset = 0 }: WebAppOpti
   const build = ensureAppBuild();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `tandem-bench-${name}-`));
   const port = process.env.BENCH_APP_PORT ? Number(process.env.BENCH_APP_PORT) + portOffset : await freePort();
-  const server = await spawnServer({
-    args: [path.join(ROOT, 'scripts', 'start.mjs')],
-    port,
-    readyWhen: 'listening-logged',
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
-      // The readiness line is logged at info.
-      LOG_LEVEL: 'info',
-      NEXT_TELEMETRY_DISABLED: '1',
-      ...env,
-    },
-  });
+  const server = await spawnAppServer({ args: [path.join(ROOT, 'scripts', 'start.mjs')], port, dataDir, env });
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     build: build.bundler === 'existing' ? 'existing build' : `${build.bundler} build (${round(build.seconds)} s)`,
