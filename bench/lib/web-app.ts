@@ -62,3 +62,15 @@ export async function personPage(browser: Browser, baseUrl: string): Promise<Pag
   await addProbe(page);
   return page;
 }
+
+/** Starts Chromium's CPU profiler in `page` (CDP); the function returned stops it and writes the profile to `file` (open it in DevTools). */
+export async function startCpuProfile(page: Page): Promise<(file: string) => Promise<void>> {
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.send('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    await session.detach();
+  };
+}

@@ -14,14 +14,17 @@
  * - Latecomer: a fresh context opens the paper document while the two are in it; from the
  *   page's navigation start until the frame showing all of the text is painted.
  * Both servers get each document through a raw sync connection (bench/scenarios/join-storm.ts's
- * seedRoom) before anyone opens it. `BENCH_APP_PORT` picks the apps' ports (it and the next).
+ * seedRoom) before anyone opens it. `BENCH_APP_PORT` picks the apps' ports (it and the next);
+ * `BENCH_BROWSER_PROFILE=<dir>` writes a CPU profile of each typist's page over its rounds.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { firstBlockText, liveLength, loadedMs, typingLog, waitUntil, watchLoad, watchTyping } from '../lib/page-probe';
 import { bodyUpdate, paperParagraphs } from '../lib/paper-room';
 import { startBenchServer, type BenchServer } from '../lib/servers';
 import { percentile, round } from '../lib/stats';
-import { launchBrowser, personPage, startWebApp, type WebApp } from '../lib/web-app';
+import { launchBrowser, personPage, startCpuProfile, startWebApp, type WebApp } from '../lib/web-app';
 import type { Endpoint } from '../lib/wire-client';
 import { seedRoom } from './join-storm';
 
@@ -159,6 +162,13 @@ export async function measureBrowserTyping(plan: BrowserTypingPlan): Promise<Bro
       }
     }
 
+    // BENCH_BROWSER_PROFILE=<dir>: a CPU profile of each typist's page over all its rounds, <server>-<document>.cpuprofile.
+    const profileDir = process.env.BENCH_BROWSER_PROFILE;
+    const profiles = new Map<string, (file: string) => Promise<void>>();
+    if (profileDir) {
+      fs.mkdirSync(profileDir, { recursive: true });
+      for (const [name, pair] of pairs) profiles.set(name, await startCpuProfile(pair.typist));
+    }
     for (let round = 0; round < plan.rounds; round++) {
       for (const document of documents) {
         // Which server goes first alternates too.
@@ -168,6 +178,7 @@ export async function measureBrowserTyping(plan: BrowserTypingPlan): Promise<Bro
       }
       console.log(`  round ${round + 1} of ${plan.rounds} typed`);
     }
+    for (const [name, stop] of profiles) await stop(path.join(profileDir!, `${name.replace(' ', '-')}.cpuprofile`));
 
     const latecomerTimes = new Map<BrowserServer, number[]>(sides.map((side) => [side.server, []]));
     const paperLengths = new Map<BrowserServer, number>();

@@ -14,7 +14,6 @@
  * (both on this machine's clock). Seeding goes through a raw sync connection of an editor.
  * `BENCH_APP_PORT` picks the app's port (default: a free one).
  */
-import fs from 'node:fs';
 import type { Browser, Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { commentLinkPath } from '../../lib/protocol/api-routes';
@@ -24,7 +23,7 @@ import { updateFrame } from '../../test/support/frames';
 import { arm, inputAt, paintedAt, waitUntil, type Expectation } from '../lib/page-probe';
 import { bodyUpdate, paperParagraphs } from '../lib/paper-room';
 import { percentile, round } from '../lib/stats';
-import { launchBrowser, personPage, startWebApp } from '../lib/web-app';
+import { launchBrowser, personPage, startCpuProfile, startWebApp } from '../lib/web-app';
 
 export interface CommentsPlan {
   /** Comments posted by the commenter, each timed until the editor's screen shows it. */
@@ -173,11 +172,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
     const typed = new Map(rooms.map((room) => [room.label, '']));
     // BENCH_COMMENTS_PROFILE=<file>: a CPU profile of the typist's page in the room with threads.
     const profileFile = process.env.BENCH_COMMENTS_PROFILE;
-    const profiler = profileFile ? await pairs.get(rooms[1].label)!.editor.context().newCDPSession(pairs.get(rooms[1].label)!.editor) : null;
-    if (profiler) {
-      await profiler.send('Profiler.enable');
-      await profiler.send('Profiler.start');
-    }
+    const stopProfile = profileFile ? await startCpuProfile(pairs.get(rooms[1].label)!.editor) : null;
     for (let pass = 0; pass < plan.rounds; pass++) {
       for (const room of rooms) {
         const { editor, commenter } = pairs.get(room.label)!;
@@ -196,9 +191,8 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
         }
       }
     }
-    if (profiler) {
-      const { profile } = await profiler.send('Profiler.stop');
-      fs.writeFileSync(profileFile!, JSON.stringify(profile));
+    if (stopProfile) {
+      await stopProfile(profileFile!);
     }
     const typing = rooms.map((room): TypingRow => {
       const { own, other } = timings.get(room.label)!;
