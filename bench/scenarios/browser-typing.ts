@@ -92,7 +92,7 @@ export const SERVER_NAMES: Record<BrowserServer, string> = {
 
 /** About 10 keys a second, a person typing. */
 const KEY_INTERVAL_MS = 100;
-/** A key pressed later than this after its scheduled time counts as late. */
+/** A key sent later than this after its scheduled time counts as late. */
 const LATE_KEY_MS = 10;
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -169,14 +169,14 @@ export async function measureBrowserTyping(plan: BrowserTypingPlan): Promise<Bro
       fs.mkdirSync(profileDir, { recursive: true });
       for (const [name, pair] of pairs) profiles.set(name, await startCpuProfile(pair.typist));
     }
-    for (let round = 0; round < plan.rounds; round++) {
+    for (let pass = 0; pass < plan.rounds; pass++) {
       for (const document of documents) {
         // Which server goes first alternates too.
-        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        for (const side of pass % 2 === 0 ? sides : [...sides].reverse()) {
           await typeRound(pairs.get(key(side.server, document.name))!, plan.keystrokes);
         }
       }
-      console.log(`  round ${round + 1} of ${plan.rounds} typed`);
+      console.log(`  round ${pass + 1} of ${plan.rounds} typed`);
     }
     for (const [name, stop] of profiles) await stop(path.join(profileDir!, `${name.replace(' ', '-')}.cpuprofile`));
 
@@ -186,8 +186,8 @@ export async function measureBrowserTyping(plan: BrowserTypingPlan): Promise<Bro
       const typist = pairs.get(key(side.server, 'automerge-paper'))!.typist;
       paperLengths.set(side.server, await liveLength(typist));
     }
-    for (let round = 0; round < plan.latecomers; round++) {
-      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+    for (let pass = 0; pass < plan.latecomers; pass++) {
+      for (const side of pass % 2 === 0 ? sides : [...sides].reverse()) {
         const page = await newLatecomer(browser, side.app.baseUrl, paperLengths.get(side.server)!);
         await page.goto(`/d/${roomOf('automerge-paper')}`);
         latecomerTimes.get(side.server)!.push(await loadedMs(page));
