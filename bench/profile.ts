@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     } else if (scenario === 'storm') {
       const state = Y.encodeStateAsUpdate(sequentialUpdates('automerge-paper.json.gz').doc);
       const room = `prof-storm-${Date.now()}`;
-      const seeder = await seedRoom(server, room, state);
+      const seeder = await seedRoom(server.endpoint, room, state);
       for (let round = 0; round < Number(args[1] ?? 3); round++) {
         const clients = Array.from({ length: Number(args[0] ?? 50) }, () => new WireClient(server.endpoint, room));
         await Promise.all(clients.map((client) => client.whenSynced()));

@@ -4,17 +4,18 @@
  * dependencies), each server a fresh child process per scenario on loopback, the load
  * generated from other processes. Writes bench/results/latest.{md,json} and
  * bench/results/p99-latency.svg. Numbers come from here, never from timed tests.
- * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history,history-browser,comments` runs a subset into bench/results/partial.{md,json};
+ * `--only=fanout,rooms,storm,cold,ingest,ack,storage,multi-instance,floods,history,history-browser,comments,browser` runs a subset into bench/results/partial.{md,json};
  * `--floods=step1,squat` picks floods (see bench/scenarios/floods.ts; the quiet baseline always runs).
  * `multi-instance` needs PostgreSQL and Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, see bench/lib/tandem-cluster.ts);
- * `history-browser` and `comments` need Chromium (as the end-to-end tests do) and build the web app when its build is stale.
+ * `history-browser`, `comments` and `browser` need Chromium (as the end-to-end tests do) and build the web app when its build is stale;
+ * `browser` also writes bench/results/browser-typing.svg (partial.browser-typing.svg in a subset run).
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as Y from 'yjs';
-import { lineChartSvg } from './lib/chart';
+import { barChartSvg, lineChartSvg } from './lib/chart';
 import { PEERS_DIR, SERVER_LABELS, startBenchServer, versions, type ServerKind } from './lib/servers';
 import { round } from './lib/stats';
 import { sequentialUpdates } from './lib/traces';
@@ -24,6 +25,7 @@ import { FLOODS, measureFloods, type FloodName, type FloodRow } from './scenario
 import { CHECKPOINT_EVERY_SEGMENTS } from '../server/history/planner';
 import { measureHistory, type HistoryResult } from './scenarios/history';
 import { measureComments, type CommentsResult } from './scenarios/comments';
+import { measureBrowserTyping, SERVER_NAMES, type BrowserTypingResult } from './scenarios/browser-typing';
 import { measureHistoryBrowser, type HistoryBrowserResult } from './scenarios/history-browser';
 import { measureIngest, measurePlainApply, storeCount, type IngestRow } from './scenarios/ingest';
 import { measureJoinStorm, seedRoom, type JoinStormRow } from './scenarios/join-storm';
@@ -38,6 +40,8 @@ const wants = (name: string) => !only || only.includes(name);
 const resultsDir = path.join(import.meta.dirname, 'results');
 /** A subset run must not overwrite the full report. */
 const resultsName = only ? 'partial' : 'latest';
+/** Section 11's chart, beside its report (a subset run's is gitignored with the rest of partial.*). */
+const browserChartName = only ? 'partial.browser-typing.svg' : 'browser-typing.svg';
 
 /** What each mode runs; the quick run stays under two minutes on a 2-core machine. */
 const PLAN = quick
@@ -59,6 +63,8 @@ const HISTORY_BROWSER_PLAN = quick
   : { versions: 1_000, opens: 5, stepPositions: 10, stepsPerPosition: 3, restores: 5 };
 /** Comments in Chromium: posts timed to the other screen; typing in the 100k-character paper with and without 500 threads. */
 const COMMENTS_PLAN = quick ? { posts: 20, threads: 500, keystrokes: 30, rounds: 1 } : { posts: 40, threads: 500, keystrokes: 40, rounds: 3 };
+/** Two people in Chromium, Tandem and the reference server through the same app: keystrokes per (server, document) per round, latecomers per server. */
+const BROWSER_PLAN = quick ? { keystrokes: 40, rounds: 2, latecomers: 2 } : { keystrokes: 100, rounds: 4, latecomers: 5 };
 const floodNames = process.argv.find((arg) => arg.startsWith('--floods='))?.slice('--floods='.length).split(',') as FloodName[] | undefined;
 const LIVE_SERVERS: ServerKind[] = ['tandem', 'y-websocket', 'hocuspocus'];
 const STORM_JOINERS = 50;
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
       const room = `cold-${Date.now()}`;
       const seeding = await startBenchServer(kind);
       try {
-        const seeder = await seedRoom(seeding, room, fullState);
+        const seeder = await seedRoom(seeding.endpoint, room, fullState);
         await seeder.close();
         // Let the server store and unload the room as it does when its last client leaves.
         await new Promise((resolve) => setTimeout(resolve, quick ? 1_500 : 3_000));
@@ -196,6 +202,8 @@ async function main(): Promise<void> {
   if (historyBrowser) console.log(historyBrowser);
   const comments = wants('comments') ? await (console.log('• comments in Chromium…'), measureComments(COMMENTS_PLAN)) : null;
   if (comments) console.log(comments);
+  const browserTyping = wants('browser') ? await (console.log('• two people typing in Chromium, Tandem and the reference server…'), measureBrowserTyping(BROWSER_PLAN)) : null;
+  if (browserTyping) console.dir(browserTyping, { depth: 3 });
 
   Object.assign(results, {
     typingFanout: fanout,
@@ -210,9 +218,10 @@ async function main(): Promise<void> {
     history,
     historyBrowser,
     comments,
+    browserTyping,
     totalSeconds: Math.round((performance.now() - startedAt) / 1000),
   });
-  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history, historyBrowser, comments);
+  writeResults(results, fanout, rooms, storm, cold, ingestRows, plainPerSecond, ack, storage, multi, floods, history, historyBrowser, comments, browserTyping);
 }
 
 function writeResults(
@@ -230,6 +239,7 @@ function writeResults(
   history: HistoryResult | null,
   historyBrowser: HistoryBrowserResult | null,
   comments: CommentsResult | null,
+  browserTyping: BrowserTypingResult | null,
 ): void {
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.json`), `${JSON.stringify(results, null, 2)}\n`);
@@ -244,6 +254,7 @@ function writeResults(
       lineChartSvg('Typing fan-out: p99 delivery latency', `typists in one room (each ${EDITS_PER_SECOND} edits/s)`, 'p99 latency, ms (log scale)', series),
     );
   }
+  if (browserTyping) fs.writeFileSync(path.join(resultsDir, browserChartName), browserTypingChart(browserTyping));
   const m = results.machine as ReturnType<typeof machine>;
   const v = results.versions as Record<string, string>;
   const md = [
@@ -442,9 +453,71 @@ function writeResults(
       })))
       : '_not run_',
     '',
+    '## 11. Two people typing in the browser: Tandem and the reference server through the same app (Chromium)',
+    '',
+    'The web app as `npm start` runs it (production build, SQLite, durable defaults), twice from one build: one app syncs',
+    'through its own `/sync` (Tandem), the other has `PUBLIC_SYNC_URL` pointing at the in-memory y-websocket 2.1.0 server',
+    '(the browser opens `ws://…/<room>`, the room\'s name there). Chromium headless with the end-to-end flags, each person in',
+    'a browser context of their own. Both servers get each document through a raw sync connection first: an empty one',
+    '(one empty paragraph) and automerge-paper\'s final text (one paragraph per line).',
+    `One person types a letter every ${browserTyping?.keyIntervalMs ?? '–'} ms on a schedule at ${browserTyping?.typedAt ?? 'the start'}; each keystroke is timed inside the`,
+    'pages (`performance.timeOrigin` + the page clock, one machine clock) from its keydown until the frame first showing it',
+    'is painted: own = the typist\'s screen, other = the other person\'s. Rounds alternate between the servers, and which goes',
+    'first. Latecomer: a fresh context opens the paper document while the two are in it, from navigation start until the',
+    'frame showing all of its text. Goals (issue 16): empty document, other p50 and p95 ≤ 1.1× the reference; paper, own',
+    'p95 < 16 ms, other p95 < 50 ms, latecomer < 1 s. Keys are sent on time whether or not the page has handled the one',
+    'before (a slow page queues them, and the wait counts); "late keys": sent over 10 ms after their time (the bench process',
+    'was short of CPU).',
+    '',
+    `![keystroke latencies, Tandem and the reference](${browserChartName})`,
+    '',
+    browserTyping
+      ? table(browserTyping.rows.map((row) => ({
+        server: SERVER_NAMES[row.server], document: row.document, 'document chars': row.documentChars, keystrokes: row.keystrokes,
+        'own p50 ms': row.ownP50Ms, 'own p95 ms': row.ownP95Ms, 'own max ms': row.ownMaxMs,
+        'other p50 ms': row.otherP50Ms, 'other p95 ms': row.otherP95Ms, 'other max ms': row.otherMaxMs, 'late keys': row.lateKeys,
+      })))
+      : '_not run_',
+    '',
+    browserTyping
+      ? table(browserTyping.latecomers.map((row) => ({
+        server: SERVER_NAMES[row.server], 'latecomer: document chars': row.documentChars, rounds: row.rounds, 'median ms': row.medianMs, 'min ms': row.minMs, 'max ms': row.maxMs,
+      })))
+      : '_not run_',
+    '',
+    browserTyping ? `Tandem ÷ reference in this run:\n\n${table(browserTyping.ratios.map((row) => ({ latency: row.of, p50: row.p50, p95: row.p95 })))}\n\n${browserTyping.browser}, ${browserTyping.build}.` : '',
+    '',
   ].join('\n');
   fs.writeFileSync(path.join(resultsDir, `${resultsName}.md`), md);
-  console.log(`\nWrote bench/results/${resultsName}.md, ${resultsName}.json${fanout.length > 0 ? ', p99-latency.svg' : ''}`);
+  console.log(`\nWrote bench/results/${resultsName}.md, ${resultsName}.json${fanout.length > 0 && !only ? ', p99-latency.svg' : ''}${browserTyping ? `, ${browserChartName}` : ''}`);
+}
+
+/** Section 11's chart: each of the four keystroke latencies at p50 and p95, Tandem beside the reference. */
+function browserTypingChart(result: BrowserTypingResult): string {
+  const servers = ['tandem', 'reference'] as const;
+  const legend = { tandem: { label: 'Tandem (durable)', color: COLORS.tandem }, reference: { label: 'y-websocket (memory)', color: COLORS['y-websocket'] } };
+  const latencies = [
+    { document: 'empty', field: 'own', detail: 'empty, own' },
+    { document: 'empty', field: 'other', detail: 'empty, other' },
+    { document: 'automerge-paper', field: 'own', detail: 'paper, own' },
+    { document: 'automerge-paper', field: 'other', detail: 'paper, other' },
+  ] as const;
+  const groups = latencies.flatMap(({ document, field, detail }) =>
+    (['p50', 'p95'] as const).map((p) => ({
+      label: p,
+      detail,
+      values: servers.map((server) => {
+        const row = result.rows.find((candidate) => candidate.server === server && candidate.document === document)!;
+        return row[`${field}${p === 'p50' ? 'P50' : 'P95'}Ms`];
+      }),
+    })),
+  );
+  return barChartSvg(
+    'Two people typing in Chromium: keystroke → painted',
+    'ms',
+    servers.map((server) => legend[server]),
+    groups,
+  );
 }
 
 main().catch((error: Error) => {

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, spawnServer, tandemScript, type SpawnedServer } from '../test/support/spawn';
+import { freePort, spawnAppServer, tandemScript, type SpawnedServer } from '../test/support/spawn';
 
 export interface AppServer {
   baseUrl: string;
@@ -24,19 +24,7 @@ export async function startPrivateAppServer(extraEnv: Record<string, string> = {
   let running: SpawnedServer | null = null;
 
   const start = async () => {
-    running = await spawnServer({
-      args: tandemScript('app'),
-      port,
-      // The "listening" line is logged once Next.js is prepared and the port is bound.
-      readyWhen: 'listening-logged',
-      env: {
-        NODE_ENV: 'production',
-        DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
-        LOG_LEVEL: 'info',
-        NEXT_TELEMETRY_DISABLED: '1',
-        ...extraEnv,
-      },
-    });
+    running = await spawnAppServer({ args: tandemScript('app'), port, dataDir, env: extraEnv });
   };
 
   const stop = async () => {

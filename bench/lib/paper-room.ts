@@ -13,6 +13,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { SaveTracker } from '../../lib/client/save-tracker';
 import { AUTHOR_PARAM } from '../../lib/protocol/author-id';
+import { CONTENT_FRAGMENT_NAME } from '../../lib/protocol/document-schema';
 import { versionsPath, type Version, type VersionResponse } from '../../lib/protocol/history-api';
 import { SAVED_ACKS_PARAM } from '../../lib/protocol/sync-protocol';
 import { loadTrace } from '../../test/support/traces';
@@ -105,4 +106,26 @@ async function nameVersion(baseUrl: string, room: string, name: string, authorKe
   });
   if (response.status !== 201) throw new Error(`naming version “${name}” answered ${response.status}: ${await response.text()}`);
   return ((await response.json()) as VersionResponse).version;
+}
+
+/** automerge-paper's final text, one paragraph per line (about 100k characters, 1,500 paragraphs with the empty ones). */
+export function paperParagraphs(): string[] {
+  return loadTrace('automerge-paper.json.gz').endContent.split('\n');
+}
+
+/** One Y update writing `title` and a body of `paragraphs` into an empty Tandem document, as an editor's first sync would. */
+export function bodyUpdate(title: string, paragraphs: string[]): Uint8Array {
+  const doc = new Y.Doc();
+  doc.transact(() => {
+    doc.getText('title').insert(0, title);
+    doc.getXmlFragment(CONTENT_FRAGMENT_NAME).insert(
+      0,
+      paragraphs.map((value) => {
+        const paragraph = new Y.XmlElement('paragraph');
+        if (value) paragraph.insert(0, [new Y.XmlText(value)]);
+        return paragraph;
+      }),
+    );
+  });
+  return Y.encodeStateAsUpdate(doc);
 }

@@ -14,20 +14,16 @@
  * (both on this machine's clock). Seeding goes through a raw sync connection of an editor.
  * `BENCH_APP_PORT` picks the app's port (default: a free one).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, devices, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import * as Y from 'yjs';
 import { commentLinkPath } from '../../lib/protocol/api-routes';
 import { CONTENT_FRAGMENT_NAME } from '../../lib/protocol/document-schema';
-import playwrightConfig from '../../playwright.config';
 import { commentId, openCommentPeer } from '../../test/support/comment-peer';
 import { updateFrame } from '../../test/support/frames';
-import { freePort, spawnServer, tandemScript } from '../../test/support/spawn';
-import { loadTrace } from '../../test/support/traces';
-import { ensureAppBuild } from '../../test/support/app-build';
+import { arm, inputAt, paintedAt, waitUntil, type Expectation } from '../lib/page-probe';
+import { bodyUpdate, paperParagraphs } from '../lib/paper-room';
 import { percentile, round } from '../lib/stats';
+import { launchBrowser, personPage, startCpuProfile, startWebApp } from '../lib/web-app';
 
 export interface CommentsPlan {
   /** Comments posted by the commenter, each timed until the editor's screen shows it. */
@@ -64,92 +60,11 @@ export interface TypingRow {
   otherMaxMs: number;
 }
 
-const LAUNCH_OPTIONS = playwrightConfig.use?.launchOptions ?? {};
 const EDITOR_AUTHOR = 'e'.repeat(22);
-
-/**
- * In-page probe: the absolute time of the last real click or key press, and a wait (MutationObserver)
- * for an expected DOM state, resolving with the absolute time the frame showing it was painted.
- */
-const PROBE = `(() => {
-  let lastInput = null;
-  for (const type of ['click', 'keydown']) {
-    window.addEventListener(type, (event) => { if (event.isTrusted) lastInput = performance.timeOrigin + event.timeStamp; }, { capture: true });
-  }
-  const editor = () => document.querySelector('[role="textbox"][aria-label="Document"]');
-  const holds = (expectation) => {
-    if (expectation.kind === 'thread') {
-      return [...document.querySelectorAll('aside[aria-label="Comments"] article')].some((card) => card.textContent.includes(expectation.body));
-    }
-    const live = editor();
-    if (live === null) return false;
-    if (expectation.kind === 'first-block') return (live.firstElementChild?.textContent ?? '').startsWith(expectation.prefix);
-    return live.textContent.length === expectation.length;
-  };
-  const painted = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.timeOrigin + performance.now()))));
-  const until = (expectation) => new Promise((resolve) => {
-    if (holds(expectation)) return resolve();
-    const observer = new MutationObserver(() => {
-      if (!holds(expectation)) return;
-      observer.disconnect();
-      resolve();
-    });
-    observer.observe(document, { subtree: true, childList: true, characterData: true });
-  });
-  let pending = null;
-  window.__commentsBench = {
-    arm(expectation) { lastInput = null; pending = until(expectation).then(painted); },
-    result() { return pending; },
-    lastInput() { return lastInput; },
-    until,
-  };
-})();`;
-
-type Expectation = { kind: 'thread'; body: string } | { kind: 'first-block'; prefix: string } | { kind: 'length'; length: number };
-
-const arm = (page: Page, expectation: Expectation) => page.evaluate(`window.__commentsBench.arm(${JSON.stringify(expectation)})`);
-const paintedAt = (page: Page) => withTimeout(page.evaluate('window.__commentsBench.result()') as Promise<number>, 'the armed expectation');
-async function inputAt(page: Page): Promise<number> {
-  const at = (await page.evaluate('window.__commentsBench.lastInput()')) as number | null;
-  if (at === null) throw new Error('no input event reached the page');
-  return at;
-}
-const waitUntil = (page: Page, expectation: Expectation) => withTimeout(page.evaluate(`window.__commentsBench.until(${JSON.stringify(expectation)})`), JSON.stringify(expectation));
-
-async function withTimeout<T>(promise: Promise<T>, what: string, timeoutMs = 60_000): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Paragraph texts of the body. Words `target<n>` are what the commenter comments on. */
 function postDocument(posts: number): string[] {
   return Array.from({ length: posts }, (_, index) => `Paragraph ${index + 1} holds the word target${index + 1} among others.`);
-}
-
-/** automerge-paper's final text, one paragraph per line. */
-function paperParagraphs(): string[] {
-  return loadTrace('automerge-paper.json.gz').endContent.split('\n');
-}
-
-/** One Y update writing `paragraphs` into an empty Tandem document, as an editor's first sync would. */
-function documentUpdate(paragraphs: string[]): Uint8Array {
-  const doc = new Y.Doc();
-  doc.transact(() => {
-    doc.getText('title').insert(0, 'comments bench');
-    doc.getXmlFragment(CONTENT_FRAGMENT_NAME).insert(
-      0,
-      paragraphs.map((value) => {
-        const paragraph = new Y.XmlElement('paragraph');
-        if (value) paragraph.insert(0, [new Y.XmlText(value)]);
-        return paragraph;
-      }),
-    );
-  });
-  return Y.encodeStateAsUpdate(doc);
 }
 
 /** Writes `update` into `room` as an editor, then creates `threads` threads spread over its text; returns the comment link id. */
@@ -189,36 +104,17 @@ async function seedRoom(baseUrl: string, room: string, update: Uint8Array, threa
 }
 
 export async function measureComments(plan: CommentsPlan): Promise<CommentsResult> {
-  const build = ensureAppBuild();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-comments-'));
-  const port = Number(process.env.BENCH_APP_PORT ?? (await freePort()));
-  const server = await spawnServer({
-    args: tandemScript('app'),
-    port,
-    readyWhen: 'listening-logged',
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
-      // The readiness line is logged at info.
-      LOG_LEVEL: 'info',
-      // The seeding connection writes the paper and 500 threads at once, far over a person's rate.
-      UPDATE_RATE_PER_SECOND: '0',
-      BYTE_RATE_PER_SECOND: '0',
-      COMMENT_OP_RATE_PER_SECOND: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-  });
+  // The seeding connection writes the paper and 500 threads at once, far over a person's rate.
+  const app = await startWebApp({ name: 'comments', env: { UPDATE_RATE_PER_SECOND: '0', BYTE_RATE_PER_SECOND: '0', COMMENT_OP_RATE_PER_SECOND: '0' } });
   let browser: Browser | null = null;
   try {
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const { baseUrl } = app;
     const stamp = Date.now().toString(36);
-    browser = await chromium.launch({ ...LAUNCH_OPTIONS, headless: true });
+    browser = await launchBrowser();
     const open = async (url: string, length: number): Promise<Page> => {
-      const context = await browser!.newContext({ ...devices['Desktop Chrome'], baseURL: baseUrl });
-      const page = await context.newPage();
-      await page.addInitScript({ content: PROBE });
+      const page = await personPage(browser!, baseUrl);
       await page.goto(url);
-      await waitUntil(page, { kind: 'length', length });
+      await waitUntil(page, { kind: 'live-length', length });
       return page;
     };
     /** The editor's and the commenter's pages on `room`, both showing the whole text. */
@@ -230,7 +126,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
     // Post → thread on the editor's screen.
     const postParagraphs = postDocument(plan.posts);
     const postRoom = `bench-comments-${stamp}-post`;
-    const postLink = await seedRoom(baseUrl, postRoom, documentUpdate(postParagraphs), 0);
+    const postLink = await seedRoom(baseUrl, postRoom, bodyUpdate('comments bench', postParagraphs), 0);
     const posting = await openPair(postRoom, postLink, postParagraphs);
     const posts: number[] = [];
     for (let index = 1; index <= plan.posts; index++) {
@@ -252,7 +148,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
 
     // Typing in the 100k-character document, without and with threads.
     const paper = paperParagraphs();
-    const paperUpdate = documentUpdate(paper);
+    const paperUpdate = bodyUpdate('comments bench', paper);
     const rooms = [
       { label: 'no threads', threads: 0 },
       { label: `${plan.threads} threads`, threads: plan.threads },
@@ -276,11 +172,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
     const typed = new Map(rooms.map((room) => [room.label, '']));
     // BENCH_COMMENTS_PROFILE=<file>: a CPU profile of the typist's page in the room with threads.
     const profileFile = process.env.BENCH_COMMENTS_PROFILE;
-    const profiler = profileFile ? await pairs.get(rooms[1].label)!.editor.context().newCDPSession(pairs.get(rooms[1].label)!.editor) : null;
-    if (profiler) {
-      await profiler.send('Profiler.enable');
-      await profiler.send('Profiler.start');
-    }
+    const stopProfile = profileFile ? await startCpuProfile(pairs.get(rooms[1].label)!.editor) : null;
     for (let pass = 0; pass < plan.rounds; pass++) {
       for (const room of rooms) {
         const { editor, commenter } = pairs.get(room.label)!;
@@ -299,9 +191,8 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
         }
       }
     }
-    if (profiler) {
-      const { profile } = await profiler.send('Profiler.stop');
-      fs.writeFileSync(profileFile!, JSON.stringify(profile));
+    if (stopProfile) {
+      await stopProfile(profileFile!);
     }
     const typing = rooms.map((room): TypingRow => {
       const { own, other } = timings.get(room.label)!;
@@ -316,7 +207,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
       };
     });
     return {
-      build: build.bundler === 'existing' ? 'existing build' : `built with ${build.bundler} in ${round(build.seconds)} s`,
+      build: app.build,
       browser: `Chromium ${browser.version()}`,
       posts: posts.length,
       postP50Ms: round(percentile(posts, 50)),
@@ -329,8 +220,7 @@ export async function measureComments(plan: CommentsPlan): Promise<CommentsResul
     };
   } finally {
     await browser?.close();
-    await server.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await app.stop();
   }
 }
 

@@ -172,7 +172,7 @@ export async function measureFlood(name: FloodName, plan: FloodPlan, documentSta
     let viewPath = '';
     if (definition.needsDocument) {
       const room = `doc-${run}`;
-      const seeder = await seedRoom(server, room, documentState);
+      const seeder = await seedRoom(server.endpoint, room, documentState);
       await seeder.close();
       viewPath = await viewPathOf(server, room);
     }

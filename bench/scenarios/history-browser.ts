@@ -12,17 +12,12 @@
  *   version's text, through the server and sync).
  * `BENCH_APP_PORT` picks the app's port (default: a free one).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, devices, type Browser, type Locator, type Page } from '@playwright/test';
+import type { Browser, Locator, Page } from '@playwright/test';
 import type { Version } from '../../lib/protocol/history-api';
-import playwrightConfig from '../../playwright.config';
-import { freePort, spawnServer, tandemScript } from '../../test/support/spawn';
-import { ensureAppBuild } from '../../test/support/app-build';
-import { addProbe, timeInput, waitUntil, type Timing } from '../lib/page-probe';
+import { timeInput, waitUntil, type Timing } from '../lib/page-probe';
 import { seedPaperRoom } from '../lib/paper-room';
 import { percentile, round } from '../lib/stats';
+import { launchBrowser, personPage, startWebApp } from '../lib/web-app';
 
 export interface HistoryBrowserPlan {
   versions: number;
@@ -56,29 +51,12 @@ export interface HistoryBrowserResult {
   restoreMaxMs: number;
 }
 
-/** Chromium's flags, as the end-to-end tests run it. */
-const LAUNCH_OPTIONS = playwrightConfig.use?.launchOptions ?? {};
-
 export async function measureHistoryBrowser(plan: HistoryBrowserPlan): Promise<HistoryBrowserResult> {
-  const build = ensureAppBuild();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-bench-history-browser-'));
-  const port = Number(process.env.BENCH_APP_PORT ?? (await freePort()));
-  const server = await spawnServer({
-    args: tandemScript('app'),
-    port,
-    readyWhen: 'listening-logged',
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
-      LOG_LEVEL: 'info',
-      // One typist sends the paper as fast as the server stores it, far over a person's rate.
-      UPDATE_RATE_PER_SECOND: '0',
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-  });
+  // One typist sends the paper as fast as the server stores it, far over a person's rate.
+  const app = await startWebApp({ name: 'history-browser', env: { UPDATE_RATE_PER_SECOND: '0' } });
   let browser: Browser | null = null;
   try {
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const { baseUrl } = app;
     const room = `bench-history-${Date.now().toString(36)}-browser`;
     const restoreTargets = spreadOver(plan.restores, Math.round(plan.versions * 0.1), Math.round(plan.versions * 0.95));
     console.log(`  seeding ${room} with automerge-paper as ${plan.versions} versions…`);
@@ -86,11 +64,9 @@ export async function measureHistoryBrowser(plan: HistoryBrowserPlan): Promise<H
     console.log(`  seeded in ${round(seeded.seconds)} s`);
     const newestFirst = [...seeded.versions].reverse();
 
-    browser = await chromium.launch({ ...LAUNCH_OPTIONS, headless: true });
+    browser = await launchBrowser();
     const openPage = async (): Promise<Page> => {
-      const context = await browser!.newContext({ ...devices['Desktop Chrome'], baseURL: baseUrl });
-      const page = await context.newPage();
-      await addProbe(page);
+      const page = await personPage(browser!, baseUrl);
       await page.goto(`/d/${room}`);
       // The live editor holds the whole paper: the initial sync is over, nothing else renders.
       await waitUntil(page, { kind: 'live-length', length: seeded.finalText.length });
@@ -139,7 +115,7 @@ export async function measureHistoryBrowser(plan: HistoryBrowserPlan): Promise<H
       edits: seeded.edits,
       documentChars: seeded.finalText.length,
       seedSeconds: round(seeded.seconds),
-      build: build.bundler === 'existing' ? 'existing build' : `${build.bundler} build (${round(build.seconds)} s)`,
+      build: app.build,
       browser: `Chromium ${browser.version()}`,
       opens: opens.length,
       openP50Ms: round(percentile(painted(opens), 50)),
@@ -156,8 +132,7 @@ export async function measureHistoryBrowser(plan: HistoryBrowserPlan): Promise<H
     };
   } finally {
     await browser?.close();
-    await server.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await app.stop();
   }
 }
 

@@ -4,9 +4,9 @@
  * has received the server's answer to its sync step 1 (the whole document), and the server's
  * peak RSS.
  */
-import { startBenchServer, sampleProcess, type BenchServer, type ServerKind } from '../lib/servers';
+import { startBenchServer, sampleProcess, type ServerKind } from '../lib/servers';
 import { percentile, round } from '../lib/stats';
-import { monotonicMs, WireClient } from '../lib/wire-client';
+import { monotonicMs, WireClient, type Endpoint } from '../lib/wire-client';
 
 export interface JoinStormRow {
   server: ServerKind;
@@ -21,18 +21,18 @@ export interface JoinStormRow {
   cpuSeconds: number;
 }
 
-/** Seeds `room` with `state` through one client, which stays connected; resolves when a probe sees it. */
-export async function seedRoom(server: BenchServer, room: string, state: Uint8Array): Promise<WireClient> {
-  const seeder = new WireClient(server.endpoint, room);
+/** Seeds `room` of the server at `endpoint` with `state` through one client, which stays connected; resolves when a probe sees it. */
+export async function seedRoom(endpoint: Endpoint, room: string, state: Uint8Array): Promise<WireClient> {
+  const seeder = new WireClient(endpoint, room);
   await seeder.whenSynced();
   seeder.sendUpdate(state);
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const probe = new WireClient(server.endpoint, room);
+    const probe = new WireClient(endpoint, room);
     await probe.whenSynced();
     await probe.close();
     if (probe.syncBytes >= state.byteLength * 0.9) return seeder;
-    if (Date.now() > deadline) throw new Error(`${server.kind}: seeded document never appeared`);
+    if (Date.now() > deadline) throw new Error(`${endpoint.origin}${endpoint.roomPath}/${room}: seeded document never appeared`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -41,7 +41,7 @@ export async function measureJoinStorm(kind: ServerKind, state: Uint8Array, join
   const server = await startBenchServer(kind);
   try {
     const room = `storm-${Date.now()}`;
-    const seeder = await seedRoom(server, room, state);
+    const seeder = await seedRoom(server.endpoint, room, state);
     const times: number[] = [];
     const allSynced: number[] = [];
     const cpuBefore = sampleProcess(server.pid).cpuSeconds;

@@ -139,6 +139,33 @@ export async function spawnServer(options: SpawnOptions): Promise<SpawnedServer>
   return { pid: child.pid!, port: options.port, logs, printed, exitStatus: () => state.exit, stop, kill };
 }
 
+export interface AppServerOptions {
+  /** Node arguments including the script: `tandemScript('app')`, or `scripts/start.mjs` as `npm start` runs it. */
+  args: string[];
+  port: number;
+  /** Its SQLite file, `tandem.db`, goes here. */
+  dataDir: string;
+  /** On top of the production defaults; `undefined` removes one. */
+  env?: Record<string, string | undefined>;
+}
+
+/** The web app in production (Next.js and the sync server on one port, SQLite in `dataDir`), ready once it logged "listening". */
+export function spawnAppServer({ args, port, dataDir, env = {} }: AppServerOptions): Promise<SpawnedServer> {
+  return spawnServer({
+    args,
+    port,
+    // The "listening" line is logged (at info) once Next.js is prepared and the port is bound.
+    readyWhen: 'listening-logged',
+    env: {
+      NODE_ENV: 'production',
+      DATABASE_URL: `sqlite:${path.join(dataDir, 'tandem.db')}`,
+      LOG_LEVEL: 'info',
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...env,
+    },
+  });
+}
+
 /** Asks the OS for a free loopback port. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
