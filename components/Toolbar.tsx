@@ -1,6 +1,7 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
 import { useEffect, useState, type KeyboardEvent } from 'react';
+import { formattingReader } from '../lib/editor/toolbar-state';
 import { ImageDialog } from './toolbar/ImageDialog';
 import { CodeIcon, ImageIcon, LinkIcon } from './toolbar/icons';
 import { LinkDialog } from './toolbar/LinkDialog';
@@ -16,37 +17,15 @@ interface Props {
 
 type OpenDialog = 'link' | 'image' | null;
 
-/** What the toolbar shows as on or off, read from the editor at each change. */
-function selectFormatting({ editor }: { editor: Editor }) {
-  return {
-    bold: editor.isActive('bold'),
-    italic: editor.isActive('italic'),
-    underline: editor.isActive('underline'),
-    strike: editor.isActive('strike'),
-    code: editor.isActive('code'),
-    link: editor.isActive('link'),
-    heading1: editor.isActive('heading', { level: 1 }),
-    heading2: editor.isActive('heading', { level: 2 }),
-    heading3: editor.isActive('heading', { level: 3 }),
-    bulletList: editor.isActive('bulletList'),
-    orderedList: editor.isActive('orderedList'),
-    taskList: editor.isActive('taskList'),
-    blockquote: editor.isActive('blockquote'),
-    codeBlock: editor.isActive('codeBlock'),
-    inTable: editor.isActive('table'),
-    // Collaboration's per-person undo: only this person's changes.
-    canUndo: editor.can().undo(),
-    canRedo: editor.can().redo(),
-  };
-}
-
 /**
  * The formatting toolbar above the document. Every button is a real <button> named for what
  * it does, shows its state with aria-pressed and its shortcut in its tooltip; the arrow keys
  * move between buttons as well as Tab. Undo and redo are Yjs' per-person undo.
  */
 export function Toolbar({ editor, onComment }: Props) {
-  const state = useEditorState({ editor, selector: selectFormatting });
+  // One reader per toolbar: it keeps the last answers (lib/editor/toolbar-state.ts).
+  const [readState] = useState(formattingReader);
+  const state = useEditorState({ editor, selector: ({ editor: current }) => readState(current.state) });
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const chain = () => editor.chain().focus();
 

@@ -1,6 +1,7 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import { useCallback, useEffect, useLayoutEffect, useRef, type RefObject } from 'react';
+import { cancelIdle, whenIdle } from '../../lib/client/idle-callback';
 import { commentRangesIn, lastCommentChange } from '../../lib/editor/comment-mark';
 import type { ThreadStarts } from './use-thread-starts';
 
@@ -8,6 +9,8 @@ import type { ThreadStarts } from './use-thread-starts';
 const CARD_GAP = 2;
 /** Quiet time after the last change before every card is measured again (see below). */
 const SETTLE_MS = 1_000;
+/** How long that idle-time measuring may wait for the browser to be idle. */
+const IDLE_TIMEOUT_MS = 2_000;
 
 /** What is known of each card between placements. */
 interface CardPlace {
@@ -96,7 +99,7 @@ export function useCardPlacement(marginRef: RefObject<HTMLElement | null>, edito
     const placeAllWhenSettled = () => {
       clearTimeout(settleTimer);
       cancelIdle(idle);
-      settleTimer = setTimeout(() => (idle = whenIdle(() => place())), SETTLE_MS);
+      settleTimer = setTimeout(() => (idle = whenIdle(() => place(), IDLE_TIMEOUT_MS)), SETTLE_MS);
     };
     const onTransaction = () => {
       const changed = lastCommentChange(editor.state);
@@ -142,15 +145,4 @@ function textTop(editor: Editor, pos: number): number {
   } catch {
     return 0;
   }
-}
-
-/** requestIdleCallback where there is one (not in Safari), else a timeout. */
-function whenIdle(callback: () => void): number {
-  if (typeof requestIdleCallback === 'function') return requestIdleCallback(callback, { timeout: 2_000 });
-  return window.setTimeout(callback, 0);
-}
-
-function cancelIdle(handle: number): void {
-  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
-  else clearTimeout(handle);
 }

@@ -27,8 +27,12 @@ function createPresenceStore(awareness: Awareness) {
   let snapshot = readParticipants(awareness);
   return {
     subscribe(onChange: () => void) {
+      // Most awareness changes are someone's caret moving, which the people list does not
+      // show: the list (and whoever renders it) changes only when what it holds does.
       const update = () => {
-        snapshot = readParticipants(awareness);
+        const next = readParticipants(awareness);
+        if (sameParticipants(next, snapshot)) return;
+        snapshot = next;
         onChange();
       };
       awareness.on('change', update);
@@ -55,4 +59,22 @@ function readParticipants(awareness: Awareness): Participant[] {
     });
   });
   return participants.sort((a, b) => Number(b.isSelf) - Number(a.isSelf) || a.name.localeCompare(b.name));
+}
+
+function sameParticipants(a: Participant[], b: Participant[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((person, index) => {
+      const other = b[index];
+      return (
+        person.clientId === other.clientId &&
+        person.name === other.name &&
+        person.color === other.color &&
+        person.isSelf === other.isSelf &&
+        person.viewing === other.viewing &&
+        person.commenting === other.commenting &&
+        person.lastActive === other.lastActive
+      );
+    })
+  );
 }

@@ -9,7 +9,7 @@ import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
 import { getSchema, type Extensions } from '@tiptap/core';
 import type { Schema } from '@tiptap/pm/model';
-import { CharacterCount, Placeholder } from '@tiptap/extensions';
+import { Placeholder } from '@tiptap/extensions';
 import { Markdown } from '@tiptap/markdown';
 import StarterKit from '@tiptap/starter-kit';
 import type { WebsocketProvider } from 'y-websocket';
@@ -87,8 +87,6 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     Placeholder.configure({ placeholder }),
     // Highlights over commented text, which the version viewer does not show.
     CommentHighlights,
-    // Word and character counts for the status line (components/WordCount.tsx).
-    CharacterCount,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
     BrowserSelectionSync,
   ];
