@@ -17,6 +17,7 @@ import type * as Y from 'yjs';
 import { AuthorshipColors } from '../authorship/authorship-colors';
 import { CommentHighlights, CommentMark } from './comment-mark';
 import { BrowserSelectionSync } from './editor-selection';
+import { FindReplace } from './find-replace';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
 import type { PresenceUser } from '../presence/presence-user';
@@ -87,6 +88,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     Placeholder.configure({ placeholder }),
     // Highlights over commented text, which the version viewer does not show.
     CommentHighlights,
+    // Find and replace's matches, highlighted (components/FindBar.tsx).
+    FindReplace,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
     BrowserSelectionSync,
   ];
