@@ -8,6 +8,7 @@ import './styles/comments.css';
 import './styles/editor-toolbar.css';
 import './styles/print.css';
 import './styles/version-history.css';
+import './styles/writing-aids.css';
 
 export const metadata: Metadata = {
   title: 'Tandem',

@@ -7,9 +7,11 @@ import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { CommentSelectionButton } from './CommentSelectionButton';
 import { CommentsMargin } from './CommentsMargin';
+import { FindBar } from './FindBar';
 import type { CommentsState } from './hooks/use-comments';
 import { useDocumentDeleted } from './hooks/use-document-deleted';
 import type { CommentSession, EditSession, ViewSession } from './hooks/use-document-session';
+import { ShortcutsDialog } from './ShortcutsDialog';
 import { WordCount } from './WordCount';
 
 interface Props {
@@ -40,7 +42,10 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
   const commentsShown = Boolean(comments && editor && (comments.available || comments.canComment));
   return (
     <div className={className ? `editor-page ${className}` : 'editor-page'}>
-      <header className="editor-header">{header}</header>
+      <header className="editor-header">
+        {header}
+        {session && editor && <FindBar editor={editor} canReplace={session.kind === 'edit'} />}
+      </header>
       {notices}
       <main className={commentsShown ? 'editor-main editor-main-with-comments' : 'editor-main'}>
         {session && identity ? (
@@ -66,6 +71,7 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
       {session && (
         <footer className="status-line">
           <WordCount editor={editor} />
+          <ShortcutsDialog editable={session.kind === 'edit'} />
         </footer>
       )}
     </div>

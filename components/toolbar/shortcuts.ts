@@ -21,7 +21,78 @@ export const SHORTCUTS = {
   comment: 'Mod-Alt-M',
   undo: 'Mod-Z',
   redo: 'Mod-Shift-Z',
+  /** Bound on the page (components/FindBar.tsx), with the ones below it. */
+  find: 'Mod-F',
+  replace: 'Mod-H',
+  findNext: 'Enter',
+  findPrevious: 'Shift-Enter',
+  closeFind: 'Escape',
+  /** Bound on the page (components/EditorPage.tsx). */
+  versionHistory: 'Mod-Alt-Shift-H',
+  /** Bound on the page (components/ShortcutsDialog.tsx). */
+  shortcuts: 'Mod-/',
 } as const;
+
+/** A shortcut's name in the table. */
+export type ShortcutName = keyof typeof SHORTCUTS;
+
+/** The shortcuts dialog's groups: every shortcut above, once, with what it does. */
+export const SHORTCUT_GROUPS: readonly { title: string; shortcuts: readonly { name: ShortcutName; action: string }[] }[] = [
+  {
+    title: 'Text formatting',
+    shortcuts: [
+      { name: 'bold', action: 'Bold' },
+      { name: 'italic', action: 'Italic' },
+      { name: 'underline', action: 'Underline' },
+      { name: 'strike', action: 'Strikethrough' },
+      { name: 'code', action: 'Inline code' },
+      { name: 'link', action: 'Add or edit a link' },
+    ],
+  },
+  {
+    title: 'Blocks',
+    shortcuts: [
+      { name: 'heading1', action: 'Heading 1' },
+      { name: 'heading2', action: 'Heading 2' },
+      { name: 'heading3', action: 'Heading 3' },
+      { name: 'bulletList', action: 'Bullet list' },
+      { name: 'orderedList', action: 'Numbered list' },
+      { name: 'taskList', action: 'Task list' },
+      { name: 'blockquote', action: 'Quote' },
+      { name: 'codeBlock', action: 'Code block' },
+    ],
+  },
+  {
+    title: 'Find and replace',
+    shortcuts: [
+      { name: 'find', action: 'Find in the document' },
+      { name: 'replace', action: 'Find and replace' },
+      { name: 'findNext', action: 'Next match (in the find field)' },
+      { name: 'findPrevious', action: 'Previous match (in the find field)' },
+      { name: 'closeFind', action: 'Close find, back to the document' },
+    ],
+  },
+  {
+    title: 'Document',
+    shortcuts: [
+      { name: 'undo', action: 'Undo your last change' },
+      { name: 'redo', action: 'Redo' },
+      { name: 'comment', action: 'Comment on the selection' },
+      { name: 'versionHistory', action: 'Version history' },
+      { name: 'shortcuts', action: 'This list of shortcuts' },
+    ],
+  },
+];
+
+/** Whether a keyboard event is the shortcut (letters and "/" compared by key, any case). */
+export function matchesShortcut(event: KeyboardEvent, shortcut: string): boolean {
+  const keys = shortcut.split('-');
+  const key = keys[keys.length - 1];
+  const wants = new Set(keys.slice(0, -1));
+  if ((event.ctrlKey || event.metaKey) !== wants.has('Mod')) return false;
+  if (event.altKey !== wants.has('Alt') || event.shiftKey !== wants.has('Shift')) return false;
+  return event.key.toLowerCase() === key.toLowerCase();
+}
 
 /** True on Apple platforms, where "Mod" is the Command key. */
 function isApplePlatform(): boolean {

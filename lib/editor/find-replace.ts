@@ -10,6 +10,7 @@ import { Extension } from '@tiptap/core';
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
+import { yUndoPluginKey } from '@tiptap/y-tiptap';
 import { changedRange } from './comment-mark';
 
 /** What is searched for. */
@@ -247,3 +248,15 @@ export const FindReplace = Extension.create({
     return [findReplacePlugin()];
   },
 });
+
+/**
+ * Runs `dispatch` as an undo step of its own: Yjs' UndoManager merges changes made within its
+ * capture time of each other, so without this a replace all right after typing would be undone
+ * together with the typing.
+ */
+export function asOwnUndoStep(state: EditorState, dispatch: () => void): void {
+  const undoManager = (yUndoPluginKey.getState(state) as { undoManager?: { stopCapturing(): void } } | undefined)?.undoManager;
+  undoManager?.stopCapturing();
+  dispatch();
+  undoManager?.stopCapturing();
+}
