@@ -8,6 +8,7 @@ import { CollaborativeEditor } from './CollaborativeEditor';
 import { CommentSelectionButton } from './CommentSelectionButton';
 import { CommentsMargin } from './CommentsMargin';
 import { FindBar } from './FindBar';
+import { Outline } from './Outline';
 import type { CommentsState } from './hooks/use-comments';
 import { useDocumentDeleted } from './hooks/use-document-deleted';
 import type { CommentSession, EditSession, ViewSession } from './hooks/use-document-session';
@@ -51,6 +52,7 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
         {session && identity ? (
           <>
             <div className="document-column">
+              {editor && <Outline editor={editor} />}
               {title}
               <CollaborativeEditor
                 doc={session.doc}

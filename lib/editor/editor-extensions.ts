@@ -18,6 +18,7 @@ import { AuthorshipColors } from '../authorship/authorship-colors';
 import { CommentHighlights, CommentMark } from './comment-mark';
 import { BrowserSelectionSync } from './editor-selection';
 import { FindReplace } from './find-replace';
+import { DocumentOutline } from './outline';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
 import type { PresenceUser } from '../presence/presence-user';
@@ -90,6 +91,8 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     CommentHighlights,
     // Find and replace's matches, highlighted (components/FindBar.tsx).
     FindReplace,
+    // The headings for the outline panel (components/Outline.tsx).
+    DocumentOutline,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
     BrowserSelectionSync,
   ];
