@@ -10,7 +10,9 @@ import { Slice } from '@tiptap/pm/model';
 import { EditorState, TextSelection } from '@tiptap/pm/state';
 import { describe, expect, it } from 'vitest';
 import { contentExtensions } from './editor-extensions';
+import type { Decoration } from '@tiptap/pm/view';
 import {
+  findDecorations,
   findMatches,
   findReplacePlugin,
   findState,
@@ -120,6 +122,9 @@ describe('updateMatches', () => {
   });
 });
 
+/** The class an inline decoration puts on its text. */
+const classOf = (decoration: Decoration) => (decoration as unknown as { type: { attrs: { class: string } } }).type.attrs.class;
+
 describe('the plugin', () => {
   const start = () => {
     const state = EditorState.create({ schema, doc: doc(), plugins: [findReplacePlugin()] });
@@ -141,10 +146,37 @@ describe('the plugin', () => {
     let state = start();
     state = state.apply(setSearchQuery(state, query('cat')));
     state = state.apply(moveToMatch(state, 1));
-    const decorations = findState(state)!.decorations.find();
-    expect(decorations).toHaveLength(6);
-    const current = decorations.filter((decoration) => (decoration as unknown as { type: { attrs: { class: string } } }).type.attrs.class.includes('find-match-current'));
-    expect(current.map((decoration) => decoration.from)).toEqual([findState(state)!.matches[1].from]);
+    const find = findState(state)!;
+    const drawn = findDecorations(find, state.doc).find().map((decoration) => [decoration.from, decoration.to, classOf(decoration)]);
+    const current = find.matches[1];
+    expect(drawn.filter(([, , name]) => name === 'find-match-current')).toEqual([[current.from, current.to, 'find-match-current']]);
+    expect(drawn.filter(([, , name]) => name === 'find-match')).toEqual(find.matches.map((match) => [match.from, match.to, 'find-match']));
+  });
+
+  it('keeps its highlights, moved and redrawn change by change, equal to the matches', () => {
+    const next = random(3);
+    let state = start();
+    state = state.apply(setSearchQuery(state, query('ca')));
+    for (let step = 0; step < 200; step += 1) {
+      const size = state.doc.content.size;
+      const from = 1 + Math.floor(next() * (size - 1));
+      const tr = state.tr;
+      try {
+        if (next() < 0.6) tr.insertText(['c', 'a', 'ca', ' '][Math.floor(next() * 4)], from);
+        else tr.delete(from, Math.min(size - 1, from + Math.floor(next() * 4)));
+      } catch {
+        continue;
+      }
+      state = state.apply(tr);
+      const find = findState(state)!;
+      const drawn = find.decorations.find().map((decoration) => ({ from: decoration.from, to: decoration.to }));
+      expect(drawn.sort((a, b) => a.from - b.from)).toEqual(findMatches(state.doc, query('ca')));
+    }
+    // A remote change, replacing the whole document as y-tiptap applies it.
+    const replaced = schema.nodeFromJSON({ ...sample, content: [paragraph(text('ca ca')), ...sample.content!] });
+    state = state.apply(state.tr.replace(0, state.doc.content.size, new Slice(replaced.content, 0, 0)));
+    const drawn = findState(state)!.decorations.find().map((decoration) => ({ from: decoration.from, to: decoration.to }));
+    expect(drawn.sort((a, b) => a.from - b.from)).toEqual(findMatches(state.doc, query('ca')));
   });
 
   it('keeps the current match through an edit before it and follows new matches', () => {

@@ -11,7 +11,8 @@ import type { Node as ProseMirrorNode } from '@tiptap/pm/model';
 import { Plugin, PluginKey, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet } from '@tiptap/pm/view';
 import { yUndoPluginKey } from '@tiptap/y-tiptap';
-import { changedRange } from './comment-mark';
+import { Mapping, StepMap } from '@tiptap/pm/transform';
+import { changedRange, type ChangedRange } from './comment-mark';
 
 /** What is searched for. */
 export interface SearchQuery {
@@ -32,6 +33,7 @@ export interface FindState {
   matches: readonly SearchMatch[];
   /** Index into `matches`, or -1 when there are none. */
   current: number;
+  /** Every match's highlight (the current one's is added by findDecorations). */
   decorations: DecorationSet;
 }
 
@@ -93,6 +95,30 @@ function textblockBounds(doc: ProseMirrorNode, pos: number): { start: number; en
   return $pos.parent.isTextblock ? { start: $pos.start(), end: $pos.end() } : { start: pos, end: pos };
 }
 
+/** What a change did to the matches: the new list, and the part of `after` searched again. */
+interface MatchUpdate {
+  matches: SearchMatch[];
+  /** Where `before` and `after` differ (null: nowhere). */
+  change: ChangedRange | null;
+  /** The textblocks searched again, in `after`: every match in it is new. */
+  start: number;
+  end: number;
+}
+
+function rescanChange(before: ProseMirrorNode, after: ProseMirrorNode, matches: readonly SearchMatch[], pattern: RegExp): MatchUpdate {
+  const change = changedRange(before, after);
+  if (!change) return { matches: matches.slice(), change, start: 0, end: 0 };
+  const delta = change.toAfter - change.toBefore;
+  const start = textblockBounds(after, change.from).start;
+  const end = textblockBounds(after, change.toAfter).end;
+  // Positions before the change are the same in both documents; after it, shifted by delta.
+  const endBefore = end - delta;
+  const kept = matches.filter((match) => match.to <= start);
+  const rescanned = matchesBetween(after, pattern, start, end);
+  const shifted = matches.filter((match) => match.from >= endBefore).map((match) => ({ from: match.from + delta, to: match.to + delta }));
+  return { matches: [...kept, ...rescanned, ...shifted], change, start, end };
+}
+
 /**
  * The matches of `query` in `after`, given `matches` (its matches in `before`): only the
  * textblocks the change between the two touched are searched again. Always equal to
@@ -105,18 +131,7 @@ export function updateMatches(
   query: SearchQuery,
 ): SearchMatch[] {
   const pattern = searchPattern(query);
-  if (!pattern) return [];
-  const change = changedRange(before, after);
-  if (!change) return matches.slice();
-  const delta = change.toAfter - change.toBefore;
-  const start = textblockBounds(after, change.from).start;
-  const end = textblockBounds(after, change.toAfter).end;
-  // Positions before the change are the same in both documents; after it, shifted by delta.
-  const endBefore = end - delta;
-  const kept = matches.filter((match) => match.to <= start);
-  const rescanned = matchesBetween(after, pattern, start, end);
-  const shifted = matches.filter((match) => match.from >= endBefore).map((match) => ({ from: match.from + delta, to: match.to + delta }));
-  return [...kept, ...rescanned, ...shifted];
+  return pattern ? rescanChange(before, after, matches, pattern).matches : [];
 }
 
 /** Index of the first match starting at or after `pos`, wrapping round to the first (-1: none). */
@@ -140,41 +155,60 @@ type FindAction =
 
 export const findReplaceKey = new PluginKey<FindState>('findReplace');
 
-function decorationsFor(doc: ProseMirrorNode, matches: readonly SearchMatch[], current: number): DecorationSet {
-  if (matches.length === 0) return DecorationSet.empty;
-  return DecorationSet.create(
-    doc,
-    matches.map((match, index) =>
-      Decoration.inline(match.from, match.to, { class: index === current ? `${FIND_MATCH_CLASS} ${FIND_CURRENT_CLASS}` : FIND_MATCH_CLASS }),
-    ),
-  );
+const matchDecoration = (match: SearchMatch) => Decoration.inline(match.from, match.to, { class: FIND_MATCH_CLASS });
+
+function decorationsFor(doc: ProseMirrorNode, matches: readonly SearchMatch[]): DecorationSet {
+  return matches.length === 0 ? DecorationSet.empty : DecorationSet.create(doc, matches.map(matchDecoration));
 }
 
-function stateWith(doc: ProseMirrorNode, query: SearchQuery, matches: readonly SearchMatch[], current: number): FindState {
-  return { query, matches, current, decorations: decorationsFor(doc, matches, current) };
+/**
+ * The highlights after a change, from those before it: moved across the changed range (not
+ * the transaction's steps: y-tiptap applies a remote change as one step replacing the whole
+ * document), with the searched-again textblocks' highlights made anew. Rebuilding the whole
+ * set instead costs milliseconds per keystroke once there are thousands of matches.
+ */
+function updateDecorations(decorations: DecorationSet, doc: ProseMirrorNode, update: MatchUpdate): DecorationSet {
+  const { change, start, end } = update;
+  if (!change) return decorations;
+  const mapping = new Mapping([new StepMap([change.from, change.toBefore - change.from, change.toAfter - change.from])]);
+  const mapped = decorations.map(mapping, doc);
+  const stale = mapped.find(start, end).filter((decoration) => decoration.from >= start && decoration.to <= end);
+  const fresh = update.matches.filter((match) => match.from >= start && match.to <= end).map(matchDecoration);
+  return mapped.remove(stale).add(doc, fresh);
 }
 
 /** Where the current match went in a change: its start mapped across the changed range. */
-function mappedStart(before: ProseMirrorNode, after: ProseMirrorNode, pos: number): number {
-  const change = changedRange(before, after);
+function mappedStart(change: ChangedRange | null, pos: number): number {
   if (!change || pos < change.from) return pos;
   if (pos >= change.toBefore) return pos + change.toAfter - change.toBefore;
   return change.from;
+}
+
+/** Every match's highlight and the current one's, as the view draws them. */
+export function findDecorations(state: FindState, doc: ProseMirrorNode): DecorationSet {
+  const current = state.matches[state.current];
+  if (!current) return state.decorations;
+  // Drawn over the match's own highlight: the two classes merge on the same text.
+  return state.decorations.add(doc, [Decoration.inline(current.from, current.to, { class: FIND_CURRENT_CLASS })]);
 }
 
 /** The state after a transaction: the query's matches in the new document, the current one kept. */
 export function applyFindTransaction(tr: Transaction, state: FindState, oldDoc: ProseMirrorNode): FindState {
   const action = tr.getMeta(findReplaceKey) as FindAction | undefined;
   const doc = tr.doc;
-  let { query, matches, current } = state;
-  if (tr.docChanged && query.text) {
+  let { query, matches, current, decorations } = state;
+  const pattern = searchPattern(query);
+  if (tr.docChanged && pattern) {
     const previous = matches[current];
-    matches = updateMatches(oldDoc, doc, matches, query);
-    current = previous ? matchAtOrAfter(matches, mappedStart(oldDoc, doc, previous.from)) : matchAtOrAfter(matches, 0);
+    const update = rescanChange(oldDoc, doc, matches, pattern);
+    matches = update.matches;
+    decorations = updateDecorations(decorations, doc, update);
+    current = matchAtOrAfter(matches, previous ? mappedStart(update.change, previous.from) : 0);
   }
   if (action?.type === 'search') {
     query = action.query;
     matches = findMatches(doc, query);
+    decorations = decorationsFor(doc, matches);
     current = matchAtOrAfter(matches, action.from);
   } else if (action?.type === 'move' && matches.length > 0) {
     current = (current + action.step + matches.length) % matches.length;
@@ -183,7 +217,7 @@ export function applyFindTransaction(tr: Transaction, state: FindState, oldDoc: 
   } else if (!tr.docChanged) {
     return state;
   }
-  return stateWith(doc, query, matches, current);
+  return { query, matches, current, decorations };
 }
 
 /** The plugin holding the matches and drawing them. */
@@ -195,7 +229,10 @@ export function findReplacePlugin(): Plugin<FindState> {
       apply: (tr, value, oldState) => applyFindTransaction(tr, value, oldState.doc),
     },
     props: {
-      decorations: (state) => findReplaceKey.getState(state)?.decorations,
+      decorations: (state) => {
+        const find = findReplaceKey.getState(state);
+        return find && findDecorations(find, state.doc);
+      },
     },
   });
 }
