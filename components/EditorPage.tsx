@@ -22,6 +22,7 @@ import { AuthorLegend, ShowAuthorsButton } from './ShowAuthors';
 import { ThemeToggle } from './ThemeToggle';
 import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
+import { ariaKeyShortcut, SHORTCUTS, shortcutLabel } from './toolbar/shortcuts';
 import { VersionHistory } from './VersionHistory';
 import type { Identity } from '../lib/prefs/identity';
 import type { VersionRequester } from '../lib/protocol/history-api';
@@ -76,8 +77,8 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
           type="button"
           className="button-secondary"
           aria-haspopup="dialog"
-          aria-keyshortcuts="Control+Alt+Shift+H"
-          title="Version history (Ctrl+Alt+Shift+H)"
+          aria-keyshortcuts={ariaKeyShortcut(SHORTCUTS.versionHistory)}
+          title={`Version history (${shortcutLabel(SHORTCUTS.versionHistory)})`}
           onClick={() => setViewingHistory(true)}
         >
           Version history

@@ -7,6 +7,7 @@
  */
 import type { Locator } from '@playwright/test';
 import { ALICE, BOB, expect, test, VERA, type TandemPage } from './fixtures';
+import { seriousViolations } from './support-axe';
 
 /** The find bar of a page and its parts. */
 function findBar(person: TandemPage) {
@@ -45,6 +46,7 @@ test('find counts and steps through matches, with match case and whole word, liv
   const currentBackground = await find.current.evaluate((element) => getComputedStyle(element).backgroundColor);
   const otherBackground = await find.matches.nth(1).evaluate((element) => getComputedStyle(element).backgroundColor);
   expect(currentBackground).not.toBe(otherBackground);
+  expect(await seriousViolations(alice.page)).toEqual([]);
 
   // Enter and Shift+Enter, and the buttons, wrapping round.
   await find.field.press('Enter');
@@ -140,6 +142,24 @@ test('a reader finds in a view-only page but has no replace', async ({ openToget
   await expect(find.count).toHaveText('1 of 4');
   await expect(find.replaceField).toHaveCount(0);
   await expect(find.button('Show replace')).toHaveCount(0);
+  expect(await seriousViolations(vera.page)).toEqual([]);
   await find.field.press('Escape');
   await expect(find.bar).toBeHidden();
+});
+
+test.describe('dark theme', () => {
+  test.use({ colorScheme: 'dark' });
+
+  test('the find and replace bar and its highlights pass axe', async ({ openTogether }) => {
+    const [alice] = await openTogether(ALICE);
+    await alice.placeCaret('start');
+    await alice.typeInEditor(TEXT, 5);
+    const find = findBar(alice);
+    await alice.page.keyboard.press('ControlOrMeta+h');
+    await alice.page.keyboard.type('cat');
+    await expect(find.count).toHaveText('1 of 4');
+    await expect(find.replaceField).toBeVisible();
+    await expect(alice.page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    expect(await seriousViolations(alice.page)).toEqual([]);
+  });
 });
