@@ -1,6 +1,6 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { outlineOf, type OutlineHeading } from '../lib/editor/outline';
 import { useOutlineOpen } from './hooks/use-outline-open';
 
@@ -52,6 +52,9 @@ export function Outline({ editor }: { editor: Editor }) {
     equalityFn: (a, b) => a === b,
   });
   const [inView, setInView] = useState(-1);
+  // The heading just chosen stays marked while the page stays where it was scrolled for it
+  // (a short document cannot bring its last headings to the top).
+  const chosen = useRef<{ index: number; scrollY: number } | null>(null);
 
   useEffect(() => {
     if (!open) return;
@@ -59,6 +62,8 @@ export function Outline({ editor }: { editor: Editor }) {
     const update = () => {
       frame = 0;
       if (editor.isDestroyed) return;
+      if (chosen.current && Math.abs(window.scrollY - chosen.current.scrollY) < 2) return setInView(chosen.current.index);
+      chosen.current = null;
       setInView(headingInView(editor, outlineOf(editor.state)?.positions ?? []));
     };
     const schedule = () => {
@@ -80,7 +85,7 @@ export function Outline({ editor }: { editor: Editor }) {
     editor.chain().setTextSelection(pos + 1).focus(undefined, { scrollIntoView: false }).run();
     const element = headingElement(editor, pos);
     if (element) window.scrollTo({ top: window.scrollY + element.getBoundingClientRect().top - headerBottom() - SCROLL_GAP_PX });
-    // Marked at once, also when the document is too short to scroll it to the top.
+    chosen.current = { index, scrollY: window.scrollY };
     setInView(index);
   };
 
