@@ -1,6 +1,7 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { flushSync } from 'react-dom';
 import {
   asOwnUndoStep,
   EMPTY_QUERY,
@@ -61,13 +62,12 @@ export function FindBar({ editor, canReplace }: Props) {
       event.preventDefault();
       const bar = findField.current?.closest('.find-bar');
       if (!bar?.contains(document.activeElement)) returnFocus.current = document.activeElement;
-      setMode((current) => (wantsReplace ? 'replace' : (current ?? 'find')));
-      // Focused once rendered (the fields may not exist yet).
-      requestAnimationFrame(() => {
-        const field = wantsReplace && findField.current?.value ? replaceField.current : findField.current;
-        field?.focus();
-        field?.select();
-      });
+      // Rendered at once, so the field has focus before the next key: nothing typed right
+      // after Ctrl+F lands in the document.
+      flushSync(() => setMode((current) => (wantsReplace ? 'replace' : (current ?? 'find'))));
+      const field = wantsReplace && findField.current?.value ? replaceField.current : findField.current;
+      field?.focus();
+      field?.select();
     };
     window.addEventListener('keydown', onKeyDown, true);
     return () => window.removeEventListener('keydown', onKeyDown, true);

@@ -155,9 +155,12 @@ test.describe('dark theme', () => {
     await alice.placeCaret('start');
     await alice.typeInEditor(TEXT, 5);
     const find = findBar(alice);
+    // Typed straight after the shortcut: every key lands in the find field.
     await alice.page.keyboard.press('ControlOrMeta+h');
     await alice.page.keyboard.type('cat');
+    await expect(find.field).toHaveValue('cat');
     await expect(find.count).toHaveText('1 of 4');
+    await expect.poll(() => alice.documentText()).toBe(TEXT);
     await expect(find.replaceField).toBeVisible();
     await expect(alice.page.locator('html')).toHaveAttribute('data-theme', 'dark');
     expect(await seriousViolations(alice.page)).toEqual([]);
