@@ -19,8 +19,8 @@ export interface ServerProcess {
   logs: Record<string, unknown>[];
   /** Everything the process printed so far, raw: to check what must never appear in output. */
   printed: { stdout: string; stderr: string };
-  /** SIGTERM and wait (SIGKILL after 20 s); resolves with the exit code. Idempotent. */
-  stop(): Promise<number | null>;
+  /** SIGTERM and wait (SIGKILL after `graceMs`, 20 s by default); resolves with the exit code. Idempotent. */
+  stop(graceMs?: number): Promise<number | null>;
   /** SIGKILL and wait: no chance to flush anything. Idempotent. */
   kill(): Promise<void>;
 }
@@ -109,7 +109,7 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
     syncUrl: `ws://127.0.0.1:${port}/sync`,
     logs: server.logs,
     printed: server.printed,
-    stop: () => server.stop(),
+    stop: (graceMs) => server.stop(graceMs),
     kill: () => server.kill(),
   };
 }
