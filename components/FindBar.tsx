@@ -1,6 +1,6 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { flushSync } from 'react-dom';
 import {
   asOwnUndoStep,
@@ -140,18 +140,13 @@ export function FindBar({ editor, canReplace }: Props) {
   return (
     <div role="search" aria-label="Find in document" className="find-bar" onKeyDown={onBarKeyDown}>
       <div className="find-bar-row">
-        <input
-          ref={findField}
-          className="find-field"
-          type="text"
-          aria-label="Find"
-          placeholder="Find"
-          aria-keyshortcuts={ariaKeyShortcut(SHORTCUTS.find)}
+        <FindField
+          fieldRef={findField}
+          label="Find"
+          shortcut={SHORTCUTS.find}
           value={text}
-          spellCheck={false}
-          autoComplete="off"
-          onChange={(event) => {
-            setText(event.target.value);
+          onChange={(value) => {
+            setText(value);
             setReplacedCount(null);
           }}
           onKeyDown={onFindKeyDown}
@@ -229,17 +224,12 @@ export function FindBar({ editor, canReplace }: Props) {
       </div>
       {canReplace && mode === 'replace' && (
         <div className="find-bar-row">
-          <input
-            ref={replaceField}
-            className="find-field"
-            type="text"
-            aria-label="Replace with"
-            placeholder="Replace with"
-            aria-keyshortcuts={ariaKeyShortcut(SHORTCUTS.replace)}
+          <FindField
+            fieldRef={replaceField}
+            label="Replace with"
+            shortcut={SHORTCUTS.replace}
             value={replacement}
-            spellCheck={false}
-            autoComplete="off"
-            onChange={(event) => setReplacement(event.target.value)}
+            onChange={setReplacement}
             onKeyDown={onReplaceKeyDown}
           />
           <button type="button" className="button-secondary" disabled={matches.count === 0} onClick={replaceOne}>
@@ -251,5 +241,35 @@ export function FindBar({ editor, canReplace }: Props) {
         </div>
       )}
     </div>
+  );
+}
+
+interface FindFieldProps {
+  fieldRef: RefObject<HTMLInputElement | null>;
+  /** Its accessible name, shown as its placeholder too. */
+  label: string;
+  /** Its key in the shortcuts table, e.g. "Mod-f". */
+  shortcut: string;
+  value: string;
+  onChange: (value: string) => void;
+  onKeyDown: (event: KeyboardEvent<HTMLInputElement>) => void;
+}
+
+/** One of the bar's text fields (find, replace with): plain text, no spelling marks or autofill. */
+function FindField({ fieldRef, label, shortcut, value, onChange, onKeyDown }: FindFieldProps) {
+  return (
+    <input
+      ref={fieldRef}
+      className="find-field"
+      type="text"
+      aria-label={label}
+      placeholder={label}
+      aria-keyshortcuts={ariaKeyShortcut(shortcut)}
+      value={value}
+      spellCheck={false}
+      autoComplete="off"
+      onChange={(event) => onChange(event.target.value)}
+      onKeyDown={onKeyDown}
+    />
   );
 }
