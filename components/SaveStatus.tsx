@@ -1,5 +1,6 @@
 'use client';
 import type { SaveState, SaveTracker } from '../lib/client/save-tracker';
+import { useSaveAnnouncement } from './hooks/use-save-announcement';
 import { useSaveState } from './hooks/use-save-state';
 
 /** The words for each save state; "Saved" only when the server acknowledged everything. */
@@ -19,12 +20,22 @@ export function describeSaveState(state: SaveState): string {
   }
 }
 
-/** A live, honest save indicator for the header. */
+/**
+ * A live, honest save indicator for the header. The visible status is a status a screen reader
+ * can ask for but that does not speak up by itself (it changes with every keystroke); a hidden
+ * live region says only what matters (lib/client/save-announcement.ts).
+ */
 export function SaveStatus({ tracker }: { tracker: SaveTracker }) {
   const state = useSaveState(tracker);
+  const announcement = useSaveAnnouncement(tracker);
   return (
-    <span className={`save-status save-status-${state.kind}`} role="status" aria-label="Save status" data-state={state.kind}>
-      {describeSaveState(state)}
-    </span>
+    <>
+      <span className={`save-status save-status-${state.kind}`} role="status" aria-live="off" aria-label="Save status" data-state={state.kind}>
+        {describeSaveState(state)}
+      </span>
+      <span className="visually-hidden" aria-live="polite" data-save-announcement="">
+        {announcement}
+      </span>
+    </>
   );
 }

@@ -112,3 +112,32 @@ test('with the server stopped the status never says Saved, and it does once the 
     await server.stop();
   }
 });
+
+test('a screen reader hears that changes are kept offline and then saved, and nothing at each keystroke', async ({ openTogether }) => {
+  const [alice] = await openTogether(ALICE, BOB);
+  await expect(alice.saveStatus).toHaveText('Saved');
+  // The visible status flips at every keystroke: it can be read on demand but does not speak up.
+  await expect(alice.saveStatus).toHaveAttribute('aria-live', 'off');
+  const announcements = alice.page.locator('[aria-live="polite"][data-save-announcement]');
+  await expect(announcements).toHaveText('');
+  // Everything the live region says from now on, in order.
+  await announcements.evaluate((region) => {
+    const heard: string[] = [];
+    Object.assign(window, { heardSaveAnnouncements: heard });
+    new MutationObserver(() => heard.push(region.textContent ?? '')).observe(region, { childList: true, characterData: true, subtree: true });
+  });
+  const heard = () => alice.page.evaluate(() => (window as unknown as { heardSaveAnnouncements: string[] }).heardSaveAnnouncements);
+
+  await alice.placeCaret('end');
+  await alice.typeInEditor('Every key is saved. ');
+  await expect(alice.saveStatus).toHaveText('Saved');
+  expect(await heard()).toEqual([]);
+
+  await alice.page.context().setOffline(true);
+  await expect(alice.connection).not.toHaveText('Connected');
+  await alice.typeInEditor('Kept here.');
+  await expect(alice.saveStatus).toHaveText(/^Offline — \d+ changes kept on this device$/);
+  await alice.page.context().setOffline(false);
+  await expect(alice.saveStatus).toHaveText('Saved', { timeout: 20_000 });
+  await expect.poll(heard).toEqual(['Offline — changes are kept on this device', 'All changes saved']);
+});
