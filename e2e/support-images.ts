@@ -8,7 +8,7 @@ import { expect, type Locator } from '@playwright/test';
 import type { TandemPage } from './fixtures';
 import { toolbarButton } from './support-editor';
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'images');
+const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'images');
 
 const MIME_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml' };
 

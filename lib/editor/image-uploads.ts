@@ -127,10 +127,12 @@ export const ImageUploads = Extension.create<ImageUploadsOptions>({
     return {
       uploadImages:
         (files, pos) =>
-        ({ view, state }) => {
+        ({ view, state, dispatch }) => {
           const images = files.filter((file) => file.type.startsWith('image/'));
           if (images.length === 0 || !this.options.upload) return false;
-          startUploads(view, images, pos ?? state.selection.from, this.options);
+          const at = pos ?? state.selection.from;
+          // After the command's own transaction (a chain's focus()), never inside it.
+          if (dispatch) queueMicrotask(() => startUploads(view, images, at, this.options));
           return true;
         },
     };
