@@ -8,7 +8,7 @@
  * ProseMirror's own position mapping would not survive).
  */
 import { Extension } from '@tiptap/core';
-import { Plugin, PluginKey, type EditorState } from '@tiptap/pm/state';
+import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { Decoration, DecorationSet, type EditorView } from '@tiptap/pm/view';
 import { absolutePositionToRelativePosition, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap';
 import * as Y from 'yjs';
@@ -79,6 +79,25 @@ function placeholderElement(name: string): HTMLElement {
   return element;
 }
 
+/**
+ * Inserts the uploaded image at `at` (a block: it splits or follows the paragraph there). A caret
+ * still waiting where the placeholder was moves past the image, so typing on never replaces it;
+ * a caret that moved on stays where it is.
+ */
+function insertImage(tr: Transaction, at: number, image: StoredImage): void {
+  const caretWaiting = tr.selection.empty && tr.selection.from === at;
+  tr.replaceRangeWith(at, at, tr.doc.type.schema.nodes.image.create({ src: image.src, alt: null }));
+  if (!caretWaiting) return;
+  let after: number | null = null;
+  tr.doc.nodesBetween(Math.max(0, at - 2), Math.min(tr.doc.content.size, at + 4), (node, pos) => {
+    if (after === null && node.type.name === 'image' && node.attrs.src === image.src) after = pos + node.nodeSize;
+    return after === null;
+  });
+  if (after === null) return;
+  if (!tr.doc.resolve(after).nodeAfter?.isTextblock) tr.insert(after, tr.doc.type.schema.nodes.paragraph.create());
+  tr.setSelection(TextSelection.create(tr.doc, after + 1));
+}
+
 /** Starts uploading `files` into `view` at `pos`; each becomes an image where its placeholder is. */
 function startUploads(view: EditorView, files: File[], pos: number, options: ImageUploadsOptions): void {
   const upload = options.upload;
@@ -98,10 +117,7 @@ function startUploads(view: EditorView, files: File[], pos: number, options: Ima
       const current = uploadsKey.getState(view.state)?.find((candidate) => candidate.id === pending.id);
       if (!current) return;
       const tr = view.state.tr.setMeta(uploadsKey, { remove: pending.id } satisfies UploadMeta);
-      if (image) {
-        const at = placeOf(view.state, current);
-        tr.replaceRangeWith(at, at, view.state.schema.nodes.image.create({ src: image.src, alt: null }));
-      }
+      if (image) insertImage(tr, placeOf(view.state, current), image);
       view.dispatch(tr);
     };
     upload(file, (share) => {
