@@ -86,7 +86,8 @@ export async function setAltText(tandem: TandemPage, image: Locator, alt: string
 /** Drags the image's bottom-right corner `dx` pixels to the right (negative: left). */
 export async function resizeImage(tandem: TandemPage, image: Locator, dx: number): Promise<void> {
   await image.hover();
-  const handle = tandem.editor.locator('[data-resize-container]', { has: image }).locator('[data-resize-handle="bottom-right"]');
+  // The handles sit beside the image in its wrapper (TipTap's ResizableNodeView).
+  const handle = image.locator('xpath=..').locator('[data-resize-handle="bottom-right"]');
   const box = (await handle.boundingBox())!;
   const { mouse } = tandem.page;
   await mouse.move(box.x + box.width / 2, box.y + box.height / 2);
