@@ -1,10 +1,11 @@
 'use client';
 import { EditorContent, useEditor, type Editor } from '@tiptap/react';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { WebsocketProvider } from 'y-websocket';
 import type * as Y from 'yjs';
 import { pageNonce } from '../lib/protocol/csp-nonce';
 import { documentExtensions } from '../lib/editor/editor-extensions';
+import type { ImageUploadsOptions } from '../lib/editor/image-uploads';
 import type { Identity } from '../lib/prefs/identity';
 import { presenceUserFor } from '../lib/presence/presence-user';
 
@@ -18,6 +19,8 @@ interface Props {
   commenting?: boolean;
   /** Told the editor once it exists (and null when it goes), for the title, presence and counts. */
   onEditorChange?: (editor: Editor | null) => void;
+  /** Uploads an image file pasted, dropped or picked (edit pages only). */
+  uploadImage?: NonNullable<ImageUploadsOptions['upload']>;
 }
 
 /**
@@ -26,7 +29,8 @@ interface Props {
  * are Yjs' and undo only our edits. A read-only editor publishes its person as viewing (or
  * commenting, on a comment link).
  */
-export function CollaborativeEditor({ doc, provider, identity, editable, commenting = false, onEditorChange }: Props) {
+export function CollaborativeEditor({ doc, provider, identity, editable, commenting = false, onEditorChange, uploadImage }: Props) {
+  const [uploadError, setUploadError] = useState<string | null>(null);
   const user = useMemo(() => presenceUserFor(identity, { viewing: !editable, commenting }), [identity, editable, commenting]);
   const editor = useEditor(
     {
@@ -39,6 +43,16 @@ export function CollaborativeEditor({ doc, provider, identity, editable, comment
         provider,
         user,
         placeholder: editable ? 'Start writing…' : 'Nothing written yet.',
+        imageUploads:
+          editable && uploadImage
+            ? {
+                upload: (file, onProgress) => {
+                  setUploadError(null);
+                  return uploadImage(file, onProgress);
+                },
+                onError: setUploadError,
+              }
+            : undefined,
       }),
       editorProps: {
         attributes: {
@@ -63,5 +77,17 @@ export function CollaborativeEditor({ doc, provider, identity, editable, comment
     return () => onEditorChange?.(null);
   }, [editor, onEditorChange]);
 
-  return <EditorContent editor={editor} className="editor-surface" />;
+  return (
+    <>
+      {uploadError && (
+        <div className="notice notice-error image-upload-error" role="alert">
+          <span>{uploadError}</span>
+          <button type="button" className="button-secondary" onClick={() => setUploadError(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <EditorContent editor={editor} className="editor-surface" />
+    </>
+  );
 }

@@ -1,7 +1,7 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { DOCUMENT_DELETED_NOTICE } from '../lib/protocol/close-codes';
 import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
@@ -30,6 +30,8 @@ interface Props {
   title: ReactNode;
   /** The page's comments; the margin shows once the server has sent threads (viewers: if allowed). */
   comments?: CommentsState | null;
+  /** Uploads image files into the document (the edit page only). */
+  uploadImage?: ComponentProps<typeof CollaborativeEditor>['uploadImage'];
 }
 
 /**
@@ -37,7 +39,7 @@ interface Props {
  * the title and the document (editable only in an edit session) with its comments beside it,
  * and the word count.
  */
-export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title, comments }: Props) {
+export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title, comments, uploadImage }: Props) {
   const deleted = useDocumentDeleted(session?.deletion);
   if (deleted) return <DeletedDocument className={className} offlineCopyRemoved={session?.kind === 'edit'} />;
   const commentsShown = Boolean(comments && editor && (comments.available || comments.canComment));
@@ -61,6 +63,7 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
                 editable={session.kind === 'edit'}
                 commenting={session.kind === 'comment'}
                 onEditorChange={onEditorChange}
+                uploadImage={session.kind === 'edit' ? uploadImage : undefined}
               />
               {comments?.canComment && editor && <CommentSelectionButton editor={editor} comments={comments} />}
             </div>

@@ -1,7 +1,7 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import Link from 'next/link';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
@@ -24,6 +24,7 @@ import { TokenNotice } from './TokenNotice';
 import { Toolbar } from './Toolbar';
 import { ariaKeyShortcut, SHORTCUTS, shortcutLabel } from './toolbar/shortcuts';
 import { VersionHistory } from './VersionHistory';
+import { uploadImage } from '../lib/client/image-upload-client';
 import type { Identity } from '../lib/prefs/identity';
 import type { VersionRequester } from '../lib/protocol/history-api';
 
@@ -46,6 +47,11 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   const [showingAuthors, setShowingAuthors] = useShowAuthors();
   const authors = useAuthorColors(editor, session, { room }, identity, showingAuthors);
   const comments = useComments(session?.comments, editor, identity, 'edit');
+  const upload = useMemo(() => {
+    if (!session) return undefined;
+    const endpoint = { apiBase: session.apiBase, room, token: () => (session.tokens ? session.tokens.getToken() : Promise.resolve(null)) };
+    return (file: File, onProgress: (share: number) => void) => uploadImage(endpoint, file, onProgress);
+  }, [session, room]);
 
   useEffect(() => rememberDocument(room), [room]);
   usePendingImport(room, session?.doc, session?.connection, editor);
@@ -122,6 +128,7 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} room={room} />}
       comments={comments}
+      uploadImage={upload}
     />
   );
 }

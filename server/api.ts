@@ -1,8 +1,7 @@
 /**
  * Tandem's small HTTP API (routes in lib/protocol/api-routes.ts): view and comment links per room,
  * and, where the web app runs in token mode, short-lived tokens for the holders of edit, comment
- * and view links; version
- * history's routes are history-api.ts's.
+ * and view links; version history's routes are history-api.ts's, images' image-api.ts's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { API_PREFIX, TOKEN_PATH, type CommentLinkResponse, type TokenResponse, type ViewLinkResponse } from '../lib/protocol/api-routes';
@@ -35,6 +34,8 @@ export interface ApiOptions {
   revokeCommentLink(commentId: string): void;
   /** Version history (history-api.ts); absent, its routes answer 404. */
   history?: HistoryService;
+  /** Image upload and serving (image-api.ts): answers its routes, returns false for others; absent, they answer 404. */
+  images?: (request: IncomingMessage, response: ServerResponse, url: URL) => boolean;
 }
 
 const LINK_ROUTE = new RegExp(`^${API_PREFIX}/rooms/([^/]+)/(view|comment)-link$`);
@@ -139,6 +140,7 @@ export function createApiHandler(options: ApiOptions) {
       response.writeHead(204).end();
       return true;
     }
+    if (options.images?.(request, response, url)) return true;
     const linkMatch = LINK_ROUTE.exec(url.pathname);
     const idMatch = ID_ROUTE.exec(url.pathname);
     const route = (): Promise<ApiResult> =>

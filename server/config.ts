@@ -207,6 +207,18 @@ const SETTINGS = {
     parse: integer(1024),
     doc: 'Largest stored size of one document (snapshot + log); larger updates close with 4413.',
   }),
+  maxUploadBytes: setting({
+    env: 'MAX_UPLOAD_BYTES',
+    default: 10 * 1024 * 1024,
+    parse: integer(1024, 1024 * 1024 * 1024),
+    doc: 'Largest image one upload may be; a larger body is refused with 413 (`image_too_large`).',
+  }),
+  maxRoomUploadBytes: setting({
+    env: 'MAX_ROOM_UPLOAD_BYTES',
+    default: 100 * 1024 * 1024,
+    parse: integer(0),
+    doc: 'Bytes of images one room may hold (0: no quota); an upload past it is refused with 507 (`room_quota_exceeded`).',
+  }),
   updateRatePerSecond: setting({
     env: 'UPDATE_RATE_PER_SECOND',
     default: 200,

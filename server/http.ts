@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createApiHandler, sendJson } from './api';
+import { createImageApi } from './image-api';
 import { ClientAddresses } from './client-address';
 import type { HistoryService } from './history-api';
 import type { ServerConfig } from './config';
@@ -15,7 +16,7 @@ import { LogMessage } from './log-messages';
 import type { Metrics } from './metrics';
 import { guardHttpSockets } from './http-sockets';
 import type { ScaleOut } from './scale-out';
-import type { DocumentLog, LinkStore, RoomCatalog } from './storage';
+import type { DocumentLog, ImageStore, LinkStore, RoomCatalog } from './storage';
 import type { StorageHealth } from './storage-health';
 import type { SyncServer } from './sync-server';
 import { BASE_SECURITY_HEADERS } from './security-headers';
@@ -37,6 +38,8 @@ export interface HttpServerOptions {
   tombstones: Pick<RoomCatalog, 'tombstoned'>;
   /** Version history's routes (history-api.ts). */
   history?: HistoryService;
+  /** Uploaded images (image-api.ts); absent, their routes answer 404. */
+  images?: ImageStore;
   /**
    * Fan-out to other instances (REDIS_URL): readiness reports Redis (degraded, still ready,
    * while it is away), and a rotated view or comment link closes its connections on every instance.
@@ -49,7 +52,7 @@ export interface HttpServerOptions {
 }
 
 /** Creates (but does not start) the HTTP server. */
-export function createHttpServer({ config, sync, documents, links, tombstones, history, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
+export function createHttpServer({ config, sync, documents, links, tombstones, history, images, scale, logger, metrics, webApp }: HttpServerOptions): http.Server {
   const tokens = config.authSecret
     ? { secret: config.authSecret, audience: config.tokenAudience, maxTtlSeconds: config.maxTokenTtlSeconds }
     : null;
@@ -63,6 +66,19 @@ export function createHttpServer({ config, sync, documents, links, tombstones, h
     allowedOrigins,
     mintTokens: webApp !== undefined,
     history,
+    images: images
+      ? createImageApi({
+          images,
+          documents,
+          tombstones,
+          tokens,
+          maxUploadBytes: config.maxUploadBytes,
+          maxRoomUploadBytes: config.maxRoomUploadBytes,
+          minNewRoomIdLength: config.minNewRoomIdLength,
+          logger,
+          metrics,
+        })
+      : undefined,
     revokeViewLink: (viewId) => {
       sync.revokeViewLink(viewId);
       scale?.revokeViewLink(viewId);

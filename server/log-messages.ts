@@ -39,6 +39,10 @@ export const LogMessage = {
   upgradeRefused: 'upgrade refused',
   readinessFailed: 'readiness check failed',
   viewLinkRotated: 'view link rotated',
+  /** image-api.ts: an uploaded image was stored (not logged for a copy already stored); carries room, bytes, type. */
+  imageStored: 'image stored',
+  /** image-api.ts: an upload was refused; carries room and the error code. */
+  imageRefused: 'image upload refused',
   roomDeleted: 'room deleted by an administrator; closed its connections (4404) and removed what it held',
   deletionCheckFailed: 'could not read deleted rooms from storage; trying again',
   commentLinkRotated: 'comment link rotated',

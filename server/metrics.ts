@@ -83,6 +83,8 @@ export interface Metrics {
   readonly relayed: client.Counter<'direction' | 'kind'>;
   /** Healing: missing changes sent to a peer instance, or applied from one. */
   readonly heals: client.Counter<'direction'>;
+  /** Image uploads by result: stored, deduplicated, or the error code that refused them. */
+  readonly imageUploads: client.Counter<'result'>;
 }
 
 /** Creates the metrics, plus Node's default ones (event-loop lag, memory, CPU, GC). */
@@ -126,6 +128,12 @@ export function createMetrics(): Metrics {
       name: 'tandem_scale_heals_total',
       help: 'Healing: updates with missing changes sent to another instance or applied from one',
       labelNames: ['direction'],
+      registers: [registry],
+    }),
+    imageUploads: new client.Counter({
+      name: 'tandem_image_uploads_total',
+      help: 'Image uploads, by result (stored, deduplicated, or the error code that refused them)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

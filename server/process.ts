@@ -80,7 +80,7 @@ export async function runTandemProcess(
     restoreBudgetMs: config.restoreBudgetMs,
     maxNestingDepth: config.maxNestingDepth,
   });
-  const server = createHttpServer({ config, sync, documents: storage, links: storage, tombstones: storage, history, scale, logger, metrics, webApp });
+  const server = createHttpServer({ config, sync, documents: storage, links: storage, tombstones: storage, history, images: storage, scale, logger, metrics, webApp });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

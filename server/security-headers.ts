@@ -39,8 +39,9 @@ export function contentSecurityPolicy(nonce: string, options: PagePolicyOptions)
     // which ProseMirror, carets and React set and which cannot run code, are allowed.
     'style-src': ["'self'", `'nonce-${nonce}'`],
     'style-src-attr': ["'unsafe-inline'"],
-    // Images in documents come from anywhere on https, or are pasted as data: / blob: URLs.
-    'img-src': ["'self'", 'https:', 'data:', 'blob:'],
+    // Images in documents come from anywhere on https, or are pasted as data: / blob: URLs;
+    // uploaded ones from this origin or, with PUBLIC_SYNC_URL, the sync server's (maybe http).
+    'img-src': ["'self'", 'https:', 'data:', 'blob:', ...syncOrigins(options.publicSyncUrl).filter((origin) => origin.startsWith('http'))],
     'font-src': ["'self'"],
     // 'self' covers this origin's ws(s) sync socket and API.
     'connect-src': ["'self'", ...syncOrigins(options.publicSyncUrl)],

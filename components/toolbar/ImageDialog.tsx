@@ -26,10 +26,58 @@ function placeCaretAfterBlock({ tr }: CommandProps): boolean {
   return true;
 }
 
-/** Inserting an image by its http(s) address, with alt text for people who cannot see it. */
+/** The image the selection is on (clicked, or reached with the arrow keys), if any. */
+function selectedImage(editor: Editor): { alt: string } | null {
+  const { selection } = editor.state;
+  if (!(selection instanceof NodeSelection) || selection.node.type.name !== 'image') return null;
+  return { alt: (selection.node.attrs.alt as string | null) ?? '' };
+}
+
+/** Whether this editor uploads image files (the edit page, with ImageUploads configured). */
+function uploadsImages(editor: Editor): boolean {
+  const extension = editor.extensionManager.extensions.find((candidate) => candidate.name === 'imageUploads');
+  return Boolean(extension?.options.upload);
+}
+
+/** The formats the server stores; the picker offers these (the server checks the bytes). */
+const UPLOAD_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp';
+
+/**
+ * Inserting an image: a file from this device (uploaded) or an http(s) address, with alt text
+ * for people who cannot see it. On a selected image, it edits that image's alt text instead.
+ */
 export function ImageDialog({ editor, onClose }: Props) {
+  const [editing] = useState(() => selectedImage(editor));
+  return editing ? <AltTextDialog editor={editor} initialAlt={editing.alt} onClose={onClose} /> : <InsertImageDialog editor={editor} onClose={onClose} />;
+}
+
+/** Changes the selected image's alt text. */
+function AltTextDialog({ editor, initialAlt, onClose }: Props & { initialAlt: string }) {
+  const [alt, setAlt] = useState(initialAlt);
+  const altId = useId();
+  return (
+    <ToolbarDialog
+      title="Image alt text"
+      submitLabel="Save alt text"
+      onSubmit={() => {
+        editor.chain().focus().updateAttributes('image', { alt: alt.trim() || null }).run();
+        return true;
+      }}
+      onClose={() => {
+        onClose();
+        editor.commands.focus();
+      }}
+    >
+      <label htmlFor={altId}>Alt text (what the image shows)</label>
+      <input id={altId} type="text" className="toolbar-dialog-input" value={alt} autoFocus onChange={(event) => setAlt(event.target.value)} />
+    </ToolbarDialog>
+  );
+}
+
+function InsertImageDialog({ editor, onClose }: Props) {
   const [url, setUrl] = useState('');
   const [alt, setAlt] = useState('');
+  const fileId = useId();
   const [error, setError] = useState<string | null>(null);
   const urlId = useId();
   const altId = useId();
@@ -55,6 +103,26 @@ export function ImageDialog({ editor, onClose }: Props) {
         editor.commands.focus();
       }}
     >
+      {uploadsImages(editor) && (
+        <>
+          <label htmlFor={fileId}>Upload from this device</label>
+          <input
+            id={fileId}
+            type="file"
+            accept={UPLOAD_ACCEPT}
+            multiple
+            className="toolbar-dialog-input"
+            onChange={(event) => {
+              const files = Array.from(event.target.files ?? []);
+              if (files.length === 0) return;
+              const dialog = event.currentTarget.closest('dialog');
+              editor.chain().focus().uploadImages(files).run();
+              dialog?.close();
+            }}
+          />
+          <p className="toolbar-dialog-hint">PNG, JPEG, GIF or WebP. Or enter an address:</p>
+        </>
+      )}
       <label htmlFor={urlId}>Image address</label>
       <input
         id={urlId}

@@ -61,6 +61,13 @@ describe('document exports without a browser', () => {
     expect(json.content.map((node) => node.type)).toEqual(['taskList', 'table', 'codeBlock', 'image', 'paragraph', 'horizontalRule', 'blockquote']);
   });
 
+  it('writes an uploaded image with its absolute address, and its dragged width in HTML', () => {
+    const src = 'https://docs.example.com/api/images/AbCdEfGhIjKlMnOpQrStUv';
+    const resized = docOf([{ type: 'image', attrs: { src, alt: 'Bar chart', width: 240, height: 160 } }]);
+    expect(bodyOf(exportDocument(resized, 'html'))).toBe(`<img src="${src}" alt="Bar chart" width="240" height="160">`);
+    expect(exportDocument(resized, 'markdown')).toBe(`![Bar chart](${src})\n`);
+  });
+
   it('leaves comment marks out and writes an empty document as the editor starts one', () => {
     const marked = new Y.Doc();
     const fragment = marked.getXmlFragment('default');

@@ -7,7 +7,7 @@ import Collaboration from '@tiptap/extension-collaboration';
 import Image from '@tiptap/extension-image';
 import { TaskItem, TaskList } from '@tiptap/extension-list';
 import { TableCell, TableHeader, TableRow } from '@tiptap/extension-table';
-import { getSchema, type Extensions } from '@tiptap/core';
+import { getSchema, type Extensions, type ResizableNodeView } from '@tiptap/core';
 import type { Schema } from '@tiptap/pm/model';
 import { Placeholder } from '@tiptap/extensions';
 import { Markdown } from '@tiptap/markdown';
@@ -22,7 +22,8 @@ import { DocumentOutline } from './outline';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
 import type { PresenceUser } from '../presence/presence-user';
-import { isAllowedLinkHref } from './safe-url';
+import { ImageUploads, type ImageUploadsOptions } from './image-uploads';
+import { isAllowedLinkHref, isStorableImageSrc } from './safe-url';
 
 interface ExtensionOptions {
   doc: Y.Doc;
@@ -31,7 +32,44 @@ interface ExtensionOptions {
   user: PresenceUser;
   /** Shown in an empty document. */
   placeholder: string;
+  /** Image files pasted, dropped or picked are uploaded (edit pages only). */
+  imageUploads?: ImageUploadsOptions;
 }
+
+/**
+ * Images: never one without a real address (a pasted screenshot's HTML holds `data:`, `blob:`
+ * or no src: a broken image for everyone else; its file is uploaded instead), and resizable by
+ * dragging a corner, the width kept in the node (and so synced, stored and exported).
+ */
+const DocumentImage = Image.extend({
+  parseHTML() {
+    return [{ tag: 'img[src]', getAttrs: (element) => (isStorableImageSrc((element as HTMLElement).getAttribute('src')) ? null : false) }];
+  },
+  addNodeView() {
+    const resizable = this.parent?.();
+    if (!resizable) return null;
+    return (props) => {
+      const view = resizable(props) as ResizableNodeView;
+      const update = view.update.bind(view);
+      // TipTap's view keeps the size it was built with: someone else's resize (a remote
+      // change of the width) would not show until a reload.
+      view.update = (node, decorations, innerDecorations) => {
+        if (!update(node, decorations, innerDecorations)) return false;
+        // While this person drags, the drag owns the size (data-resize-state is TipTap's flag).
+        if (view.dom.dataset.resizeState !== 'true') {
+          view.element.style.width = node.attrs.width ? `${node.attrs.width}px` : '';
+          view.element.style.height = node.attrs.height ? `${node.attrs.height}px` : '';
+        }
+        return true;
+      };
+      return view;
+    };
+  },
+}).configure({
+  inline: false,
+  allowBase64: false,
+  resize: { enabled: true, directions: ['bottom-left', 'bottom-right'], minWidth: 48, minHeight: 16, alwaysPreserveAspectRatio: true },
+});
 
 /** The document schema: every node and mark a Tandem document can hold, with input rules. */
 export function contentExtensions(): Extensions {
@@ -60,7 +98,7 @@ export function contentExtensions(): Extensions {
     TableRow,
     TableHeader,
     TableCell,
-    Image.configure({ inline: false, allowBase64: false }),
+    DocumentImage,
     // Put on quoted text by the server for comment threads; Markdown has no handler for it, so
     // the Markdown export leaves comments out.
     CommentMark,
@@ -76,7 +114,7 @@ export function documentSchema(): Schema {
 }
 
 /** The extensions for a document bound to `doc`; content comes only from the doc. */
-export function documentExtensions({ doc, provider, user, placeholder }: ExtensionOptions): Extensions {
+export function documentExtensions({ doc, provider, user, placeholder, imageUploads }: ExtensionOptions): Extensions {
   return [
     ...contentExtensions(),
     // editor.getMarkdown() for the export, with the same renderers as lib/editor/markdown.ts.
@@ -95,5 +133,6 @@ export function documentExtensions({ doc, provider, user, placeholder }: Extensi
     DocumentOutline,
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
     BrowserSelectionSync,
+    ...(imageUploads ? [ImageUploads.configure(imageUploads)] : []),
   ];
 }

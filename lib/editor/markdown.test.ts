@@ -132,6 +132,13 @@ describe('links', () => {
     expect(json.content![0].content![0].text).toMatch(/^click/);
   });
 
+  it("keeps an uploaded image's absolute address on the server (http or https) on import and export", () => {
+    for (const src of ['http://127.0.0.1:3000/api/images/AbCdEfGhIjKlMnOpQrStUv', 'https://docs.example.com/api/images/AbCdEfGhIjKlMnOpQrStUv']) {
+      const json = expectStableRoundTrip(`![Bar chart](${src})\n`);
+      expect(json.content![0]).toMatchObject({ type: 'image', attrs: { src, alt: 'Bar chart' } });
+    }
+  });
+
   it('drops script links disguised as character references on import, and never exports one', () => {
     const disguised = ['jav&#x61;script:alert(1)', 'JaVa&#x53;cript:alert(1)', 'java&Tab;script:alert(1)', 'javascript&colon;alert(1)'];
     for (const href of disguised) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowedImageSrc, isAllowedLinkHref, normalizeImageInput, normalizeLinkInput } from './safe-url';
+import { isAllowedImageSrc, isAllowedLinkHref, isStorableImageSrc, normalizeImageInput, normalizeLinkInput } from './safe-url';
 
 describe('link addresses', () => {
   it('accepts web and mail addresses, adding https:// to a bare host', () => {
@@ -54,5 +54,15 @@ describe('image addresses', () => {
     expect(normalizeImageInput('data:image/png;base64,AAAA')).toBeNull();
     expect(isAllowedImageSrc('data:image/png;base64,AAAA')).toBe(false);
     expect(isAllowedImageSrc('images/a.png')).toBe(true);
+  });
+});
+
+describe('image sources a document may store', () => {
+  it('takes web addresses (uploaded images included) and refuses none, empty, data: and blob: sources', () => {
+    expect(isStorableImageSrc('https://docs.example.com/api/images/AbCdEfGhIjKlMnOpQrStUv')).toBe(true);
+    expect(isStorableImageSrc('http://127.0.0.1:3000/api/images/AbCdEfGhIjKlMnOpQrStUv')).toBe(true);
+    for (const src of [null, undefined, '', '   ', 'data:image/png;base64,AAAA', 'blob:https://docs.example.com/1234', 'javascript:alert(1)']) {
+      expect(isStorableImageSrc(src), String(src)).toBe(false);
+    }
   });
 });

@@ -82,3 +82,12 @@ function normalizeAbsolute(input: string, protocols: Set<string>): string | null
   if (url.protocol !== 'mailto:' && !url.hostname.includes('.') && url.hostname !== 'localhost') return null;
   return url.protocol === 'mailto:' ? withScheme : url.href;
 }
+
+/**
+ * What an image node may hold as its src: an allowed address that is not empty. A pasted
+ * screenshot's HTML carries `data:` or `blob:` sources (or none), which would be broken images
+ * for everyone else; such images are uploaded instead (lib/editor/image-uploads.ts).
+ */
+export function isStorableImageSrc(src: string | null | undefined): boolean {
+  return typeof src === 'string' && src.trim() !== '' && isAllowedImageSrc(src);
+}

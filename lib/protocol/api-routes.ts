@@ -13,6 +13,12 @@
  *   edit link (role edit, claim room = room id), a comment link (role comment, claim room =
  *   comment id) or a view link (role view, claim room = view id), so neither of the last two
  *   reveals the room id.
+ * - `POST /api/rooms/<room>/images` with an image's bytes as the body → `{ id, path, width,
+ *   height, contentType, bytes }` (201, or 200 for bytes the room holds already); refusals are
+ *   `{ error, code }` with an ImageUploadErrorCode (lib/protocol/image-upload.ts). Token mode:
+ *   `Authorization: Bearer <edit token for the room>`.
+ * - `GET /api/images/<id>` → the image, by its unguessable id (the id is the capability: an
+ *   `<img>` cannot send a token).
  */
 export const API_PREFIX = '/api';
 

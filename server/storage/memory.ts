@@ -15,7 +15,7 @@ import {
 } from './history-plan';
 import { stagedAppend } from './flush-pipeline';
 import { createLocalRestoreLocks } from './local-restore-locks';
-import { commentLogName, PROBE_ROOM, type AppendMeta, type AttributionOverride, type AuthorRecord, type ClientBinding, type DocumentStorage, type HistoryPlan, type HistorySegment, type HistoryTail, type LogEntry, type RoomSettings, type TombstoneKind, type VersionRecord } from './types';
+import { commentLogName, PROBE_ROOM, type AppendMeta, type AttributionOverride, type AuthorRecord, type ClientBinding, type DocumentStorage, type HistoryPlan, type HistorySegment, type HistoryTail, type ImageRecord, type LogEntry, type RoomSettings, type TombstoneKind, type VersionRecord } from './types';
 
 interface MemoryRoom {
   snapshot: { data: Uint8Array; throughHead: number } | null;
@@ -50,6 +50,9 @@ export function createMemoryStorage(): DocumentStorage {
   const commentIds = new Map<string, string>();
   /** By `kind:id`: when the room that id led to was deleted. */
   const tombstones = new Map<string, number>();
+  /** Uploaded images by id. */
+  const images = new Map<string, { image: ImageRecord; data: Uint8Array }>();
+  const roomImages = (room: string) => [...images.values()].filter((stored) => stored.image.room === room);
   let nextId = 1;
   const roomFor = (room: string) => {
     let entry = rooms.get(room);
@@ -257,13 +260,15 @@ export function createMemoryStorage(): DocumentStorage {
         });
     },
     async deleteRoom(room, at) {
-      const existed = rooms.has(room) || rooms.has(commentLogName(room)) || viewIds.has(room) || commentIds.has(room);
+      const existed = rooms.has(room) || rooms.has(commentLogName(room)) || viewIds.has(room) || commentIds.has(room) || roomImages(room).length > 0;
       const mark = (kind: TombstoneKind, id: string | undefined) => {
         if (id !== undefined && !tombstones.has(`${kind}:${id}`)) tombstones.set(`${kind}:${id}`, at);
       };
       mark('room', room);
       mark('view', viewIds.get(room));
       mark('comment', commentIds.get(room));
+      const storedImages = roomImages(room);
+      for (const stored of storedImages) images.delete(stored.image.id);
       rooms.delete(room);
       rooms.delete(commentLogName(room));
       viewIds.delete(room);
@@ -301,6 +306,23 @@ export function createMemoryStorage(): DocumentStorage {
       if (state) entry.checkpoints.unshift({ seq: cut.seq, data: state.slice() });
       entry.versions.push(copyVersion(baseline));
       return { versionsRemoved: removed.size, segmentsRemoved: before.segments - entry.segments.length, checkpointsRemoved, baseline: copyVersion(baseline) };
+    },
+    async putImage(image, data, roomQuotaBytes) {
+      const existing = roomImages(image.room).find((stored) => stored.image.sha256 === image.sha256);
+      if (existing) return { kind: 'stored', image: { ...existing.image }, created: false };
+      const used = roomImages(image.room).reduce((sum, stored) => sum + stored.image.bytes, 0);
+      if (roomQuotaBytes > 0 && used + image.bytes > roomQuotaBytes) return { kind: 'over_quota', used };
+      images.set(image.id, { image: { ...image }, data: data.slice() });
+      return { kind: 'stored', image: { ...image }, created: true };
+    },
+    async getImage(id) {
+      const stored = images.get(id);
+      return stored ? { image: { ...stored.image }, data: stored.data.slice() } : null;
+    },
+    async listImages(room) {
+      return roomImages(room)
+        .map((stored) => ({ ...stored.image }))
+        .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async ping() {},
     async probeWrite() {},

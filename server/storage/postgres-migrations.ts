@@ -138,6 +138,23 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         PRIMARY KEY (kind, id)
       );`,
   },
+  {
+    // Uploaded images, one row per (room, content hash), served by a random id.
+    version: 7,
+    sql: `
+      CREATE TABLE room_images (
+        id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        bytes BIGINT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at BIGINT NOT NULL,
+        data BYTEA NOT NULL,
+        UNIQUE (room, sha256)
+      );`,
+  },
 ];
 
 /** First key of Tandem's two-key advisory locks (the second names the schema or room). */

@@ -14,6 +14,7 @@ import { appendFlushed, createFlushPipeline, stagedAppend, type CommittedAppend 
 import { createGroupCommit } from './group-commit';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createPostgresCatalog } from './postgres-catalog';
+import { createPostgresImages } from './postgres-images';
 import { COMPACTION_LOCK_CLASS, createPostgresHistory, loadBindings, readHistoryTail, writeHistoryPlan } from './postgres-history';
 import { migratePostgres } from './postgres-migrations';
 import {
@@ -225,6 +226,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
   }, { maxInFlight: APPEND_COMMITS_IN_FLIGHT, maxItems: APPEND_ROWS_PER_COMMIT });
   const history = createPostgresHistory(pool);
   const catalog = createPostgresCatalog({ pool, transaction });
+  const images = createPostgresImages({ pool, transaction });
 
   let closed = false;
   const appendInStages = (room: string, update: Uint8Array, meta?: AppendMeta) => {
@@ -336,6 +338,7 @@ export async function openPostgresStorage(connectionString: string, options: Pos
     },
     ...history,
     ...catalog,
+    ...images,
     async close() {
       if (closed) return;
       closed = true;

@@ -15,4 +15,5 @@ export const ROOM_TABLES = [
   'room_settings',
   'room_views',
   'room_comment_links',
+  'room_images',
 ] as const;

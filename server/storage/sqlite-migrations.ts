@@ -120,6 +120,21 @@ const VERSION_6 = `
         PRIMARY KEY (kind, id)
       );`;
 
+/** Uploaded images, one row per (room, content hash), served by a random id. */
+const VERSION_7 = `
+      CREATE TABLE room_images (
+        id TEXT PRIMARY KEY,
+        room TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data BLOB NOT NULL,
+        UNIQUE (room, sha256)
+      );`;
+
 const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] = [
   { version: 1, apply: (db) => db.exec(VERSION_1) },
   {
@@ -135,6 +150,7 @@ const MIGRATIONS: { version: number; apply: (db: Database.Database) => void }[] 
   { version: 4, apply: (db) => db.exec(VERSION_4) },
   { version: 5, apply: (db) => db.exec(VERSION_5) },
   { version: 6, apply: (db) => db.exec(VERSION_6) },
+  { version: 7, apply: (db) => db.exec(VERSION_7) },
 ];
 
 /** The schema version this code writes. */

@@ -15,6 +15,7 @@ import { createGroupCommit } from './group-commit';
 import { createSqliteCatalog } from './sqlite-catalog';
 import { foldAndPlan, planOneSegment, planWithoutEntries } from './history-plan';
 import { createSqliteHistory } from './sqlite-history';
+import { createSqliteImages } from './sqlite-images';
 import { migrateSqlite } from './sqlite-migrations';
 import { openWalFlush } from './sqlite-wal-flush';
 import {
@@ -98,6 +99,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
   const commitWithSync = db.prepare('PRAGMA synchronous = FULL');
   const history = createSqliteHistory(db);
   const catalog = createSqliteCatalog(db, history);
+  const images = createSqliteImages(db);
   // Changes by another connection (the admin command deleting a room or purging history) move
   // data_version; then the history estimate is counted afresh before usedBytes relies on it.
   let dataVersion = Number(db.pragma('data_version', { simple: true }));
@@ -297,6 +299,7 @@ export function openSqliteStorage(file: string, { synchronous = 'full' }: Sqlite
     },
     ...history.store,
     ...catalog,
+    ...images,
     async close() {
       if (closed) return;
       closed = true;

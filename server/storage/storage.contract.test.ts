@@ -37,6 +37,7 @@ import {
   type HistoryPieces,
   type HistoryPlan,
   type HistoryTail,
+  type ImageRecord,
   type LogEntry,
   type PlanHistory,
   type VersionKind,
@@ -1193,6 +1194,89 @@ function describeRoomCatalogContract(name: string, open: () => Promise<OpenedSto
   });
 }
 
+/** The image half of the contract (ImageStore): dedupe per room, the quota, deletion with the room. */
+function describeImageStoreContract(name: string, open: () => Promise<OpenedStorage>) {
+  describe(`${name} image store contract`, () => {
+    const openStorage = openedPerTest(open);
+    const image = (room: string, id: string, sha256: string, bytes = 4): ImageRecord => ({
+      id,
+      room,
+      sha256,
+      contentType: 'image/png',
+      bytes,
+      width: 3,
+      height: 2,
+      createdAt: 1_000,
+    });
+
+    it('stores an image and returns its bytes and record by id', async () => {
+      const { storage } = await openStorage();
+      const data = new Uint8Array([1, 2, 3, 4]);
+      expect(await storage.putImage(image('room', 'id-1', 'aa'), data, 0)).toEqual({ kind: 'stored', image: image('room', 'id-1', 'aa'), created: true });
+      data[0] = 9;
+      const stored = await storage.getImage('id-1');
+      expect(stored?.image).toEqual(image('room', 'id-1', 'aa'));
+      expect(Array.from(stored!.data)).toEqual([1, 2, 3, 4]);
+      expect(await storage.getImage('id-2')).toBeNull();
+    });
+
+    it('keeps one copy per room and content hash: the second upload gets the first id', async () => {
+      const { storage } = await openStorage();
+      await storage.putImage(image('room', 'first', 'aa'), new Uint8Array(4), 0);
+      const again = await storage.putImage(image('room', 'second', 'aa'), new Uint8Array(4), 0);
+      expect(again).toEqual({ kind: 'stored', image: image('room', 'first', 'aa'), created: false });
+      expect(await storage.getImage('second')).toBeNull();
+      // Another room's identical bytes are its own copy: deleting one room never breaks another.
+      await storage.putImage(image('other', 'third', 'aa'), new Uint8Array(4), 0);
+      expect((await storage.listImages('room')).map((row) => row.id)).toEqual(['first']);
+      expect((await storage.listImages('other')).map((row) => row.id)).toEqual(['third']);
+    });
+
+    it('refuses an image past the room quota, storing nothing; a stored copy passes', async () => {
+      const { storage } = await openStorage();
+      expect(await storage.putImage(image('room', 'a', 'aa', 6), new Uint8Array(6), 10)).toMatchObject({ kind: 'stored', created: true });
+      expect(await storage.putImage(image('room', 'b', 'bb', 5), new Uint8Array(5), 10)).toEqual({ kind: 'over_quota', used: 6 });
+      expect(await storage.putImage(image('room', 'c', 'aa', 6), new Uint8Array(6), 10)).toMatchObject({ kind: 'stored', created: false });
+      expect(await storage.putImage(image('other', 'd', 'bb', 5), new Uint8Array(5), 10)).toMatchObject({ kind: 'stored', created: true });
+      expect((await storage.listImages('room')).map((row) => row.id)).toEqual(['a']);
+    });
+
+    it('concurrent uploads of the same bytes store one copy, and of different bytes respect the quota', async () => {
+      const { storage } = await openStorage();
+      const same = await Promise.all([1, 2, 3].map((n) => storage.putImage(image('room', `same-${n}`, 'aa', 4), new Uint8Array(4), 0)));
+      const ids = new Set(same.map((result) => (result.kind === 'stored' ? result.image.id : null)));
+      expect(ids.size).toBe(1);
+      const different = await Promise.all([1, 2, 3].map((n) => storage.putImage(image('quota', `q-${n}`, `h${n}`, 4), new Uint8Array(4), 8)));
+      expect(different.filter((result) => result.kind === 'stored')).toHaveLength(2);
+      expect(await storage.listImages('quota')).toHaveLength(2);
+    });
+
+    it('deleting the room removes its images, and only its images', async () => {
+      const { storage } = await openStorage();
+      await storage.putImage(image('room', 'gone', 'aa'), new Uint8Array(4), 0);
+      await storage.putImage(image('other', 'kept', 'aa'), new Uint8Array(4), 0);
+      expect(await storage.deleteRoom('room', 2_000)).toMatchObject({ existed: true });
+      expect(await storage.getImage('gone')).toBeNull();
+      expect(await storage.listImages('room')).toEqual([]);
+      expect(await storage.getImage('kept')).not.toBeNull();
+    });
+
+    it('keeps images across close and reopen', async ({ skip }) => {
+      const { storage, reopen } = await openStorage();
+      if (!reopen) return skip();
+      await storage.putImage(image('room', 'durable', 'aa'), new Uint8Array([7, 8, 9, 10]), 0);
+      const reopened = await reopen();
+      try {
+        const stored = await reopened.getImage('durable');
+        expect(stored?.image).toEqual(image('room', 'durable', 'aa'));
+        expect(Array.from(stored!.data)).toEqual([7, 8, 9, 10]);
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+}
+
 /** The durability half of the contract, for backends that can be closed and reopened. */
 function describeDurableStorageContract(name: string, open: () => Promise<Required<OpenedStorage>>) {
   describe(`${name} storage durability`, () => {
@@ -1271,6 +1355,7 @@ describeDocumentLogContract('memory', async () => ({ storage: createMemoryStorag
 describeLinkStoreContract('memory', async () => ({ storage: createMemoryStorage() }));
 describeHistoryContract('memory', async () => ({ storage: createMemoryStorage() }));
 describeRoomCatalogContract('memory', async () => ({ storage: createMemoryStorage() }));
+describeImageStoreContract('memory', async () => ({ storage: createMemoryStorage() }));
 
 function openTempSqlite(): Required<OpenedStorage> {
   const file = path.join(makeTempDir(), 'tandem.db');
@@ -1290,6 +1375,7 @@ describeDocumentLogContract('sqlite', async () => openTempSqlite());
 describeLinkStoreContract('sqlite', async () => openTempSqlite());
 describeHistoryContract('sqlite', async () => openTempSqlite());
 describeRoomCatalogContract('sqlite', async () => openTempSqlite());
+describeImageStoreContract('sqlite', async () => openTempSqlite());
 describeDurableStorageContract('sqlite', async () => openTempSqlite());
 
 /** The tables every Tandem database had before history existed (schema version 1), as written then. */
@@ -1412,6 +1498,7 @@ describe('sqlite schema migrations', () => {
     db.exec('DROP TABLE room_comment_links');
     db.exec('DROP TABLE room_tombstones');
     db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
+    db.exec('DROP TABLE room_images');
     db.pragma('user_version = 2');
     db.close();
 
@@ -1433,6 +1520,7 @@ describe('sqlite schema migrations', () => {
     await first.close();
     const db = new Database(file);
     db.exec('DROP TABLE room_tombstones');
+    db.exec('DROP TABLE room_images');
     db.pragma('user_version = 5');
     db.close();
 
@@ -1448,6 +1536,27 @@ describe('sqlite schema migrations', () => {
     }
   });
 
+  it('a file at schema version 6 (before images) gains them and keeps its rooms', async () => {
+    const file = path.join(makeTempDir(), 'v6.db');
+    const first = openSqliteStorage(file);
+    await first.append('room', createWriter().edit((t) => t.insert(0, 'kept')));
+    await first.close();
+    const db = new Database(file);
+    db.exec('DROP TABLE room_images');
+    db.pragma('user_version = 6');
+    db.close();
+
+    const migrated = openSqliteStorage(file);
+    try {
+      expect(userVersion(file)).toBe(SQLITE_SCHEMA_VERSION);
+      expect(rebuild((await migrated.load('room')).updates)).toBe('kept');
+      const image = { id: 'img', room: 'room', sha256: 'aa', contentType: 'image/png', bytes: 1, width: 1, height: 1, createdAt: 1 };
+      expect(await migrated.putImage(image, new Uint8Array(1), 0)).toMatchObject({ kind: 'stored', created: true });
+    } finally {
+      await migrated.close();
+    }
+  });
+
   it('a file at schema version 3 (before comment links) gains them and keeps its view links', async () => {
     const file = path.join(makeTempDir(), 'v3.db');
     const first = openSqliteStorage(file);
@@ -1458,6 +1567,7 @@ describe('sqlite schema migrations', () => {
     db.exec('DROP TABLE room_comment_links');
     db.exec('DROP TABLE room_tombstones');
     db.exec('ALTER TABLE room_settings DROP COLUMN comments_visible_to_viewers');
+    db.exec('DROP TABLE room_images');
     db.pragma('user_version = 3');
     db.close();
 
@@ -1567,6 +1677,7 @@ if (TEST_DATABASE_URL) {
   describeLinkStoreContract('postgres', openTempPostgres);
   describeHistoryContract('postgres', openTempPostgres);
   describeRoomCatalogContract('postgres', openTempPostgres);
+  describeImageStoreContract('postgres', openTempPostgres);
   describeDurableStorageContract('postgres', openTempPostgres);
 
   describe('postgres storage with several instances', () => {

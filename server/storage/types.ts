@@ -386,7 +386,7 @@ export interface RoomCatalog {
   listRooms(): Promise<RoomSummary[]>;
   /**
    * Removes everything stored under the room, atomically: its document, comment threads,
-   * history, versions, bindings, authors, attribution overrides, settings and links, and
+   * history, versions, bindings, authors, attribution overrides, settings, links and images, and
    * records tombstones for the room id and the view and comment ids it had. Idempotent: a
    * room deleted again loses whatever was stored under it since (a server that had not heard
    * of the deletion yet) and keeps its first deletion time.
@@ -405,5 +405,45 @@ export interface RoomCatalog {
   purgeHistory(room: string, purge: HistoryPurge): Promise<PurgeResult | null>;
 }
 
+/** What storage keeps of one uploaded image besides its bytes. */
+export interface ImageRecord {
+  /** The unguessable id it is served by (random; never derived from the bytes). */
+  id: string;
+  room: string;
+  /** Hex SHA-256 of the bytes: one stored copy per (room, sha256). */
+  sha256: string;
+  contentType: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** ms since the epoch. */
+  createdAt: number;
+}
+
+/** What ImageStore.putImage did. */
+export type PutImageResult =
+  /** Stored now (`created`), or the copy already stored for these bytes in this room. */
+  | { kind: 'stored'; image: ImageRecord; created: boolean }
+  /** Refused, storing nothing: the room's images would exceed the quota (`used` bytes stored now). */
+  | { kind: 'over_quota'; used: number };
+
+/**
+ * Uploaded images, kept with their room (rows keyed by room, so deleting the room removes
+ * them). Deduplicated per room by content hash: the same bytes uploaded twice are one row with
+ * one id.
+ */
+export interface ImageStore {
+  /**
+   * Stores the image unless the room holds these bytes already (then returns that copy, whatever
+   * `image.id` says), atomically with the quota check: the room's stored images plus this one
+   * must stay within `roomQuotaBytes` (0: no quota).
+   */
+  putImage(image: ImageRecord, data: Uint8Array, roomQuotaBytes: number): Promise<PutImageResult>;
+  /** The image with that id and its bytes, or null. */
+  getImage(id: string): Promise<{ image: ImageRecord; data: Uint8Array } | null>;
+  /** Every image record of the room, oldest first (admin, tests). */
+  listImages(room: string): Promise<ImageRecord[]>;
+}
+
 /** One backend (one database) holds them all: what openStorage() returns. */
-export type DocumentStorage = DocumentLog & LinkStore & HistoryStore & RoomCatalog;
+export type DocumentStorage = DocumentLog & LinkStore & HistoryStore & RoomCatalog & ImageStore;
