@@ -13,7 +13,7 @@ import { formattingOfStyle, isNumberedMarker, setsNormalWeight, wordListOfStyle 
 import { isAllowedImageSrc, isAllowedLinkHref } from './safe-url';
 
 /** Elements dropped with everything inside them. */
-const DROPPED = 'script, style, link, meta, title, template, noscript, iframe, frame, object, embed, svg, canvas, video, audio, nav, input, select, textarea, button';
+const DROPPED = 'script, style, link, meta, title, template, noscript, iframe, frame, object, embed, svg, canvas, video, audio, nav, input, select, textarea, button, label';
 /** The only attributes kept, per element; everything else (style, class, id, on*, data-*) goes. */
 const KEPT_ATTRIBUTES: Record<string, readonly string[]> = {
   A: ['href'],
@@ -38,6 +38,7 @@ export function cleanPastedHtml(html: string): string {
   keepSafeAddresses(body);
   removeComments(body);
   body.querySelectorAll(':scope > br').forEach((element) => element.remove());
+  removeBlankParagraphs(body);
   body.querySelectorAll('*').forEach(stripAttributes);
   return body.innerHTML;
 }
@@ -175,6 +176,20 @@ function removeComments(body: HTMLElement): void {
   const comments: Node[] = [];
   for (let comment = walker.nextNode(); comment; comment = walker.nextNode()) comments.push(comment);
   comments.forEach((comment) => comment.parentNode?.removeChild(comment));
+}
+
+/**
+ * Blank paragraphs (Word's `<p><o:p>&nbsp;</o:p></p>` lines, or what is left of a form or a
+ * refused image) go: Tandem spaces blocks itself. A paragraph holding only images gives way to
+ * them, as images are blocks of their own in a Tandem document.
+ */
+function removeBlankParagraphs(body: HTMLElement): void {
+  body.querySelectorAll('p').forEach((paragraph) => {
+    if (!/^[\s\u00a0]*$/.test(paragraph.textContent ?? '') || paragraph.querySelector('br')) return;
+    if (paragraph.closest('td, th, li')) return;
+    if (paragraph.querySelector('img')) unwrap(paragraph);
+    else paragraph.remove();
+  });
 }
 
 function stripAttributes(element: Element): void {
