@@ -65,28 +65,27 @@ export function LinkBubble({ editor, onEdit }: Props) {
       updateDelay={0}
       shouldShow={shouldShowOnLink}
       options={{ placement: 'bottom-start', offset: 6 }}
-      className="link-bubble"
-      role="group"
-      aria-label="Link"
-      onKeyDown={backToDocument}
+      className="link-bubble-layer"
     >
-      {safeHref ? (
-        <a href={safeHref} target="_blank" rel="noopener noreferrer" className="link-bubble-address" title={`Open ${safeHref} in a new tab`}>
-          {safeHref.replace(/^mailto:/, '')}
-        </a>
-      ) : (
-        <span className="link-bubble-address muted">{href ? 'This address cannot be opened' : ''}</span>
-      )}
-      {onEdit && (
-        <>
-          <button type="button" className="button-secondary" onClick={onEdit}>
-            Edit link
-          </button>
-          <button type="button" className="button-secondary" onClick={() => editor.chain().focus().extendMarkRange('link').unsetLink().run()}>
-            Remove link
-          </button>
-        </>
-      )}
+      <div role="group" aria-label="Link" className="link-bubble" onKeyDown={backToDocument}>
+        {safeHref ? (
+          <a href={safeHref} target="_blank" rel="noopener noreferrer" className="link-bubble-address" title={`Open ${safeHref} in a new tab`}>
+            {safeHref.replace(/^mailto:/, '')}
+          </a>
+        ) : (
+          <span className="link-bubble-address muted">{href ? 'This address cannot be opened' : ''}</span>
+        )}
+        {onEdit && (
+          <>
+            <button type="button" className="button-secondary" onClick={onEdit}>
+              Edit link
+            </button>
+            <button type="button" className="button-secondary" onClick={() => editor.chain().focus().extendMarkRange('link').unsetLink().run()}>
+              Remove link
+            </button>
+          </>
+        )}
+      </div>
     </BubbleMenu>
   );
 }

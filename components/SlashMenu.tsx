@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { asOwnUndoStep } from '../lib/editor/find-replace';
 import { filterSlashCommands, type SlashCommand } from '../lib/editor/slash-commands';
-import { shortcutLabel, SHORTCUTS } from './toolbar/shortcuts';
+import { ariaKeyShortcut, shortcutLabel, SHORTCUTS } from './toolbar/shortcuts';
 
 interface Props {
   editor: Editor;
@@ -107,6 +107,7 @@ export function SlashMenu({ editor, onImage }: Props) {
           id={optionId(listboxId, command)}
           role="option"
           aria-selected={index === active}
+          aria-keyshortcuts={command.shortcut ? ariaKeyShortcut(SHORTCUTS[command.shortcut]) : undefined}
           className={index === active ? 'slash-menu-item slash-menu-item-active' : 'slash-menu-item'}
           // Keeps the caret (and focus) in the document when clicking.
           onMouseDown={(event) => event.preventDefault()}
@@ -114,7 +115,12 @@ export function SlashMenu({ editor, onImage }: Props) {
           onClick={() => menu.choose(command)}
         >
           <span>{command.label}</span>
-          {command.shortcut && <kbd className="slash-menu-shortcut">{shortcutLabel(SHORTCUTS[command.shortcut])}</kbd>}
+          {/* Named by its label; the shortcut is told as aria-keyshortcuts instead. */}
+          {command.shortcut && (
+            <kbd className="slash-menu-shortcut" aria-hidden="true">
+              {shortcutLabel(SHORTCUTS[command.shortcut])}
+            </kbd>
+          )}
         </li>
       ))}
     </ul>,

@@ -9,13 +9,12 @@
  * same structure.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ALICE, BOB, expect, test, type TandemPage } from './fixtures';
 import { expectSameDocument } from './support-editor';
 
 /** A fixture's HTML, as the other editor puts it on the clipboard. */
 function clipboardFixture(name: string): string {
-  return fs.readFileSync(path.join(__dirname, 'fixtures', 'paste', `${name}.html`), 'utf8');
+  return fs.readFileSync(new URL(`./fixtures/paste/${name}.html`, import.meta.url), 'utf8');
 }
 
 /** Pastes `html` (and its plain text) at the caret with a real paste event, as Ctrl+V does. */

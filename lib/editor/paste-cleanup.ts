@@ -8,7 +8,7 @@
  * it was written.
  */
 import { Extension } from '@tiptap/core';
-import { Plugin, PluginKey } from '@tiptap/pm/state';
+import { Plugin, PluginKey, TextSelection, type EditorState, type Transaction } from '@tiptap/pm/state';
 import { formattingOfStyle, isNumberedMarker, setsNormalWeight, wordListOfStyle } from './paste-markup';
 import { isAllowedImageSrc, isAllowedLinkHref } from './safe-url';
 
@@ -43,13 +43,34 @@ export function cleanPastedHtml(html: string): string {
   return body.innerHTML;
 }
 
-/** The editor extension: every HTML paste (and drop) goes through cleanPastedHtml. */
+/**
+ * The editor extension: every HTML paste (and drop) goes through cleanPastedHtml, and a paste
+ * that ends in a link does not carry the link on into what is typed next.
+ */
 export const PasteCleanup = Extension.create({
   name: 'pasteCleanup',
   addProseMirrorPlugins() {
-    return [new Plugin({ key: new PluginKey('pasteCleanup'), props: { transformPastedHTML: cleanPastedHtml } })];
+    return [
+      new Plugin({ key: new PluginKey('pasteCleanup'), props: { transformPastedHTML: cleanPastedHtml } }),
+      new Plugin({ key: new PluginKey('pastedLinkEnd'), appendTransaction: endPastedLink }),
+    ];
   },
 });
+
+/**
+ * Links are inclusive (autolink needs that), so text typed right after a pasted address would
+ * join its link. After a paste (or the paste rule that linked it), a caret at a link's end gets
+ * the marks without the link.
+ */
+function endPastedLink(transactions: readonly Transaction[], _old: EditorState, state: EditorState): Transaction | null {
+  const pasted = transactions.some((tr) => ((tr.getMeta('appendedTransaction') as Transaction | undefined) ?? tr).getMeta('uiEvent') === 'paste');
+  const link = state.schema.marks.link;
+  const $cursor = state.selection instanceof TextSelection ? state.selection.$cursor : null;
+  if (!pasted || !link || !$cursor) return null;
+  const marks = $cursor.marks();
+  if (!link.isInSet(marks) || ($cursor.nodeAfter && link.isInSet($cursor.nodeAfter.marks))) return null;
+  return state.tr.setStoredMarks(link.removeFromSet(marks));
+}
 
 /**
  * Word writes a list as paragraphs with `mso-list: l0 level1` and its marker ("·", "1.") in
