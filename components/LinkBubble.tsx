@@ -5,6 +5,7 @@ import { useEditorState, type Editor } from '@tiptap/react';
 import { BubbleMenu } from '@tiptap/react/menus';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { isAllowedLinkHref } from '../lib/editor/safe-url';
+import { matchesShortcut, SHORTCUTS } from './toolbar/shortcuts';
 
 interface Props {
   editor: Editor;
@@ -35,7 +36,7 @@ export function LinkBubble({ editor, onEdit }: Props) {
       key: LINK_BUBBLE_TAB_KEY,
       props: {
         handleKeyDown: (_view, event) => {
-          if (event.key !== 'Tab' || event.shiftKey || event.ctrlKey || event.metaKey || event.altKey) return false;
+          if (!matchesShortcut(event, SHORTCUTS.linkBubble)) return false;
           const first = bubbleRef.current?.isConnected ? bubbleRef.current.querySelector<HTMLElement>('a, button') : null;
           if (!first || !editor.isActive('link')) return false;
           event.preventDefault();

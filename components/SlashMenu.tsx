@@ -59,7 +59,7 @@ export function SlashMenu({ editor, onImage }: Props) {
     const suggestion = Suggestion<SlashCommand, SlashCommand>({
       editor,
       pluginKey: SLASH_MENU_KEY,
-      char: '/',
+      char: SHORTCUTS.slashMenu,
       decorationClass: 'slash-query',
       // Text other people type before this caret must not open the menu here; once open, it stays open.
       shouldShow: ({ transaction }) => !isChangeOrigin(transaction) || Boolean(SLASH_MENU_KEY.getState(editor.state)?.active),
