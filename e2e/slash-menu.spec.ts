@@ -81,7 +81,8 @@ test('the slash menu filters, moves with the arrows, applies a block in one undo
   await expect(alice.editor.locator('ol > li')).toHaveCount(1);
   await expect(alice.editor).not.toContainText('/list');
 
-  await alice.editor.press('Escape');
+  // (Where redo leaves the caret is Yjs' business: the list is at the document's start.)
+  await alice.page.keyboard.press('Control+Home');
   await alice.typeInEditor('First step');
   await expect(alice.editor.locator('ol > li')).toHaveText('First step');
   await expectSameDocument(alice, bob);
