@@ -120,6 +120,29 @@ test('a web page paste keeps the article and drops navigation, scripts, frames, 
   expect(await documentMarkup(bob)).toBe(await documentMarkup(alice));
 });
 
+test('hostile markup in a paste runs nothing and leaves no unsafe address or handler', async ({ openTogether }) => {
+  const [alice, bob] = await openTogether(ALICE, BOB);
+  await alice.editor.focus();
+  await pasteHtml(
+    alice,
+    '<p>Links: <a href="jav&#x61;script:window.pwned=1">one</a> <a href=" javascript:alert(1)">two</a> ' +
+      '<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">three</a> <a href="vbscript:msgbox(1)">four</a> ' +
+      '<a href="/relative">five</a> <a href="mailto:team@example.com" onclick="window.pwned=2">mail</a></p>' +
+      '<img src="x" onerror="window.pwned=3"><img src="https://example.com/ok.png" alt="ok" onload="window.pwned=4">' +
+      '<svg onload="window.pwned=5"><circle r="1"/></svg>' +
+      '<p style="background:url(javascript:alert(1))" onmouseover="window.pwned=6">hover</p>' +
+      '<iframe srcdoc="&lt;script&gt;parent.pwned=7&lt;/script&gt;"></iframe>' +
+      '<math><mtext><table><mglyph><style><img src=x onerror="window.pwned=8"></style></mglyph></table></mtext></math>' +
+      '<object data="javascript:alert(1)"></object><script>window.pwned=9</script>',
+  );
+  await expect
+    .poll(() => documentMarkup(alice))
+    .toBe('<p>Links: one two three four five <a href="mailto:team@example.com">mail</a></p><img src="https://example.com/ok.png" alt="ok"><p>hover</p>');
+  await expect(alice.editor.locator('[onclick], [onload], [onerror], [onmouseover], [style]:not(table, col)')).toHaveCount(0);
+  await expectSameDocument(alice, bob);
+  expect(await alice.page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+});
+
 test('copying and pasting within Tandem keeps the document’s own structure', async ({ openTogether }) => {
   const [alice] = await openTogether(ALICE);
   await alice.editor.focus();

@@ -13,7 +13,7 @@ import { formattingOfStyle, isNumberedMarker, setsNormalWeight, wordListOfStyle 
 import { isAllowedImageSrc, isAllowedLinkHref } from './safe-url';
 
 /** Elements dropped with everything inside them. */
-const DROPPED = 'script, style, link, meta, title, template, noscript, iframe, frame, object, embed, svg, canvas, video, audio, nav, input, select, textarea, button, label';
+const DROPPED = 'script, style, link, meta, title, template, noscript, iframe, frame, object, embed, svg, math, canvas, video, audio, nav, input, select, textarea, button, label';
 /** The only attributes kept, per element; everything else (style, class, id, on*, data-*) goes. */
 const KEPT_ATTRIBUTES: Record<string, readonly string[]> = {
   A: ['href'],
@@ -180,15 +180,19 @@ function nestStrayLists(body: HTMLElement): void {
   });
 }
 
-/** Links to addresses a link may not hold keep their text; such images go. */
+/**
+ * Links keep their text but go unless they point to an absolute http(s) or mailto address (a
+ * relative one would point into Tandem); images go unless they load from an absolute http(s)
+ * address (Word's `file:` pictures, `data:` images).
+ */
 function keepSafeAddresses(body: HTMLElement): void {
   body.querySelectorAll('a').forEach((link) => {
-    const href = link.getAttribute('href');
-    if (!href || !isAllowedLinkHref(href)) unwrap(link);
+    const href = link.getAttribute('href')?.trim() ?? '';
+    if (!/^(https?:\/\/|mailto:)/i.test(href) || !isAllowedLinkHref(href)) unwrap(link);
   });
   body.querySelectorAll('img').forEach((image) => {
-    const src = image.getAttribute('src');
-    if (!src || !isAllowedImageSrc(src)) image.remove();
+    const src = image.getAttribute('src')?.trim() ?? '';
+    if (!/^https?:\/\//i.test(src) || !isAllowedImageSrc(src)) image.remove();
   });
 }
 
