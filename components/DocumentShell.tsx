@@ -8,6 +8,7 @@ import { CollaborativeEditor } from './CollaborativeEditor';
 import { CommentSelectionButton } from './CommentSelectionButton';
 import { CommentsMargin } from './CommentsMargin';
 import { FindBar } from './FindBar';
+import { LinkBubble } from './LinkBubble';
 import { Outline } from './Outline';
 import type { CommentsState } from './hooks/use-comments';
 import { useDocumentDeleted } from './hooks/use-document-deleted';
@@ -65,6 +66,8 @@ export function DocumentShell({ className, session, identity, editor, onEditorCh
                 onEditorChange={onEditorChange}
                 uploadImage={session.kind === 'edit' ? uploadImage : undefined}
               />
+              {/* Editors get theirs from the toolbar, with Edit and Remove. */}
+              {editor && session.kind !== 'edit' && <LinkBubble editor={editor} />}
               {comments?.canComment && editor && <CommentSelectionButton editor={editor} comments={comments} />}
             </div>
             {commentsShown && <CommentsMargin editor={editor!} comments={comments!} />}

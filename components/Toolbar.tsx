@@ -1,7 +1,9 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
-import { useEffect, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
 import { formattingReader } from '../lib/editor/toolbar-state';
+import { LinkBubble } from './LinkBubble';
+import { SlashMenu } from './SlashMenu';
 import { ImageDialog } from './toolbar/ImageDialog';
 import { CodeIcon, ImageIcon, LinkIcon } from './toolbar/icons';
 import { LinkDialog } from './toolbar/LinkDialog';
@@ -28,6 +30,9 @@ export function Toolbar({ editor, onComment }: Props) {
   const state = useEditorState({ editor, selector: ({ editor: current }) => readState(current.state) });
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const chain = () => editor.chain().focus();
+  // The slash menu's "Image" and the link bubble's "Edit link" open the same dialogs as the buttons.
+  const openImageDialog = useCallback(() => setDialog('image'), []);
+  const openLinkDialog = useCallback(() => setDialog('link'), []);
 
   // Mod-K opens the link dialog from inside the document (TipTap binds no key for it).
   // BrowserSelectionSync has already brought the editor's selection up to date.
@@ -121,6 +126,8 @@ export function Toolbar({ editor, onComment }: Props) {
         )}
         {state.inTable && <TableTools editor={editor} />}
       </div>
+      <SlashMenu editor={editor} onImage={openImageDialog} />
+      <LinkBubble editor={editor} onEdit={openLinkDialog} />
       {dialog === 'link' && <LinkDialog editor={editor} onClose={() => setDialog(null)} />}
       {dialog === 'image' && <ImageDialog editor={editor} onClose={() => setDialog(null)} />}
     </>

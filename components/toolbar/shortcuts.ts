@@ -31,6 +31,10 @@ export const SHORTCUTS = {
   versionHistory: 'Mod-Alt-Shift-H',
   /** Bound on the page (components/ShortcutsDialog.tsx). */
   shortcuts: 'Mod-/',
+  /** Typed (components/SlashMenu.tsx): at the start of a line or after a space. */
+  slashMenu: '/',
+  /** Bound on the page (components/LinkBubble.tsx) while the caret is on a link. */
+  linkBubble: 'Tab',
 } as const;
 
 /** A shortcut's name in the table. */
@@ -47,6 +51,7 @@ export const SHORTCUT_GROUPS: readonly { title: string; shortcuts: readonly { na
       { name: 'strike', action: 'Strikethrough' },
       { name: 'code', action: 'Inline code' },
       { name: 'link', action: 'Add or edit a link' },
+      { name: 'linkBubble', action: 'On a link: to its bubble (open, edit, remove; Escape comes back)' },
     ],
   },
   {
@@ -60,6 +65,7 @@ export const SHORTCUT_GROUPS: readonly { title: string; shortcuts: readonly { na
       { name: 'taskList', action: 'Task list' },
       { name: 'blockquote', action: 'Quote' },
       { name: 'codeBlock', action: 'Code block' },
+      { name: 'slashMenu', action: 'Menu of blocks, at the start of a line or after a space (arrows, Enter; Escape closes)' },
     ],
   },
   {

@@ -19,6 +19,7 @@ import { CommentHighlights, CommentMark } from './comment-mark';
 import { BrowserSelectionSync } from './editor-selection';
 import { FindReplace } from './find-replace';
 import { DocumentOutline } from './outline';
+import { PasteCleanup } from './paste-cleanup';
 import { BacktickSafeCode, FencedCodeBlock, MarkerSafeParagraph, PipeSafeTable } from './markdown-rendering';
 import { SafeCollaborationCaret } from '../presence/presence-carets';
 import type { PresenceUser } from '../presence/presence-user';
@@ -134,5 +135,7 @@ export function documentExtensions({ doc, provider, user, placeholder, imageUplo
     // Shortcuts act on the selection the browser shows, even one it has not reported yet.
     BrowserSelectionSync,
     ...(imageUploads ? [ImageUploads.configure(imageUploads)] : []),
+    // HTML pasted from Google Docs, Word and web pages, reduced to what the schema holds.
+    PasteCleanup,
   ];
 }
