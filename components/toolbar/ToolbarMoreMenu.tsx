@@ -114,7 +114,7 @@ export function ToolbarMoreMenu({ items }: { items: readonly MoreMenuItem[] }) {
         </span>
       </button>
       <div ref={menuRef} id={menuId} role="menu" aria-label="More formatting" className="toolbar-more-menu" hidden={!open} onKeyDown={onMenuKeyDown}>
-        {items.map((item) => (
+        {items.map((item, index) => (
           <button
             key={item.name}
             type="button"
@@ -124,7 +124,8 @@ export function ToolbarMoreMenu({ items }: { items: readonly MoreMenuItem[] }) {
             aria-label={item.label}
             aria-keyshortcuts={item.shortcut ? ariaKeyShortcut(item.shortcut) : undefined}
             className="toolbar-more-item"
-            tabIndex={-1}
+            // Focus moves by arrows; one item is tabbable, so the scrolling list is reachable.
+            tabIndex={index === 0 ? 0 : -1}
             disabled={item.disabled}
             onMouseDown={(event) => event.preventDefault()}
             onClick={() => {
