@@ -131,6 +131,15 @@ test('the header is one row of title, save status and Menu, whose menu holds eve
   await expect(alice.page.getByRole('status', { name: 'Matches' })).toHaveText('1 of 1');
   await nothingScrollsSideways(alice.page);
   await alice.page.getByRole('button', { name: 'Close find' }).tap();
+  // The keyboard shortcuts (for a phone with a keyboard attached) fit too, and close by touch.
+  await alice.statusLine.getByRole('button', { name: 'Keyboard shortcuts' }).tap();
+  const shortcuts = alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(shortcuts).toBeVisible();
+  const shortcutsBox = (await shortcuts.boundingBox())!;
+  expect(shortcutsBox.x + shortcutsBox.width).toBeLessThanOrEqual(PHONE.width);
+  expect(await shortcuts.evaluate((dialog) => dialog.scrollWidth <= dialog.clientWidth), 'nothing in it scrolls sideways').toBe(true);
+  await shortcuts.getByRole('button', { name: 'Close' }).tap();
+  await expect(shortcuts).toBeHidden();
 
   // By keyboard: Enter opens it, Tab walks into it, Escape closes it back onto the button.
   await alice.headerMenuButton.focus();
