@@ -7,7 +7,7 @@
  */
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { TOOLBAR_ACTIONS, type ToolbarActionName } from '../components/toolbar/toolbar-actions';
-import { ALICE, BOB, expect, test, type TandemPage } from './fixtures';
+import { ALICE, BOB, expect, test, VERA, type TandemPage } from './fixtures';
 import { seriousViolations } from './support-axe';
 import { toolbarOf } from './support-editor';
 
@@ -48,7 +48,7 @@ function expectTouchTarget(box: Box | null, what: string): void {
  */
 function headerControls(page: Page): Promise<string[]> {
   return page.locator('header.editor-header').evaluate((header) => {
-    const selector = 'a[href], button, input, select, [role="status"], [role="group"], [role="list"]';
+    const selector = 'a[href], button, input, select, [role="status"], [role="group"]';
     return Array.from(header.querySelectorAll<HTMLElement>(selector))
       .filter((element) => !element.closest('[role="toolbar"], [role="search"]') && element.checkVisibility())
       .map((element) => {
@@ -153,6 +153,24 @@ test('the header is one row of title, save status and Menu, whose menu holds eve
   await expect(alice.headerMenuButton).toHaveAttribute('aria-expanded', 'false');
   await expect(alice.headerMenuButton).toBeFocused();
   await expect(panel.getByRole('button', { name: 'Share', exact: true })).toBeHidden();
+});
+
+test('a reader’s header on a phone is one row too, its menu holding what the reader has', async ({ openTogether, personAs }) => {
+  const [alice] = await openTogether(ALICE);
+  await alice.editor.tap();
+  await alice.typeInEditor('For the readers.');
+  const viewLink = await alice.readViewLink();
+  const vera = await personAs(VERA);
+  await vera.openViewLink(viewLink);
+  await expect.poll(() => vera.documentText()).toBe('For the readers.');
+  expect(await headerControls(vera.page), 'only the Menu button is shown in the row').toEqual([]);
+  expectTouchTarget(await vera.headerMenuButton.boundingBox(), 'the reader’s Menu button');
+  await vera.headerMenuButton.tap();
+  expect(await headerControls(vera.page)).toEqual(
+    expect.arrayContaining(['status: Connection', 'button: Export', 'group: Theme', 'button: Alice', 'select: Your colour', 'button: Find in document']),
+  );
+  await nothingScrollsSideways(vera.page);
+  expect(await seriousViolations(vera.page), 'axe, reader’s menu open').toEqual([]);
 });
 
 /** Where a toolbar action is now: its button in the row, or its item in the More menu (opened). */
