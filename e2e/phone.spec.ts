@@ -467,6 +467,24 @@ test('two people typing on the same line: the other one’s caret label never co
   await expect.poll(() => bob.documentText()).toBe('Alice writes here and Bob too!?\nBob below');
   await check('line below');
   await attachScreenshot(testInfo, 'Alice’s phone: Bob on the next line', alice.page);
+
+  // In a table the margin is the next cell's text: Bob's label is a dot in his cell's padding.
+  await bob.page.keyboard.press('Enter');
+  await tapAction(bob, 'Table');
+  await bob.typeInEditor('Bob');
+  await expect(alice.editor.locator('table th').first()).toHaveText(/Bob/);
+  await alice.editor.locator('table th').first().tap();
+  await alice.page.keyboard.press('End');
+  await alice.typeInEditor(' Alice');
+  await expect.poll(() => bob.editor.locator('table th').first().textContent()).toContain('Alice');
+  const cellLabel = (await alice.caretLabel('Bob').boundingBox())!;
+  const cellLine = await localCaretLine(alice);
+  const cellText = (await alice.editor.locator('table th p').first().boundingBox())!;
+  const cell = (await alice.editor.locator('table th').first().boundingBox())!;
+  expect(intersects(cellLabel, { ...cellLine, x: cellText.x, width: cellText.width }), 'Bob’s dot stays off the text Alice types in the cell').toBe(false);
+  expect(cellLabel.x, 'the dot is inside the cell').toBeGreaterThanOrEqual(cell.x);
+  expect(cellLabel.x + cellLabel.width, 'the dot is in the cell’s padding, before its text').toBeLessThanOrEqual(cellText.x);
+  await attachScreenshot(testInfo, 'Alice’s phone: both in a table cell', alice.page);
   await attachScreenshot(testInfo, 'Bob’s phone', bob.page);
   await nothingScrollsSideways(alice.page);
 });
