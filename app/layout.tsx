@@ -9,6 +9,8 @@ import './styles/editor-toolbar.css';
 import './styles/print.css';
 import './styles/version-history.css';
 import './styles/writing-aids.css';
+// Last: the phone's rules override the ones above.
+import './styles/phone.css';
 
 export const metadata: Metadata = {
   title: 'Tandem',

@@ -1,6 +1,5 @@
 'use client';
 import type { Editor } from '@tiptap/react';
-import Link from 'next/link';
 import { useState } from 'react';
 import { COMMENT_LINK_REVOKED_NOTICE } from '../lib/protocol/close-codes';
 import { ConnectionIndicator } from './ConnectionIndicator';
@@ -42,11 +41,8 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
   const authorsShown = editor !== null && authors.available;
   const comments = useComments(session?.comments, editor, identity, 'comment');
 
-  const header = (
+  const menu = (
     <>
-      <Link href="/" className="brand">
-        Tandem
-      </Link>
       {session && <ConnectionIndicator connection={session.connection} />}
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} commenting editor={editor} />
@@ -85,7 +81,7 @@ export function CommentPage({ commentId, syncUrl, tokenMode }: Props) {
       identity={identity}
       editor={editor}
       onEditorChange={setEditor}
-      header={header}
+      menu={menu}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} readOnly />}
       comments={comments}

@@ -1,13 +1,15 @@
 'use client';
 import type { Editor } from '@tiptap/react';
 import Link from 'next/link';
-import type { ComponentProps, ReactNode } from 'react';
+import { useRef, type ComponentProps, type MouseEvent, type ReactNode } from 'react';
 import { DOCUMENT_DELETED_NOTICE } from '../lib/protocol/close-codes';
 import type { Identity } from '../lib/prefs/identity';
 import { CollaborativeEditor } from './CollaborativeEditor';
 import { CommentSelectionButton } from './CommentSelectionButton';
 import { CommentsMargin } from './CommentsMargin';
 import { FindBar } from './FindBar';
+import { HeaderMenu } from './HeaderMenu';
+import { HeaderTitle } from './HeaderTitle';
 import { LinkBubble } from './LinkBubble';
 import { Outline } from './Outline';
 import type { CommentsState } from './hooks/use-comments';
@@ -23,8 +25,14 @@ interface Props {
   identity: Identity | null;
   editor: Editor | null;
   onEditorChange: (editor: Editor | null) => void;
-  /** The header's contents: brand, status, presence, menus. */
-  header: ReactNode;
+  /** The brand link home, before it goes (edit pages ask first while changes are unsaved). */
+  onHomeClick?: (event: MouseEvent<HTMLAnchorElement>) => void;
+  /** Beside the brand (on a phone: the title) in the header row, always in view: the save status. */
+  status?: ReactNode;
+  /** The header's other controls: in the header on wide screens, behind its Menu button on a phone. */
+  menu: ReactNode;
+  /** The row under the header's: the formatting toolbar. */
+  toolbar?: ReactNode;
   /** Notices and dialogs between the header and the document. */
   notices?: ReactNode;
   /** The title field above the document (rendered once the session and identity exist). */
@@ -38,17 +46,36 @@ interface Props {
 /**
  * The page around one open document, the same for editors, commenters and viewers: the header, notices,
  * the title and the document (editable only in an edit session) with its comments beside it,
- * and the word count.
+ * and the word count. On a phone the header is one row: the title, the status and the menu
+ * (which also holds the way home and Find, since a phone has no Ctrl+F).
  */
-export function DocumentShell({ className, session, identity, editor, onEditorChange, header, notices, title, comments, uploadImage }: Props) {
+export function DocumentShell({ className, session, identity, editor, onEditorChange, onHomeClick, status, menu, toolbar, notices, title, comments, uploadImage }: Props) {
   const deleted = useDocumentDeleted(session?.deletion);
+  // What the menu's Find calls: the find bar opens (a phone has no Ctrl+F).
+  const openFind = useRef<(() => void) | null>(null);
   if (deleted) return <DeletedDocument className={className} offlineCopyRemoved={session?.kind === 'edit'} />;
   const commentsShown = Boolean(comments && editor && (comments.available || comments.canComment));
   return (
     <div className={className ? `editor-page ${className}` : 'editor-page'}>
       <header className="editor-header">
-        {header}
-        {session && editor && <FindBar editor={editor} canReplace={session.kind === 'edit'} />}
+        <Link href="/" className="brand" onClick={onHomeClick}>
+          Tandem
+        </Link>
+        {session && <HeaderTitle doc={session.doc} />}
+        {status}
+        <HeaderMenu>
+          <Link href="/" className="header-menu-only header-menu-item" data-closes-menu onClick={onHomeClick}>
+            Tandem home
+          </Link>
+          {session && editor && (
+            <button type="button" className="header-menu-only header-menu-item" data-closes-menu onClick={() => openFind.current?.()}>
+              Find in document
+            </button>
+          )}
+          {menu}
+        </HeaderMenu>
+        {toolbar}
+        {session && editor && <FindBar editor={editor} canReplace={session.kind === 'edit'} openerRef={openFind} />}
       </header>
       {notices}
       <main className={commentsShown ? 'editor-main editor-main-with-comments' : 'editor-main'}>

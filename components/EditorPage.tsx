@@ -1,7 +1,6 @@
 'use client';
 import type { Editor } from '@tiptap/react';
-import Link from 'next/link';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type MouseEvent } from 'react';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { DocumentShell } from './DocumentShell';
 import { DocumentTitle } from './DocumentTitle';
@@ -59,19 +58,12 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
   useLeaveGuard(useCallback(() => (session?.tracker.hasUnsavedChanges ?? false) && !session?.deletion.getState(), [session]));
   useModAltShiftShortcut('H', useCallback(() => setViewingHistory(true), []));
 
-  const header = (
+  // In-app navigation skips beforeunload, so the leave guard asks here too.
+  const confirmLeaving = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (session?.tracker.hasUnsavedChanges && !window.confirm(UNSAVED_LEAVE_QUESTION)) event.preventDefault();
+  };
+  const menu = (
     <>
-      <Link
-        href="/"
-        className="brand"
-        onClick={(event) => {
-          // In-app navigation skips beforeunload, so the leave guard asks here too.
-          if (session?.tracker.hasUnsavedChanges && !window.confirm(UNSAVED_LEAVE_QUESTION)) event.preventDefault();
-        }}
-      >
-        Tandem
-      </Link>
-      {session && <SaveStatus tracker={session.tracker} />}
       {session && <ConnectionIndicator connection={session.connection} />}
       {session && (
         <button type="button" className="button-secondary share-button" aria-haspopup="dialog" onClick={() => setSharing(true)}>
@@ -96,7 +88,6 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       {session && editor && <ExportMenu editor={editor} doc={session.doc} threads={comments?.threads} />}
       {editor && <ShowAuthorsButton on={showingAuthors} onChange={setShowingAuthors} />}
       <ThemeToggle />
-      {editor && <Toolbar editor={editor} onComment={comments?.startComment} />}
     </>
   );
   const notices = (
@@ -124,7 +115,10 @@ export function EditorPage({ room, syncUrl, tokenMode }: Props) {
       identity={identity}
       editor={editor}
       onEditorChange={setEditor}
-      header={header}
+      onHomeClick={confirmLeaving}
+      status={session && <SaveStatus tracker={session.tracker} />}
+      menu={menu}
+      toolbar={editor && <Toolbar editor={editor} onComment={comments?.startComment} />}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} room={room} />}
       comments={comments}

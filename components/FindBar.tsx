@@ -18,6 +18,8 @@ interface Props {
   editor: Editor;
   /** Edit pages: the replace field too (view-only and comment pages only find). */
   canReplace: boolean;
+  /** Given the function that opens the bar, for a button to call (the phone's header menu). */
+  openerRef?: RefObject<(() => void) | null>;
 }
 
 type Mode = 'find' | 'replace' | null;
@@ -35,7 +37,7 @@ function selectMatches({ editor }: { editor: Editor }) {
  * they follow everyone's typing. Escape closes it and puts focus back where it was (in the
  * document, with the caret where it was).
  */
-export function FindBar({ editor, canReplace }: Props) {
+export function FindBar({ editor, canReplace, openerRef }: Props) {
   const [mode, setMode] = useState<Mode>(null);
   const [text, setText] = useState('');
   const [caseSensitive, setCaseSensitive] = useState(false);
@@ -72,6 +74,19 @@ export function FindBar({ editor, canReplace }: Props) {
     window.addEventListener('keydown', onKeyDown, true);
     return () => window.removeEventListener('keydown', onKeyDown, true);
   }, [canReplace]);
+
+  // Opened from a button (its menu closes behind it): Escape then puts focus in the document.
+  useEffect(() => {
+    if (!openerRef) return;
+    openerRef.current = () => {
+      returnFocus.current = null;
+      flushSync(() => setMode((current) => current ?? 'find'));
+      findField.current?.focus();
+    };
+    return () => {
+      openerRef.current = null;
+    };
+  }, [openerRef]);
 
   // The editor searches while the bar is open, again at each change of the query; closing clears it.
   const open = mode !== null;

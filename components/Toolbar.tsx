@@ -1,15 +1,16 @@
 'use client';
 import { useEditorState, type Editor } from '@tiptap/react';
-import { useCallback, useEffect, useState, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { formattingReader } from '../lib/editor/toolbar-state';
+import { TOOLBAR_ITEM_ATTRIBUTE, useToolbarOverflow } from './hooks/use-toolbar-overflow';
 import { LinkBubble } from './LinkBubble';
 import { SlashMenu } from './SlashMenu';
 import { ImageDialog } from './toolbar/ImageDialog';
 import { CodeIcon, ImageIcon, LinkIcon } from './toolbar/icons';
 import { LinkDialog } from './toolbar/LinkDialog';
-import { SHORTCUTS } from './toolbar/shortcuts';
-import { TableTools } from './toolbar/TableTools';
+import { TOOLBAR_ACTIONS, TOOLBAR_GROUPS, type ToolbarActionName, type ToolbarContext, type ToolbarGroupName } from './toolbar/toolbar-actions';
 import { ToolbarButton } from './toolbar/ToolbarButton';
+import { ToolbarMoreMenu, type MoreMenuItem } from './toolbar/ToolbarMoreMenu';
 
 interface Props {
   editor: Editor;
@@ -19,17 +20,54 @@ interface Props {
 
 type OpenDialog = 'link' | 'image' | null;
 
+/** Each action's face; hidden from assistive technology (the buttons are named by their labels). */
+const FACES: Record<ToolbarActionName, ReactNode> = {
+  undo: '↶',
+  redo: '↷',
+  heading1: 'H1',
+  heading2: 'H2',
+  heading3: 'H3',
+  bold: <b>B</b>,
+  italic: <i>I</i>,
+  underline: <u>U</u>,
+  strike: <s>S</s>,
+  code: <CodeIcon />,
+  link: <LinkIcon />,
+  bulletList: '•≡',
+  orderedList: '1≡',
+  taskList: '☑',
+  blockquote: '❝',
+  codeBlock: '{ }',
+  divider: '―',
+  table: '⊞',
+  image: <ImageIcon />,
+  comment: '💬',
+  addRowBefore: '↑+',
+  addRowAfter: '↓+',
+  deleteRow: '−R',
+  addColumnBefore: '←+',
+  addColumnAfter: '→+',
+  deleteColumn: '−C',
+  deleteTable: '✕',
+};
+
 /**
- * The formatting toolbar above the document. Every button is a real <button> named for what
- * it does, shows its state with aria-pressed and its shortcut in its tooltip; the arrow keys
- * move between buttons as well as Tab. Undo and redo are Yjs' per-person undo.
+ * The formatting toolbar above the document, drawn from the action table
+ * (components/toolbar/toolbar-actions.ts). Every button is a real <button> named for what it
+ * does, shows its state with aria-pressed and its shortcut in its tooltip; the arrow keys move
+ * between buttons as well as Tab. What does not fit the row's width (on a phone, most of it)
+ * folds into the "More" menu at its end, so every action stays one tap away. Undo and redo are
+ * Yjs' per-person undo.
  */
 export function Toolbar({ editor, onComment }: Props) {
   // One reader per toolbar: it keeps the last answers (lib/editor/toolbar-state.ts).
   const [readState] = useState(formattingReader);
   const state = useEditorState({ editor, selector: ({ editor: current }) => readState(current.state) });
   const [dialog, setDialog] = useState<OpenDialog>(null);
-  const chain = () => editor.chain().focus();
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  const context: ToolbarContext = { chain: () => editor.chain().focus(), openDialog: setDialog, comment: onComment };
+  const actions = TOOLBAR_ACTIONS.filter((action) => !('shown' in action) || action.shown(state, context));
+  const shownCount = useToolbarOverflow(toolbarRef, actions.map((action) => action.name).join(' '));
   // The slash menu's "Image" and the link bubble's "Edit link" open the same dialogs as the buttons.
   const openImageDialog = useCallback(() => setDialog('image'), []);
   const openLinkDialog = useCallback(() => setDialog('link'), []);
@@ -47,84 +85,43 @@ export function Toolbar({ editor, onComment }: Props) {
     return () => document.removeEventListener('keydown', openLinkOnModK);
   }, [editor]);
 
+  const groups = (Object.keys(TOOLBAR_GROUPS) as ToolbarGroupName[])
+    .map((group) => ({ group, members: actions.map((action, index) => ({ action, index })).filter(({ action }) => action.group === group) }))
+    .filter(({ members }) => members.length > 0);
+  const folded: MoreMenuItem[] = actions.slice(shownCount).map((action) => ({
+    name: action.name,
+    label: action.label,
+    face: FACES[action.name],
+    shortcut: 'shortcut' in action ? action.shortcut : undefined,
+    pressed: 'pressed' in action ? state[action.pressed] : undefined,
+    disabled: 'disabled' in action ? action.disabled(state) : false,
+    opensDialog: 'opensDialog' in action,
+    run: () => action.run(context),
+  }));
+
   return (
     <>
-      <div role="toolbar" aria-label="Formatting" aria-orientation="horizontal" className="toolbar" onKeyDown={moveFocusWithArrows}>
-        <div className="toolbar-group">
-          <ToolbarButton label="Undo" shortcut={SHORTCUTS.undo} disabled={!state.canUndo} onClick={() => chain().undo().run()}>
-            ↶
-          </ToolbarButton>
-          <ToolbarButton label="Redo" shortcut={SHORTCUTS.redo} disabled={!state.canRedo} onClick={() => chain().redo().run()}>
-            ↷
-          </ToolbarButton>
-        </div>
-        <div className="toolbar-group">
-          <ToolbarButton label="Heading 1" shortcut={SHORTCUTS.heading1} pressed={state.heading1} onClick={() => chain().toggleHeading({ level: 1 }).run()}>
-            H1
-          </ToolbarButton>
-          <ToolbarButton label="Heading 2" shortcut={SHORTCUTS.heading2} pressed={state.heading2} onClick={() => chain().toggleHeading({ level: 2 }).run()}>
-            H2
-          </ToolbarButton>
-          <ToolbarButton label="Heading 3" shortcut={SHORTCUTS.heading3} pressed={state.heading3} onClick={() => chain().toggleHeading({ level: 3 }).run()}>
-            H3
-          </ToolbarButton>
-        </div>
-        <div className="toolbar-group">
-          <ToolbarButton label="Bold" shortcut={SHORTCUTS.bold} pressed={state.bold} onClick={() => chain().toggleBold().run()}>
-            <b>B</b>
-          </ToolbarButton>
-          <ToolbarButton label="Italic" shortcut={SHORTCUTS.italic} pressed={state.italic} onClick={() => chain().toggleItalic().run()}>
-            <i>I</i>
-          </ToolbarButton>
-          <ToolbarButton label="Underline" shortcut={SHORTCUTS.underline} pressed={state.underline} onClick={() => chain().toggleUnderline().run()}>
-            <u>U</u>
-          </ToolbarButton>
-          <ToolbarButton label="Strikethrough" shortcut={SHORTCUTS.strike} pressed={state.strike} onClick={() => chain().toggleStrike().run()}>
-            <s>S</s>
-          </ToolbarButton>
-          <ToolbarButton label="Inline code" shortcut={SHORTCUTS.code} pressed={state.code} onClick={() => chain().toggleCode().run()}>
-            <CodeIcon />
-          </ToolbarButton>
-          <ToolbarButton label="Link" shortcut={SHORTCUTS.link} pressed={state.link} opensDialog onClick={() => setDialog('link')}>
-            <LinkIcon />
-          </ToolbarButton>
-        </div>
-        <div className="toolbar-group">
-          <ToolbarButton label="Bullet list" shortcut={SHORTCUTS.bulletList} pressed={state.bulletList} onClick={() => chain().toggleBulletList().run()}>
-            •≡
-          </ToolbarButton>
-          <ToolbarButton label="Numbered list" shortcut={SHORTCUTS.orderedList} pressed={state.orderedList} onClick={() => chain().toggleOrderedList().run()}>
-            1≡
-          </ToolbarButton>
-          <ToolbarButton label="Task list" shortcut={SHORTCUTS.taskList} pressed={state.taskList} onClick={() => chain().toggleTaskList().run()}>
-            ☑
-          </ToolbarButton>
-          <ToolbarButton label="Quote" shortcut={SHORTCUTS.blockquote} pressed={state.blockquote} onClick={() => chain().toggleBlockquote().run()}>
-            ❝
-          </ToolbarButton>
-          <ToolbarButton label="Code block" shortcut={SHORTCUTS.codeBlock} pressed={state.codeBlock} onClick={() => chain().toggleCodeBlock().run()}>
-            {'{ }'}
-          </ToolbarButton>
-        </div>
-        <div className="toolbar-group">
-          <ToolbarButton label="Divider" onClick={() => chain().setHorizontalRule().run()}>
-            ―
-          </ToolbarButton>
-          <ToolbarButton label="Table" disabled={state.inTable} onClick={() => chain().insertTable({ rows: 3, cols: 3, withHeaderRow: true }).run()}>
-            ⊞
-          </ToolbarButton>
-          <ToolbarButton label="Image" opensDialog onClick={() => setDialog('image')}>
-            <ImageIcon />
-          </ToolbarButton>
-        </div>
-        {onComment && (
-          <div className="toolbar-group">
-            <ToolbarButton label="Comment" shortcut={SHORTCUTS.comment} onClick={onComment}>
-              💬
-            </ToolbarButton>
+      <div ref={toolbarRef} role="toolbar" aria-label="Formatting" aria-orientation="horizontal" className="toolbar" onKeyDown={moveFocusWithArrows}>
+        {groups.map(({ group, members }) => (
+          <div key={group} role="group" aria-label={TOOLBAR_GROUPS[group]} className="toolbar-group" hidden={members[0].index >= shownCount}>
+            {members.map(({ action, index }) => (
+              <ToolbarButton
+                key={action.name}
+                label={action.label}
+                shortcut={'shortcut' in action ? action.shortcut : undefined}
+                pressed={'pressed' in action ? state[action.pressed] : undefined}
+                disabled={'disabled' in action ? action.disabled(state) : false}
+                opensDialog={'opensDialog' in action}
+                hidden={index >= shownCount}
+                itemAttribute={TOOLBAR_ITEM_ATTRIBUTE}
+                onClick={() => action.run(context)}
+              >
+                {FACES[action.name]}
+              </ToolbarButton>
+            ))}
           </div>
-        )}
-        {state.inTable && <TableTools editor={editor} />}
+        ))}
+        {folded.length > 0 && <ToolbarMoreMenu items={folded} />}
       </div>
       <SlashMenu editor={editor} onImage={openImageDialog} />
       <LinkBubble editor={editor} onEdit={openLinkDialog} />
@@ -134,11 +131,14 @@ export function Toolbar({ editor, onComment }: Props) {
   );
 }
 
-/** Left/Right/Home/End move focus among the toolbar's enabled buttons (WAI-ARIA toolbar). */
+/** Left/Right/Home/End move focus among the toolbar's enabled buttons in the row (WAI-ARIA toolbar). */
 function moveFocusWithArrows(event: KeyboardEvent<HTMLDivElement>): void {
   const keys = ['ArrowLeft', 'ArrowRight', 'Home', 'End'];
   if (!keys.includes(event.key)) return;
-  const buttons = Array.from(event.currentTarget.querySelectorAll<HTMLButtonElement>('button:not(:disabled)'));
+  // Folded buttons are not displayed (no offset parent); the More button is one of the row's.
+  const buttons = Array.from(event.currentTarget.querySelectorAll<HTMLButtonElement>('.toolbar-button:not(:disabled)')).filter(
+    (button) => button.offsetParent !== null,
+  );
   const current = buttons.indexOf(document.activeElement as HTMLButtonElement);
   if (current === -1) return;
   event.preventDefault();

@@ -1,6 +1,5 @@
 'use client';
 import type { Editor } from '@tiptap/react';
-import Link from 'next/link';
 import { useState } from 'react';
 import { VIEW_LINK_REVOKED_NOTICE } from '../lib/protocol/close-codes';
 import { ConnectionIndicator } from './ConnectionIndicator';
@@ -41,11 +40,8 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
   // Threads arrive only while the room lets viewers see comments; they are read-only here.
   const comments = useComments(session?.comments, editor, identity, 'view');
 
-  const header = (
+  const menu = (
     <>
-      <Link href="/" className="brand">
-        Tandem
-      </Link>
       {session && <ConnectionIndicator connection={session.connection} />}
       {session && identity && (
         <PresenceBar awareness={session.provider.awareness} identity={identity} onIdentityChange={setIdentity} viewing editor={editor} />
@@ -72,7 +68,7 @@ export function ViewerPage({ viewId, syncUrl, tokenMode }: Props) {
       identity={identity}
       editor={editor}
       onEditorChange={setEditor}
-      header={header}
+      menu={menu}
       notices={notices}
       title={session && <DocumentTitle doc={session.doc} editor={editor} readOnly />}
       comments={comments}

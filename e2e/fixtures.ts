@@ -50,10 +50,13 @@ export class TandemPage {
   readonly followStatus: Locator;
   readonly themeToggle: Locator;
   readonly statusLine: Locator;
+  /** The phone's one header button, holding every other header control (hidden on wide screens). */
+  readonly headerMenuButton: Locator;
 
   constructor(readonly page: Page) {
     this.editor = page.getByRole('textbox', { name: 'Document', exact: true });
-    this.connection = page.getByRole('status', { name: 'Connection' });
+    // Also while it sits in the phone's folded header menu.
+    this.connection = page.getByRole('status', { name: 'Connection', includeHidden: true });
     this.saveStatus = page.getByRole('status', { name: 'Save status' });
     this.presence = page.getByRole('list', { name: 'People in this document' });
     this.shareDialog = page.getByRole('dialog', { name: 'Share this document' });
@@ -63,6 +66,14 @@ export class TandemPage {
     this.followStatus = page.getByRole('status', { name: 'Following' });
     this.themeToggle = page.getByRole('group', { name: 'Theme' });
     this.statusLine = page.getByRole('contentinfo');
+    this.headerMenuButton = page.getByRole('button', { name: 'Menu', exact: true });
+  }
+
+  /** On a phone, opens the header's menu (if it is not open) so its controls can be used; elsewhere nothing. */
+  async openHeaderMenuIfFolded(): Promise<void> {
+    if (!(await this.headerMenuButton.isVisible())) return;
+    if ((await this.headerMenuButton.getAttribute('aria-expanded')) !== 'true') await this.headerMenuButton.click();
+    await expect(this.headerMenuButton).toHaveAttribute('aria-expanded', 'true');
   }
 
   /** Opens a document and waits until it is connected and synced. */
@@ -90,6 +101,7 @@ export class TandemPage {
 
   /** Opens the share dialog from the editor's header and returns it. */
   async openShareDialog(): Promise<Locator> {
+    await this.openHeaderMenuIfFolded();
     await this.page.getByRole('button', { name: 'Share', exact: true }).click();
     await expect(this.shareDialog).toBeVisible();
     return this.shareDialog;

@@ -29,8 +29,12 @@ class HistoryPanel {
   }
 
   async open(how: 'button' | 'shortcut' = 'button'): Promise<void> {
-    if (how === 'button') await this.tandem.page.getByRole('button', { name: 'Version history', exact: true }).click();
-    else await this.tandem.page.keyboard.press('Control+Alt+Shift+H');
+    if (how === 'button') {
+      await this.tandem.openHeaderMenuIfFolded();
+      await this.tandem.page.getByRole('button', { name: 'Version history', exact: true }).click();
+    } else {
+      await this.tandem.page.keyboard.press('Control+Alt+Shift+H');
+    }
     await expect(this.dialog).toBeVisible();
     await expect(this.summary).toContainText(/changes? (since the version before|between this version and now)/);
   }

@@ -281,6 +281,7 @@ test.describe('on a phone', () => {
     await bob.typeInEditor('From a desk.', 10);
     await expect.poll(() => alice.documentText()).toBe('From a phone.\nFrom a desk.');
 
+    await alice.openHeaderMenuIfFolded();
     await showAuthorsButton(alice).tap();
     await expect(legendOf(alice).getByRole('listitem')).toHaveCount(2);
     await expectParagraphBy(alice, 'From a desk.', await legendAuthorId(alice, 'Bob'), BOB.color);

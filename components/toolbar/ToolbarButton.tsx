@@ -12,13 +12,17 @@ interface Props {
   disabled?: boolean;
   /** The button opens a dialog. */
   opensDialog?: boolean;
+  /** Folded into the toolbar's "More" menu: not displayed in the row. */
+  hidden?: boolean;
+  /** An attribute marking the button for the toolbar's measuring (components/hooks/use-toolbar-overflow.ts). */
+  itemAttribute?: string;
   onClick: () => void;
   /** The visible face of the button (an icon); hidden from assistive technology. */
   children: ReactNode;
 }
 
 /** One toolbar button: a real <button> with a name, a tooltip with its shortcut, and its state. */
-export function ToolbarButton({ label, shortcut, pressed, disabled, opensDialog, onClick, children }: Props) {
+export function ToolbarButton({ label, shortcut, pressed, disabled, opensDialog, hidden, itemAttribute, onClick, children }: Props) {
   return (
     <button
       type="button"
@@ -29,6 +33,8 @@ export function ToolbarButton({ label, shortcut, pressed, disabled, opensDialog,
       aria-keyshortcuts={shortcut ? ariaKeyShortcut(shortcut) : undefined}
       title={shortcut ? `${label} (${shortcutLabel(shortcut)})` : label}
       disabled={disabled}
+      hidden={hidden}
+      {...(itemAttribute ? { [itemAttribute]: '' } : {})}
       // Keep the editor's focus and selection when the button is clicked with a mouse.
       onMouseDown={(event) => event.preventDefault()}
       onClick={onClick}

@@ -12,6 +12,7 @@ import { Plugin, type EditorState, type EditorStateConfig, type StateField, type
 import { DecorationSet, type DecorationAttrs } from '@tiptap/pm/view';
 import { yCursorPlugin, yCursorPluginKey } from '@tiptap/y-tiptap';
 import { isPresenceState } from '../protocol/presence-schema';
+import { renderCaret } from './caret-label';
 
 /** Told about a failure while drawing carets; Tandem warns once per editor. */
 export type CaretFailureReport = (error: unknown) => void;
@@ -78,10 +79,15 @@ function guarded<U, T>(build: (user: U) => T, fallback: () => T, report: CaretFa
 
 /**
  * CollaborationCaret with its y-tiptap cursor plugin rebuilt: filtered through Tandem's
- * presence schema, drawn with CollaborationCaret's own `render`/`selectionRender`, failures
+ * presence schema, drawn with Tandem's `render` (lib/presence/caret-label.ts: the name, or on a
+ * phone its initial in the margin) and CollaborationCaret's `selectionRender`, failures
  * contained. Its other plugin (publishing our `user`) is kept as it is.
  */
 export const SafeCollaborationCaret = CollaborationCaret.extend({
+  addOptions() {
+    // CollaborationCaret's options (it always has them) with the caret drawn our way.
+    return { ...this.parent!(), render: renderCaret };
+  },
   addProseMirrorPlugins() {
     const report = warnOnce();
     const { provider, render, selectionRender } = this.options;
