@@ -149,6 +149,9 @@ test('“Image” in the slash menu opens the toolbar’s image dialog, and the 
   const dialog = alice.page.getByRole('dialog', { name: 'Insert image' });
   await expect(dialog).toBeVisible();
   await expect.poll(() => alice.documentText()).toBe('');
+  // The dialog opens on its upload field; the address is the next field.
+  await expect(dialog.getByLabel('Upload from this device')).toBeFocused();
+  await alice.page.keyboard.press('Tab');
   await expect(dialog.getByRole('textbox', { name: 'Image address' })).toBeFocused();
   await alice.page.keyboard.type('https://example.com/chart.png');
   await alice.page.keyboard.press('Tab');
