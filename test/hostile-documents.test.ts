@@ -256,7 +256,8 @@ describe('rooms poisoned before the document guard existed', () => {
 
     const server = await startServer({ databaseUrl });
     try {
-      const alice = await connectClient(server.syncUrl, room);
+      // Loading repairs the poison (5,000 levels deep): seconds on a quiet machine, far more beside a whole suite.
+      const alice = await connectClient(server.syncUrl, room, { syncTimeoutMs: 90_000 });
       const aliceCloses: number[] = [];
       alice.provider.on('connection-close', (event: CloseEvent | null) => event && aliceCloses.push(event.code));
       const body = alice.doc.getXmlFragment('default');

@@ -20,12 +20,14 @@ export interface Client {
 export interface ClientOptions {
   /** URL query parameters, e.g. `{ token }` in token mode. */
   params?: Record<string, string>;
+  /** How long the first sync may take (default: eventually's); a room that needs repair on load can take longer on a busy machine. */
+  syncTimeoutMs?: number;
 }
 
 /** Opens a stock WebsocketProvider on `room`; resolves once it has synced with the server. */
 export async function connectClient(syncUrl: string, room: string, options: ClientOptions = {}): Promise<Client> {
   const client = openClient(syncUrl, room, options);
-  await eventually(() => client.provider.synced, `client in ${room} to sync`);
+  await eventually(() => client.provider.synced, `client in ${room} to sync`, options.syncTimeoutMs);
   return client;
 }
 
