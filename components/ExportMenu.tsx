@@ -1,6 +1,6 @@
 'use client';
 import type { Editor } from '@tiptap/react';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useCallback, useId, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import { getHTMLFromFragment } from '@tiptap/core';
 import type { ThreadsById } from '../lib/client/comments-client';
@@ -10,6 +10,7 @@ import { downloadFile, fileStemFor } from '../lib/editor/download-file';
 import { standaloneHtml } from '../lib/editor/html-export';
 import { jsonToMarkdown } from '../lib/editor/markdown';
 import { TITLE_TEXT_NAME } from '../lib/protocol/document-schema';
+import { useCloseOnOutsidePointer } from './hooks/use-close-on-outside-pointer';
 
 interface Props {
   editor: Editor;
@@ -36,14 +37,7 @@ export function ExportMenu({ editor, doc, threads }: Props) {
   const toggleRef = useRef<HTMLButtonElement>(null);
   const listId = useId();
 
-  useEffect(() => {
-    if (!open) return;
-    const closeOnOutsideClick = (event: PointerEvent) => {
-      if (!containerRef.current?.contains(event.target as Node)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', closeOnOutsideClick);
-    return () => document.removeEventListener('pointerdown', closeOnOutsideClick);
-  }, [open]);
+  useCloseOnOutsidePointer(containerRef, open, useCallback(() => setOpen(false), []));
 
   const finish = () => {
     setOpen(false);

@@ -1,5 +1,9 @@
 'use client';
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useId, useRef, useState, type ReactNode } from 'react';
+import { useCloseOnOutsidePointer } from './hooks/use-close-on-outside-pointer';
+
+/** A press inside a dialog opened from the menu (share, history) keeps it open. */
+const insideDialog = (target: Element) => Boolean(target.closest?.('dialog'));
 
 /**
  * The header's controls (connection, share, history, people, export, authors, theme, …). On a
@@ -13,20 +17,12 @@ import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
  */
 export function HeaderMenu({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
+  const closeMenu = useCallback(() => setOpen(false), []);
   const containerRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const panelId = useId();
 
-  useEffect(() => {
-    if (!open) return;
-    const closeOnOutsidePointer = (event: PointerEvent) => {
-      const target = event.target as Element;
-      if (containerRef.current?.contains(target) || target.closest?.('dialog')) return;
-      setOpen(false);
-    };
-    document.addEventListener('pointerdown', closeOnOutsidePointer);
-    return () => document.removeEventListener('pointerdown', closeOnOutsidePointer);
-  }, [open]);
+  useCloseOnOutsidePointer(containerRef, open, closeMenu, insideDialog);
 
   return (
     <div

@@ -1,5 +1,6 @@
 'use client';
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useCloseOnOutsidePointer } from '../hooks/use-close-on-outside-pointer';
 import { ariaKeyShortcut, shortcutLabel } from './shortcuts';
 
 /** One folded action as the menu shows it. */
@@ -24,6 +25,7 @@ export interface MoreMenuItem {
  */
 export function ToolbarMoreMenu({ items }: { items: readonly MoreMenuItem[] }) {
   const [open, setOpen] = useState(false);
+  const closeMenu = useCallback(() => setOpen(false), []);
   const containerRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLDivElement>(null);
@@ -36,20 +38,14 @@ export function ToolbarMoreMenu({ items }: { items: readonly MoreMenuItem[] }) {
     focusOnOpen.current = null;
     const enabled = menuItems(menuRef.current);
     if (target) enabled[target === 'first' ? 0 : enabled.length - 1]?.focus();
-    const closeOnOutsidePointer = (event: PointerEvent) => {
-      if (!containerRef.current?.contains(event.target as Node)) setOpen(false);
-    };
     // Opened by a tap, focus stays in the document: Escape there closes the menu too.
     const closeOnEscape = (event: globalThis.KeyboardEvent) => {
       if (event.key === 'Escape') setOpen(false);
     };
-    document.addEventListener('pointerdown', closeOnOutsidePointer);
     document.addEventListener('keydown', closeOnEscape);
-    return () => {
-      document.removeEventListener('pointerdown', closeOnOutsidePointer);
-      document.removeEventListener('keydown', closeOnEscape);
-    };
+    return () => document.removeEventListener('keydown', closeOnEscape);
   }, [open]);
+  useCloseOnOutsidePointer(containerRef, open, closeMenu);
 
   const openWithFocus = (where: 'first' | 'last') => {
     focusOnOpen.current = where;
