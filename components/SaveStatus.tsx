@@ -1,7 +1,7 @@
 'use client';
 import type { SaveState, SaveTracker } from '../lib/client/save-tracker';
 import { useSaveAnnouncement } from './hooks/use-save-announcement';
-import { useSaveState } from './hooks/use-save-state';
+import { useShownSaveState } from './hooks/use-save-state';
 
 /** The words for each save state; "Saved" only when the server acknowledged everything. */
 export function describeSaveState(state: SaveState): string {
@@ -21,12 +21,13 @@ export function describeSaveState(state: SaveState): string {
 }
 
 /**
- * A live, honest save indicator for the header. The visible status is a status a screen reader
- * can ask for but that does not speak up by itself (it changes with every keystroke); a hidden
- * live region says only what matters (lib/client/save-announcement.ts).
+ * A live, honest save indicator for the header: "Saved" only once everything is stored, and
+ * while someone types it stays "Saving…" until a pause (lib/client/shown-save-state.ts). The
+ * visible status is a status a screen reader can ask for but that does not speak up by itself;
+ * a hidden live region says only what matters (lib/client/save-announcement.ts).
  */
 export function SaveStatus({ tracker }: { tracker: SaveTracker }) {
-  const state = useSaveState(tracker);
+  const state = useShownSaveState(tracker);
   const announcement = useSaveAnnouncement(tracker);
   return (
     <>

@@ -1,10 +1,12 @@
 'use client';
-import { useSyncExternalStore } from 'react';
+import { useMemo, useSyncExternalStore } from 'react';
 import type { SaveState, SaveTracker } from '../../lib/client/save-tracker';
+import { ShownSaveState } from '../../lib/client/shown-save-state';
 
 const CONNECTING: SaveState = { kind: 'connecting' };
 
-/** The live save state of a document (see lib/client/save-tracker.ts). */
-export function useSaveState(tracker: SaveTracker): SaveState {
-  return useSyncExternalStore(tracker.subscribe, tracker.getState, () => CONNECTING);
+/** The save state as the header shows it: the tracker's, with "Saved" after a pause (lib/client/shown-save-state.ts). */
+export function useShownSaveState(tracker: SaveTracker): SaveState {
+  const shown = useMemo(() => new ShownSaveState(tracker), [tracker]);
+  return useSyncExternalStore(shown.subscribe, shown.getSnapshot, () => CONNECTING);
 }

@@ -1,5 +1,5 @@
 /**
- * What a screen reader is told about saving. The visible save status flips between "Saving…"
+ * What a screen reader is told about saving. The tracker's state flips between "Saving…"
  * and "Saved" on every keystroke; announcing each flip would talk over the person's own typing
  * echo. So only what a person must act on or may stop worrying about is announced: the
  * connection was lost (once, not per change kept offline), changes are refused (and why), and

@@ -228,7 +228,8 @@ export class SaveTracker {
   }
 }
 
-function sameSaveState(a: SaveState, b: SaveState): boolean {
+/** Whether two states say the same (the tracker makes a new object at every change). */
+export function sameSaveState(a: SaveState, b: SaveState): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'offline') return a.unsavedCount === (b as typeof a).unsavedCount;
   if (a.kind === 'not-saved') return a.reason === (b as typeof a).reason;
