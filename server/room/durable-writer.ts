@@ -104,6 +104,11 @@ export class DurableWriter {
   private flushFailed = false;
   /** Tasks (sync step 2 answers) waiting until the doc holds nothing unstored. */
   private afterStoredTasks: (() => void)[] = [];
+  /** Batches taken from the queue, and batches forwarded (or ended) since the room loaded. */
+  private batchesTaken = 0;
+  private batchesForwarded = 0;
+  /** Tasks (presence relays) waiting until the batch number `after` is forwarded. */
+  private afterForwardedTasks: { after: number; task: () => void }[] = [];
   /** Document messages each connection sent so far, and when it was last asked to resend. */
   private readonly sent = new WeakMap<WriteOrigin, { messages: number; lastResyncAt: number }>();
   private structs: number;
@@ -157,6 +162,9 @@ export class DurableWriter {
       })
       .finally(() => {
         this.writing = null;
+        // Nothing left to forward (drained, dropped by forget(), or given up): nothing to wait for.
+        this.batchesForwarded = this.batchesTaken;
+        this.runForwardedTasks();
       });
   }
 
@@ -164,6 +172,18 @@ export class DurableWriter {
   afterStored(task: () => void): void {
     if (this.unstored) this.afterStoredTasks.push(task);
     else task();
+  }
+
+  /**
+   * Runs `task` once every document message received so far is forwarded (or given up on): at
+   * once when none waits. Presence goes through here, so that what a client sends reaches the
+   * others in the order it sent it: a caret that moved onto a new letter arrives after the
+   * letter, not before it, and the receiver draws the two in one go instead of two.
+   */
+  afterForwarded(task: () => void): void {
+    const after = this.queue.length > 0 ? this.batchesTaken + 1 : this.batchesTaken;
+    if (after <= this.batchesForwarded) task();
+    else this.afterForwardedTasks.push({ after, task });
   }
 
   /**
@@ -230,6 +250,7 @@ export class DurableWriter {
     for (const item of this.queue) this.release(item.update?.byteLength ?? 0);
     this.queue = [];
     this.afterStoredTasks = [];
+    this.afterForwardedTasks = [];
   }
 
   /**
@@ -241,6 +262,7 @@ export class DurableWriter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0 && !this.destroyed) {
       const items = this.queue.splice(0);
+      this.batchesTaken += 1;
       this.release(items.reduce((sum, item) => sum + (item.update?.byteLength ?? 0), 0));
       const applied = this.applyBatch(items);
       this.structs = countStructs(this.options.doc);
@@ -265,6 +287,8 @@ export class DurableWriter {
         this.unstored = false;
       }
       this.options.onStored({ change: applied.change, meta, head: written?.head ?? null, items });
+      this.batchesForwarded += 1;
+      this.runForwardedTasks();
       for (const task of this.afterStoredTasks.splice(0)) task();
       this.acknowledgeOnceFlushed(items, written?.flushed ?? null);
     }
@@ -393,6 +417,14 @@ export class DurableWriter {
     if (connection.isClosed || now - sent.lastResyncAt < RESYNC_INTERVAL_MS) return;
     sent.lastResyncAt = now;
     connection.send(encodeSyncStep1(Y.encodeStateVector(this.options.doc)));
+  }
+
+  /** Runs, in order, the waiting tasks whose batch is forwarded. */
+  private runForwardedTasks(): void {
+    if (this.destroyed) return;
+    let ready = 0;
+    while (ready < this.afterForwardedTasks.length && this.afterForwardedTasks[ready].after <= this.batchesForwarded) ready++;
+    for (const { task } of this.afterForwardedTasks.splice(0, ready)) task();
   }
 
   private release(bytes: number): void {

@@ -266,7 +266,10 @@ export class Room {
         return;
       }
       case 'awareness':
-        this.presence.receive(connection, message.entries);
+        // After the document messages that came before it (see DurableWriter.afterForwarded).
+        this.writer.afterForwarded(() => {
+          if (this.members.has(connection) && !connection.isClosed) this.presence.receive(connection, message.entries);
+        });
         return;
       case 'query-awareness':
         this.presence.answerQuery(connection);
