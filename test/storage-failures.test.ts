@@ -3,7 +3,7 @@
  * real SQLite. A disk that is really full (a small tmpfs the test fills; needs root, else
  * skipped): the rooms whose appends fail give up after STORAGE_FAILURE_TIMEOUT_MS and close
  * their members with 4504, an attacker flooding a stuck room is cut off by MAX_QUEUED_BYTES,
- * /readyz says 503 while appends fail, the browser's save status says "Not saved", SIGTERM
+ * /readyz says 503 while appends fail, presence is still relayed meanwhile, the browser's save status says "Not saved", SIGTERM
  * still exits 0 at once, and once space is freed a reconnecting stock client's edits are all
  * stored while nothing of the attacker's is. MAX_STORAGE_BYTES: new content is refused with
  * 4507, deletions pass, and once a deletion made room the refused editor's change is stored.
@@ -21,6 +21,7 @@ import { uniqueRoom } from './support/clients';
 import { updateFrame, updateFrom } from './support/frames';
 import { rejectedTotal } from './support/metrics';
 import { closeCodeOf, openRawSocket } from './support/raw-socket';
+import { openRawPeer } from './support/raw-peer';
 import { startServer, storedDoc, storedRows, tempDatabaseUrl, type ServerProcess } from './support/server-process';
 import { connectTrackedClient, type TrackedClient } from './support/tracked-client';
 import { describeUnlessSkipped } from './support/describe-when';
@@ -205,6 +206,31 @@ describeUnlessSkipped('a full disk under SQLite, freed before the room gives up'
       expect(storedDoc(databaseUrl, floodRoom).getText('title').length).toBe(500_000);
     } finally {
       if (fs.existsSync(filler)) fs.rmSync(filler);
+      expect(await server.stop()).toBe(0);
+    }
+  });
+});
+
+describeUnlessSkipped('a full disk under SQLite, presence meanwhile', disk.skipReason, () => {
+  it('relays presence at once while its room retries a failing append, instead of holding it behind the append', async () => {
+    const databaseUrl = `sqlite:${path.join(disk.dir!, 'presence.db')}`;
+    const server = await startServer({ databaseUrl, env: { MIN_FREE_DISK_BYTES: '0', STORAGE_FAILURE_TIMEOUT_MS: '60000' } });
+    const filler = fillDisk(disk.dir!);
+    const room = uniqueRoom('presence-outage');
+    const writer = await openRawPeer(`${server.syncUrl}/${room}`);
+    const watcher = await openRawPeer(`${server.syncUrl}/${room}`);
+    try {
+      // Presence waits for the document messages sent before it (test/message-order.test.ts),
+      // but not for an append that fails and is retried for up to a minute.
+      writer.send(updateFrame(updateFrom((text) => text.insert(0, randomText(100_000)))));
+      await eventually(() => server.logs.some((entry) => entry.room === roomLogId(room) && entry.msg === LogMessage.appendRetrying), 'the append to fail');
+      writer.announce({ user: { name: 'Writer', color: '#175cd3' } });
+      await eventually(() => watcher.awareness.getStates().has(writer.awareness.clientID), 'the presence to arrive while the append is retried', 5_000);
+      expect(watcher.text.length).toBe(0);
+    } finally {
+      writer.destroy();
+      watcher.destroy();
+      fs.rmSync(filler);
       expect(await server.stop()).toBe(0);
     }
   });

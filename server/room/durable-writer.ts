@@ -85,6 +85,11 @@ export interface DurableWriterOptions {
 
 /** Shortest interval between two requests to one connection to resend what the server lacks. */
 const RESYNC_INTERVAL_MS = 10_000;
+/**
+ * Tasks that may wait for the batch being written (presence, one per message): a backlog this
+ * long means the append is slow, not that a keystroke and its caret arrived together.
+ */
+const MAX_WAITING_AFTER_FORWARD = 256;
 
 export class DurableWriter {
   private readonly options: DurableWriterOptions;
@@ -176,13 +181,16 @@ export class DurableWriter {
 
   /**
    * Runs `task` once every document message received so far is forwarded (or given up on): at
-   * once when none waits. Presence goes through here, so that what a client sends reaches the
+   * once when none waits, while storage is failing, or past MAX_WAITING_AFTER_FORWARD waiting. Presence goes through here, so that what a client sends reaches the
    * others in the order it sent it: a caret that moved onto a new letter arrives after the
    * letter, not before it, and the receiver draws the two in one go instead of two.
    */
   afterForwarded(task: () => void): void {
     const after = this.queue.length > 0 ? this.batchesTaken + 1 : this.batchesTaken;
-    if (after <= this.batchesForwarded) task();
+    // While storage fails, appends retry for up to STORAGE_FAILURE_TIMEOUT_MS: presence must not
+    // pile up (or freeze) behind them, so it goes at once, as it does past a bounded backlog.
+    const waitsTooLong = this.appender.failing || this.afterForwardedTasks.length >= MAX_WAITING_AFTER_FORWARD;
+    if (after <= this.batchesForwarded || waitsTooLong) task();
     else this.afterForwardedTasks.push({ after, task });
   }
 
