@@ -181,9 +181,11 @@ export class DurableWriter {
 
   /**
    * Runs `task` once every document message received so far is forwarded (or given up on): at
-   * once when none waits, while storage is failing, or past MAX_WAITING_AFTER_FORWARD waiting. Presence goes through here, so that what a client sends reaches the
-   * others in the order it sent it: a caret that moved onto a new letter arrives after the
-   * letter, not before it, and the receiver draws the two in one go instead of two.
+   * once when none waits, while storage is failing, or past MAX_WAITING_AFTER_FORWARD waiting.
+   * Presence goes through here, so that what a client sends reaches the others in the order it
+   * sent it: a caret that moved onto a new letter arrives after the letter, not before it, and
+   * the receiver draws the two in one go instead of two. `task` must not throw: it may run
+   * inside the write path.
    */
   afterForwarded(task: () => void): void {
     const after = this.queue.length > 0 ? this.batchesTaken + 1 : this.batchesTaken;

@@ -268,7 +268,14 @@ export class Room {
       case 'awareness':
         // After the document messages that came before it (see DurableWriter.afterForwarded).
         this.writer.afterForwarded(() => {
-          if (this.members.has(connection) && !connection.isClosed) this.presence.receive(connection, message.entries);
+          if (!this.members.has(connection) || connection.isClosed) return;
+          try {
+            this.presence.receive(connection, message.entries);
+          } catch (error) {
+            // As the sync server treats any message that fails: this sender goes, the room stays.
+            connection.log.error({ err: (error as Error).message, kind: message.kind }, 'message failed; closing');
+            connection.close(CloseCode.INTERNAL_ERROR);
+          }
         });
         return;
       case 'query-awareness':
