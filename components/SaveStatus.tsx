@@ -1,7 +1,7 @@
 'use client';
 import type { SaveState, SaveTracker } from '../lib/client/save-tracker';
 import { useSaveAnnouncement } from './hooks/use-save-announcement';
-import { useShownSaveState } from './hooks/use-save-state';
+import { useShownSaveState } from './hooks/use-shown-save-state';
 
 /** The words for each save state; "Saved" only when the server acknowledged everything. */
 export function describeSaveState(state: SaveState): string {
